@@ -1,0 +1,174 @@
+package org.camloss.api.model;
+
+import java.util.Collection;
+import java.util.Map;
+import org.camloss.api.HeadOutputs;
+import org.camloss.api.LossContext;
+import org.camloss.api.Loss;
+import org.camloss.api.LossTerm;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.shade.jackson.annotation.JsonIgnore;
+
+import java.util.List;
+
+/**
+ * The head every camloss model ends in: global average pooling, one linear layer (W [K, C], b [K]) and
+ * the {@link Objective}, computed with SameDiff so that every loss term is differentiated
+ * automatically. Its activations are the softmax probabilities.
+ *
+ * <p>The objective is not serialised; a model read back from a file trains with cross-entropy until
+ * {@link #setObjective} is called. Inference does not depend on it.
+ */
+public class CamHead extends SameDiffOutputLayer {
+    /** Name of the weight parameter, [K, C]. */
+    public static final String WEIGHT = "W";
+    /** Name of the bias parameter, [1, K]. */
+    public static final String BIAS = "b";
+    /** Name of the probabilities variable. */
+    public static final String PROBS = "probs";
+
+    private int channels;
+    private int classes;
+    private boolean channelsLast = true;
+    @JsonIgnore
+    private transient Objective objective;
+
+    /** For JSON deserialisation. */
+    protected CamHead() {
+    }
+
+    /**
+     * @param channels     C, the backbone's output channels
+     * @param classes      K
+     * @param channelsLast whether the incoming feature map is NHWC (true) or NCHW
+     */
+    public CamHead(int channels, int classes, boolean channelsLast) {
+        this.channels = channels;
+        this.classes = classes;
+        this.channelsLast = channelsLast;
+    }
+
+    public int getChannels() {
+        return channels;
+    }
+
+    public void setChannels(int channels) {
+        this.channels = channels;
+    }
+
+    public int getClasses() {
+        return classes;
+    }
+
+    public void setClasses(int classes) {
+        this.classes = classes;
+    }
+
+    public boolean isChannelsLast() {
+        return channelsLast;
+    }
+
+    public void setChannelsLast(boolean channelsLast) {
+        this.channelsLast = channelsLast;
+    }
+
+    /** The objective this head minimises (cross-entropy when none was set). */
+    @JsonIgnore
+    public Objective objective() {
+        if (objective == null) {
+            objective = Objective.of(new CrossEntropyOnly());
+        }
+        return objective;
+    }
+
+    /** Sets the objective; must be called before the first forward pass. */
+    @JsonIgnore
+    public void setObjective(Objective objective) {
+        this.objective = objective;
+    }
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        params.addWeightParam(WEIGHT, classes, channels);
+        params.addBiasParam(BIAS, 1, classes);
+    }
+
+    /** PyTorch's linear-layer initialisation: W and b uniform in ±1/√C. */
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        double bound = 1.0 / Math.sqrt(channels);
+        for (INDArray p : params.values()) {
+            org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(
+                    new org.nd4j.linalg.api.ops.random.impl.UniformDistribution(p, -bound, bound),
+                    org.nd4j.linalg.factory.Nd4j.getRandom());
+        }
+    }
+
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, SDVariable labels,
+                                  Map<String, SDVariable> paramTable) {
+        SDVariable features = channelsLast ? layerInput.permute(0, 3, 1, 2) : layerInput;
+        SDVariable w = paramTable.get(WEIGHT);
+        SDVariable b = paramTable.get(BIAS).reshape(classes);
+        SDVariable pooled = features.mean(2, 3);
+        SDVariable logits = sd.identity("logits", sd.mmul(pooled, w, false, true, false).add(b));
+        sd.nn().softmax(PROBS, logits);
+        HeadOutputs outputs = new HeadOutputs(features, w, b, logits, channels, classes);
+        SDVariable mean = objective().define(new LossContext(sd, outputs, labels));
+        // DL4J divides score and gradients by the minibatch size: hand it the batch sum.
+        SDVariable n = sd.sizeAt(layerInput, 0).castTo(mean.dataType());
+        SDVariable loss = sd.identity("loss", mean.mul(n));
+        sd.setLossVariables(loss);
+        return loss;
+    }
+
+    @Override
+    public String activationsVertexName() {
+        return PROBS;
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return InputType.feedForward(classes);
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners,
+                                                       int layerIndex, INDArray layerParamsView,
+                                                       boolean initializeParams, DataType networkDataType) {
+        CamHeadLayer ret = new CamHeadLayer(conf, networkDataType);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        ParamInitializer init = initializer();
+        Map<String, INDArray> paramTable = init.init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+
+    /** Plain cross-entropy, the fallback objective. */
+    static final class CrossEntropyOnly implements Loss {
+        @Override
+        public List<LossTerm> define(LossContext ctx) {
+            return List.of(LossTerm.of("ce", crossEntropy(ctx), 1.0));
+        }
+    }
+
+    /** Mean cross-entropy −Σ_k q_k log softmax(z)_k of soft or one-hot targets. */
+    public static SDVariable crossEntropy(LossContext ctx) {
+        SameDiff sd = ctx.sameDiff();
+        SDVariable logp = sd.nn().logSoftmax(ctx.outputs().logits());
+        return ctx.targets().mul(logp).sum(1).mean().neg();
+    }
+}

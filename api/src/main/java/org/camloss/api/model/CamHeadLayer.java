@@ -1,0 +1,84 @@
+package org.camloss.api.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.layers.samediff.DL4JSameDiffMemoryMgr;
+import org.deeplearning4j.nn.layers.samediff.SameDiffOutputLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The runtime layer of {@link CamHead}. Beyond DL4J's SameDiff output layer it records the value of
+ * every objective term each time the score is computed, so training can report {@code ce} and
+ * {@code cam} separately.
+ */
+public class CamHeadLayer extends SameDiffOutputLayer {
+    private Map<String, Double> lastTerms = Map.of();
+
+    public CamHeadLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** The configuration. */
+    public CamHead head() {
+        return (CamHead) layerConf();
+    }
+
+    /** Unweighted batch-mean value of each term at the last score computation (empty before). */
+    public Map<String, Double> lastTerms() {
+        return lastTerms;
+    }
+
+    @Override
+    public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (sameDiff == null) {
+                doInit();
+            }
+        }
+        String wsWorking = workspaceMgr.getWorkspaceName(ArrayType.FF_WORKING_MEM);
+        String wsOutput = workspaceMgr.getWorkspaceName(ArrayType.ACTIVATIONS);
+        DL4JSameDiffMemoryMgr mmgr = new DL4JSameDiffMemoryMgr(wsWorking, wsOutput,
+                workspaceMgr.getConfiguration(ArrayType.FF_WORKING_MEM),
+                workspaceMgr.getConfiguration(ArrayType.ACTIVATIONS));
+        long thread = Thread.currentThread().getId();
+        InferenceSession is = sameDiff.getSessions().get(thread);
+        if (is == null) {
+            is = SameDiff.getInferenceFactory().create(sameDiff);
+            sameDiff.getSessions().put(thread, is);
+        }
+        is.setMmgr(mmgr);
+
+        List<String> termNames = head().objective().termNames();
+        List<String> outputs = new ArrayList<>();
+        outputs.add(outputVar.name());
+        for (String t : termNames) {
+            outputs.add(Objective.TERM_PREFIX + t);
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT_KEY, input);
+        ph.put(LABELS_KEY, labels);
+        Map<String, INDArray> out = sameDiff.output(ph, outputs);
+        double loss = out.get(outputVar.name()).getDouble(0);
+        Map<String, Double> terms = new LinkedHashMap<>();
+        for (String t : termNames) {
+            terms.put(t, out.get(Objective.TERM_PREFIX + t).getDouble(0));
+        }
+        lastTerms = Collections.unmodifiableMap(terms);
+        sameDiff.clearPlaceholders(true);
+        sameDiff.clearOpInputs();
+        return (loss + fullNetRegTerm) / input.size(0);
+    }
+}

@@ -1,0 +1,96 @@
+package org.camloss.api.model;
+
+import java.util.Map;
+import org.camloss.api.BackboneInfo;
+import org.camloss.api.InputShape;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A backbone plus the {@link CamHead}, as one DL4J {@link ComputationGraph}, with the names needed to read
+ * feature maps and classifier weights back.
+ */
+public final class CamModel {
+    /** Name of the input vertex. */
+    public static final String INPUT = "input";
+    /** Name of the head layer. */
+    public static final String HEAD = "head";
+
+    private final ComputationGraph graph;
+    private final String featureVertex;
+    private final BackboneInfo backboneInfo;
+    private final InputShape inputShape;
+
+    public CamModel(ComputationGraph graph, String featureVertex, BackboneInfo backboneInfo, InputShape inputShape) {
+        this.graph = graph;
+        this.featureVertex = featureVertex;
+        this.backboneInfo = backboneInfo;
+        this.inputShape = inputShape;
+    }
+
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    /** Vertex whose output is the last feature map. */
+    public String featureVertex() {
+        return featureVertex;
+    }
+
+    public BackboneInfo backboneInfo() {
+        return backboneInfo;
+    }
+
+    public InputShape inputShape() {
+        return inputShape;
+    }
+
+    /** The head's configuration. */
+    public CamHead head() {
+        return headLayer().head();
+    }
+
+    /** The head's runtime layer. */
+    public CamHeadLayer headLayer() {
+        return (CamHeadLayer) graph.getLayer(HEAD);
+    }
+
+    /** The objective the head minimises. */
+    public Objective objective() {
+        return head().objective();
+    }
+
+    /** Classifier weights W [K, C] (a view of the parameters). */
+    public INDArray classifierWeight() {
+        return graph.getLayer(HEAD).getParam(CamHead.WEIGHT);
+    }
+
+    /** Classifier bias [1, K] (a view of the parameters). */
+    public INDArray classifierBias() {
+        return graph.getLayer(HEAD).getParam(CamHead.BIAS);
+    }
+
+    /**
+     * Inference-mode forward pass returning the NCHW feature maps and the logits.
+     *
+     * @param images [N, H, W, C]
+     */
+    public Forward forward(INDArray images) {
+        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, false, true);
+        INDArray f = acts.get(featureVertex);
+        INDArray features = head().isChannelsLast() ? f.permute(0, 3, 1, 2).dup() : f.dup();
+        INDArray pooled = features.mean(2, 3);
+        INDArray logits = pooled.mmul(classifierWeight().castTo(pooled.dataType()).transpose())
+                .addiRowVector(classifierBias().castTo(pooled.dataType()));
+        return new Forward(features, logits);
+    }
+
+    /**
+     * Features and logits of one forward pass.
+     *
+     * @param features NCHW [N, C, H, W]
+     * @param logits   [N, K]
+     */
+    public record Forward(INDArray features, INDArray logits) {
+    }
+}
