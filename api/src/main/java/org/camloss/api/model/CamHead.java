@@ -118,12 +118,8 @@ public class CamHead extends SameDiffOutputLayer {
     public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, SDVariable labels,
                                   Map<String, SDVariable> paramTable) {
         SDVariable features = channelsLast ? layerInput.permute(0, 3, 1, 2) : layerInput;
-        SDVariable w = paramTable.get(WEIGHT);
-        SDVariable b = paramTable.get(BIAS).reshape(classes);
-        SDVariable pooled = features.mean(2, 3);
-        SDVariable logits = sd.identity("logits", sd.mmul(pooled, w, false, true, false).add(b));
-        sd.nn().softmax(PROBS, logits);
-        HeadOutputs outputs = new HeadOutputs(features, w, b, logits, channels, classes);
+        HeadOutputs outputs = outputs(sd, features, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
+        sd.nn().softmax(PROBS, outputs.logits());
         SDVariable mean = objective().define(new LossContext(sd, outputs, labels));
         // DL4J divides score and gradients by the minibatch size: hand it the batch sum.
         SDVariable n = sd.sizeAt(layerInput, 0).castTo(mean.dataType());
@@ -163,6 +159,21 @@ public class CamHead extends SameDiffOutputLayer {
         public List<LossTerm> define(LossContext ctx) {
             return List.of(LossTerm.of("ce", crossEntropy(ctx), 1.0));
         }
+    }
+
+    /**
+     * Defines GAP and the linear layer on NCHW features: logits = mean_{h,w}(F) · Wᵀ + b.
+     *
+     * @param features [N, C, H, W]
+     * @param weight   [K, C]
+     * @param bias     [1, K] or [K]
+     */
+    public static HeadOutputs outputs(SameDiff sd, SDVariable features, SDVariable weight, SDVariable bias,
+                                      int channels, int classes) {
+        SDVariable b = bias.reshape(classes);
+        SDVariable pooled = features.mean(2, 3);
+        SDVariable logits = sd.identity("logits", sd.mmul(pooled, weight, false, true, false).add(b));
+        return new HeadOutputs(features, weight, b, logits, channels, classes);
     }
 
     /** Mean cross-entropy −Σ_k q_k log softmax(z)_k of soft or one-hot targets. */
