@@ -41,6 +41,54 @@ public class CamHeadLayer extends SameDiffOutputLayer {
     }
 
     @Override
+    public org.nd4j.common.primitives.Pair<org.deeplearning4j.nn.gradient.Gradient, INDArray> backpropGradient(
+            INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (sameDiff == null || sameDiff.getFunction("grad") == null) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                if (sameDiff == null) {
+                    doInit();
+                }
+                quietly(() -> sameDiff.createGradFunction(INPUT_KEY));
+            }
+        }
+        return super.backpropGradient(epsilon, workspaceMgr);
+    }
+
+    /**
+     * Runs {@code action} while dropping the "Added differentiated op" lines that SameDiff 1.0.0-M2.1 prints
+     * on {@code System.out} (unconditionally) when it builds a backward pass; everything else is passed on.
+     */
+    public static synchronized void quietly(Runnable action) {
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+            private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                line.write(b);
+                if (b == '\n') {
+                    String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+                    line.reset();
+                    if (!s.startsWith("Added differentiated op ")) {
+                        original.print(s);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+                original.flush();
+            }
+        }, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.out.flush();
+            System.setOut(original);
+        }
+    }
+
+    @Override
     public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

@@ -1,0 +1,2 @@
+/** Examples: embedding camloss in an application, and writing a plugin of your own. */
+package org.camloss.examples;

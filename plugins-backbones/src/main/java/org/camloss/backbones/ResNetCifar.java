@@ -1,0 +1,169 @@
+package org.camloss.backbones;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.camloss.api.Backbone;
+import org.camloss.api.BackboneContext;
+import org.camloss.api.BackboneInfo;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * The CIFAR-style ResNet of He et al. (2016), "Deep Residual Learning for Image Recognition", section 4.2.
+ *
+ * <p>A 3×3 stem convolution, then three stages of {@code n} basic blocks (depth 6n+2) at widths
+ * 16/32/64 × the width multiplier, the second and third starting with stride 2. A basic block is
+ * conv3×3–BN–ReLU–conv3×3–BN, plus the shortcut, then ReLU; the shortcut is the identity, or a 1×1
+ * convolution + BN where the shape changes (option B). Convolutions have no bias and use
+ * {@link ConvolutionMode#Same}, so a feature map is {@code ceil(size / stride)} on a side; weights are
+ * Kaiming-normal in fan-out mode, BN starts at γ = 1, β = 0 with ε = 1e-5 and decay 0.9 (PyTorch momentum
+ * 0.1). Every layer uses the context's data format, and ReLU after BN is the BN layer's own activation.
+ *
+ * <p>Vertex names: {@code stem_conv}, {@code stem_bn}; per block {@code s<stage>_b<block>_conv1},
+ * {@code _bn1}, {@code _conv2}, {@code _bn2}, {@code _proj_conv}, {@code _proj_bn} (option B only where
+ * the shape changes), {@code _add} and {@code _relu}, the block output. Stages are numbered 1 to 3,
+ * blocks from 0. Immutable.
+ */
+public final class ResNetCifar implements Backbone {
+    private static final int[] BASE_WIDTHS = {16, 32, 64};
+    private static final double BN_EPS = 1e-5;
+    private static final double BN_DECAY = 0.9;
+
+    private final int blocksPerStage;
+    private final double width;
+    private final int[] widths;
+
+    /**
+     * @param blocksPerStage n, the number of basic blocks per stage (depth = 6n + 2)
+     * @param width          multiplier of the stage widths 16/32/64
+     */
+    public ResNetCifar(int blocksPerStage, double width) {
+        if (blocksPerStage < 1) {
+            throw new IllegalArgumentException("blocks per stage must be at least 1, found " + blocksPerStage);
+        }
+        if (!(width > 0) || Double.isInfinite(width)) {
+            throw new IllegalArgumentException("width must be a positive number, found " + width);
+        }
+        this.blocksPerStage = blocksPerStage;
+        this.width = width;
+        this.widths = new int[BASE_WIDTHS.length];
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = scaled(BASE_WIDTHS[i], width);
+        }
+    }
+
+    /** {@code round(base · width)}, at least 1. */
+    static int scaled(int base, double width) {
+        return (int) Math.max(1, Math.round(base * width));
+    }
+
+    /** Number of weighted layers, 6n + 2. */
+    public int depth() {
+        return 6 * blocksPerStage + 2;
+    }
+
+    /** The width multiplier. */
+    public double width() {
+        return width;
+    }
+
+    /** Channels of stages 1, 2 and 3. */
+    public int[] stageWidths() {
+        return widths.clone();
+    }
+
+    @Override
+    public BackboneInfo info() {
+        List<BackboneInfo.Stage> stages = new ArrayList<>();
+        int stride = 1;
+        for (int s = 0; s < widths.length; s++) {
+            if (s > 0) {
+                stride *= 2;
+            }
+            stages.add(new BackboneInfo.Stage(blockName(s, blocksPerStage - 1) + "_relu", widths[s], stride));
+        }
+        return new BackboneInfo(widths[widths.length - 1], stride, stages);
+    }
+
+    @Override
+    public String build(BackboneContext context) {
+        GraphBuilder g = context.graph();
+        CNN2DFormat format = context.format();
+        int stemWidth = widths[0];
+        conv(g, format, "stem_conv", context.input(), context.shape().channels(), stemWidth, 3, 1);
+        String x = bn(g, format, "stem_bn", "stem_conv", stemWidth, true);
+        int channels = stemWidth;
+        for (int s = 0; s < widths.length; s++) {
+            for (int b = 0; b < blocksPerStage; b++) {
+                int stride = (s > 0 && b == 0) ? 2 : 1;
+                x = basicBlock(g, format, blockName(s, b), x, channels, widths[s], stride);
+                channels = widths[s];
+            }
+        }
+        return x;
+    }
+
+    private static String blockName(int stage, int block) {
+        return "s" + (stage + 1) + "_b" + block;
+    }
+
+    private static String basicBlock(GraphBuilder g, CNN2DFormat format, String name, String input,
+                                     int in, int out, int stride) {
+        conv(g, format, name + "_conv1", input, in, out, 3, stride);
+        String h = bn(g, format, name + "_bn1", name + "_conv1", out, true);
+        conv(g, format, name + "_conv2", h, out, out, 3, 1);
+        String main = bn(g, format, name + "_bn2", name + "_conv2", out, false);
+        String shortcut = input;
+        if (stride != 1 || in != out) {
+            conv(g, format, name + "_proj_conv", input, in, out, 1, stride);
+            shortcut = bn(g, format, name + "_proj_bn", name + "_proj_conv", out, false);
+        }
+        g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), main, shortcut);
+        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
+        return name + "_relu";
+    }
+
+    /** A bias-free k×k convolution with Kaiming-normal fan-out initialisation (ReLU gain). */
+    private static String conv(GraphBuilder g, CNN2DFormat format, String name, String input,
+                               int in, int out, int k, int stride) {
+        double std = Math.sqrt(2.0 / (out * k * k));
+        g.addLayer(name, new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride})
+                .nIn(in)
+                .nOut(out)
+                .convolutionMode(ConvolutionMode.Same)
+                .hasBias(false)
+                .dataFormat(format)
+                .activation(Activation.IDENTITY)
+                .weightInit(new WeightInitDistribution(new NormalDistribution(0, std)))
+                .build(), input);
+        return name;
+    }
+
+    private static String bn(GraphBuilder g, CNN2DFormat format, String name, String input, int channels,
+                             boolean relu) {
+        g.addLayer(name, new BatchNormalization.Builder()
+                .nIn(channels)
+                .nOut(channels)
+                .gamma(1.0)
+                .beta(0.0)
+                .eps(BN_EPS)
+                .decay(BN_DECAY)
+                .dataFormat(format)
+                .activation(relu ? Activation.RELU : Activation.IDENTITY)
+                .build(), input);
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "resnet-cifar(depth=" + depth() + ", width=" + width + ", shortcut=B)";
+    }
+}

@@ -1,0 +1,70 @@
+package org.camloss.runtime.registry;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.camloss.api.BackboneFactory;
+import org.camloss.api.DatasetFactory;
+import org.camloss.api.DistillerFactory;
+import org.camloss.api.LossFactory;
+import org.camloss.api.PluginFactory;
+import org.camloss.api.RegularizerFactory;
+
+/**
+ * One kind of plugin: its name in configs and messages, and the factory service interface that
+ * {@link java.util.ServiceLoader} looks up.
+ *
+ * <p>The five kinds are the constants below; there are no others, so instances compare by identity.
+ *
+ * @param <F> the factory service interface of this kind
+ */
+public final class PluginKind<F extends PluginFactory<?>> {
+    /** Losses ({@code loss: { id: cam-loss }}). */
+    public static final PluginKind<LossFactory> LOSS = new PluginKind<>("loss", LossFactory.class);
+    /** Backbones ({@code backbone: { id: resnet-cifar }}). */
+    public static final PluginKind<BackboneFactory> BACKBONE = new PluginKind<>("backbone", BackboneFactory.class);
+    /** Regularizers ({@code regularizers: [ { id: label-smoothing } ]}). */
+    public static final PluginKind<RegularizerFactory> REGULARIZER =
+            new PluginKind<>("regularizer", RegularizerFactory.class);
+    /** Distillers ({@code distill: { distillers: [ { id: caam-cam } ] }}). */
+    public static final PluginKind<DistillerFactory> DISTILLER = new PluginKind<>("distiller", DistillerFactory.class);
+    /** Datasets ({@code data: { id: shapes }}). */
+    public static final PluginKind<DatasetFactory> DATASET = new PluginKind<>("dataset", DatasetFactory.class);
+
+    private static final List<PluginKind<?>> ALL = List.of(LOSS, BACKBONE, REGULARIZER, DISTILLER, DATASET);
+
+    private final String name;
+    private final Class<F> factoryType;
+
+    private PluginKind(String name, Class<F> factoryType) {
+        this.name = name;
+        this.factoryType = factoryType;
+    }
+
+    /** Every kind: loss, backbone, regularizer, distiller, dataset. */
+    public static List<PluginKind<?>> all() {
+        return ALL;
+    }
+
+    /** The kind called {@code name} ({@code "loss"}, ...), if there is one. */
+    public static Optional<PluginKind<?>> byName(String name) {
+        Objects.requireNonNull(name, "name");
+        return ALL.stream().filter(k -> k.name.equals(name)).findFirst();
+    }
+
+    /** The lower-case name used in configs and messages, e.g. {@code "loss"}. */
+    public String name() {
+        return name;
+    }
+
+    /** The factory service interface, e.g. {@link LossFactory}. */
+    public Class<F> factoryType() {
+        return factoryType;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,251 @@
+package org.camloss.runtime.registry;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import org.camloss.api.ParamSpec;
+import org.camloss.api.PluginFactory;
+
+/**
+ * Every known plugin factory, by kind and id. Immutable; build one with {@link #discover(ClassLoader)} or
+ * {@link #builder()} (tests and host applications register factories by hand).
+ *
+ * <p>Ids and aliases are kebab-case ({@code [a-z0-9]+(-[a-z0-9]+)*}) and unique within a kind: two
+ * factories claiming one id or alias is an error that names both classes, never a silent overwrite. The
+ * one exception is the same factory class seen twice (say, discovered through two class loaders that
+ * share a parent): factories are stateless, so it is kept once.
+ */
+public final class PluginRegistry {
+    /** The pattern every plugin id and alias must match. */
+    public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+    private final Map<PluginKind<?>, Table> tables;
+
+    private PluginRegistry(Map<PluginKind<?>, Table> tables) {
+        this.tables = tables;
+    }
+
+    /**
+     * A registry of every factory that {@link ServiceLoader} finds through {@code loader}, for every kind.
+     *
+     * @throws IllegalStateException listing every problem (duplicate ids, malformed ids, providers that
+     *                               fail to load), one per line
+     */
+    public static PluginRegistry discover(ClassLoader loader) {
+        return builder().addDiscovered(loader).build();
+    }
+
+    /** A builder for a registry assembled by hand and/or by discovery. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The factory with id or alias {@code id}.
+     *
+     * @return the factory, or empty when none has that id ({@link #unknownIdMessage} says so nicely)
+     */
+    public <F extends PluginFactory<?>> Optional<F> find(PluginKind<F> kind, String id) {
+        Table t = table(kind);
+        String canonical = t.aliases.getOrDefault(Objects.requireNonNull(id, "id"), id);
+        return Optional.ofNullable(t.byId.get(canonical)).map(kind.factoryType()::cast);
+    }
+
+    /** Every factory of {@code kind}, sorted by id. */
+    public <F extends PluginFactory<?>> List<F> all(PluginKind<F> kind) {
+        return table(kind).byId.values().stream().map(kind.factoryType()::cast).toList();
+    }
+
+    /** The canonical ids of {@code kind}, sorted (aliases not included). */
+    public List<String> ids(PluginKind<?> kind) {
+        return List.copyOf(table(kind).byId.keySet());
+    }
+
+    /** Deprecated aliases of {@code kind} mapped to the canonical ids they stand for, sorted by alias. */
+    public Map<String, String> aliases(PluginKind<?> kind) {
+        return Collections.unmodifiableMap(table(kind).aliases);
+    }
+
+    /**
+     * Says that {@code kind} has no plugin {@code id}, suggests a near miss (of an id, or of an alias, in
+     * which case its id) and lists what there is, e.g.
+     * {@code no loss plugin 'cam-los'; did you mean 'cam-loss'? available: [cam-loss, cross-entropy]}.
+     */
+    public String unknownIdMessage(PluginKind<?> kind, String id) {
+        Table t = table(kind);
+        if (t.byId.isEmpty()) {
+            return "no " + kind.name() + " plugin '" + id + "'; no " + kind.name() + " plugins are installed";
+        }
+        List<String> names = new ArrayList<>(t.byId.keySet());
+        names.addAll(t.aliases.keySet());
+        String hint = Suggestions.closest(id, names)
+                .map(s -> "did you mean '" + t.aliases.getOrDefault(s, s) + "'? ")
+                .orElse("");
+        return "no " + kind.name() + " plugin '" + id + "'; " + hint + "available: " + t.byId.keySet();
+    }
+
+    private Table table(PluginKind<?> kind) {
+        return tables.get(Objects.requireNonNull(kind, "kind"));
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("PluginRegistry{");
+        String sep = "";
+        for (PluginKind<?> kind : PluginKind.all()) {
+            sb.append(sep).append(kind.name()).append('=').append(ids(kind));
+            sep = ", ";
+        }
+        return sb.append('}').toString();
+    }
+
+    /** The factories of one kind: canonical id to factory, alias to canonical id. */
+    private record Table(TreeMap<String, PluginFactory<?>> byId, TreeMap<String, String> aliases) {
+    }
+
+    /**
+     * Collects factories; {@link #build()} checks them all and reports every problem at once. Building
+     * leaves the builder usable, and later registrations never change a registry already built.
+     */
+    public static final class Builder {
+        private final List<Registration> registrations = new ArrayList<>();
+        private final List<String> loadProblems = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Adds {@code factory} as a plugin of {@code kind}. */
+        public <F extends PluginFactory<?>> Builder register(PluginKind<F> kind, F factory) {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(factory, "factory");
+            if (!kind.factoryType().isInstance(factory)) {
+                throw new IllegalArgumentException(factory.getClass().getName() + " is not a "
+                        + kind.factoryType().getName() + ", so it cannot be a " + kind.name() + " plugin");
+            }
+            registrations.add(new Registration(kind, factory));
+            return this;
+        }
+
+        /**
+         * Adds every factory that {@link ServiceLoader} finds through {@code loader}, for every kind.
+         * Providers that fail to load are reported by {@link #build()}.
+         */
+        public Builder addDiscovered(ClassLoader loader) {
+            for (PluginKind<?> kind : PluginKind.all()) {
+                discover(kind, loader);
+            }
+            return this;
+        }
+
+        private <F extends PluginFactory<?>> void discover(PluginKind<F> kind, ClassLoader loader) {
+            Iterator<F> it = ServiceLoader.load(kind.factoryType(), loader).iterator();
+            int failures = 0;
+            while (failures < 100) { // ServiceLoader skips a broken provider and goes on; this bounds a loop
+                try {
+                    if (!it.hasNext()) {
+                        return;
+                    }
+                    register(kind, it.next());
+                } catch (ServiceConfigurationError e) {
+                    failures++;
+                    loadProblems.add("cannot load a " + kind.name() + " plugin: " + e.getMessage()
+                            + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+                }
+            }
+        }
+
+        /**
+         * Builds the registry.
+         *
+         * @throws IllegalStateException listing every problem, one per line: a provider that failed to
+         *                               load, an id or alias that is not kebab-case, two factories claiming
+         *                               one id or alias, a parameter declared twice
+         */
+        public PluginRegistry build() {
+            Set<String> problems = new LinkedHashSet<>(loadProblems); // the same problem found twice is told once
+            Map<PluginKind<?>, Table> tables = new LinkedHashMap<>();
+            Map<PluginKind<?>, Map<String, Claim>> claims = new LinkedHashMap<>();
+            for (PluginKind<?> kind : PluginKind.all()) {
+                tables.put(kind, new Table(new TreeMap<>(), new TreeMap<>()));
+                claims.put(kind, new LinkedHashMap<>());
+            }
+            for (Registration r : registrations) {
+                Map<String, Claim> kindClaims = claims.get(r.kind);
+                Table table = tables.get(r.kind);
+                PluginFactory<?> f = r.factory;
+                String cls = f.getClass().getName();
+                String id = f.id();
+                if (id == null || !ID_PATTERN.matcher(id).matches()) {
+                    problems.add(r.kind.name() + " plugin " + cls + " has id " + quote(id)
+                            + "; ids must be kebab-case (" + ID_PATTERN.pattern() + ")");
+                    continue;
+                }
+                Claim existing = kindClaims.get(id);
+                if (existing != null && existing.factory.getClass() == f.getClass()) {
+                    continue; // the same stateless factory seen twice
+                }
+                if (!claim(kindClaims, r.kind, id, new Claim(f, false), problems)) {
+                    continue;
+                }
+                table.byId.put(id, f);
+                List<String> aliases = f.aliases() == null ? List.of() : f.aliases();
+                for (String alias : aliases) {
+                    if (alias == null || !ID_PATTERN.matcher(alias).matches()) {
+                        problems.add(r.kind.name() + " plugin " + cls + " has alias " + quote(alias)
+                                + "; aliases must be kebab-case (" + ID_PATTERN.pattern() + ")");
+                    } else if (!alias.equals(id) && claim(kindClaims, r.kind, alias, new Claim(f, true), problems)) {
+                        table.aliases.put(alias, id);
+                    }
+                }
+                Set<String> seen = new HashSet<>();
+                for (ParamSpec p : f.params()) {
+                    if (!seen.add(p.name())) {
+                        problems.add(r.kind.name() + " plugin '" + id + "' (" + cls + ") declares parameter '"
+                                + p.name() + "' twice");
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException(String.join("\n", problems));
+            }
+            return new PluginRegistry(Collections.unmodifiableMap(tables));
+        }
+
+        private static boolean claim(Map<String, Claim> claims, PluginKind<?> kind, String name, Claim claim,
+                                     Set<String> problems) {
+            Claim first = claims.putIfAbsent(name, claim);
+            if (first == null) {
+                return true;
+            }
+            problems.add("two " + kind.name() + " plugins claim id '" + name + "': " + first.describe()
+                    + " and " + claim.describe());
+            return false;
+        }
+
+        private static String quote(String s) {
+            return s == null ? "null" : "'" + s + "'";
+        }
+    }
+
+    private record Registration(PluginKind<?> kind, PluginFactory<?> factory) {
+    }
+
+    private record Claim(PluginFactory<?> factory, boolean alias) {
+        String describe() {
+            return factory.getClass().getName() + (alias ? " (alias)" : "");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.camloss.runtime.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import org.camloss.api.Regularizer;
+import org.camloss.api.data.Batch;
+import org.camloss.api.data.Dataset;
+import org.camloss.api.model.CamModel;
+import org.camloss.runtime.eval.Evaluator;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The training loop: epochs of shuffled mini-batches, regularizer batch transforms, one DL4J step per
+ * batch, evaluation on the test split after every epoch, and listener calls throughout. One concrete
+ * class; behaviour is added with {@link TrainListener}s.
+ */
+public final class Trainer {
+    private final CamModel model;
+    private final Dataset data;
+    private final List<Regularizer> regularizers;
+    private final int epochs;
+    private final int batchSize;
+    private final long seed;
+    private final Evaluator evaluator;
+    private final List<TrainListener> listeners;
+
+    public Trainer(CamModel model, Dataset data, List<Regularizer> regularizers, int epochs, int batchSize, long seed,
+                   Evaluator evaluator, List<TrainListener> listeners) {
+        this.model = model;
+        this.data = data;
+        this.regularizers = List.copyOf(regularizers);
+        this.epochs = epochs;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.evaluator = evaluator;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /**
+     * Trains for every epoch.
+     *
+     * @throws TrainingFailedException when the loss becomes NaN or infinite
+     * @throws CancellationException   when the thread is interrupted (checked between steps)
+     */
+    public RunSummary run() {
+        ComputationGraph graph = model.graph();
+        Batches train = new Batches(data.train(), data.info().shape(), data.info().numClasses(), batchSize);
+        int batches = train.count();
+        RunInfo info = new RunInfo(data.info().name(), epochs, batches, data.train().size(), data.test().size(),
+                graph.numParams(), model.objective().termNames());
+        listeners.forEach(l -> l.onRunStart(info));
+        Random rng = new Random(seed ^ 0x5DEECE66DL);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        long runStart = System.nanoTime();
+        double trainSeconds = 0;
+        long trainImages = 0;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            model.objective().setEpoch(epoch);
+            final int e = epoch;
+            listeners.forEach(l -> l.onEpochStart(e, batches));
+            int[] order = train.shuffled(seed, epoch);
+            double lossSum = 0;
+            Map<String, Double> termSums = new LinkedHashMap<>();
+            long seen = 0;
+            long epochStart = System.nanoTime();
+            for (int b = 0; b < batches; b++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("training interrupted at epoch " + (epoch + 1));
+                }
+                int[] idx = train.indices(order, b);
+                Batch batch = new Batch(train.images(idx), train.targets(idx));
+                for (Regularizer r : regularizers) {
+                    batch = r.apply(batch, rng);
+                }
+                double lr = learningRate(graph);
+                graph.fit(new INDArray[] {batch.features()}, new INDArray[] {batch.targets()});
+                double loss = graph.score();
+                if (!Double.isFinite(loss)) {
+                    throw new TrainingFailedException("training diverged at epoch " + (epoch + 1) + ", batch "
+                            + (b + 1) + ": the loss is " + loss + "; try a lower learning rate (optimizer.params.lr)");
+                }
+                Map<String, Double> terms = model.headLayer().lastTerms();
+                lossSum += loss * idx.length;
+                terms.forEach((k, v) -> termSums.merge(k, v * idx.length, Double::sum));
+                seen += idx.length;
+                double elapsed = (System.nanoTime() - epochStart) / 1e9;
+                BatchStats stats = new BatchStats(epoch, b, batches, loss, terms, lr, seen / Math.max(elapsed, 1e-9));
+                listeners.forEach(l -> l.onBatchEnd(stats));
+            }
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+            trainSeconds += epochSeconds;
+            trainImages += seen;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("epoch", epoch + 1);
+            row.put("train_loss", lossSum / seen);
+            for (Map.Entry<String, Double> t : termSums.entrySet()) {
+                row.put("train_" + t.getKey(), t.getValue() / seen);
+            }
+            row.put("lr", learningRate(graph));
+            row.put("images_per_sec", seen / epochSeconds);
+            row.put("train_seconds", epochSeconds);
+            long evalStart = System.nanoTime();
+            Map<String, Object> eval = evaluator.evaluate(model, data.test(), data.info()).metrics("test_");
+            row.putAll(eval);
+            row.put("eval_seconds", (System.nanoTime() - evalStart) / 1e9);
+            rows.add(row);
+            EpochStats stats = new EpochStats(epoch + 1, epochs, row);
+            listeners.forEach(l -> l.onEpochEnd(stats));
+        }
+        RunSummary summary = new RunSummary(List.copyOf(rows), (System.nanoTime() - runStart) / 1e9,
+                trainImages / Math.max(trainSeconds, 1e-9));
+        listeners.forEach(l -> l.onRunEnd(summary));
+        return summary;
+    }
+
+    /** The learning rate the next step uses. */
+    static double learningRate(ComputationGraph graph) {
+        int it = graph.getConfiguration().getIterationCount();
+        int ep = graph.getConfiguration().getEpochCount();
+        for (Layer layer : graph.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer bl && bl.getIUpdater() != null) {
+                return bl.getIUpdater().getLearningRate(it, ep);
+            }
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,153 @@
+package org.camloss.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.camloss.api.Backbone;
+import org.camloss.api.BackboneFactory;
+import org.camloss.api.BackboneInfo;
+import org.camloss.api.InputShape;
+import org.camloss.api.Loss;
+import org.camloss.api.LossTerm;
+import org.camloss.api.Params;
+import org.camloss.api.model.CamHead;
+import org.camloss.api.model.CamModel;
+import org.camloss.api.model.ModelAssembler;
+import org.camloss.api.model.Objective;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+
+/**
+ * The contract of a {@link BackboneFactory}: every check of {@link PluginContract}, plus a consistent
+ * {@link BackboneInfo}, feature maps and declared stages whose shapes match the info for two input sizes,
+ * and a few SGD steps on one fixed batch that lower its loss and leave the parameters finite.
+ *
+ * <p>A plugin's test extends this and returns its factory from {@link #factory()}. The model-level checks
+ * build the backbone from {@link #testParams()} (the defaults unless overridden), so a plugin keeps them
+ * fast by returning a small configuration. Inputs are at least 8 pixels a side, with 1 or 3 channels.
+ */
+public abstract class BackboneContract extends PluginContract<BackboneFactory> {
+    private static final int CLASSES = 3;
+
+    @Override
+    protected final Class<BackboneFactory> kind() {
+        return BackboneFactory.class;
+    }
+
+    /** The backbone of {@link #testParams()}. */
+    protected final Backbone testBackbone() {
+        return factory().create(resolvedTestParams());
+    }
+
+    /** Mean cross-entropy, the objective of the model-level checks. */
+    protected static Loss crossEntropy() {
+        return ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0));
+    }
+
+    /** The {@link #testBackbone()} plus the camloss head, in float, NHWC, seeded, with plain SGD. */
+    protected final CamModel testModel(InputShape shape, double learningRate) {
+        return new ModelAssembler()
+                .seed(42)
+                .dataType(DataType.FLOAT)
+                .updater(new Sgd(learningRate))
+                .assemble(testBackbone(), shape, CLASSES, Objective.of(crossEntropy()));
+    }
+
+    @Test
+    void infoIsConsistent() {
+        assertInfoConsistent(factory().create(Params.defaults(factory().params())).info());
+        assertInfoConsistent(testBackbone().info());
+    }
+
+    private static void assertInfoConsistent(BackboneInfo info) {
+        assertNotNull(info, "info");
+        assertTrue(info.channels() > 0, "channels must be positive, found " + info.channels());
+        assertTrue(info.stride() > 0, "stride must be positive, found " + info.stride());
+        assertFalse(info.stages().isEmpty(), "no stages declared");
+        BackboneInfo.Stage last = info.stages().get(info.stages().size() - 1);
+        assertEquals(info.channels(), last.channels(), "channels of the last stage");
+        assertEquals(info.stride(), last.stride(), "stride of the last stage");
+        int previous = 1;
+        for (BackboneInfo.Stage s : info.stages()) {
+            assertTrue(s.stride() >= previous, "stage strides must not decrease: " + info.stages());
+            previous = s.stride();
+        }
+    }
+
+    /** The feature map and every declared stage have the declared channels and {@code ceil(size / stride)}. */
+    @ParameterizedTest(name = "{0}x{1}x{2}")
+    @CsvSource({"16, 16, 3", "24, 20, 1"})
+    void featureMapMatchesInfo(int height, int width, int channels) {
+        InputShape shape = new InputShape(channels, height, width);
+        CamModel model = testModel(shape, 0.05);
+        BackboneInfo info = model.backboneInfo();
+        assertEquals(info.stages().get(info.stages().size() - 1).vertex(), model.featureVertex(),
+                "build() must return the vertex of the last declared stage");
+        int n = 2;
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, height, width, channels);
+
+        CamModel.Forward out = model.forward(x);
+        int[] hw = info.outputSize(shape);
+        assertEquals(List.of((long) n, (long) info.channels(), (long) hw[0], (long) hw[1]),
+                shapeOf(out.features()), "feature map [N, C, H, W] for input " + shape);
+        assertEquals(List.of((long) n, (long) CLASSES), shapeOf(out.logits()), "logits");
+
+        Map<String, INDArray> acts = model.graph().feedForward(new INDArray[] {x}, false, false);
+        for (BackboneInfo.Stage s : info.stages()) {
+            INDArray a = acts.get(s.vertex());
+            assertNotNull(a, "stage vertex '" + s.vertex() + "' is not in the graph");
+            long h = (height + s.stride() - 1) / s.stride();
+            long w = (width + s.stride() - 1) / s.stride();
+            // NHWC, the assembler's default format
+            assertEquals(List.of((long) n, h, w, (long) s.channels()), shapeOf(a), "stage '" + s.vertex() + "'");
+        }
+    }
+
+    /** A few SGD steps on one fixed batch lower its training-mode loss; the parameters stay finite. */
+    @Test
+    void trainingStepsLowerTheLoss() {
+        InputShape shape = new InputShape(3, 16, 16);
+        CamModel model = testModel(shape, 0.05);
+        Nd4j.getRandom().setSeed(7);
+        int n = 8;
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, shape.height(), shape.width(), shape.channels());
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, n, CLASSES);
+        for (int i = 0; i < n; i++) {
+            labels.putScalar(i, i % CLASSES, 1.0);
+        }
+        double first = Double.NaN;
+        double last = Double.NaN;
+        for (int step = 0; step < 8; step++) {
+            model.graph().fit(new INDArray[] {x}, new INDArray[] {labels});
+            // the score of the parameters before this step's update
+            last = model.graph().score();
+            assertTrue(Double.isFinite(last), "loss at step " + step + " is " + last);
+            if (step == 0) {
+                first = last;
+                assertFinite(model.graph().params(), "parameters after one step");
+            }
+        }
+        assertTrue(last < first, "loss did not drop in 8 steps: " + first + " -> " + last);
+        assertFinite(model.graph().params(), "parameters after 8 steps");
+    }
+
+    private static void assertFinite(INDArray a, String what) {
+        double sum = a.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        assertTrue(Double.isFinite(sum), what + " are not finite (norm " + sum + ")");
+    }
+
+    private static List<Long> shapeOf(INDArray a) {
+        return Arrays.stream(a.shape()).boxed().collect(Collectors.toList());
+    }
+}
