@@ -122,7 +122,7 @@ public class CamHead extends SameDiffOutputLayer {
         sd.nn().softmax(PROBS, outputs.logits());
         SDVariable mean = objective().define(new LossContext(sd, outputs, labels));
         // DL4J divides score and gradients by the minibatch size: hand it the batch sum.
-        SDVariable n = sd.sizeAt(layerInput, 0).castTo(mean.dataType());
+        SDVariable n = sd.gather(sd.shape(layerInput), new int[] {0}, 0).castTo(mean.dataType()).reshape();
         SDVariable loss = sd.identity("loss", mean.mul(n));
         sd.setLossVariables(loss);
         return loss;

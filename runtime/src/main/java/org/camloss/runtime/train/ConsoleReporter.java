@@ -34,9 +34,8 @@ public final class ConsoleReporter implements TrainListener {
     @Override
     public void onRunStart(RunInfo info) {
         epochs = info.epochs();
-        out.printf(Locale.ROOT, "[%s] %d epochs x %d batches, %d train / %d test images, %,d parameters, terms %s%n",
-                label, info.epochs(), info.batchesPerEpoch(), info.trainSize(), info.testSize(), info.parameters(),
-                info.terms());
+        out.printf(Locale.ROOT, "[%s] %d epochs x %d batches, %d train / %d test images, %,d parameters%n",
+                label, info.epochs(), info.batchesPerEpoch(), info.trainSize(), info.testSize(), info.parameters());
     }
 
     @Override

@@ -1,7 +1,5 @@
 package org.camloss.runtime.train;
 
-import java.util.List;
-
 /**
  * What a run is about to do.
  *
@@ -10,9 +8,7 @@ import java.util.List;
  * @param batchesPerEpoch training steps per epoch
  * @param trainSize    training examples
  * @param testSize     test examples
- * @param parameters   trainable parameter count of the model
- * @param terms        objective term names
+ * @param parameters   parameter count of the model (DL4J's, batch-norm running statistics included)
  */
-public record RunInfo(String name, int epochs, int batchesPerEpoch, int trainSize, int testSize, long parameters,
-                      List<String> terms) {
+public record RunInfo(String name, int epochs, int batchesPerEpoch, int trainSize, int testSize, long parameters) {
 }

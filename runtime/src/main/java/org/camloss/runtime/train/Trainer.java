@@ -54,7 +54,7 @@ public final class Trainer {
         Batches train = new Batches(data.train(), data.info().shape(), data.info().numClasses(), batchSize);
         int batches = train.count();
         RunInfo info = new RunInfo(data.info().name(), epochs, batches, data.train().size(), data.test().size(),
-                graph.numParams(), model.objective().termNames());
+                graph.numParams());
         listeners.forEach(l -> l.onRunStart(info));
         Random rng = new Random(seed ^ 0x5DEECE66DL);
         List<Map<String, Object>> rows = new ArrayList<>();
