@@ -13,12 +13,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.camloss.api.Backbone;
+import org.camloss.api.Distiller;
+import org.camloss.api.TeacherSignal;
+import java.util.EnumSet;
+import java.util.Set;
+import org.camloss.runtime.distill.Teacher;
+import org.camloss.runtime.run.ModelFiles;
 import org.camloss.api.Loss;
 import org.camloss.api.Params;
 import org.camloss.api.PluginFactory;
 import org.camloss.api.Regularizer;
 import org.camloss.api.data.Dataset;
-import org.camloss.api.model.CamHead;
 import org.camloss.api.model.CamModel;
 import org.camloss.runtime.config.ConfigException;
 import org.camloss.runtime.config.ConfigLoader;
@@ -137,7 +142,10 @@ public final class Camloss {
             throw new UserException(run.model() + ": missing; the run did not finish (see 'status' in "
                     + RunDirectory.RUN_JSON + ")");
         }
-        ExperimentModule.Components components = instantiate(config);
+        ExperimentModule.Components components = instantiate(config.distill().isPresent()
+                ? new ExperimentConfig(config.name(), config.seed(), config.data(), config.backbone(), config.loss(),
+                config.regularizers(), config.optimizer(), config.schedule(), config.train(), java.util.Optional.empty())
+                : config);
         CamModel model = loadModel(run.model(), components.backbone(), components.dataset());
         EvalResult result = new Evaluator(Math.max(256, config.train().batchSize()))
                 .evaluate(model, components.dataset().test(), components.dataset().info());
@@ -150,26 +158,14 @@ public final class Camloss {
         return new EvalReport(run.path(), config, result);
     }
 
-    /** Reads a model written by {@link #train}. */
+    /** Reads a model written by {@link #train} and checks it fits the dataset. */
     static CamModel loadModel(Path file, Backbone backbone, Dataset data) {
-        ComputationGraph graph;
-        try {
-            graph = ModelSerializer.restoreComputationGraph(file.toFile(), false);
-        } catch (IOException | RuntimeException e) {
-            throw new UserException(file + ": not a readable camloss model (" + e.getMessage() + ")");
+        CamModel loaded = ModelFiles.load(file, "model", data.info().shape());
+        if (loaded.head().getClasses() != data.info().numClasses()) {
+            throw new UserException(file + ": the model has " + loaded.head().getClasses()
+                    + " classes but the dataset " + data.info().name() + " has " + data.info().numClasses());
         }
-        if (graph.getConfiguration().getVertices().get(CamModel.HEAD) == null
-                || graph.getConfiguration().getVertexInputs().get(CamModel.HEAD) == null) {
-            throw new UserException(file + ": not a camloss model (no '" + CamModel.HEAD + "' layer)");
-        }
-        String features = graph.getConfiguration().getVertexInputs().get(CamModel.HEAD).get(0);
-        CamModel model = new CamModel(graph, features, backbone.info(), data.info().shape());
-        CamHead head = model.head();
-        if (head.getClasses() != data.info().numClasses()) {
-            throw new UserException(file + ": the model has " + head.getClasses() + " classes but the dataset "
-                    + data.info().name() + " has " + data.info().numClasses());
-        }
-        return model;
+        return new CamModel(loaded.graph(), loaded.featureVertex(), backbone.info(), loaded.inputShape());
     }
 
     private static void saveModel(ComputationGraph graph, Path file) {
@@ -192,10 +188,24 @@ public final class Camloss {
         for (int i = 0; i < config.regularizers().size(); i++) {
             regs.add(make(PluginKind.REGULARIZER, config.regularizers().get(i), "regularizers." + i, problems, f -> f));
         }
+        List<Distiller> distillers = new ArrayList<>();
+        if (config.distill().isPresent()) {
+            List<PluginSpec> specs = config.distill().get().distillers();
+            for (int i = 0; i < specs.size(); i++) {
+                distillers.add(make(PluginKind.DISTILLER, specs.get(i), "distill.distillers." + i, problems, f -> f));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new ExperimentModule.Components(data, backbone, loss, regs);
+        Teacher teacher = null;
+        if (config.distill().isPresent()) {
+            Set<TeacherSignal> signals = EnumSet.noneOf(TeacherSignal.class);
+            distillers.forEach(d -> signals.addAll(d.requires()));
+            int[] map = backbone.info().outputSize(data.info().shape());
+            teacher = Teacher.load(Path.of(config.distill().get().teacher()), data.info(), map, signals);
+        }
+        return new ExperimentModule.Components(data, backbone, loss, regs, distillers, teacher);
     }
 
     private <F extends PluginFactory<T>, T> T make(PluginKind<F> kind, PluginSpec spec, String path,

@@ -5,6 +5,8 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import java.util.List;
 import org.camloss.api.Backbone;
+import org.camloss.api.Distiller;
+import org.camloss.runtime.distill.Teacher;
 import org.camloss.api.Loss;
 import org.camloss.api.Regularizer;
 import org.camloss.api.data.Dataset;
@@ -44,7 +46,11 @@ final class ExperimentModule extends AbstractModule {
     @Provides
     @Singleton
     Objective objective() {
-        return new Objective(components.loss(), components.regularizers(), List.of());
+        Objective objective = new Objective(components.loss(), components.regularizers(), components.distillers());
+        if (components.teacher() != null) {
+            objective.bindTeacher(components.teacher());
+        }
+        return objective;
     }
 
     @Provides
@@ -68,11 +74,12 @@ final class ExperimentModule extends AbstractModule {
     @Provides
     @Singleton
     Trainer trainer(CamModel model, Dataset data, Evaluator evaluator) {
-        return new Trainer(model, data, components.regularizers(), config.train().epochs(), config.train().batchSize(),
-                config.seed(), evaluator, listeners);
+        return new Trainer(model, data, components.regularizers(), components.teacher(), config.train().epochs(),
+                config.train().batchSize(), config.seed(), evaluator, listeners);
     }
 
-    /** The plugin instances of one experiment. */
-    record Components(Dataset dataset, Backbone backbone, Loss loss, List<Regularizer> regularizers) {
+    /** The plugin instances of one experiment; {@code teacher} is null without distillation. */
+    record Components(Dataset dataset, Backbone backbone, Loss loss, List<Regularizer> regularizers,
+                      List<Distiller> distillers, Teacher teacher) {
     }
 }

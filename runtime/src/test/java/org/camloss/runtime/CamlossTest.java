@@ -141,7 +141,7 @@ class CamlossTest {
         Files.copy(runDir.resolve("run.json"), copy.resolve("run.json"));
         Files.writeString(copy.resolve("model.zip"), "not a zip");
         UserException e = assertThrows(UserException.class, () -> Camloss.builder().build().evaluate(copy));
-        assertTrue(e.getMessage().startsWith(copy.resolve("model.zip") + ": not a readable camloss model"),
+        assertTrue(e.getMessage().startsWith("model: " + copy.resolve("model.zip") + " is not a readable camloss model"),
                 e.getMessage());
         verify(listener, atLeastOnce()).onEpochStart(org.mockito.ArgumentMatchers.anyInt(),
                 org.mockito.ArgumentMatchers.anyInt());

@@ -35,17 +35,34 @@ public final class HeadHarness {
      * @param targets   [N, K]
      */
     public Result run(Objective objective, INDArray features, INDArray weight, INDArray bias, INDArray targets) {
+        return run(objective, features, weight, bias, targets, null);
+    }
+
+    /**
+     * Runs the objective with a teacher: {@code labels} is the head's whole label array (targets, then the
+     * teacher columns), and the objective must have its teacher bound (e.g. to {@code columns::slice}).
+     */
+    public Result runWithTeacher(Objective objective, INDArray features, INDArray weight, INDArray bias,
+                                 INDArray labels) {
+        return run(objective, features, weight, bias, labels, Boolean.TRUE);
+    }
+
+    private Result run(Objective objective, INDArray features, INDArray weight, INDArray bias, INDArray targets,
+                       Boolean teacher) {
         SameDiff sd = SameDiff.create();
         long[] fs = features.shape().clone();
         fs[0] = -1;
         SDVariable f = sd.placeHolder("features", dataType, fs);
-        SDVariable t = sd.placeHolder("targets", dataType, -1, weight.size(0));
+        SDVariable all = sd.placeHolder("targets", dataType, -1, targets.size(1));
+        SDVariable t = teacher == null ? all
+                : all.get(org.nd4j.autodiff.samediff.SDIndex.all(),
+                org.nd4j.autodiff.samediff.SDIndex.interval(0, (int) weight.size(0)));
         SDVariable w = sd.var("W", weight.castTo(dataType).dup());
         SDVariable b = sd.var("b", bias.castTo(dataType).reshape(1, bias.length()).dup());
         int channels = (int) weight.size(1);
         int classes = (int) weight.size(0);
         HeadOutputs out = CamHead.outputs(sd, f, w, b, channels, classes);
-        SDVariable total = sd.identity("total", objective.define(new LossContext(sd, out, t)));
+        SDVariable total = sd.identity("total", objective.define(new LossContext(sd, out, t), all));
         sd.setLossVariables(total);
         Map<String, INDArray> ph = Map.of("features", features.castTo(dataType), "targets", targets.castTo(dataType));
         List<String> names = new java.util.ArrayList<>();

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -120,7 +121,10 @@ public class CamHead extends SameDiffOutputLayer {
         SDVariable features = channelsLast ? layerInput.permute(0, 3, 1, 2) : layerInput;
         HeadOutputs outputs = outputs(sd, features, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
         sd.nn().softmax(PROBS, outputs.logits());
-        SDVariable mean = objective().define(new LossContext(sd, outputs, labels));
+        Objective objective = objective();
+        SDVariable targets = objective.hasTeacher()
+                ? labels.get(SDIndex.all(), SDIndex.interval(0, classes)) : labels;
+        SDVariable mean = objective.define(new LossContext(sd, outputs, targets), labels);
         // DL4J divides score and gradients by the minibatch size: hand it the batch sum.
         SDVariable n = sd.gather(sd.shape(layerInput), new int[] {0}, 0).castTo(mean.dataType()).reshape();
         SDVariable loss = sd.identity("loss", mean.mul(n));

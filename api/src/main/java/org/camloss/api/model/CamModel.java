@@ -76,7 +76,17 @@ public final class CamModel {
      * @param images [N, H, W, C]
      */
     public Forward forward(INDArray images) {
-        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, false, true);
+        return forward(images, false);
+    }
+
+    /**
+     * Forward pass returning the NCHW feature maps and the logits; {@code training} selects batch statistics
+     * for batch norm (no parameter changes either way).
+     *
+     * @param images [N, H, W, C]
+     */
+    public Forward forward(INDArray images, boolean training) {
+        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, training, true);
         INDArray f = acts.get(featureVertex);
         INDArray features = head().isChannelsLast() ? f.permute(0, 3, 1, 2).dup() : f.dup();
         INDArray pooled = features.mean(2, 3);

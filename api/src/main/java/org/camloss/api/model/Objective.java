@@ -67,11 +67,24 @@ public final class Objective {
         this.teacher = binding;
     }
 
+    /** Whether a teacher is bound, so the head's labels carry teacher signals after the K target columns. */
+    public boolean hasTeacher() {
+        return teacher != null;
+    }
+
     /**
      * Adds every term to {@code sd} and returns their weighted sum (a batch mean). Each term value is
-     * named {@code term_<name>}.
+     * named {@code term_<name>}. For objectives without distillers.
      */
     public SDVariable define(LossContext context) {
+        return define(context, context.targets());
+    }
+
+    /**
+     * As {@link #define(LossContext)}, where {@code labels} is the head's whole label array: the K target
+     * columns followed by whatever the bound teacher put there.
+     */
+    public SDVariable define(LossContext context, SDVariable labels) {
         SameDiff sd = context.sameDiff();
         List<LossTerm> terms = new ArrayList<>(loss.define(context));
         for (Regularizer r : regularizers) {
@@ -81,7 +94,7 @@ public final class Objective {
             if (teacher == null) {
                 throw new IllegalStateException("distillers are configured but no teacher is bound");
             }
-            TeacherOutputs t = teacher.define(context);
+            TeacherOutputs t = teacher.define(context, labels);
             for (Distiller d : distillers) {
                 terms.addAll(d.define(context, t));
             }
@@ -128,7 +141,11 @@ public final class Objective {
     /** Defines the teacher's outputs on the student's head graph. */
     @FunctionalInterface
     public interface TeacherBinding {
-        /** Teacher signals as graph variables, for the student's {@code context}. */
-        TeacherOutputs define(LossContext context);
+        /**
+         * Teacher signals as graph variables, for the student's {@code context}.
+         *
+         * @param labels the head's whole label array [N, K + extra]; the teacher's signals are in the extra columns
+         */
+        TeacherOutputs define(LossContext context, SDVariable labels);
     }
 }

@@ -37,10 +37,10 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--epochs", description = "Epochs per model (default: ${DEFAULT-VALUE}).", defaultValue = "6")
+    @Option(names = "--epochs", description = "Epochs per model (default: ${DEFAULT-VALUE}).", defaultValue = "8")
     int epochs;
 
-    @Option(names = "--train", description = "Training images (default: ${DEFAULT-VALUE}).", defaultValue = "4000")
+    @Option(names = "--train", description = "Training images (default: ${DEFAULT-VALUE}).", defaultValue = "8000")
     int train;
 
     @Option(names = "--test", description = "Test images (default: ${DEFAULT-VALUE}).", defaultValue = "1000")

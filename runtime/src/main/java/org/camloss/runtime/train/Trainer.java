@@ -10,6 +10,7 @@ import org.camloss.api.Regularizer;
 import org.camloss.api.data.Batch;
 import org.camloss.api.data.Dataset;
 import org.camloss.api.model.CamModel;
+import org.camloss.runtime.distill.Teacher;
 import org.camloss.runtime.eval.Evaluator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -25,17 +26,22 @@ public final class Trainer {
     private final CamModel model;
     private final Dataset data;
     private final List<Regularizer> regularizers;
+    private final Teacher teacher;
     private final int epochs;
     private final int batchSize;
     private final long seed;
     private final Evaluator evaluator;
     private final List<TrainListener> listeners;
 
-    public Trainer(CamModel model, Dataset data, List<Regularizer> regularizers, int epochs, int batchSize, long seed,
-                   Evaluator evaluator, List<TrainListener> listeners) {
+    /**
+     * @param teacher frozen teacher whose signals ride in the labels after the targets, or null
+     */
+    public Trainer(CamModel model, Dataset data, List<Regularizer> regularizers, Teacher teacher, int epochs,
+                   int batchSize, long seed, Evaluator evaluator, List<TrainListener> listeners) {
         this.model = model;
         this.data = data;
         this.regularizers = List.copyOf(regularizers);
+        this.teacher = teacher;
         this.epochs = epochs;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -78,6 +84,9 @@ public final class Trainer {
                 Batch batch = new Batch(train.images(idx), train.targets(idx));
                 for (Regularizer r : regularizers) {
                     batch = r.apply(batch, rng);
+                }
+                if (teacher != null) {
+                    batch = new Batch(batch.features(), teacher.labels(batch.features(), batch.targets()));
                 }
                 double lr = learningRate(graph);
                 graph.fit(new INDArray[] {batch.features()}, new INDArray[] {batch.targets()});

@@ -1,0 +1,92 @@
+package org.camloss.runtime.distill;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import org.camloss.api.LossContext;
+import org.camloss.api.TeacherOutputs;
+import org.camloss.api.TeacherSignal;
+import org.camloss.api.cam.CamMaps;
+import org.camloss.api.data.DatasetInfo;
+import org.camloss.api.model.CamModel;
+import org.camloss.api.model.Objective;
+import org.camloss.api.model.TeacherColumns;
+import org.camloss.runtime.UserException;
+import org.camloss.runtime.eval.Bilinear;
+import org.camloss.runtime.run.ModelFiles;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A frozen teacher for distillation. It runs in inference mode (batch norm on running statistics) on
+ * exactly the student's batch, is never updated, and hands its signals to the student's head in the
+ * label array after the K target columns: the logits [N, K] and/or the target CAM, resized bilinearly to
+ * the student's feature-map size and flattened [N, h·w].
+ */
+public final class Teacher implements Objective.TeacherBinding {
+    private final CamModel model;
+    private final TeacherColumns columns;
+
+    Teacher(CamModel model, TeacherColumns columns) {
+        this.model = model;
+        this.columns = columns;
+    }
+
+    /**
+     * Loads the teacher of a student.
+     *
+     * @param path       a camloss run directory or model file
+     * @param data       the student's dataset
+     * @param studentMap the student's feature-map height and width
+     * @param signals    what the distillers need
+     * @throws UserException when the teacher cannot be read or does not fit the student's data
+     */
+    public static Teacher load(Path path, DatasetInfo data, int[] studentMap, Set<TeacherSignal> signals) {
+        CamModel model = ModelFiles.load(path, "distill.teacher", data.shape());
+        int k = model.head().getClasses();
+        if (k != data.numClasses()) {
+            throw new UserException("distill.teacher: " + path + " has " + k + " classes but the student's data "
+                    + data.name() + " has " + data.numClasses() + "; teacher and student must share their classes");
+        }
+        return new Teacher(model, new TeacherColumns(k, studentMap[0], studentMap[1], signals));
+    }
+
+    /** The teacher model (frozen). */
+    public CamModel model() {
+        return model;
+    }
+
+    /** The label layout. */
+    public TeacherColumns columns() {
+        return columns;
+    }
+
+    /** The head's labels for a student batch: targets, then the teacher's signals. */
+    public INDArray labels(INDArray images, INDArray targets) {
+        CamModel.Forward f = model.forward(images);
+        INDArray resized = null;
+        if (columns.signals().contains(TeacherSignal.TARGET_CAM)) {
+            INDArray maps = CamMaps.cam(f.features(), model.classifierWeight(), targets).castTo(DataType.FLOAT);
+            int n = (int) maps.size(0);
+            int h = (int) maps.size(1);
+            int w = (int) maps.size(2);
+            int mh = columns.mapH();
+            int mw = columns.mapW();
+            float[] src = maps.dup('c').data().asFloat();
+            float[] out = new float[n * mh * mw];
+            for (int i = 0; i < n; i++) {
+                float[] r = Bilinear.resize(Arrays.copyOfRange(src, i * h * w, (i + 1) * h * w), h, w, mh, mw);
+                System.arraycopy(r, 0, out, i * mh * mw, mh * mw);
+            }
+            resized = Nd4j.create(out, new long[] {n, mh, mw}, 'c');
+        }
+        return columns.pack(targets, f.logits(), resized);
+    }
+
+    @Override
+    public TeacherOutputs define(LossContext context, SDVariable labels) {
+        return columns.slice(labels);
+    }
+}

@@ -1,0 +1,112 @@
+package org.camloss.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.inject.Guice;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camloss.api.model.CamModel;
+import org.camloss.runtime.config.ExperimentConfig;
+import org.camloss.runtime.distill.LogitMatchDistillerFactory;
+import org.camloss.runtime.distill.Teacher;
+import org.camloss.runtime.registry.PluginKind;
+import org.camloss.runtime.registry.PluginRegistry;
+import org.camloss.runtime.train.Batches;
+import org.camloss.runtime.train.Trainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Distillers wired through the runtime: teacher loading, signals in the labels, a frozen teacher. */
+class DistillationTest {
+    static Path teacherRun;
+    static Path tmp;
+    static Camloss camloss;
+
+    @BeforeAll
+    static void trainTeacher(@TempDir Path dir) {
+        tmp = dir;
+        PluginRegistry registry = PluginRegistry.builder().addDiscovered(DistillationTest.class.getClassLoader())
+                .register(PluginKind.DISTILLER, new LogitMatchDistillerFactory()).build();
+        camloss = Camloss.builder().registry(registry).runsRoot(dir.resolve("runs")).build();
+        teacherRun = camloss.train(camloss.config(CamlossTest.TINY, List.of("name=teacher", "train.epochs=1")), null)
+                .runDir();
+    }
+
+    private static Map<String, Object> student(String teacher) {
+        Map<String, Object> m = new LinkedHashMap<>(CamlossTest.TINY);
+        m.put("name", "student");
+        m.put("distill", Map.of("teacher", teacher,
+                "distillers", List.of(Map.of("id", "logit-match", "params", Map.of("weight", 0.5)))));
+        return m;
+    }
+
+    @Test
+    void studentTrainsWithTheTeacherSignalsAndTheTeacherStaysFrozen() {
+        ExperimentConfig cfg = camloss.config(student(teacherRun.toString()), List.of("train.epochs=1"));
+        ExperimentModule.Components c = camloss.instantiate(cfg);
+        Teacher teacher = c.teacher();
+        INDArray before = teacher.model().graph().params().dup();
+        var injector = Guice.createInjector(new ExperimentModule(cfg, c, List.of()));
+        CamModel model = injector.getInstance(CamModel.class);
+        var summary = injector.getInstance(Trainer.class).run();
+        assertArrayEquals(before.toFloatVector(), teacher.model().graph().params().toFloatVector(),
+                "a teacher parameter changed");
+        assertTrue(summary.last().containsKey("train_logit_mse"), summary.last().toString());
+        assertTrue(summary.last().containsKey("train_map_l1"), summary.last().toString());
+
+        // the logit term sees exactly the teacher's logits on the student's batch
+        Batches b = new Batches(c.dataset().test(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
+        int[] idx = b.indices(b.inOrder(), 0);
+        INDArray x = b.images(idx);
+        INDArray labels = teacher.labels(x, b.targets(idx));
+        model.graph().setInputs(x);
+        model.graph().setLabels(labels);
+        model.graph().computeGradientAndScore();
+        INDArray zs = model.forward(x, true).logits();
+        INDArray zt = teacher.model().forward(x).logits();
+        double expected = zs.sub(zt).muli(zs.sub(zt)).meanNumber().doubleValue();
+        assertEquals(expected, model.headLayer().lastTerms().get("logit_mse"), 1e-4 * Math.max(1, expected));
+    }
+
+    @Test
+    void endToEndThroughTheFacade() {
+        Camloss.TrainResult r = camloss.train(camloss.config(student(teacherRun.toString()), List.of()), null);
+        assertTrue(Files.exists(r.runDir().resolve("model.zip")));
+        // evaluation of a distilled run needs no teacher
+        assertEquals(r.summary().last().get("test_accuracy"), camloss.evaluate(r.runDir()).result().accuracy());
+    }
+
+    @Test
+    void missingTeacherIsAUserError() {
+        Path nope = tmp.resolve("no-such-run");
+        UserException e = assertThrows(UserException.class,
+                () -> camloss.instantiate(camloss.config(student(nope.toString()), List.of())));
+        assertEquals("distill.teacher: " + nope + " does not exist", e.getMessage());
+    }
+
+    @Test
+    void corruptTeacherIsAUserError() throws Exception {
+        Path bad = tmp.resolve("bad-model.zip");
+        Files.writeString(bad, "garbage");
+        UserException e = assertThrows(UserException.class,
+                () -> camloss.instantiate(camloss.config(student(bad.toString()), List.of())));
+        assertTrue(e.getMessage().startsWith("distill.teacher: " + bad + " is not a readable camloss model"),
+                e.getMessage());
+    }
+
+    @Test
+    void teacherOfAnotherClassCountIsAUserError() {
+        ExperimentConfig cfg = camloss.config(student(teacherRun.toString()), List.of("data.params.classes=3"));
+        UserException e = assertThrows(UserException.class, () -> camloss.instantiate(cfg));
+        assertTrue(e.getMessage().startsWith("distill.teacher: " + teacherRun + " has 4 classes but the student's data"),
+                e.getMessage());
+    }
+}
