@@ -87,6 +87,12 @@ class CamlossTest {
     }
 
     @Test
+    void runJsonIsAConfigThatRerunsTheExperiment() {
+        ExperimentConfig again = Camloss.builder().build().loadConfig(runDir.resolve("run.json"), List.of());
+        assertEquals(result.config(), again);
+    }
+
+    @Test
     void evaluationOfTheSavedModelMatchesTheLastEpoch() {
         Camloss.EvalReport report = Camloss.builder().build().evaluate(runDir);
         double last = ((Number) result.summary().last().get("test_accuracy")).doubleValue();

@@ -30,6 +30,9 @@ import org.camloss.runtime.registry.Suggestions;
  * Problems carry config paths but no source; {@link ConfigLoader} attributes them.
  */
 final class ConfigValidator {
+    /** The section of a run's {@code run.json} that is not configuration. */
+    static final String PROVENANCE = "provenance";
+
     static final List<String> TOP_KEYS = List.of("name", "seed", "data", "backbone", "loss", "regularizers",
             "optimizer", "schedule", "train", "distill");
     static final List<String> NODE_KEYS = List.of("id", "params");
@@ -56,6 +59,8 @@ final class ConfigValidator {
             return bad("", "must be a map of sections " + TOP_KEYS + ", found " + describe(root));
         }
         Map<String, Object> m = stringKeys(rootMap);
+        // a run's run.json is a config plus its provenance, which a rerun ignores
+        m.remove(PROVENANCE);
         var keys = keys("", m, TOP_KEYS);
         var name = name(m.get("name"));
         var seed = seed(m.get("seed"));
