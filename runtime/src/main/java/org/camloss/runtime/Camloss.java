@@ -127,6 +127,54 @@ public final class Camloss {
         }
     }
 
+    /**
+     * Trains every variant of {@code base} for each seed into {@code dir/<variant>-seed<seed>}, then writes
+     * {@code compare.json} and {@code compare.csv} into {@code dir}.
+     *
+     * @param base     a validated config
+     * @param variants the variants, each as overrides of {@code base}
+     * @param seeds    the seeds
+     * @param dir      a directory that must not exist yet
+     * @param extra    listeners for every run
+     * @throws UserException when {@code dir} exists or a variant's overrides are invalid (checked before any training)
+     */
+    public Comparison compare(ExperimentConfig base, List<Comparison.Variant> variants, List<Long> seeds, Path dir,
+                              TrainListener... extra) {
+        if (Files.exists(dir)) {
+            throw new UserException("--out " + dir + ": already exists; camloss never overwrites results");
+        }
+        Map<String, ExperimentConfig> configs = new LinkedHashMap<>();
+        for (Comparison.Variant v : variants) {
+            for (long seed : seeds) {
+                List<String> sets = new ArrayList<>(v.overrides());
+                sets.add("seed=" + seed);
+                sets.add("name=" + base.name() + "-" + v.name());
+                ExperimentConfig c = new ConfigLoader(registry).fromMap(base.toMap(), "variant " + v.name(), sets);
+                instantiate(c);
+                configs.put(v.name() + "-seed" + seed, c);
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UserException("--out " + dir + ": cannot be created (" + e.getMessage() + ")");
+        }
+        for (Map.Entry<String, ExperimentConfig> e : configs.entrySet()) {
+            TrainResult r = train(e.getValue(), dir.resolve(e.getKey()), extra);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("variant", e.getKey().substring(0, e.getKey().lastIndexOf("-seed")));
+            row.put("seed", e.getValue().seed());
+            row.put("run_dir", r.runDir().toString());
+            row.putAll(r.summary().last());
+            row.put("wall_seconds", r.summary().seconds());
+            rows.add(row);
+        }
+        Comparison result = new Comparison(variants.stream().map(Comparison.Variant::name).toList(), rows);
+        result.write(dir);
+        return result;
+    }
+
     /** Evaluates a finished run on its test split; writes {@code eval.json} into the run directory. */
     public EvalReport evaluate(Path runDir) {
         RunDirectory run = RunDirectory.open(runDir);

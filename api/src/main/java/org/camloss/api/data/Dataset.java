@@ -10,4 +10,14 @@ public interface Dataset {
 
     /** Test split. */
     DataSplit test();
+
+    /** A validation split held out from the training data, if one was asked for. */
+    default java.util.Optional<DataSplit> validation() {
+        return java.util.Optional.empty();
+    }
+
+    /** Augmentation of training batches; none by default. */
+    default Augmentation augmentation() {
+        return Augmentation.NONE;
+    }
 }

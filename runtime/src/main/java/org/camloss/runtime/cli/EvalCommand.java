@@ -37,8 +37,25 @@ final class EvalCommand implements Callable<Integer> {
         for (int i = 0; i < r.classes().size(); i++) {
             out().printf(Locale.ROOT, "  %-12s %.4f%n", r.classes().get(i), r.perClass()[i]);
         }
+        out().println("confusion matrix (rows: true class, columns: predicted):");
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-12s", ""));
+        for (int j = 0; j < r.classes().size(); j++) {
+            head.append(String.format(Locale.ROOT, "%7s", abbreviate(r.classes().get(j))));
+        }
+        out().println(head);
+        for (int i = 0; i < r.classes().size(); i++) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-12s", r.classes().get(i)));
+            for (int j = 0; j < r.classes().size(); j++) {
+                row.append(String.format(Locale.ROOT, "%7d", r.confusion()[i][j]));
+            }
+            out().println(row);
+        }
         out().println("eval.json written to " + report.runDir().resolve("eval.json"));
         return 0;
+    }
+
+    private static String abbreviate(String name) {
+        return name.length() <= 6 ? name : name.substring(0, 6);
     }
 
     private java.io.PrintWriter out() {

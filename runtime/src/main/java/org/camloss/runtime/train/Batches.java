@@ -2,6 +2,7 @@ package org.camloss.runtime.train;
 
 import java.util.Random;
 import org.camloss.api.InputShape;
+import org.camloss.api.data.Augmentation;
 import org.camloss.api.data.DataSplit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,12 +60,66 @@ public final class Batches {
 
     /** Images [n, H, W, C] of the given examples. */
     public INDArray images(int[] idx) {
+        return toArray(pixels(idx), idx.length);
+    }
+
+    /** The given examples' images as n·H·W·C floats (safe to call from a loader thread). */
+    public float[] pixels(int[] idx) {
         int per = shape.height() * shape.width() * shape.channels();
         float[] buf = new float[idx.length * per];
         for (int i = 0; i < idx.length; i++) {
             split.image(idx[i], buf, i * per);
         }
-        return Nd4j.create(buf, new long[] {idx.length, shape.height(), shape.width(), shape.channels()}, 'c');
+        return buf;
+    }
+
+    /** Wraps n images of floats as [n, H, W, C]. */
+    public INDArray toArray(float[] pixels, int n) {
+        return Nd4j.create(pixels, new long[] {n, shape.height(), shape.width(), shape.channels()}, 'c');
+    }
+
+    /**
+     * Augments n images in place: a random crop after padding with zeros (the mean colour, since images are
+     * normalised), then a random horizontal flip, drawing from {@code rng} in a fixed order.
+     */
+    public void augment(float[] pixels, int n, Augmentation aug, Random rng) {
+        if (aug.isNone()) {
+            return;
+        }
+        int h = shape.height();
+        int w = shape.width();
+        int c = shape.channels();
+        int per = h * w * c;
+        float[] tmp = new float[per];
+        for (int i = 0; i < n; i++) {
+            int base = i * per;
+            int dy = 0;
+            int dx = 0;
+            if (aug.cropPadding() > 0) {
+                int p = aug.cropPadding();
+                dy = rng.nextInt(2 * p + 1) - p;
+                dx = rng.nextInt(2 * p + 1) - p;
+            }
+            boolean flip = aug.horizontalFlip() && rng.nextBoolean();
+            if (dy == 0 && dx == 0 && !flip) {
+                continue;
+            }
+            for (int r = 0; r < h; r++) {
+                int sr = r + dy;
+                for (int col = 0; col < w; col++) {
+                    int sc = (flip ? w - 1 - col : col) + dx;
+                    int to = (r * w + col) * c;
+                    if (sr < 0 || sr >= h || sc < 0 || sc >= w) {
+                        for (int k = 0; k < c; k++) {
+                            tmp[to + k] = 0f;
+                        }
+                    } else {
+                        System.arraycopy(pixels, base + (sr * w + sc) * c, tmp, to, c);
+                    }
+                }
+            }
+            System.arraycopy(tmp, 0, pixels, base, per);
+        }
     }
 
     /** One-hot targets [n, K]. */

@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.camloss.api.Regularizer;
 import org.camloss.api.data.Batch;
 import org.camloss.api.data.Dataset;
@@ -67,66 +71,105 @@ public final class Trainer {
         long runStart = System.nanoTime();
         double trainSeconds = 0;
         long trainImages = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            model.objective().setEpoch(epoch);
-            final int e = epoch;
-            listeners.forEach(l -> l.onEpochStart(e, batches));
-            int[] order = train.shuffled(seed, epoch);
-            double lossSum = 0;
-            Map<String, Double> termSums = new LinkedHashMap<>();
-            long seen = 0;
-            long epochStart = System.nanoTime();
-            for (int b = 0; b < batches; b++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new CancellationException("training interrupted at epoch " + (epoch + 1));
+        ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "camloss-batch-loader");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                model.objective().setEpoch(epoch);
+                final int e = epoch;
+                listeners.forEach(l -> l.onEpochStart(e, batches));
+                int[] order = train.shuffled(seed, epoch);
+                Random augRng = new Random(seed * 31 + epoch * 1_000_033L + 17);
+                double lossSum = 0;
+                Map<String, Double> termSums = new LinkedHashMap<>();
+                long seen = 0;
+                long epochStart = System.nanoTime();
+                Future<float[]> next = loader.submit(() -> load(train, order, 0, augRng));
+                for (int b = 0; b < batches; b++) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new CancellationException("training interrupted at epoch " + (epoch + 1));
+                    }
+                    int[] idx = train.indices(order, b);
+                    float[] pixels = await(next);
+                    if (b + 1 < batches) {
+                        int nb = b + 1;
+                        next = loader.submit(() -> load(train, order, nb, augRng));
+                    }
+                    Batch batch = new Batch(train.toArray(pixels, idx.length), train.targets(idx));
+                    for (Regularizer r : regularizers) {
+                        batch = r.apply(batch, rng);
+                    }
+                    if (teacher != null) {
+                        batch = new Batch(batch.features(), teacher.labels(batch.features(), batch.targets()));
+                    }
+                    double lr = learningRate(graph);
+                    graph.fit(new INDArray[] {batch.features()}, new INDArray[] {batch.targets()});
+                    double loss = graph.score();
+                    if (!Double.isFinite(loss)) {
+                        throw new TrainingFailedException("training diverged at epoch " + (epoch + 1) + ", batch "
+                                + (b + 1) + ": the loss is " + loss + "; try a lower learning rate (optimizer.params.lr)");
+                    }
+                    Map<String, Double> terms = model.headLayer().lastTerms();
+                    lossSum += loss * idx.length;
+                    terms.forEach((k, v) -> termSums.merge(k, v * idx.length, Double::sum));
+                    seen += idx.length;
+                    double elapsed = (System.nanoTime() - epochStart) / 1e9;
+                    BatchStats stats = new BatchStats(epoch, b, batches, loss, terms, lr, seen / Math.max(elapsed, 1e-9));
+                    listeners.forEach(l -> l.onBatchEnd(stats));
                 }
-                int[] idx = train.indices(order, b);
-                Batch batch = new Batch(train.images(idx), train.targets(idx));
-                for (Regularizer r : regularizers) {
-                    batch = r.apply(batch, rng);
+                double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+                trainSeconds += epochSeconds;
+                trainImages += seen;
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("epoch", epoch + 1);
+                row.put("train_loss", lossSum / seen);
+                for (Map.Entry<String, Double> t : termSums.entrySet()) {
+                    row.put("train_" + t.getKey(), t.getValue() / seen);
                 }
-                if (teacher != null) {
-                    batch = new Batch(batch.features(), teacher.labels(batch.features(), batch.targets()));
-                }
-                double lr = learningRate(graph);
-                graph.fit(new INDArray[] {batch.features()}, new INDArray[] {batch.targets()});
-                double loss = graph.score();
-                if (!Double.isFinite(loss)) {
-                    throw new TrainingFailedException("training diverged at epoch " + (epoch + 1) + ", batch "
-                            + (b + 1) + ": the loss is " + loss + "; try a lower learning rate (optimizer.params.lr)");
-                }
-                Map<String, Double> terms = model.headLayer().lastTerms();
-                lossSum += loss * idx.length;
-                terms.forEach((k, v) -> termSums.merge(k, v * idx.length, Double::sum));
-                seen += idx.length;
-                double elapsed = (System.nanoTime() - epochStart) / 1e9;
-                BatchStats stats = new BatchStats(epoch, b, batches, loss, terms, lr, seen / Math.max(elapsed, 1e-9));
-                listeners.forEach(l -> l.onBatchEnd(stats));
+                row.put("lr", learningRate(graph));
+                row.put("images_per_sec", seen / epochSeconds);
+                row.put("train_seconds", epochSeconds);
+                long evalStart = System.nanoTime();
+                Map<String, Object> eval = evaluator.evaluate(model, data.test(), data.info()).metrics("test_");
+                row.putAll(eval);
+                data.validation().ifPresent(v -> row.putAll(evaluator.evaluate(model, v, data.info()).metrics("val_")));
+                row.put("eval_seconds", (System.nanoTime() - evalStart) / 1e9);
+                rows.add(row);
+                EpochStats stats = new EpochStats(epoch + 1, epochs, row);
+                listeners.forEach(l -> l.onEpochEnd(stats));
             }
-            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            trainSeconds += epochSeconds;
-            trainImages += seen;
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("epoch", epoch + 1);
-            row.put("train_loss", lossSum / seen);
-            for (Map.Entry<String, Double> t : termSums.entrySet()) {
-                row.put("train_" + t.getKey(), t.getValue() / seen);
-            }
-            row.put("lr", learningRate(graph));
-            row.put("images_per_sec", seen / epochSeconds);
-            row.put("train_seconds", epochSeconds);
-            long evalStart = System.nanoTime();
-            Map<String, Object> eval = evaluator.evaluate(model, data.test(), data.info()).metrics("test_");
-            row.putAll(eval);
-            row.put("eval_seconds", (System.nanoTime() - evalStart) / 1e9);
-            rows.add(row);
-            EpochStats stats = new EpochStats(epoch + 1, epochs, row);
-            listeners.forEach(l -> l.onEpochEnd(stats));
+        } finally {
+            loader.shutdownNow();
         }
         RunSummary summary = new RunSummary(List.copyOf(rows), (System.nanoTime() - runStart) / 1e9,
                 trainImages / Math.max(trainSeconds, 1e-9));
         listeners.forEach(l -> l.onRunEnd(summary));
         return summary;
+    }
+
+    /** Loads (and augments) batch {@code b} of {@code order}; runs on the loader thread, in batch order. */
+    private float[] load(Batches train, int[] order, int b, Random augRng) {
+        int[] idx = train.indices(order, b);
+        float[] pixels = train.pixels(idx);
+        train.augment(pixels, idx.length, data.augmentation(), augRng);
+        return pixels;
+    }
+
+    private static float[] await(Future<float[]> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while loading a batch");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("loading a batch failed", e.getCause());
+        }
     }
 
     /** The learning rate the next step uses. */
