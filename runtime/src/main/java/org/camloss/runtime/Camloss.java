@@ -168,10 +168,17 @@ public final class Camloss {
             row.put("run_dir", r.runDir().toString());
             row.putAll(r.summary().last());
             row.put("wall_seconds", r.summary().seconds());
+            List<Double> curve = new ArrayList<>();
+            for (Map<String, Object> epoch : r.summary().epochs()) {
+                curve.add(((Number) epoch.get("test_accuracy")).doubleValue());
+            }
+            row.put(Comparison.EPOCH_TO_95, Comparison.epochTo95(curve));
+            row.put(Comparison.CURVE, curve);
             rows.add(row);
         }
         Comparison result = new Comparison(variants.stream().map(Comparison.Variant::name).toList(), rows);
         result.write(dir);
+        result.writeChart(dir.resolve("accuracy.png"), base.name() + ": test accuracy per epoch");
         return result;
     }
 

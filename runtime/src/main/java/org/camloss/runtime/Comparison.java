@@ -32,6 +32,76 @@ public record Comparison(List<String> variants, List<Map<String, Object>> rows) 
     public record Variant(String name, List<String> overrides) {
     }
 
+    /** Key of the per-epoch test accuracies in each row. */
+    public static final String CURVE = "test_accuracy_per_epoch";
+    /** Key of the first epoch reaching 95 % of the run's final test accuracy. */
+    public static final String EPOCH_TO_95 = "epoch_to_95";
+
+    /** The first (one-based) epoch whose accuracy reaches 95 % of the last epoch's; 0 for an empty curve. */
+    public static int epochTo95(List<Double> accuracy) {
+        if (accuracy.isEmpty()) {
+            return 0;
+        }
+        double target = 0.95 * accuracy.get(accuracy.size() - 1);
+        for (int i = 0; i < accuracy.size(); i++) {
+            if (accuracy.get(i) >= target) {
+                return i + 1;
+            }
+        }
+        return accuracy.size();
+    }
+
+    /** Mean test accuracy per epoch over the seeds of {@code variant}. */
+    public List<Double> meanCurve(String variant) {
+        List<double[]> sums = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            if (!variant.equals(r.get("variant")) || !(r.get(CURVE) instanceof List<?> curve)) {
+                continue;
+            }
+            for (int i = 0; i < curve.size(); i++) {
+                if (sums.size() <= i) {
+                    sums.add(new double[2]);
+                }
+                sums.get(i)[0] += ((Number) curve.get(i)).doubleValue();
+                sums.get(i)[1] += 1;
+            }
+        }
+        List<Double> out = new ArrayList<>();
+        for (double[] s : sums) {
+            out.add(s[0] / s[1]);
+        }
+        return out;
+    }
+
+    /**
+     * Writes a PNG chart of mean test accuracy per epoch, one line per variant (XChart), atomically.
+     */
+    public void writeChart(Path png, String title) {
+        org.knowm.xchart.XYChart chart = new org.knowm.xchart.XYChartBuilder().width(800).height(500)
+                .title(title).xAxisTitle("epoch").yAxisTitle("test accuracy (mean over seeds)").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        for (String v : variants) {
+            List<Double> curve = meanCurve(v);
+            if (curve.isEmpty()) {
+                continue;
+            }
+            List<Integer> epochs = new ArrayList<>();
+            for (int i = 1; i <= curve.size(); i++) {
+                epochs.add(i);
+            }
+            chart.addSeries(v, epochs, curve);
+        }
+        try {
+            byte[] bytes = org.knowm.xchart.BitmapEncoder.getBitmapBytes(chart,
+                    org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+            Path tmp = png.resolveSibling("." + png.getFileName() + ".tmp");
+            Files.write(tmp, bytes);
+            Json.moveAtomically(tmp, png);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png, e);
+        }
+    }
+
     /** Numeric metric names, in first-seen order. */
     public List<String> metrics() {
         Set<String> keys = new LinkedHashSet<>();

@@ -38,6 +38,34 @@ class CompareTest {
     }
 
     @Test
+    void epochTo95IsTheFirstEpochWithin5PercentOfTheFinalAccuracy() {
+        assertEquals(3, Comparison.epochTo95(List.of(0.2, 0.5, 0.8, 0.7, 0.82)));
+        assertEquals(1, Comparison.epochTo95(List.of(0.9)));
+        assertEquals(0, Comparison.epochTo95(List.of()));
+    }
+
+    @Test
+    void comparesDistillerSetsAndChartsAccuracyPerEpoch(@TempDir Path tmp) throws Exception {
+        org.camloss.runtime.registry.PluginRegistry registry = org.camloss.runtime.registry.PluginRegistry.builder()
+                .addDiscovered(CompareTest.class.getClassLoader())
+                .register(org.camloss.runtime.registry.PluginKind.DISTILLER,
+                        new org.camloss.runtime.distill.LogitMatchDistillerFactory()).build();
+        Camloss camloss = Camloss.builder().registry(registry).runsRoot(tmp.resolve("runs")).build();
+        Path teacher = camloss.train(camloss.config(CamlossTest.TINY, List.of("train.epochs=1")), null).runDir();
+        ExperimentConfig base = camloss.config(CamlossTest.TINY, List.of("train.epochs=2"));
+        Comparison c = camloss.compare(base, List.of(
+                new Comparison.Variant("none", List.of("distill=")),
+                new Comparison.Variant("logit-match", List.of("distill=", "distill.teacher=" + teacher,
+                        "distill.distillers.0.id=logit-match"))), List.of(1L), tmp.resolve("cmp"));
+        assertEquals(2, c.rows().size());
+        assertTrue(c.rows().get(1).containsKey("train_logit_mse"), c.rows().get(1).keySet().toString());
+        assertEquals(2, c.meanCurve("none").size());
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(tmp.resolve("cmp/accuracy.png").toFile());
+        assertEquals(800, png.getWidth());
+        assertTrue(c.rows().get(0).get(Comparison.EPOCH_TO_95) instanceof Integer);
+    }
+
+    @Test
     void badVariantFailsBeforeAnyTraining(@TempDir Path tmp) {
         Camloss camloss = Camloss.builder().build();
         ExperimentConfig base = camloss.config(CamlossTest.TINY, List.of());

@@ -39,6 +39,15 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No live progress bar.")
     boolean noProgress;
 
+    @Option(names = "--distillers", paramLabel = "SETS", split = ",",
+            description = "Compare distillation instead of losses: comma-separated distiller sets, each 'none' or ids "
+                    + "joined by '+', e.g. none,kd,caam-cam,caam-cam+kd (default params; tune them in the config).")
+    List<String> distillerSets = new ArrayList<>();
+
+    @Option(names = "--teacher", paramLabel = "RUN", description = "Teacher run directory or model file for --distillers "
+            + "(default: the config's distill.teacher).")
+    String teacher;
+
     @Override
     public Integer call() {
         if (seeds < 1 || seeds > 1000) {
@@ -50,11 +59,7 @@ final class CompareCommand implements Callable<Integer> {
         for (int i = 0; i < seeds; i++) {
             seedList.add(base.seed() + i);
         }
-        String camId = base.loss().id().equals("cross-entropy") ? "cam-loss" : base.loss().id();
-        List<Comparison.Variant> variants = List.of(
-                new Comparison.Variant("cross-entropy", List.of("loss.id=cross-entropy")),
-                new Comparison.Variant(camId, base.loss().id().equals("cross-entropy")
-                        ? List.of("loss.id=cam-loss") : List.of()));
+        List<Comparison.Variant> variants = distillerSets.isEmpty() ? lossVariants(base) : distillerVariants(base);
         Path dir = out != null ? out : Path.of("runs", base.name() + "-compare-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Comparison c = camloss.compare(base, variants, seedList, dir,
@@ -63,14 +68,46 @@ final class CompareCommand implements Callable<Integer> {
         out.println();
         out.println("per seed:");
         for (Map<String, Object> row : c.rows()) {
-            out.printf(Locale.ROOT, "  %-16s seed %-4s test_accuracy %.4f  test_cam_loss %.4f%n", row.get("variant"),
-                    row.get("seed"), num(row.get("test_accuracy")), num(row.get("test_cam_loss")));
+            out.printf(Locale.ROOT, "  %-16s seed %-4s test_accuracy %.4f  test_cam_loss %.4f  epoch_to_95 %s%n",
+                    row.get("variant"), row.get("seed"), num(row.get("test_accuracy")),
+                    num(row.get("test_cam_loss")), row.get(Comparison.EPOCH_TO_95));
         }
         out.println();
         out.println("mean ± std over " + seeds + " seed" + (seeds == 1 ? "" : "s") + ":");
         out.print(c.table());
-        out.println("written: " + dir.resolve("compare.csv") + ", " + dir.resolve("compare.json"));
+        out.println("written: " + dir.resolve("compare.csv") + ", " + dir.resolve("compare.json") + ", "
+                + dir.resolve("accuracy.png"));
         return 0;
+    }
+
+    private static List<Comparison.Variant> lossVariants(ExperimentConfig base) {
+        String camId = base.loss().id().equals("cross-entropy") ? "cam-loss" : base.loss().id();
+        return List.of(new Comparison.Variant("cross-entropy", List.of("loss.id=cross-entropy")),
+                new Comparison.Variant(camId, base.loss().id().equals("cross-entropy")
+                        ? List.of("loss.id=cam-loss") : List.of()));
+    }
+
+    private List<Comparison.Variant> distillerVariants(ExperimentConfig base) {
+        String t = teacher != null ? teacher : base.distill().map(d -> d.teacher()).orElse(null);
+        List<Comparison.Variant> out = new ArrayList<>();
+        for (String set : distillerSets) {
+            String name = set.trim();
+            List<String> sets = new ArrayList<>();
+            sets.add("distill=");
+            if (!name.equals("none")) {
+                if (t == null) {
+                    throw new org.camloss.runtime.UserException("--distillers " + name
+                            + ": needs a teacher; give --teacher RUN or distill.teacher in the config");
+                }
+                sets.add("distill.teacher=" + t);
+                String[] ids = name.split("\\+");
+                for (int i = 0; i < ids.length; i++) {
+                    sets.add("distill.distillers." + i + ".id=" + ids[i].trim());
+                }
+            }
+            out.add(new Comparison.Variant(name.replace('+', '_'), sets));
+        }
+        return out;
     }
 
     private static double num(Object o) {

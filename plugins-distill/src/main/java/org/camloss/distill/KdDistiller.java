@@ -1,0 +1,66 @@
+package org.camloss.distill;
+
+import java.util.List;
+import java.util.Set;
+import org.camloss.api.Distiller;
+import org.camloss.api.LossContext;
+import org.camloss.api.LossTerm;
+import org.camloss.api.TeacherOutputs;
+import org.camloss.api.TeacherSignal;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
+
+/**
+ * Logit distillation (Hinton, Vinyals and Dean, 2015): one term {@code kd} = T² · KL(p_T ‖ p_S), the batch
+ * mean of the per-sample KL divergence Σ_k p_T,k (log p_T,k − log p_S,k) with p = softmax(z / T), entering
+ * the objective with weight γ.
+ *
+ * <p>The T² factor keeps the gradient with respect to the student's logits, γ · T / N · (p_S − p_T),
+ * roughly independent of T for large T, so changing T does not rescale the term against cross-entropy.
+ * Both distributions are computed with a max-shifted log-softmax, so large logits or small T neither
+ * overflow nor give {@code 0 · log 0}. The teacher logits ({@link TeacherSignal#LOGITS}) are constants;
+ * the gradient reaches the student's features, classifier weights and bias.
+ *
+ * @param temperature T, positive
+ * @param weight      γ, the weight of the term
+ */
+public record KdDistiller(double temperature, double weight) implements Distiller {
+    /** The term's name. */
+    public static final String TERM = "kd";
+
+    public KdDistiller {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException(KdDistillerFactory.ID
+                    + ": temperature must be positive and finite, found " + temperature);
+        }
+    }
+
+    @Override
+    public Set<TeacherSignal> requires() {
+        return Set.of(TeacherSignal.LOGITS);
+    }
+
+    @Override
+    public List<LossTerm> define(LossContext student, TeacherOutputs teacher) {
+        SDVariable teacherLogits = teacher.logits().orElseThrow(() -> new IllegalStateException(
+                KdDistillerFactory.ID + ": the teacher's outputs carry no logits, although they are required"));
+        SDVariable logStudent = logSoftmax(student.outputs().logits().div(temperature));
+        SDVariable logTeacher = logSoftmax(teacherLogits.div(temperature));
+        SDVariable pTeacher = logTeacher.getSameDiff().math().exp(logTeacher);
+        SDVariable kl = pTeacher.mul(logTeacher.sub(logStudent)).sum(1).mean();
+        return List.of(LossTerm.of(TERM, kl.mul(temperature * temperature), weight));
+    }
+
+    /**
+     * log softmax over the classes of [N, K] as x − m − log Σ_k exp(x_k − m), m = max_k x_k. ND4J's own
+     * {@code logSoftmax} in 1.0.0-M2.1 takes the log of the softmax, which gives −∞ once a class is more than
+     * ~745 (float64) or ~104 (float32) below the largest, and then 0 · −∞ = NaN in the KL sum. The
+     * function does not depend on m, so m carries no gradient.
+     */
+    static SDVariable logSoftmax(SDVariable x) {
+        SameDiff sd = x.getSameDiff();
+        SDVariable shifted = x.sub(new StopGradient(sd, x.max(true, 1)).outputVariable());
+        return shifted.sub(sd.math().log(sd.math().exp(shifted).sum(true, 1)));
+    }
+}
