@@ -1,5 +1,6 @@
 package org.camloss.distill;
 
+import org.camloss.api.model.CamHead;
 import java.util.List;
 import java.util.Set;
 import org.camloss.api.Distiller;
@@ -8,8 +9,6 @@ import org.camloss.api.LossTerm;
 import org.camloss.api.TeacherOutputs;
 import org.camloss.api.TeacherSignal;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 /**
  * Logit distillation (Hinton, Vinyals and Dean, 2015): one term {@code kd} = T² · KL(p_T ‖ p_S), the batch
@@ -45,22 +44,11 @@ public record KdDistiller(double temperature, double weight) implements Distille
     public List<LossTerm> define(LossContext student, TeacherOutputs teacher) {
         SDVariable teacherLogits = teacher.logits().orElseThrow(() -> new IllegalStateException(
                 KdDistillerFactory.ID + ": the teacher's outputs carry no logits, although they are required"));
-        SDVariable logStudent = logSoftmax(student.outputs().logits().div(temperature));
-        SDVariable logTeacher = logSoftmax(teacherLogits.div(temperature));
+        SDVariable logStudent = CamHead.logSoftmax(student.outputs().logits().div(temperature));
+        SDVariable logTeacher = CamHead.logSoftmax(teacherLogits.div(temperature));
         SDVariable pTeacher = logTeacher.getSameDiff().math().exp(logTeacher);
         SDVariable kl = pTeacher.mul(logTeacher.sub(logStudent)).sum(1).mean();
         return List.of(LossTerm.of(TERM, kl.mul(temperature * temperature), weight));
     }
 
-    /**
-     * log softmax over the classes of [N, K] as x − m − log Σ_k exp(x_k − m), m = max_k x_k. ND4J's own
-     * {@code logSoftmax} in 1.0.0-M2.1 takes the log of the softmax, which gives −∞ once a class is more than
-     * ~745 (float64) or ~104 (float32) below the largest, and then 0 · −∞ = NaN in the KL sum. The
-     * function does not depend on m, so m carries no gradient.
-     */
-    static SDVariable logSoftmax(SDVariable x) {
-        SameDiff sd = x.getSameDiff();
-        SDVariable shifted = x.sub(new StopGradient(sd, x.max(true, 1)).outputVariable());
-        return shifted.sub(sd.math().log(sd.math().exp(shifted).sum(true, 1)));
-    }
 }

@@ -259,12 +259,12 @@ class CaamCamContractTest extends DistillerContract {
 
     // ---------------------------------------------------------------- whole head
 
-    @ParameterizedTest
-    @CsvSource({"min-max", "max"})
-    void wholeHeadPassesGradientCheck(String normalization) {
+    /** With min-max Φ; the max Φ's gradient is checked against the hand computation above. */
+    @Test
+    void wholeHeadPassesGradientCheck() {
         Nd4j.getRandom().setSeed(8);
         INDArray cam = Nd4j.randn(DataType.DOUBLE, 3, TinyNets.SHAPE.height(), TinyNets.SHAPE.width());
-        assertTrue(DistillTestSupport.wholeHeadPassesGradientCheck(distiller(2.0, normalization, 1e-8), null, cam),
-                "DL4J gradient check failed for caam-cam with " + normalization);
+        assertTrue(DistillTestSupport.wholeHeadPassesGradientCheck(distiller(2.0, "min-max", 1e-8), null, cam),
+                "DL4J gradient check failed for caam-cam");
     }
 }

@@ -310,12 +310,12 @@ class KdContractTest extends DistillerContract {
 
     // ---------------------------------------------------------------- whole head
 
-    @ParameterizedTest(name = "T = {0}")
-    @CsvSource({"4.0", "1.0"})
-    void wholeHeadPassesGradientCheck(double t) {
+    /** At T = 2; other temperatures are checked against the hand computation above. */
+    @Test
+    void wholeHeadPassesGradientCheck() {
         Nd4j.getRandom().setSeed(9);
         INDArray zt = Nd4j.randn(DataType.DOUBLE, 3, TinyNets.CLASSES).muli(2);
-        assertTrue(DistillTestSupport.wholeHeadPassesGradientCheck(distiller(t, 0.9), zt, null),
-                "DL4J gradient check failed for kd at T = " + t);
+        assertTrue(DistillTestSupport.wholeHeadPassesGradientCheck(distiller(2.0, 0.9), zt, null),
+                "DL4J gradient check failed for kd");
     }
 }

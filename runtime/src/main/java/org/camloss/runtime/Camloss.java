@@ -259,6 +259,15 @@ public final class Camloss {
             distillers.forEach(d -> signals.addAll(d.requires()));
             int[] map = backbone.info().outputSize(data.info().shape());
             teacher = Teacher.load(Path.of(config.distill().get().teacher()), data.info(), map, signals);
+            if (config.distill().get().cacheTeacher()) {
+                if (!data.augmentation().isNone() || !regs.isEmpty()) {
+                    throw new ConfigException(List.of(new ConfigProblem("distill.cache_teacher",
+                            "needs batches that are not augmented or mixed, but the config has "
+                                    + (regs.isEmpty() ? "data augmentation (crop_padding/flip)" : "regularizers")
+                                    + "; set cache_teacher: false", "config")));
+                }
+                teacher.enableCache(data.train().size());
+            }
         }
         return new ExperimentModule.Components(data, backbone, loss, regs, distillers, teacher);
     }

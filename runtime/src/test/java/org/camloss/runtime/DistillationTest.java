@@ -85,6 +85,34 @@ class DistillationTest {
     }
 
     @Test
+    void cachedTeacherOutputsEqualFreshOnes() {
+        Map<String, Object> cfg = student(teacherRun.toString());
+        ExperimentConfig config = camloss.config(cfg, List.of("distill.cache_teacher=true", "train.epochs=2"));
+        assertTrue(config.distill().orElseThrow().cacheTeacher());
+        ExperimentModule.Components c = camloss.instantiate(config);
+        Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
+        int[] idx = b.indices(b.inOrder(), 1);
+        INDArray x = b.images(idx);
+        INDArray y = b.targets(idx);
+        INDArray fresh = c.teacher().labels(x, y);
+        INDArray first = c.teacher().labels(x, y, idx);
+        INDArray cached = c.teacher().labels(x.mul(0), y, idx); // images ignored once cached
+        assertEquals(fresh, first);
+        assertEquals(fresh, cached);
+        assertTrue(Files.exists(camloss.train(config, null).runDir().resolve("model.zip")));
+    }
+
+    @Test
+    void cachingWithAugmentationIsAConfigProblem() {
+        ExperimentConfig config = camloss.config(student(teacherRun.toString()),
+                List.of("distill.cache_teacher=true", "regularizers.0.id=mixup"));
+        org.camloss.runtime.config.ConfigException e = assertThrows(org.camloss.runtime.config.ConfigException.class,
+                () -> camloss.instantiate(config));
+        assertTrue(e.getMessage().contains("distill.cache_teacher: needs batches that are not augmented or mixed, "
+                + "but the config has regularizers"), e.getMessage());
+    }
+
+    @Test
     void missingTeacherIsAUserError() {
         Path nope = tmp.resolve("no-such-run");
         UserException e = assertThrows(UserException.class,

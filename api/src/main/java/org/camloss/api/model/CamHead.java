@@ -182,8 +182,20 @@ public class CamHead extends SameDiffOutputLayer {
 
     /** Mean cross-entropy −Σ_k q_k log softmax(z)_k of soft or one-hot targets. */
     public static SDVariable crossEntropy(LossContext ctx) {
-        SameDiff sd = ctx.sameDiff();
-        SDVariable logp = sd.nn().logSoftmax(ctx.outputs().logits());
+        SDVariable logp = logSoftmax(ctx.outputs().logits());
         return ctx.targets().mul(logp).sum(1).mean().neg();
+    }
+
+    /**
+     * log softmax over the classes of [N, K], computed stably as x − m − log Σ_k exp(x_k − m) with
+     * m = max_k x_k. ND4J 1.0.0-M2.1's own {@code logSoftmax} takes the log of the softmax, which gives −∞
+     * once a class is more than ~104 (float32) below the largest, and then 0 · −∞ = NaN. The value does not
+     * depend on m, so m carries no gradient.
+     */
+    public static SDVariable logSoftmax(SDVariable x) {
+        SameDiff sd = x.getSameDiff();
+        SDVariable shifted = x.sub(new org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient(sd,
+                x.max(true, 1)).outputVariable());
+        return shifted.sub(sd.math().log(sd.math().exp(shifted).sum(true, 1)));
     }
 }

@@ -36,7 +36,7 @@ final class ConfigValidator {
     static final List<String> TOP_KEYS = List.of("name", "seed", "data", "backbone", "loss", "regularizers",
             "optimizer", "schedule", "train", "distill");
     static final List<String> NODE_KEYS = List.of("id", "params");
-    static final List<String> DISTILL_KEYS = List.of("teacher", "distillers");
+    static final List<String> DISTILL_KEYS = List.of("teacher", "distillers", "cache_teacher");
     static final List<ParamSpec> TRAIN = List.of(
             ParamSpec.ofInt("epochs", 8, 1, 100000, "passes over the training split"),
             ParamSpec.ofInt("batch_size", 128, 1, 65536, "examples per batch"),
@@ -166,8 +166,19 @@ final class ConfigValidator {
             teacher = ok(s);
         }
         var distillers = list("distill.distillers", m.get("distillers"), plugins(PluginKind.DISTILLER), true);
-        return flat(Validation.combine(keys, teacher, distillers)
-                .ap((k, te, ds) -> Optional.of(new DistillSpec(te, ds))));
+        Object c = m.get("cache_teacher");
+        Validation<Seq<ConfigProblem>, Boolean> cache;
+        if (c == null) {
+            cache = ok(false);
+        } else if (c instanceof Boolean b) {
+            cache = ok(b);
+        } else if ("true".equals(c) || "false".equals(c)) {
+            cache = ok(Boolean.parseBoolean((String) c));
+        } else {
+            cache = bad("distill.cache_teacher", "must be true or false, found " + describe(c));
+        }
+        return flat(Validation.combine(keys, teacher, distillers, cache)
+                .ap((k, te, ds, ca) -> Optional.of(new DistillSpec(te, ds, ca))));
     }
 
     private static Validation<Seq<ConfigProblem>, Tuple0> crossCheck(PluginSpec schedule, TrainSpec train) {

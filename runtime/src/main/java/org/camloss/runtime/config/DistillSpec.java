@@ -12,12 +12,19 @@ import java.util.Objects;
  * @param teacher    the teacher's run directory, as written in the config (not resolved against any base,
  *                   not checked for existence)
  * @param distillers one or more resolved distiller plugin nodes
+ * @param cacheTeacher compute the teacher's outputs once per training example instead of every epoch (only for
+ *                   data that is not augmented)
  */
-public record DistillSpec(String teacher, List<PluginSpec> distillers) {
+public record DistillSpec(String teacher, List<PluginSpec> distillers, boolean cacheTeacher) {
 
     public DistillSpec {
         Objects.requireNonNull(teacher, "teacher");
         distillers = List.copyOf(distillers);
+    }
+
+    /** A section without teacher caching. */
+    public DistillSpec(String teacher, List<PluginSpec> distillers) {
+        this(teacher, distillers, false);
     }
 
     /** This section in config layout: {@code {teacher, distillers: [...]}}. */
@@ -29,6 +36,7 @@ public record DistillSpec(String teacher, List<PluginSpec> distillers) {
             list.add(d.toMap());
         }
         m.put("distillers", list);
+        m.put("cache_teacher", cacheTeacher);
         return m;
     }
 }

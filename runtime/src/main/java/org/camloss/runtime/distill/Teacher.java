@@ -28,10 +28,47 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Teacher implements Objective.TeacherBinding {
     private final CamModel model;
     private final TeacherColumns columns;
+    private float[][] cache;
 
     Teacher(CamModel model, TeacherColumns columns) {
         this.model = model;
         this.columns = columns;
+    }
+
+    /**
+     * Keeps each training example's teacher columns after its first batch, so the teacher runs once per
+     * example; only valid when the student's batches are not augmented or mixed.
+     *
+     * @param trainSize training examples
+     */
+    public void enableCache(int trainSize) {
+        this.cache = new float[trainSize][];
+    }
+
+    /**
+     * The head's labels for training examples {@code idx}: from the cache where enabled and filled, else as
+     * {@link #labels(INDArray, INDArray)}.
+     */
+    public INDArray labels(INDArray images, INDArray targets, int[] idx) {
+        if (cache == null) {
+            return labels(images, targets);
+        }
+        boolean all = true;
+        for (int i : idx) {
+            all &= cache[i] != null;
+        }
+        if (!all) {
+            INDArray fresh = labels(images, targets);
+            for (int r = 0; r < idx.length; r++) {
+                cache[idx[r]] = fresh.getRow(r).dup().toFloatVector();
+            }
+            return fresh;
+        }
+        float[][] rows = new float[idx.length][];
+        for (int r = 0; r < idx.length; r++) {
+            rows[r] = cache[idx[r]];
+        }
+        return Nd4j.create(rows);
     }
 
     /**

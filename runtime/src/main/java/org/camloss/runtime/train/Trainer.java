@@ -103,7 +103,7 @@ public final class Trainer {
                         batch = r.apply(batch, rng);
                     }
                     if (teacher != null) {
-                        batch = new Batch(batch.features(), teacher.labels(batch.features(), batch.targets()));
+                        batch = new Batch(batch.features(), teacher.labels(batch.features(), batch.targets(), idx));
                     }
                     double lr = learningRate(graph);
                     graph.fit(new INDArray[] {batch.features()}, new INDArray[] {batch.targets()});
