@@ -102,6 +102,12 @@ class FileDatasetsTest {
         UserException cut = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
                 idxParams(dir, "test_images", "cut-images")));
         assertEquals(dir.resolve("cut-images") + ": truncated; expected 10 images of 8x8 (640 bytes)", cut.getMessage());
+        // test images of another size
+        DataFiles.idxImages(dir.resolve("big-images"), 10, 9, 8, false);
+        DataFiles.idxLabels(dir.resolve("big-labels"), 10, 3, false);
+        UserException size = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
+                idxParams(dir, "test_images", "big-images", "test_labels", "big-labels")));
+        assertEquals(dir.resolve("big-images") + ": images are 9x8 but the training images are 8x8", size.getMessage());
         // missing
         UserException missing = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
                 idxParams(tmp.resolve("nowhere"))));
