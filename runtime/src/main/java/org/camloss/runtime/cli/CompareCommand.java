@@ -17,8 +17,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code camloss compare CONFIG --seeds N}: cross-entropy against CAM-loss, same recipe, several seeds. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Train the config's recipe with cross-entropy and with CAM-loss for N seeds and print mean ± std "
-                + "of every final metric for each, plus the per-seed rows; writes compare.csv and compare.json."})
+        description = {"Train the config's recipe with cross-entropy and with CAM-loss (or, with --distillers, with "
+                + "each distiller set) for N seeds; print the per-seed rows and mean ± std of every final metric, "
+                + "including epoch_to_95 (first epoch within 95 % of the final accuracy); writes compare.csv, "
+                + "compare.json and accuracy.png (test accuracy per epoch)."})
 final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
