@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "camloss", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train image classifiers with CAM-loss (Wang et al., ICCV 2021) on DL4J, and look at their "
                 + "class activation maps.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, CompareCommand.class, PluginsCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, CompareCommand.class, BenchCommand.class, PluginsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
