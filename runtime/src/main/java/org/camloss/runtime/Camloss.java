@@ -97,7 +97,9 @@ public final class Camloss {
      */
     public TrainResult train(ExperimentConfig config, Path outDir, TrainListener... extra) {
         ExperimentModule.Components components = instantiate(config);
-        Backend.setThreads(config.train().threads());
+        int threads = config.train().threads() > 0 ? config.train().threads()
+                : Backend.autoThreads(config.train().batchSize());
+        Backend.setThreads(threads);
         RunDirectory run = RunDirectory.create(outDir, runsRoot, config.name());
         List<TrainListener> all = new ArrayList<>(listeners);
         all.addAll(List.of(extra));
@@ -107,6 +109,8 @@ public final class Camloss {
         Map<String, Object> runJson = new LinkedHashMap<>(config.toMap());
         Map<String, Object> provenance = provenance(config, components.dataset(), model);
         runJson.put("provenance", provenance);
+        provenance.put("threads_policy", config.train().threads() > 0 ? "train.threads" : "auto for batch size "
+                + config.train().batchSize());
         provenance.put("status", "running");
         Json.write(run.runJson(), runJson);
         try {

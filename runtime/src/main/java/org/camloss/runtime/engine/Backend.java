@@ -45,6 +45,22 @@ public final class Backend {
         return Nd4j.getEnvironment().maxThreads();
     }
 
+    /**
+     * The thread count for a batch size when the config says 0 (auto): one thread for batches of at most 32
+     * (measured faster on 2 cores: 367 vs 266 img/s at batch 32), otherwise OMP_NUM_THREADS if set, else all
+     * cores.
+     */
+    public static int autoThreads(int batchSize) {
+        if (batchSize <= 32) {
+            return 1;
+        }
+        String omp = System.getenv("OMP_NUM_THREADS");
+        if (omp != null && omp.matches("\\d+") && Integer.parseInt(omp) > 0) {
+            return Integer.parseInt(omp);
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** Sets the OpenMP threads ND4J uses (0 leaves the default: OMP_NUM_THREADS or all cores). */
     public static void setThreads(int threads) {
         if (threads > 0) {

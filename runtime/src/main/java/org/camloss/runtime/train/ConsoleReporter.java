@@ -34,8 +34,9 @@ public final class ConsoleReporter implements TrainListener {
     @Override
     public void onRunStart(RunInfo info) {
         epochs = info.epochs();
-        out.printf(Locale.ROOT, "[%s] %d epochs x %d batches, %d train / %d test images, %,d parameters%n",
-                label, info.epochs(), info.batchesPerEpoch(), info.trainSize(), info.testSize(), info.parameters());
+        out.printf(Locale.ROOT, "[%s] %d epochs x %d batches, %d train / %d test images, %,d parameters, %s %d threads%n",
+                label, info.epochs(), info.batchesPerEpoch(), info.trainSize(), info.testSize(), info.parameters(),
+                org.camloss.runtime.engine.Backend.name(), org.camloss.runtime.engine.Backend.threads());
     }
 
     @Override
