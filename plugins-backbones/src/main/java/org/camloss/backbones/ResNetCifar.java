@@ -27,10 +27,21 @@ import org.nd4j.linalg.activations.Activation;
  * Kaiming-normal in fan-out mode, BN starts at γ = 1, β = 0 with ε = 1e-5 and decay 0.9 (PyTorch momentum
  * 0.1). Every layer uses the context's data format, and ReLU after BN is the BN layer's own activation.
  *
+ * <p>Shortcuts where the shape changes: option B (default) is a 1×1 convolution + BN; option A is
+ * parameter-free, as in the paper's CIFAR experiments: the input is subsampled (every second row and column)
+ * and zero-padded with the missing channels, half in front and half behind ({@link ZeroPadShortcutVertex}).
+ *
+ * <p>With {@code preact} the blocks are the pre-activation ones of He et al. (2016b), "Identity Mappings in
+ * Deep Residual Networks": BN–ReLU–conv3×3–BN–ReLU–conv3×3 plus the shortcut, with no ReLU after the sum;
+ * the stem is a plain convolution and a final BN–ReLU ({@code final_bn}) gives the feature map. Where the
+ * shape changes, the shortcut (A or B) takes the block's pre-activated input, elsewhere the raw input.
+ *
  * <p>Vertex names: {@code stem_conv}, {@code stem_bn}; per block {@code s<stage>_b<block>_conv1},
  * {@code _bn1}, {@code _conv2}, {@code _bn2}, {@code _proj_conv}, {@code _proj_bn} (option B only where
- * the shape changes), {@code _add} and {@code _relu}, the block output. Stages are numbered 1 to 3,
- * blocks from 0. Immutable.
+ * the shape changes), {@code _short} (option A only where the shape changes), {@code _add} and
+ * {@code _relu}, the block output. Stages are numbered 1 to 3, blocks from 0. Pre-activation nets have no
+ * {@code stem_bn} and no {@code _relu}: a block's output is its {@code _add}, its {@code _bn1} comes before
+ * {@code _conv1}, and {@code final_bn} follows the last block. Immutable.
  */
 public final class ResNetCifar implements Backbone {
     private static final int[] BASE_WIDTHS = {16, 32, 64};
@@ -40,12 +51,31 @@ public final class ResNetCifar implements Backbone {
     private final int blocksPerStage;
     private final double width;
     private final int[] widths;
+    private final char shortcut;
+    private final boolean preact;
 
     /**
+     * A post-activation net with option-B shortcuts.
+     *
      * @param blocksPerStage n, the number of basic blocks per stage (depth = 6n + 2)
      * @param width          multiplier of the stage widths 16/32/64
      */
     public ResNetCifar(int blocksPerStage, double width) {
+        this(blocksPerStage, width, 'B', false);
+    }
+
+    /**
+     * @param blocksPerStage n, the number of basic blocks per stage (depth = 6n + 2)
+     * @param width          multiplier of the stage widths 16/32/64
+     * @param shortcut       'A' (subsample and zero-pad) or 'B' (1×1 convolution + BN) where the shape changes
+     * @param preact         pre-activation blocks (He et al. 2016b) instead of the original ones
+     */
+    public ResNetCifar(int blocksPerStage, double width, char shortcut, boolean preact) {
+        if (shortcut != 'A' && shortcut != 'B') {
+            throw new IllegalArgumentException("shortcut must be one of [A, B], found '" + shortcut + "'");
+        }
+        this.shortcut = shortcut;
+        this.preact = preact;
         if (blocksPerStage < 1) {
             throw new IllegalArgumentException("blocks per stage must be at least 1, found " + blocksPerStage);
         }
@@ -75,6 +105,16 @@ public final class ResNetCifar implements Backbone {
         return width;
     }
 
+    /** The shortcut option where the shape changes, 'A' or 'B'. */
+    public char shortcut() {
+        return shortcut;
+    }
+
+    /** Whether the blocks are pre-activation ones. */
+    public boolean preact() {
+        return preact;
+    }
+
     /** Channels of stages 1, 2 and 3. */
     public int[] stageWidths() {
         return widths.clone();
@@ -88,7 +128,11 @@ public final class ResNetCifar implements Backbone {
             if (s > 0) {
                 stride *= 2;
             }
-            stages.add(new BackboneInfo.Stage(blockName(s, blocksPerStage - 1) + "_relu", widths[s], stride));
+            String vertex = blockName(s, blocksPerStage - 1) + (preact ? "_add" : "_relu");
+            if (preact && s == widths.length - 1) {
+                vertex = "final_bn";
+            }
+            stages.add(new BackboneInfo.Stage(vertex, widths[s], stride));
         }
         return new BackboneInfo(widths[widths.length - 1], stride, stages);
     }
@@ -99,34 +143,64 @@ public final class ResNetCifar implements Backbone {
         CNN2DFormat format = context.format();
         int stemWidth = widths[0];
         conv(g, format, "stem_conv", context.input(), context.shape().channels(), stemWidth, 3, 1);
-        String x = bn(g, format, "stem_bn", "stem_conv", stemWidth, true);
+        String x = preact ? "stem_conv" : bn(g, format, "stem_bn", "stem_conv", stemWidth, true);
         int channels = stemWidth;
         for (int s = 0; s < widths.length; s++) {
             for (int b = 0; b < blocksPerStage; b++) {
                 int stride = (s > 0 && b == 0) ? 2 : 1;
-                x = basicBlock(g, format, blockName(s, b), x, channels, widths[s], stride);
+                x = preact
+                        ? preactBlock(g, format, blockName(s, b), x, channels, widths[s], stride)
+                        : basicBlock(g, format, blockName(s, b), x, channels, widths[s], stride);
                 channels = widths[s];
             }
         }
+        if (preact) {
+            x = bn(g, format, "final_bn", x, channels, true);
+        }
         return x;
+    }
+
+    private String preactBlock(GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out,
+                               int stride) {
+        String a = bn(g, format, name + "_bn1", input, in, true);
+        conv(g, format, name + "_conv1", a, in, out, 3, stride);
+        String h = bn(g, format, name + "_bn2", name + "_conv1", out, true);
+        String main = conv(g, format, name + "_conv2", h, out, out, 3, 1);
+        String shortcutOut = input;
+        if (stride != 1 || in != out) {
+            shortcutOut = projection(g, format, name, a, in, out, stride);
+        }
+        return new Nets(g, format).add(name + "_add", main, shortcutOut);
+    }
+
+    /** The shortcut where the shape changes: option A or B. */
+    private String projection(GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out,
+                              int stride) {
+        if (shortcut == 'A') {
+            if (out < in) {
+                throw new IllegalArgumentException("shortcut A cannot reduce channels, " + in + " -> " + out);
+            }
+            return new Nets(g, format).shortcutA(name + "_short", input, in, out, stride);
+        }
+        conv(g, format, name + "_proj_conv", input, in, out, 1, stride);
+        return bn(g, format, name + "_proj_bn", name + "_proj_conv", out, false);
     }
 
     private static String blockName(int stage, int block) {
         return "s" + (stage + 1) + "_b" + block;
     }
 
-    private static String basicBlock(GraphBuilder g, CNN2DFormat format, String name, String input,
+    private String basicBlock(GraphBuilder g, CNN2DFormat format, String name, String input,
                                      int in, int out, int stride) {
         conv(g, format, name + "_conv1", input, in, out, 3, stride);
         String h = bn(g, format, name + "_bn1", name + "_conv1", out, true);
         conv(g, format, name + "_conv2", h, out, out, 3, 1);
         String main = bn(g, format, name + "_bn2", name + "_conv2", out, false);
-        String shortcut = input;
+        String shortcutOut = input;
         if (stride != 1 || in != out) {
-            conv(g, format, name + "_proj_conv", input, in, out, 1, stride);
-            shortcut = bn(g, format, name + "_proj_bn", name + "_proj_conv", out, false);
+            shortcutOut = projection(g, format, name, input, in, out, stride);
         }
-        g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), main, shortcut);
+        g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), main, shortcutOut);
         g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
         return name + "_relu";
     }
@@ -164,6 +238,6 @@ public final class ResNetCifar implements Backbone {
 
     @Override
     public String toString() {
-        return "resnet-cifar(depth=" + depth() + ", width=" + width + ", shortcut=B)";
+        return "resnet-cifar(depth=" + depth() + ", width=" + width + ", shortcut=" + shortcut + ", preact=" + preact + ")";
     }
 }

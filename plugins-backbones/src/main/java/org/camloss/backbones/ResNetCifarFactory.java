@@ -10,8 +10,9 @@ import org.camloss.api.Params;
  * Makes {@code resnet-cifar} backbones: the CIFAR-style ResNet of depth 6n+2 from He et al. (2016).
  *
  * <p>Parameters: {@code depth} (6n+2, default 20), {@code width} (multiplier of the stage widths
- * 16/32/64, default 1.0) and {@code shortcut} ({@code B}: a 1×1 convolution + batch norm wherever the
- * shape changes, identity elsewhere).
+ * 16/32/64, default 1.0), {@code shortcut} ({@code B}, the default: a 1×1 convolution + batch norm wherever
+ * the shape changes; {@code A}: parameter-free subsampling and zero-padding of the channels; identity
+ * elsewhere either way) and {@code preact} (pre-activation blocks of He et al. 2016b, default false).
  */
 public final class ResNetCifarFactory implements BackboneFactory {
     /** The id configs use. */
@@ -22,6 +23,8 @@ public final class ResNetCifarFactory implements BackboneFactory {
     public static final String WIDTH = "width";
     /** Name of the shortcut parameter. */
     public static final String SHORTCUT = "shortcut";
+    /** Name of the pre-activation parameter. */
+    public static final String PREACT = "preact";
 
     static final int MIN_DEPTH = 8;
     static final int MAX_DEPTH = 200;
@@ -33,8 +36,11 @@ public final class ResNetCifarFactory implements BackboneFactory {
                     "Number of weighted layers, 6n+2 (8, 14, 20, 32, 44, 56, 110), n basic blocks per stage."),
             ParamSpec.ofDouble(WIDTH, 1.0, MIN_WIDTH, MAX_WIDTH,
                     "Multiplier of the stage widths 16/32/64 (rounded, at least 1 channel)."),
-            ParamSpec.ofChoice(SHORTCUT, "B", List.of("B"),
-                    "Shortcut type: B projects with a 1x1 convolution and batch norm where the shape changes."));
+            ParamSpec.ofChoice(SHORTCUT, "B", List.of("A", "B"),
+                    "Shortcut where the shape changes: B projects with a 1x1 convolution and batch norm; A subsamples "
+                            + "and zero-pads the channels (parameter-free, as in the paper's CIFAR nets)."),
+            ParamSpec.ofBoolean(PREACT, false,
+                    "Pre-activation blocks (He et al. 2016b): BN-ReLU-conv ordering and a final BN-ReLU."));
 
     /** For {@link java.util.ServiceLoader}. */
     public ResNetCifarFactory() {
@@ -60,7 +66,7 @@ public final class ResNetCifarFactory implements BackboneFactory {
      * {@inheritDoc}
      *
      * @throws IllegalArgumentException when {@code depth} is not 6n+2 in [8, 200], {@code width} is out of
-     *     range or {@code shortcut} is not {@code B}
+     *     range or {@code shortcut} is not {@code A} or {@code B}
      */
     @Override
     public Backbone create(Params params) {
@@ -76,9 +82,10 @@ public final class ResNetCifarFactory implements BackboneFactory {
             throw new IllegalArgumentException("width must be in [" + MIN_WIDTH + ", " + MAX_WIDTH + "], found " + width);
         }
         String shortcut = params.getString(SHORTCUT);
-        if (!shortcut.equals("B")) {
-            throw new IllegalArgumentException("shortcut must be one of [B], found '" + shortcut + "'");
+        if (!shortcut.equals("A") && !shortcut.equals("B")) {
+            throw new IllegalArgumentException("shortcut must be one of [A, B], found '" + shortcut + "'");
         }
-        return new ResNetCifar((depth - 2) / 6, width);
+        boolean preact = params.asMap().containsKey(PREACT) && params.getBoolean(PREACT);
+        return new ResNetCifar((depth - 2) / 6, width, shortcut.charAt(0), preact);
     }
 }

@@ -77,8 +77,8 @@ class ResNetCifarTest {
     @Test
     void outOfRangeParamsAreRejectedBeforeCreate() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Params.resolve(factory.params(), Map.of("depth", 2, "shortcut", "A")));
-        assertEquals("depth: must be in [8, 200], found 2; shortcut: must be one of [B], found 'A'", e.getMessage());
+                () -> Params.resolve(factory.params(), Map.of("depth", 2, "shortcut", "C")));
+        assertEquals("depth: must be in [8, 200], found 2; shortcut: must be one of [A, B], found 'C'", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,159 @@
+package org.camloss.backbones;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * Layer-adding helpers shared by the backbones, with the fast-DL4J habits in one place: every layer in
+ * the graph's data format, {@link ConvolutionMode#Same} (a map is {@code ceil(size / stride)} on a side),
+ * Kaiming-normal fan-out weights, BN with γ = 1, β = 0, ε = 1e-5, decay 0.9 (PyTorch momentum 0.1) and the
+ * following activation fused into the BN layer. Each method returns the name of the vertex it added.
+ */
+final class Nets {
+    static final double BN_EPS = 1e-5;
+    static final double BN_DECAY = 0.9;
+
+    private final GraphBuilder g;
+    private final CNN2DFormat format;
+
+    Nets(GraphBuilder g, CNN2DFormat format) {
+        this.g = g;
+        this.format = format;
+    }
+
+    CNN2DFormat format() {
+        return format;
+    }
+
+    GraphBuilder graph() {
+        return g;
+    }
+
+    /** A bias-free k×k convolution, Kaiming-normal fan-out (std = sqrt(2 / (out·k·k))). */
+    String conv(String name, String input, int in, int out, int k, int stride) {
+        return conv(name, input, in, out, k, stride, false, Activation.IDENTITY, 0);
+    }
+
+    /**
+     * A k×k convolution.
+     *
+     * @param bias       whether it has a (zero-initialised) bias
+     * @param activation its own activation
+     * @param dropout    probability of dropping an input unit (0 for none)
+     */
+    String conv(String name, String input, int in, int out, int k, int stride, boolean bias, Activation activation,
+                double dropout) {
+        double std = Math.sqrt(2.0 / ((double) out * k * k));
+        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride})
+                .nIn(in)
+                .nOut(out)
+                .convolutionMode(ConvolutionMode.Same)
+                .hasBias(bias)
+                .dataFormat(format)
+                .activation(activation)
+                .weightInit(new WeightInitDistribution(new NormalDistribution(0, std)));
+        if (bias) {
+            b.biasInit(0.0);
+        }
+        if (dropout > 0) {
+            b.dropOut(1.0 - dropout); // DL4J takes the retain probability
+        }
+        g.addLayer(name, b.build(), input);
+        return name;
+    }
+
+    /** A bias-free 3×3 depthwise convolution (multiplier 1), Kaiming-normal fan-out (std = sqrt(2 / 9)). */
+    String depthwise(String name, String input, int channels, int stride) {
+        g.addLayer(name, new DepthwiseConvolution2D.Builder(new int[] {3, 3}, new int[] {stride, stride})
+                .nIn(channels)
+                .nOut(channels)
+                .depthMultiplier(1)
+                .convolutionMode(ConvolutionMode.Same)
+                .hasBias(false)
+                .dataFormat(format)
+                .activation(Activation.IDENTITY)
+                .weightInit(new WeightInitDistribution(new NormalDistribution(0, Math.sqrt(2.0 / 9))))
+                .build(), input);
+        return name;
+    }
+
+    /** Batch norm followed by ReLU (fused) or nothing. */
+    String bn(String name, String input, int channels, boolean relu) {
+        return bn(name, input, channels, relu ? Activation.RELU : Activation.IDENTITY);
+    }
+
+    /** Batch norm followed by {@code activation} (fused). */
+    String bn(String name, String input, int channels, Activation activation) {
+        g.addLayer(name, new BatchNormalization.Builder()
+                .nIn(channels)
+                .nOut(channels)
+                .gamma(1.0)
+                .beta(0.0)
+                .eps(BN_EPS)
+                .decay(BN_DECAY)
+                .dataFormat(format)
+                .activation(activation)
+                .build(), input);
+        return name;
+    }
+
+    /** A k×k max pooling of the given stride. */
+    String maxPool(String name, String input, int k, int stride) {
+        return pool(name, input, SubsamplingLayer.PoolingType.MAX, k, stride);
+    }
+
+    /** A k×k average pooling of the given stride. */
+    String avgPool(String name, String input, int k, int stride) {
+        return pool(name, input, SubsamplingLayer.PoolingType.AVG, k, stride);
+    }
+
+    private String pool(String name, String input, SubsamplingLayer.PoolingType type, int k, int stride) {
+        g.addLayer(name, new SubsamplingLayer.Builder(type, new int[] {k, k}, new int[] {stride, stride})
+                .convolutionMode(ConvolutionMode.Same)
+                .dataFormat(format)
+                .build(), input);
+        return name;
+    }
+
+    /** The element-wise sum of two maps. */
+    String add(String name, String a, String b) {
+        g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
+        return name;
+    }
+
+    /** The channel concatenation of maps (in this format). */
+    String concat(String name, String... inputs) {
+        g.addVertex(name, new MergeVertex(), inputs);
+        return name;
+    }
+
+    /** A separate activation layer. */
+    String activation(String name, String input, Activation activation) {
+        g.addLayer(name, new ActivationLayer.Builder().activation(activation).build(), input);
+        return name;
+    }
+
+    /** A parameter-free option-A shortcut: subsample by {@code stride}, then zero-pad to {@code out} channels. */
+    String shortcutA(String name, String input, int in, int out, int stride) {
+        int pad = out - in;
+        g.addVertex(name, new ZeroPadShortcutVertex(stride, pad / 2, pad - pad / 2, format == CNN2DFormat.NHWC), input);
+        return name;
+    }
+
+    /** Zero-pads a map from {@code in} to {@code out} channels, the new ones behind the old (PyramidNet). */
+    String shortcutPadAfter(String name, String input, int in, int out) {
+        g.addVertex(name, new ZeroPadShortcutVertex(1, 0, out - in, format == CNN2DFormat.NHWC), input);
+        return name;
+    }
+}
