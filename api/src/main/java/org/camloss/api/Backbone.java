@@ -15,4 +15,11 @@ public interface Backbone {
      *     context's data format
      */
     String build(BackboneContext context);
+
+    /**
+     * Called once after the whole model is built and initialised, e.g. to load pretrained parameters into
+     * the layers {@link #build} added. Does nothing by default.
+     */
+    default void initialize(org.deeplearning4j.nn.graph.ComputationGraph graph) {
+    }
 }

@@ -48,7 +48,7 @@ class ResNetCifarVariantsTest {
         return total + 2L * w[2];
     }
 
-    @ParameterizedTest(name = "ResNet-{0} A, preact {1}, B {2}")
+    @ParameterizedTest(name = "ResNet-{0}, preact {1}, shortcuts A and B")
     @CsvSource({"20, false", "8, true", "14, true"})
     void parameterCountsMatchTheFormula(int depth, boolean preact) {
         for (String shortcut : List.of("A", "B")) {

@@ -39,7 +39,7 @@ class ResNetTest {
         assertEquals(8, info.stride());
         assertEquals(32, backbone(50, "imagenet", 1.0).info().stride());
         assertEquals(2048, backbone(101, "imagenet", 1.0).info().channels());
-        // the CIFAR stem is a 3x3 conv: 64 * 9 * 3 fewer... than 7x7 = 64 * 49 * 3 weights
+        // at width 0.25 the stems differ only in the kernel: 16 x 3 x (7x7 - 3x3) weights
         long imagenet = Support.trainable(backbone(18, "imagenet", 0.25), 3, 10);
         long cifar = Support.trainable(backbone(18, "cifar", 0.25), 3, 10);
         assertEquals(16L * 3 * (49 - 9), imagenet - cifar);

@@ -3,12 +3,19 @@ package org.camloss.backbones;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.File;
+import java.nio.file.Path;
+import org.camloss.api.InputShape;
+import org.camloss.api.model.CamModel;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
@@ -18,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** The option-A shortcut vertex subsamples and zero-pads in both layouts and survives JSON. */
+/** The option-A shortcut vertex subsamples and zero-pads in both layouts and survives JSON and model files. */
 class ZeroPadShortcutVertexTest {
     @ParameterizedTest
     @CsvSource({"NHWC, 2, 1, 2", "NCHW, 2, 1, 2", "NHWC, 1, 0, 3", "NCHW, 3, 2, 0"})
@@ -48,5 +55,18 @@ class ZeroPadShortcutVertexTest {
                 .assign(nchw.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, stride, 5),
                         NDArrayIndex.interval(0, stride, 4)));
         assertEquals(expected, yNchw.dup());
+    }
+
+    /** A whole model with option-A shortcuts survives DL4J's model file (as runs and teachers are saved). */
+    @Test
+    void modelsWithTheVertexSurviveModelSerializer(@TempDir Path dir) throws Exception {
+        CamModel m = Support.model(new ResNetCifar(1, 0.25, 'A', true), new InputShape(3, 8, 8), 4);
+        File file = dir.resolve("model.zip").toFile();
+        ModelSerializer.writeModel(m.graph(), file, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(file, true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 8, 3);
+        assertEquals(m.graph().feedForward(new INDArray[] {x}, false, false).get("s3_b0_short"),
+                restored.feedForward(new INDArray[] {x}, false, false).get("s3_b0_short"));
+        assertEquals(m.graph().outputSingle(x), restored.outputSingle(x));
     }
 }

@@ -63,6 +63,7 @@ public final class ModelAssembler {
         g.addLayer(CamModel.HEAD, head, features).setOutputs(CamModel.HEAD);
         ComputationGraph graph = new ComputationGraph(g.build());
         graph.init();
+        backbone.initialize(graph);
         CamModel model = new CamModel(graph, features, backbone.info(), shape);
         model.head().setObjective(objective);
         return model;

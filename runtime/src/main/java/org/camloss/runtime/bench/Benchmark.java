@@ -42,6 +42,7 @@ public final class Benchmark {
      * @param steps    timed steps (at least 1)
      */
     public Benchmark(PluginRegistry registry, int warmup, int steps) {
+        Backend.init(); // oneDNN helpers on, as for training
         this.registry = registry;
         this.warmup = warmup;
         this.steps = steps;
