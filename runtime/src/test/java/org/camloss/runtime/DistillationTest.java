@@ -113,6 +113,24 @@ class DistillationTest {
     }
 
     @Test
+    void teacherWithSmallerMapsIsResizedToTheStudents() {
+        // ResNet-18 with the CIFAR stem has stride 8: 2x2 maps on 16x16 images, the student (stride 4) has 4x4
+        Path smallMaps = camloss.train(camloss.config(CamlossTest.TINY, List.of("name=teacher18", "train.epochs=1",
+                "backbone.id=resnet", "backbone.params.depth=18", "backbone.params.stem=cifar",
+                "backbone.params.width=0.125")), null).runDir();
+        ExperimentConfig cfg = camloss.config(student(smallMaps.toString()), List.of("train.epochs=1"));
+        ExperimentModule.Components c = camloss.instantiate(cfg);
+        assertEquals(4, c.teacher().columns().mapH());
+        assertEquals(2, c.teacher().model().backboneInfo().outputSize(c.dataset().info().shape())[0]);
+        Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), 4);
+        int[] idx = b.indices(b.inOrder(), 0);
+        INDArray labels = c.teacher().labels(b.images(idx), b.targets(idx));
+        assertEquals(4 + 4 + 16, labels.size(1)); // targets, teacher logits, 4x4 teacher CAM
+        Camloss.TrainResult r = camloss.train(cfg, null);
+        assertTrue(r.summary().last().containsKey("train_map_l1"));
+    }
+
+    @Test
     void missingTeacherIsAUserError() {
         Path nope = tmp.resolve("no-such-run");
         UserException e = assertThrows(UserException.class,
