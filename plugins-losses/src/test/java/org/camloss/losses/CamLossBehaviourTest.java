@@ -60,6 +60,23 @@ class CamLossBehaviourTest {
     }
 
     @Test
+    void scoreFromTheGradientPassEqualsAFreshForwardPass() {
+        CamModel model = TinyNets.model(camLoss(Map.of("alpha", 1.5)), DataType.FLOAT, new NoOp(), 4);
+        INDArray x = TinyNets.images(5, DataType.FLOAT, 2);
+        INDArray y = TinyNets.oneHot(5, DataType.FLOAT);
+        model.graph().setInputs(x);
+        model.graph().setLabels(y);
+        model.graph().computeGradientAndScore();
+        double fromGradientPass = model.graph().score();
+        Map<String, Double> terms = model.headLayer().lastTerms();
+        double fresh = model.graph().score(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x},
+                new INDArray[] {y}), true);
+        assertEquals(fresh, fromGradientPass, 1e-5);
+        assertEquals(terms, model.headLayer().lastTerms());
+        assertEquals(terms.get("ce") + 1.5 * terms.get("cam"), fromGradientPass, 1e-5);
+    }
+
+    @Test
     void warmupKeepsAlphaAtZeroThenRamps() {
         CamModel model = TinyNets.model(camLoss(Map.of("alpha", 2.0, "warmup_epochs", 1, "ramp_epochs", 2)),
                 DataType.FLOAT, new NoOp(), 3);

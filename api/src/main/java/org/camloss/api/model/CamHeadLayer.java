@@ -25,6 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public class CamHeadLayer extends SameDiffOutputLayer {
     private Map<String, Double> lastTerms = Map.of();
+    private double cachedScoreSum = Double.NaN;
+    private INDArray cachedInput;
+    private INDArray cachedLabels;
 
     public CamHeadLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -40,18 +43,74 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         return lastTerms;
     }
 
+    /**
+     * One pass for gradients <em>and</em> the loss and term values (DL4J's own layer runs the head forward once
+     * more in {@link #computeScore} just for the score); the values are kept for the {@code computeScore} call
+     * that follows on the same input.
+     */
     @Override
     public org.nd4j.common.primitives.Pair<org.deeplearning4j.nn.gradient.Gradient, INDArray> backpropGradient(
             INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (sameDiff == null || sameDiff.getFunction("grad") == null) {
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                if (sameDiff == null) {
-                    doInit();
-                }
+        assertInputSet(true);
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (sameDiff == null) {
+                doInit();
+            }
+            if (sameDiff.getFunction("grad") == null) {
                 quietly(() -> sameDiff.createGradFunction(INPUT_KEY));
             }
         }
-        return super.backpropGradient(epsilon, workspaceMgr);
+        Map<Long, InferenceSession> sessions = sameDiff.getFunction("grad").getSessions();
+        long thread = Thread.currentThread().getId();
+        if (!sessions.containsKey(thread)) {
+            sessions.put(thread, SameDiff.getInferenceFactory().create(sameDiff.getFunction("grad")));
+        }
+        String wsWorking = workspaceMgr.getWorkspaceName(ArrayType.BP_WORKING_MEM);
+        String wsActGrad = workspaceMgr.getWorkspaceName(ArrayType.ACTIVATION_GRAD);
+        boolean actGradScopedOut = workspaceMgr.isScopedOut(ArrayType.ACTIVATION_GRAD);
+        sessions.get(thread).setMmgr(new DL4JSameDiffMemoryMgr(wsWorking, wsActGrad,
+                workspaceMgr.getConfiguration(ArrayType.BP_WORKING_MEM),
+                workspaceMgr.getConfiguration(ArrayType.ACTIVATION_GRAD)));
+
+        List<String> gradNames = new ArrayList<>(paramTable.keySet());
+        gradNames.add(INPUT_KEY);
+        List<String> termNames = head().objective().termNames();
+        List<String> outputs = new ArrayList<>();
+        outputs.add(outputVar.name());
+        for (String t : termNames) {
+            outputs.add(Objective.TERM_PREFIX + t);
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT_KEY, input);
+        ph.put(LABELS_KEY, labels);
+        org.nd4j.autodiff.samediff.api.OutAndGrad og = sameDiff.calculateGradientsAndOutputs(ph, outputs, gradNames);
+        Map<String, INDArray> grads = og.getGradients();
+        Map<String, INDArray> values = og.getOutputs();
+        cachedScoreSum = values.get(outputVar.name()).getDouble(0);
+        Map<String, Double> terms = new LinkedHashMap<>();
+        for (String t : termNames) {
+            terms.put(t, values.get(Objective.TERM_PREFIX + t).getDouble(0));
+        }
+        lastTerms = Collections.unmodifiableMap(terms);
+        cachedInput = input;
+        cachedLabels = labels;
+
+        org.deeplearning4j.nn.gradient.Gradient g = new org.deeplearning4j.nn.gradient.DefaultGradient();
+        for (String name : paramTable.keySet()) {
+            INDArray sdGrad = grads.get(name);
+            INDArray dl4jGrad = gradTable.get(name);
+            dl4jGrad.assign(sdGrad);
+            g.gradientForVariable().put(name, dl4jGrad);
+        }
+        INDArray dLdIn = grads.get(INPUT_KEY);
+        sameDiff.clearPlaceholders(true);
+        sameDiff.clearOpInputs();
+        if (!actGradScopedOut && !dLdIn.data().getParentWorkspace().getId().equals(wsActGrad)) {
+            dLdIn = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, dLdIn);
+        } else if (actGradScopedOut && dLdIn.isAttached()) {
+            dLdIn = dLdIn.detach();
+        }
+        return new org.nd4j.common.primitives.Pair<>(g, dLdIn);
     }
 
     /**
@@ -91,6 +150,13 @@ public class CamHeadLayer extends SameDiffOutputLayer {
     @Override
     public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
+        if (!Double.isNaN(cachedScoreSum) && cachedInput == input && cachedLabels == labels) {
+            double sum = cachedScoreSum;
+            cachedScoreSum = Double.NaN;
+            cachedInput = null;
+            cachedLabels = null;
+            return (sum + fullNetRegTerm) / input.size(0);
+        }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             if (sameDiff == null) {
                 doInit();
