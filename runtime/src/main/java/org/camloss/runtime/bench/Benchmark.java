@@ -55,15 +55,16 @@ public final class Benchmark {
                         c.backbone())));
         LossFactory lf = registry.find(PluginKind.LOSS, c.loss())
                 .orElseThrow(() -> new UserException("--loss: " + registry.unknownIdMessage(PluginKind.LOSS, c.loss())));
-        Map<String, Object> bp = new LinkedHashMap<>();
+        Map<String, Object> bp = new LinkedHashMap<>(c.params());
         if (c.depth() > 0) {
             bp.put("depth", c.depth());
         }
         long t0 = System.nanoTime();
         CamModel model;
         try {
+            Params backboneParams = Params.resolve(bf.params(), bp);
             model = new ModelAssembler().seed(1).updater(new ClassicalMomentum(0.01, null, 0.9, false))
-                    .assemble(bf.create(Params.resolve(bf.params(), bp)), new InputShape(c.channels(), c.height(),
+                    .assemble(bf.create(backboneParams), new InputShape(c.channels(), c.height(),
                             c.width()), 10, Objective.of(lf.create(Params.defaults(lf.params()))));
         } catch (IllegalArgumentException e) {
             throw new UserException("--backbone " + c.backbone() + ": " + e.getMessage());

@@ -44,6 +44,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--depth", description = "Backbone depth (0: the backbone's default).", defaultValue = "0")
     int depth;
 
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Further backbone param (repeatable), "
+            + "e.g. --param zoo=simple-cnn --param vertex=layer11 for dl4j-graph.")
+    Map<String, String> params = new LinkedHashMap<>();
+
     @Option(names = "--input", paramLabel = "HxWxC", description = "Input size (default: ${DEFAULT-VALUE}).",
             defaultValue = "32x32x3")
     String input;
@@ -117,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
                 cases.add(new BenchCase("resnet-cifar", 8, 28, 28, 1, batch, loss));
                 cases.add(new BenchCase("resnet-cifar", 20, 32, 32, 3, batch, loss));
             } else {
-                cases.add(new BenchCase(backbone, depth, hwc[0], hwc[1], hwc[2], batch, loss));
+                cases.add(new BenchCase(backbone, depth, hwc[0], hwc[1], hwc[2], batch, loss, Map.copyOf(params)));
             }
         }
         cases.sort(java.util.Comparator.comparing((BenchCase c) -> c.backbone() + c.depth() + c.input()));
@@ -157,6 +161,7 @@ final class BenchCommand implements Callable<Integer> {
                     "--backbone", c.backbone(), "--depth", Integer.toString(c.depth()), "--input", c.input(),
                     "--batch", Integer.toString(c.batch()), "--loss", c.loss(), "--steps", Integer.toString(steps),
                     "--warmup", Integer.toString(warmup), "--json", tmp.toString()));
+            c.params().forEach((k, v) -> cmd.addAll(List.of("--param", k + "=" + v)));
             Process p = new ProcessBuilder(cmd).inheritIO().start();
             int rc = p.waitFor();
             if (rc != 0) {

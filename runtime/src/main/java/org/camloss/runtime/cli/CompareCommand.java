@@ -1,8 +1,6 @@
 package org.camloss.runtime.cli;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.camloss.runtime.Camloss;
 import org.camloss.runtime.Comparison;
 import org.camloss.runtime.config.ExperimentConfig;
+import org.camloss.runtime.run.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,8 +61,7 @@ final class CompareCommand implements Callable<Integer> {
             seedList.add(base.seed() + i);
         }
         List<Comparison.Variant> variants = distillerSets.isEmpty() ? lossVariants(base) : distillerVariants(base);
-        Path dir = out != null ? out : Path.of("runs", base.name() + "-compare-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = out != null ? out : Path.of("runs", RunDirectory.stamped(base.name() + "-compare"));
         Comparison c = camloss.compare(base, variants, seedList, dir,
                 Console.reporter(base.name(), base.train().progress() && !noProgress));
         var out = spec.commandLine().getOut();

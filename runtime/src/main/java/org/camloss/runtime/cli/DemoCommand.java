@@ -5,8 +5,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +18,7 @@ import org.camloss.api.model.CamModel;
 import org.camloss.runtime.Camloss;
 import org.camloss.runtime.UserException;
 import org.camloss.runtime.config.ExperimentConfig;
+import org.camloss.runtime.run.RunDirectory;
 import org.camloss.runtime.data.ShapesSplit;
 import org.camloss.runtime.run.Json;
 import org.camloss.runtime.train.Batches;
@@ -59,8 +58,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Camloss camloss = Camloss.builder().build();
         Map<String, Object> recipe = recipe();
-        Path dir = out != null ? out : Path.of("runs", "demo-" + LocalDateTime.now()
-                .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = out != null ? out : Path.of("runs", RunDirectory.stamped("demo"));
         if (dir.toFile().exists()) {
             throw new UserException("--out " + dir + ": already exists; the demo never overwrites results");
         }

@@ -49,7 +49,7 @@ public final class RunDirectory {
                 return new RunDirectory(explicit);
             }
             Files.createDirectories(runsRoot);
-            String base = name + "-" + LocalDateTime.now().format(STAMP);
+            String base = stamped(name);
             for (int i = 1; ; i++) {
                 Path candidate = runsRoot.resolve(i == 1 ? base : base + "-" + i);
                 try {
@@ -62,6 +62,11 @@ public final class RunDirectory {
         } catch (IOException e) {
             throw new UserException("cannot create the run directory: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code <prefix>-<yyyyMMdd-HHmmss>}, the name of a new run or result directory. */
+    public static String stamped(String prefix) {
+        return prefix + "-" + LocalDateTime.now().format(STAMP);
     }
 
     /** Opens an existing run directory for reading. */

@@ -29,6 +29,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void backboneParamsReachTheBackbone() {
+        Map<String, Object> row = new Benchmark(PluginRegistry.discover(getClass().getClassLoader()), 0, 1)
+                .run(new BenchCase("dl4j-graph", 0, 16, 16, 3, 2, "cross-entropy",
+                        Map.of("zoo", "simple-cnn", "vertex", "layer4")));
+        assertTrue(((Number) row.get("train_images_per_sec")).doubleValue() > 0);
+        UserException e = assertThrows(UserException.class, () -> new Benchmark(
+                PluginRegistry.discover(getClass().getClassLoader()), 0, 1)
+                .run(new BenchCase("dl4j-graph", 0, 16, 16, 3, 2, "cross-entropy", Map.of("zooo", "x"))));
+        assertTrue(e.getMessage().startsWith("--backbone dl4j-graph: zooo: unknown parameter"), e.getMessage());
+    }
+
+    @Test
     void overheadComparesMatchingCases() {
         List<Map<String, Object>> rows = new ArrayList<>();
         rows.add(row("cross-entropy", 100));
