@@ -27,7 +27,14 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit status (never exits the JVM). */
     public static int run(String... args) {
-        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            out.flush(); // print() without a newline is not auto-flushed
+            err.flush();
+        }
     }
 
     /** The configured picocli command line, writing to {@code out} and {@code err}. */
