@@ -13,4 +13,15 @@ public interface Distiller {
 
     /** The distillation terms, each a batch mean. */
     List<LossTerm> define(LossContext student, TeacherOutputs teacher);
+
+    /**
+     * Checks, once before training, that this distiller can work with the student and teacher at hand (for
+     * example that stages it pairs exist in both). The default accepts every pair.
+     *
+     * @param student the student backbone's metadata
+     * @param teacher the teacher's metadata, as saved with its model
+     * @throws IllegalArgumentException with a message that names the problem and the valid choices
+     */
+    default void check(BackboneInfo student, BackboneInfo teacher) {
+    }
 }

@@ -263,12 +263,31 @@ public final class Camloss {
             distillers.forEach(d -> signals.addAll(d.requires()));
             int[] map = backbone.info().outputSize(data.info().shape());
             teacher = Teacher.load(Path.of(config.distill().get().teacher()), data.info(), map, signals);
+            for (int i = 0; i < distillers.size(); i++) {
+                try {
+                    distillers.get(i).check(backbone.info(), teacher.model().backboneInfo());
+                } catch (IllegalArgumentException e) {
+                    problems.add(new ConfigProblem("distill.distillers." + i + ".params", e.getMessage(), "config"));
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
             if (config.distill().get().cacheTeacher()) {
                 if (!data.augmentation().isNone() || !regs.isEmpty()) {
                     throw new ConfigException(List.of(new ConfigProblem("distill.cache_teacher",
                             "needs batches that are not augmented or mixed, but the config has "
                                     + (regs.isEmpty() ? "data augmentation (crop_padding/flip)" : "regularizers")
                                     + "; set cache_teacher: false", "config")));
+                }
+                long bytes = teacher.cacheBytes(data.train().size());
+                long limit = Runtime.getRuntime().maxMemory() / 4;
+                if (bytes > limit) {
+                    throw new ConfigException(List.of(new ConfigProblem("distill.cache_teacher",
+                            String.format(java.util.Locale.ROOT, "would hold %.1f GB of teacher outputs for %d "
+                                    + "examples (more than a quarter of the %.1f GB heap; stage maps are large); set "
+                                    + "cache_teacher: false", bytes / 1e9, data.train().size(),
+                                    Runtime.getRuntime().maxMemory() / 1e9), "config")));
                 }
                 teacher.enableCache(data.train().size());
             }

@@ -46,6 +46,38 @@ public final class TinyNets {
         };
     }
 
+    /**
+     * A two-stage backbone for stage distillers: {@code conv1} (3×3, 3 channels, tanh, stride 1) then
+     * {@code conv2} (3×3, {@link #CHANNELS} channels, tanh, stride 2); both declared as stages.
+     */
+    public static Backbone twoStage() {
+        return new Backbone() {
+            @Override
+            public BackboneInfo info() {
+                return new BackboneInfo(CHANNELS, 2, List.of(new BackboneInfo.Stage("conv1", 3, 1),
+                        new BackboneInfo.Stage("conv2", CHANNELS, 2)));
+            }
+
+            @Override
+            public String build(BackboneContext ctx) {
+                ctx.graph().addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(3)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
+                        .dataFormat(ctx.format()).build(), ctx.input());
+                ctx.graph().addLayer("conv2", new ConvolutionLayer.Builder(new int[] {3, 3}, new int[] {2, 2})
+                        .nOut(CHANNELS).convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
+                        .dataFormat(ctx.format()).build(), "conv1");
+                return "conv2";
+            }
+        };
+    }
+
+    /** A tiny model of {@code backbone} with {@code objective}. */
+    public static CamModel model(Backbone backbone, Objective objective, DataType dataType, IUpdater updater,
+                                 long seed) {
+        return new ModelAssembler().seed(seed).dataType(dataType).updater(updater)
+                .assemble(backbone, SHAPE, CLASSES, objective);
+    }
+
     /** The tiny model with {@code objective}. */
     public static CamModel model(Objective objective, DataType dataType, IUpdater updater, long seed) {
         return new ModelAssembler().seed(seed).dataType(dataType).updater(updater)

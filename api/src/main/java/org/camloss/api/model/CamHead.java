@@ -41,6 +41,11 @@ public class CamHead extends SameDiffOutputLayer {
     private int channels;
     private int classes;
     private boolean channelsLast = true;
+    private String featureVertex;
+    private String[] stageVertices = new String[0];
+    private int[] stageChannels = new int[0];
+    private int[] stageStrides = new int[0];
+    private int[] packedShapes = new int[0];
     @JsonIgnore
     private transient Objective objective;
 
@@ -83,6 +88,90 @@ public class CamHead extends SameDiffOutputLayer {
         this.channelsLast = channelsLast;
     }
 
+    /** Name of the backbone's last feature-map vertex (null in models saved before it was recorded). */
+    public String getFeatureVertex() {
+        return featureVertex;
+    }
+
+    public void setFeatureVertex(String featureVertex) {
+        this.featureVertex = featureVertex;
+    }
+
+    /** Vertex names of the backbone's declared stages, shallow to deep (empty when not recorded). */
+    public String[] getStageVertices() {
+        return stageVertices;
+    }
+
+    public void setStageVertices(String[] stageVertices) {
+        this.stageVertices = stageVertices == null ? new String[0] : stageVertices;
+    }
+
+    /** Channels of each declared stage. */
+    public int[] getStageChannels() {
+        return stageChannels;
+    }
+
+    public void setStageChannels(int[] stageChannels) {
+        this.stageChannels = stageChannels == null ? new int[0] : stageChannels;
+    }
+
+    /** Total stride of each declared stage. */
+    public int[] getStageStrides() {
+        return stageStrides;
+    }
+
+    public void setStageStrides(int[] stageStrides) {
+        this.stageStrides = stageStrides == null ? new int[0] : stageStrides;
+    }
+
+    /**
+     * When the head also receives the backbone's stages: the shapes (three dimensions each, in the input's
+     * format) of the flattened segments of its input, the feature map first and then every stage but the last;
+     * empty when the input is the feature map alone.
+     */
+    public int[] getPackedShapes() {
+        return packedShapes;
+    }
+
+    public void setPackedShapes(int[] packedShapes) {
+        this.packedShapes = packedShapes == null ? new int[0] : packedShapes;
+    }
+
+    /** Whether the head's input packs the stages after the feature map. */
+    @JsonIgnore
+    public boolean receivesStages() {
+        return packedShapes.length > 0;
+    }
+
+    /**
+     * Records the backbone's metadata in the head's configuration, so that a saved model knows its feature
+     * and stage vertices.
+     */
+    @JsonIgnore
+    public void describeBackbone(String featureVertex, org.camloss.api.BackboneInfo info) {
+        this.featureVertex = featureVertex;
+        int n = info.stages().size();
+        stageVertices = new String[n];
+        stageChannels = new int[n];
+        stageStrides = new int[n];
+        for (int i = 0; i < n; i++) {
+            org.camloss.api.BackboneInfo.Stage s = info.stages().get(i);
+            stageVertices[i] = s.vertex();
+            stageChannels[i] = s.channels();
+            stageStrides[i] = s.stride();
+        }
+    }
+
+    /** The stages recorded by {@link #describeBackbone}. */
+    @JsonIgnore
+    public List<org.camloss.api.BackboneInfo.Stage> stages() {
+        List<org.camloss.api.BackboneInfo.Stage> out = new java.util.ArrayList<>();
+        for (int i = 0; i < stageVertices.length; i++) {
+            out.add(new org.camloss.api.BackboneInfo.Stage(stageVertices[i], stageChannels[i], stageStrides[i]));
+        }
+        return out;
+    }
+
     /** The objective this head minimises (cross-entropy when none was set). */
     @JsonIgnore
     public Objective objective() {
@@ -118,8 +207,32 @@ public class CamHead extends SameDiffOutputLayer {
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, SDVariable labels,
                                   Map<String, SDVariable> paramTable) {
-        SDVariable features = channelsLast ? layerInput.permute(0, 3, 1, 2) : layerInput;
-        HeadOutputs outputs = outputs(sd, features, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
+        HeadOutputs outputs;
+        if (receivesStages()) {
+            List<org.camloss.api.StageMap> segments = new java.util.ArrayList<>();
+            long offset = 0;
+            for (int i = 0; i < packedShapes.length; i += 3) {
+                int a = packedShapes[i];
+                int b = packedShapes[i + 1];
+                int c = packedShapes[i + 2];
+                long size = (long) a * b * c;
+                SDVariable flat = layerInput.get(SDIndex.all(), SDIndex.interval(offset, offset + size));
+                SDVariable map = flat.reshape(-1, a, b, c);
+                segments.add(channelsLast
+                        ? new org.camloss.api.StageMap(map.permute(0, 3, 1, 2), c, a, b)
+                        : new org.camloss.api.StageMap(map, a, b, c));
+                offset += size;
+            }
+            SDVariable features = segments.get(0).map();
+            List<org.camloss.api.StageMap> stages = new java.util.ArrayList<>(segments.subList(1, segments.size()));
+            stages.add(segments.get(0));
+            HeadOutputs plain = outputs(sd, features, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
+            outputs = new HeadOutputs(plain.features(), plain.weight(), plain.bias(), plain.logits(), channels,
+                    classes, stages);
+        } else {
+            SDVariable features = channelsLast ? layerInput.permute(0, 3, 1, 2) : layerInput;
+            outputs = outputs(sd, features, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
+        }
         sd.nn().softmax(PROBS, outputs.logits());
         Objective objective = objective();
         SDVariable targets = objective.hasTeacher()

@@ -1,5 +1,7 @@
 package org.camloss.api.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
@@ -86,13 +88,36 @@ public final class CamModel {
      * @param images [N, H, W, C]
      */
     public Forward forward(INDArray images, boolean training) {
+        return forward(images, training, false);
+    }
+
+    /**
+     * Forward pass returning the NCHW feature maps, the logits and, if asked for, the NCHW maps of every
+     * declared stage of {@link #backboneInfo()}.
+     *
+     * @param images [N, H, W, C]
+     */
+    public Forward forward(INDArray images, boolean training, boolean withStages) {
         Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, training, true);
-        INDArray f = acts.get(featureVertex);
-        INDArray features = head().isChannelsLast() ? f.permute(0, 3, 1, 2).dup() : f.dup();
+        INDArray features = nchw(acts, featureVertex);
         INDArray pooled = features.mean(2, 3);
         INDArray logits = pooled.mmul(classifierWeight().castTo(pooled.dataType()).transpose())
                 .addiRowVector(classifierBias().castTo(pooled.dataType()));
-        return new Forward(features, logits);
+        List<INDArray> stages = new ArrayList<>();
+        if (withStages) {
+            for (BackboneInfo.Stage s : backboneInfo.stages()) {
+                stages.add(s.vertex().equals(featureVertex) ? features : nchw(acts, s.vertex()));
+            }
+        }
+        return new Forward(features, logits, stages);
+    }
+
+    private INDArray nchw(Map<String, INDArray> acts, String vertex) {
+        INDArray f = acts.get(vertex);
+        if (f == null) {
+            throw new IllegalStateException("the model has no vertex '" + vertex + "' (vertices: " + acts.keySet() + ")");
+        }
+        return head().isChannelsLast() ? f.permute(0, 3, 1, 2).dup() : f.dup();
     }
 
     /**
@@ -100,7 +125,15 @@ public final class CamModel {
      *
      * @param features NCHW [N, C, H, W]
      * @param logits   [N, K]
+     * @param stages   NCHW maps of the declared stages, shallow to deep, when asked for; otherwise empty
      */
-    public record Forward(INDArray features, INDArray logits) {
+    public record Forward(INDArray features, INDArray logits, List<INDArray> stages) {
+        public Forward {
+            stages = List.copyOf(stages);
+        }
+
+        public Forward(INDArray features, INDArray logits) {
+            this(features, logits, List.of());
+        }
     }
 }

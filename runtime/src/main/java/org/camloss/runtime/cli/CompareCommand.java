@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Train the config's recipe with cross-entropy and with CAM-loss (or, with --distillers, with "
                 + "each distiller set) for N seeds; print the per-seed rows and mean ± std of every final metric, "
-                + "including epoch_to_95 (first epoch within 95 % of the final accuracy); writes compare.csv, "
+                + "including epoch_to_95 (first epoch within 95 %% of the final accuracy); writes compare.csv, "
                 + "compare.json and accuracy.png (test accuracy per epoch)."})
 final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
@@ -42,7 +42,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--distillers", paramLabel = "SETS", split = ",",
             description = "Compare distillation instead of losses: comma-separated distiller sets, each 'none' or ids "
-                    + "joined by '+', e.g. none,kd,caam-cam,caam-cam+kd (default params; tune them in the config).")
+                    + "joined by '+', e.g. none,kd,at,caam-cam,caam-cam+kd (default params; tune them in the config).")
     List<String> distillerSets = new ArrayList<>();
 
     @Option(names = "--teacher", paramLabel = "RUN", description = "Teacher run directory or model file for --distillers "

@@ -1,8 +1,12 @@
 package org.camloss.runtime.distill;
 
+import org.camloss.api.cam.Bilinear;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
+import org.camloss.api.BackboneInfo;
 import org.camloss.api.LossContext;
 import org.camloss.api.TeacherOutputs;
 import org.camloss.api.TeacherSignal;
@@ -12,7 +16,6 @@ import org.camloss.api.model.CamModel;
 import org.camloss.api.model.Objective;
 import org.camloss.api.model.TeacherColumns;
 import org.camloss.runtime.UserException;
-import org.camloss.runtime.eval.Bilinear;
 import org.camloss.runtime.run.ModelFiles;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * A frozen teacher for distillation. It runs in inference mode (batch norm on running statistics) on
  * exactly the student's batch, is never updated, and hands its signals to the student's head in the
  * label array after the K target columns: the logits [N, K] and/or the target CAM, resized bilinearly to
- * the student's feature-map size and flattened [N, h·w].
+ * the student's feature-map size and flattened [N, h·w], and/or its stage maps (NCHW, flattened).
  */
 public final class Teacher implements Objective.TeacherBinding {
     private final CamModel model;
@@ -87,7 +90,24 @@ public final class Teacher implements Objective.TeacherBinding {
             throw new UserException("distill.teacher: " + path + " has " + k + " classes but the student's data "
                     + data.name() + " has " + data.numClasses() + "; teacher and student must share their classes");
         }
-        return new Teacher(model, new TeacherColumns(k, studentMap[0], studentMap[1], signals));
+        List<TeacherColumns.StageShape> stages = new ArrayList<>();
+        if (signals.contains(TeacherSignal.STAGES)) {
+            if (model.backboneInfo().stages().isEmpty()) {
+                throw new UserException("distill.teacher: " + path + " does not record its backbone's stages (it was "
+                        + "saved by an older camloss); a distiller that reads stages (at) needs a teacher trained by "
+                        + "this version");
+            }
+            for (BackboneInfo.Stage s : model.backboneInfo().stages()) {
+                int[] hw = new BackboneInfo(s.channels(), s.stride(), List.of()).outputSize(data.shape());
+                stages.add(new TeacherColumns.StageShape(s.channels(), hw[0], hw[1]));
+            }
+        }
+        return new Teacher(model, new TeacherColumns(k, studentMap[0], studentMap[1], signals, stages));
+    }
+
+    /** Bytes the cache of {@link #enableCache} holds once full. */
+    public long cacheBytes(int trainSize) {
+        return (long) trainSize * (columns.classes() + columns.extraColumns()) * Float.BYTES;
     }
 
     /** The teacher model (frozen). */
@@ -102,7 +122,8 @@ public final class Teacher implements Objective.TeacherBinding {
 
     /** The head's labels for a student batch: targets, then the teacher's signals. */
     public INDArray labels(INDArray images, INDArray targets) {
-        CamModel.Forward f = model.forward(images);
+        boolean stages = columns.signals().contains(TeacherSignal.STAGES);
+        CamModel.Forward f = model.forward(images, false, stages);
         INDArray resized = null;
         if (columns.signals().contains(TeacherSignal.TARGET_CAM)) {
             INDArray maps = CamMaps.cam(f.features(), model.classifierWeight(), targets).castTo(DataType.FLOAT);
@@ -119,7 +140,7 @@ public final class Teacher implements Objective.TeacherBinding {
             }
             resized = Nd4j.create(out, new long[] {n, mh, mw}, 'c');
         }
-        return columns.pack(targets, f.logits(), resized);
+        return columns.pack(targets, f.logits(), resized, f.stages());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.camloss.runtime.eval;
 
+import org.camloss.api.cam.Bilinear;
+
 /**
  * Scores one activation map against one target mask: pointing game, energy inside the mask and IoU of the
  * thresholded map.

@@ -1,5 +1,6 @@
 package org.camloss.runtime.eval;
 
+import org.camloss.api.cam.Bilinear;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -43,8 +43,9 @@ public final class ModelFiles {
             throw new UserException(what + ": " + file + " is not a camloss model (no '" + CamModel.HEAD
                     + "' head layer)");
         }
-        String features = graph.getConfiguration().getVertexInputs().get(CamModel.HEAD).get(0);
         CamHead head = (CamHead) graph.getLayer(CamModel.HEAD).conf().getLayer();
+        String features = head.getFeatureVertex() != null ? head.getFeatureVertex()
+                : graph.getConfiguration().getVertexInputs().get(CamModel.HEAD).get(0);
         // stride from one forward pass of a blank image
         INDArray probe = Nd4j.zeros(graph.params().dataType(), 1, shape.height(), shape.width(), shape.channels());
         INDArray map;
@@ -55,6 +56,6 @@ public final class ModelFiles {
         }
         long mapH = head.isChannelsLast() ? map.size(1) : map.size(2);
         int stride = (int) Math.max(1, Math.round(shape.height() / (double) mapH));
-        return new CamModel(graph, features, new BackboneInfo(head.getChannels(), stride, List.of()), shape);
+        return new CamModel(graph, features, new BackboneInfo(head.getChannels(), stride, head.stages()), shape);
     }
 }

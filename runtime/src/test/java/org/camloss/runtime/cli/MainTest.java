@@ -29,11 +29,28 @@ class MainTest {
     }
 
     @Test
+    void everyCommandsHelpIsFormattedWithoutPicocliWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            for (String c : new String[] {"demo", "train", "eval", "compare", "bench", "plugins"}) {
+                assertEquals(0, run(c, "--help"), c);
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertFalse(captured.toString().contains("WARN"), captured.toString());
+        assertFalse(out.toString().contains("%n"), "unformatted help text");
+        assertTrue(out.toString().replaceAll("\\s+", " ").contains("95 % of the final accuracy"), out.toString());
+    }
+
+    @Test
     void pluginsListsEveryKindWithParameters() {
         assertEquals(0, run("plugins"));
         String s = out.toString();
         for (String id : new String[] {"cam-loss", "cross-entropy", "resnet-cifar", "shapes", "label-smoothing",
-                "mixup", "routing", "weight-detached", "sgd", "cosine"}) {
+                "mixup", "routing", "weight-detached", "sgd", "cosine", "caam-cam", "kd", "at"}) {
             assertTrue(s.contains(id), "plugins output lacks " + id);
         }
     }

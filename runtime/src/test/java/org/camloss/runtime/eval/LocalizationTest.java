@@ -1,5 +1,6 @@
 package org.camloss.runtime.eval;
 
+import org.camloss.api.cam.Bilinear;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,6 +39,30 @@ class LocalizationTest {
         float[] dst = new float[10];
         Bilinear.resize(new float[] {9, 0, 1, 2, 3}, 1, 2, 2, dst, 3, 4, 1);
         assertArrayEquals(new float[] {0, 0, 0, 0.5f, 1.0f, 2.0f, 2.5f, 0, 0, 0}, dst, 1e-6f);
+    }
+
+    @Test
+    void bilinearMatrixResizesExactlyAsTheDirectResize() {
+        java.util.Random rnd = new java.util.Random(4);
+        int[][] sizes = {{2, 2, 4, 4}, {8, 10, 4, 5}, {3, 3, 7, 5}, {4, 4, 4, 4}, {16, 20, 3, 3}};
+        for (int[] s : sizes) {
+            float[] src = new float[s[0] * s[1]];
+            for (int k = 0; k < src.length; k++) {
+                src[k] = rnd.nextFloat() * 2 - 1;
+            }
+            float[] direct = Bilinear.resize(src, s[0], s[1], s[2], s[3]);
+            double[][] m = Bilinear.matrix(s[0], s[1], s[2], s[3]);
+            for (int d = 0; d < direct.length; d++) {
+                double v = 0;
+                double weights = 0;
+                for (int k = 0; k < src.length; k++) {
+                    v += src[k] * m[k][d];
+                    weights += m[k][d];
+                }
+                assertEquals(direct[d], v, 1e-6, java.util.Arrays.toString(s) + " pixel " + d);
+                assertEquals(1.0, weights, 1e-12, "weights of an output pixel sum to 1");
+            }
+        }
     }
 
     @Test

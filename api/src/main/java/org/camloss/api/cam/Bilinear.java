@@ -1,4 +1,4 @@
-package org.camloss.runtime.eval;
+package org.camloss.api.cam;
 
 /**
  * Bilinear resizing of single-channel maps with {@code align_corners=false} semantics, as PyTorch's
@@ -72,5 +72,36 @@ public final class Bilinear {
             i1[d] = Math.min(lo + 1, in - 1);
             frac[d] = lo == in - 1 ? 0.0 : s - lo;
         }
+    }
+
+    /**
+     * The bilinear resize as a matrix: a row-major {@code h × w} map {@code x} (a row vector of length h·w)
+     * resizes to {@code x · R}, R of shape [h·w, outH·outW], exactly as {@link #resize(float[], int, int, int, int)}.
+     * Lets a graph resize maps with one matrix product (differentiable, no resize op needed).
+     */
+    public static double[][] matrix(int h, int w, int outH, int outW) {
+        if (h < 1 || w < 1 || outH < 1 || outW < 1) {
+            throw new IllegalArgumentException("bilinear resize: sizes must be positive, found " + h + "x" + w
+                    + " -> " + outH + "x" + outW);
+        }
+        int[] y0 = new int[outH];
+        int[] y1 = new int[outH];
+        double[] fy = new double[outH];
+        axis(h, outH, y0, y1, fy);
+        int[] x0 = new int[outW];
+        int[] x1 = new int[outW];
+        double[] fx = new double[outW];
+        axis(w, outW, x0, x1, fx);
+        double[][] m = new double[h * w][outH * outW];
+        for (int r = 0; r < outH; r++) {
+            for (int c = 0; c < outW; c++) {
+                int d = r * outW + c;
+                m[y0[r] * w + x0[c]][d] += (1 - fy[r]) * (1 - fx[c]);
+                m[y0[r] * w + x1[c]][d] += (1 - fy[r]) * fx[c];
+                m[y1[r] * w + x0[c]][d] += fy[r] * (1 - fx[c]);
+                m[y1[r] * w + x1[c]][d] += fy[r] * fx[c];
+            }
+        }
+        return m;
     }
 }
