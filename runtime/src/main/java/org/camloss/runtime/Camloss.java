@@ -262,10 +262,11 @@ public final class Camloss {
             Set<TeacherSignal> signals = EnumSet.noneOf(TeacherSignal.class);
             distillers.forEach(d -> signals.addAll(d.requires()));
             int[] map = backbone.info().outputSize(data.info().shape());
-            teacher = Teacher.load(Path.of(config.distill().get().teacher()), data.info(), map, signals);
+            teacher = Teacher.load(Path.of(config.distill().get().teacher()), config.distill().get().teacherGraph(),
+                    data.info(), map, signals);
             for (int i = 0; i < distillers.size(); i++) {
                 try {
-                    distillers.get(i).check(backbone.info(), teacher.model().backboneInfo());
+                    distillers.get(i).check(backbone.info(), teacher.net().info());
                 } catch (IllegalArgumentException e) {
                     problems.add(new ConfigProblem("distill.distillers." + i + ".params", e.getMessage(), "config"));
                 }

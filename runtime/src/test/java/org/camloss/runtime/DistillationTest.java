@@ -53,11 +53,11 @@ class DistillationTest {
         ExperimentConfig cfg = camloss.config(student(teacherRun.toString()), List.of("train.epochs=1"));
         ExperimentModule.Components c = camloss.instantiate(cfg);
         Teacher teacher = c.teacher();
-        INDArray before = teacher.model().graph().params().dup();
+        INDArray before = teacher.net().graph().params().dup();
         var injector = Guice.createInjector(new ExperimentModule(cfg, c, List.of()));
         CamModel model = injector.getInstance(CamModel.class);
         var summary = injector.getInstance(Trainer.class).run();
-        assertArrayEquals(before.toFloatVector(), teacher.model().graph().params().toFloatVector(),
+        assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector(),
                 "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_logit_mse"), summary.last().toString());
         assertTrue(summary.last().containsKey("train_map_l1"), summary.last().toString());
@@ -71,7 +71,7 @@ class DistillationTest {
         model.graph().setLabels(labels);
         model.graph().computeGradientAndScore();
         INDArray zs = model.forward(x, true).logits();
-        INDArray zt = teacher.model().forward(x).logits();
+        INDArray zt = teacher.net().forward(x, false).logits();
         double expected = zs.sub(zt).muli(zs.sub(zt)).meanNumber().doubleValue();
         assertEquals(expected, model.headLayer().lastTerms().get("logit_mse"), 1e-4 * Math.max(1, expected));
     }
@@ -121,7 +121,7 @@ class DistillationTest {
         ExperimentConfig cfg = camloss.config(student(smallMaps.toString()), List.of("train.epochs=1"));
         ExperimentModule.Components c = camloss.instantiate(cfg);
         assertEquals(4, c.teacher().columns().mapH());
-        assertEquals(2, c.teacher().model().backboneInfo().outputSize(c.dataset().info().shape())[0]);
+        assertEquals(2, c.teacher().net().info().outputSize(c.dataset().info().shape())[0]);
         Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), 4);
         int[] idx = b.indices(b.inOrder(), 0);
         INDArray labels = c.teacher().labels(b.images(idx), b.targets(idx));
@@ -233,13 +233,13 @@ class DistillationTest {
         ExperimentConfig cfg = camloss.config(atStudent(teacherRun.toString(), "all"), List.of("train.epochs=1"));
         ExperimentModule.Components c = camloss.instantiate(cfg);
         Teacher teacher = c.teacher();
-        assertEquals(3, teacher.model().backboneInfo().stages().size(), "stages recorded with the teacher's model");
-        INDArray before = teacher.model().graph().params().dup();
+        assertEquals(3, teacher.net().info().stages().size(), "stages recorded with the teacher's model");
+        INDArray before = teacher.net().graph().params().dup();
         var injector = Guice.createInjector(new ExperimentModule(cfg, c, List.of()));
         CamModel model = injector.getInstance(CamModel.class);
         assertTrue(model.head().receivesStages());
         var summary = injector.getInstance(Trainer.class).run();
-        assertArrayEquals(before.toFloatVector(), teacher.model().graph().params().toFloatVector(),
+        assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector(),
                 "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_at") && summary.last().containsKey("train_kd"),
                 summary.last().toString());
@@ -252,7 +252,7 @@ class DistillationTest {
         model.graph().setLabels(teacher.labels(x, b.targets(idx)));
         model.graph().computeGradientAndScore();
         double expected = attentionReference(model.forward(x, true, true).stages(),
-                teacher.model().forward(x, false, true).stages());
+                teacher.net().forward(x, true).stages());
         assertTrue(expected > 0);
         assertEquals(expected, model.headLayer().lastTerms().get("at"), 1e-4 * expected);
     }
@@ -266,7 +266,7 @@ class DistillationTest {
                 "backbone.params.width=0.125")), null).runDir();
         ExperimentConfig cfg = camloss.config(atStudent(deeper.toString(), "all"), List.of("train.epochs=1"));
         ExperimentModule.Components c = camloss.instantiate(cfg);
-        assertEquals(4, c.teacher().model().backboneInfo().stages().size());
+        assertEquals(4, c.teacher().net().info().stages().size());
         var injector = Guice.createInjector(new ExperimentModule(cfg, c, List.of()));
         CamModel model = injector.getInstance(CamModel.class);
         injector.getInstance(Trainer.class).run();
@@ -277,7 +277,7 @@ class DistillationTest {
         model.graph().setLabels(c.teacher().labels(x, b.targets(idx)));
         model.graph().computeGradientAndScore();
         double expected = attentionReference(model.forward(x, true, true).stages(),
-                c.teacher().model().forward(x, false, true).stages());
+                c.teacher().net().forward(x, true).stages());
         assertEquals(expected, model.headLayer().lastTerms().get("at"), 1e-4 * expected);
     }
 
@@ -289,8 +289,11 @@ class DistillationTest {
         // the distilled student (packed head) can itself be a teacher of stages
         ExperimentConfig next = camloss.config(atStudent(r.runDir().toString(), "all"), List.of("train.epochs=1"));
         ExperimentModule.Components c = camloss.instantiate(next);
-        assertEquals(c.teacher().model().featureVertex(),
-                c.teacher().model().backboneInfo().stages().get(2).vertex());
+        assertEquals(3, c.teacher().net().info().stages().size());
+        CamModel saved = org.camloss.runtime.run.ModelFiles.load(r.runDir(), "test", c.dataset().info().shape());
+        assertTrue(saved.head().receivesStages(), "the saved student keeps its packed head");
+        assertEquals(saved.backboneInfo().stages().get(2).vertex(), saved.featureVertex(),
+                "the feature vertex is the backbone's, not the packing vertex");
     }
 
     @Test

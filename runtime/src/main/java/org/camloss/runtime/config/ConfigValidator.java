@@ -36,7 +36,7 @@ final class ConfigValidator {
     static final List<String> TOP_KEYS = List.of("name", "seed", "data", "backbone", "loss", "regularizers",
             "optimizer", "schedule", "train", "distill");
     static final List<String> NODE_KEYS = List.of("id", "params");
-    static final List<String> DISTILL_KEYS = List.of("teacher", "distillers", "cache_teacher");
+    static final List<String> DISTILL_KEYS = List.of("teacher", "distillers", "cache_teacher", "teacher_graph");
     static final List<ParamSpec> TRAIN = List.of(
             ParamSpec.ofInt("epochs", 8, 1, 100000, "passes over the training split"),
             ParamSpec.ofInt("batch_size", 128, 1, 65536, "examples per batch"),
@@ -177,8 +177,22 @@ final class ConfigValidator {
         } else {
             cache = bad("distill.cache_teacher", "must be true or false, found " + describe(c));
         }
-        return flat(Validation.combine(keys, teacher, distillers, cache)
-                .ap((k, te, ds, ca) -> Optional.of(new DistillSpec(te, ds, ca))));
+        Object g = m.get("teacher_graph");
+        Validation<Seq<ConfigProblem>, Optional<TeacherGraphSpec>> graph;
+        if (g == null) {
+            graph = ok(Optional.empty());
+        } else if (!(g instanceof Map<?, ?> gm)) {
+            graph = bad("distill.teacher_graph", "must be a map with keys " + names(TeacherGraphSpec.KEYS)
+                    + " describing a plain DL4J graph teacher, found " + describe(g));
+        } else {
+            graph = values("distill.teacher_graph", stringKeys(gm), TeacherGraphSpec.KEYS, "key", "teacher_graph",
+                    ParamSpec::range).flatMap(v -> ((String) v.get("logits")).isBlank()
+                    ? bad("distill.teacher_graph.logits", "missing; name the dense or output layer whose "
+                            + "pre-activation outputs are the teacher's logits")
+                    : ok(Optional.of(TeacherGraphSpec.of(v))));
+        }
+        return flat(Validation.combine(keys, teacher, distillers, cache, graph)
+                .ap((k, te, ds, ca, gr) -> Optional.of(new DistillSpec(te, ds, ca, gr))));
     }
 
     private static Validation<Seq<ConfigProblem>, Tuple0> crossCheck(PluginSpec schedule, TrainSpec train) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The optional {@code distill} section: the teacher to learn from and the distiller terms to add.
@@ -14,12 +15,20 @@ import java.util.Objects;
  * @param distillers one or more resolved distiller plugin nodes
  * @param cacheTeacher compute the teacher's outputs once per training example instead of every epoch (only for
  *                   data that is not augmented)
+ * @param teacherGraph how to read a teacher that is a plain DL4J graph rather than a camloss model
  */
-public record DistillSpec(String teacher, List<PluginSpec> distillers, boolean cacheTeacher) {
+public record DistillSpec(String teacher, List<PluginSpec> distillers, boolean cacheTeacher,
+                          Optional<TeacherGraphSpec> teacherGraph) {
 
     public DistillSpec {
         Objects.requireNonNull(teacher, "teacher");
         distillers = List.copyOf(distillers);
+        Objects.requireNonNull(teacherGraph, "teacherGraph");
+    }
+
+    /** A section for a camloss teacher. */
+    public DistillSpec(String teacher, List<PluginSpec> distillers, boolean cacheTeacher) {
+        this(teacher, distillers, cacheTeacher, Optional.empty());
     }
 
     /** A section without teacher caching. */
@@ -37,6 +46,7 @@ public record DistillSpec(String teacher, List<PluginSpec> distillers, boolean c
         }
         m.put("distillers", list);
         m.put("cache_teacher", cacheTeacher);
+        teacherGraph.ifPresent(g -> m.put("teacher_graph", g.toMap()));
         return m;
     }
 }

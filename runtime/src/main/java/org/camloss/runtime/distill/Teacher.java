@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.LossContext;
@@ -16,6 +17,7 @@ import org.camloss.api.model.CamModel;
 import org.camloss.api.model.Objective;
 import org.camloss.api.model.TeacherColumns;
 import org.camloss.runtime.UserException;
+import org.camloss.runtime.config.TeacherGraphSpec;
 import org.camloss.runtime.run.ModelFiles;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,12 +31,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * the student's feature-map size and flattened [N, h·w], and/or its stage maps (NCHW, flattened).
  */
 public final class Teacher implements Objective.TeacherBinding {
-    private final CamModel model;
+    private final TeacherNet net;
     private final TeacherColumns columns;
     private float[][] cache;
 
-    Teacher(CamModel model, TeacherColumns columns) {
-        this.model = model;
+    Teacher(TeacherNet net, TeacherColumns columns) {
+        this.net = net;
         this.columns = columns;
     }
 
@@ -75,7 +77,7 @@ public final class Teacher implements Objective.TeacherBinding {
     }
 
     /**
-     * Loads the teacher of a student.
+     * Loads the teacher of a student: a camloss run directory or model file.
      *
      * @param path       a camloss run directory or model file
      * @param data       the student's dataset
@@ -84,25 +86,45 @@ public final class Teacher implements Objective.TeacherBinding {
      * @throws UserException when the teacher cannot be read or does not fit the student's data
      */
     public static Teacher load(Path path, DatasetInfo data, int[] studentMap, Set<TeacherSignal> signals) {
-        CamModel model = ModelFiles.load(path, "distill.teacher", data.shape());
-        int k = model.head().getClasses();
-        if (k != data.numClasses()) {
-            throw new UserException("distill.teacher: " + path + " has " + k + " classes but the student's data "
-                    + data.name() + " has " + data.numClasses() + "; teacher and student must share their classes");
-        }
-        List<TeacherColumns.StageShape> stages = new ArrayList<>();
-        if (signals.contains(TeacherSignal.STAGES)) {
-            if (model.backboneInfo().stages().isEmpty()) {
+        return load(path, Optional.empty(), data, studentMap, signals);
+    }
+
+    /**
+     * Loads the teacher of a student: a camloss run directory or model file, or, with {@code graph}, a plain
+     * DL4J graph file read as that description says.
+     *
+     * @throws UserException when the teacher cannot be read or does not fit the student's data or distillers
+     */
+    public static Teacher load(Path path, Optional<TeacherGraphSpec> graph, DatasetInfo data, int[] studentMap,
+                               Set<TeacherSignal> signals) {
+        TeacherNet net;
+        if (graph.isPresent()) {
+            TeacherGraphSpec g = graph.get();
+            if (signals.contains(TeacherSignal.TARGET_CAM) && g.features().isEmpty()) {
+                throw new UserException("distill.teacher_graph.features: missing; a distiller of the teacher's CAM "
+                        + "(caam-cam) needs the vertex of its last feature map");
+            }
+            if (signals.contains(TeacherSignal.STAGES) && g.stages().isEmpty()) {
+                throw new UserException("distill.teacher_graph.stages: missing; a distiller of stage maps (at) needs "
+                        + "the teacher's stage vertices, e.g. stages: \"block1,block2,block3\"");
+            }
+            net = GraphTeacherNet.load(path, g, data.shape(), data.numClasses());
+        } else {
+            CamModel model = ModelFiles.load(path, "distill.teacher", data.shape());
+            int k = model.head().getClasses();
+            if (k != data.numClasses()) {
+                throw new UserException("distill.teacher: " + path + " has " + k + " classes but the student's data "
+                        + data.name() + " has " + data.numClasses() + "; teacher and student must share their classes");
+            }
+            if (signals.contains(TeacherSignal.STAGES) && model.backboneInfo().stages().isEmpty()) {
                 throw new UserException("distill.teacher: " + path + " does not record its backbone's stages (it was "
                         + "saved by an older camloss); a distiller that reads stages (at) needs a teacher trained by "
                         + "this version");
             }
-            for (BackboneInfo.Stage s : model.backboneInfo().stages()) {
-                int[] hw = new BackboneInfo(s.channels(), s.stride(), List.of()).outputSize(data.shape());
-                stages.add(new TeacherColumns.StageShape(s.channels(), hw[0], hw[1]));
-            }
+            net = TeacherNet.of(model, data.shape());
         }
-        return new Teacher(model, new TeacherColumns(k, studentMap[0], studentMap[1], signals, stages));
+        List<TeacherColumns.StageShape> stages = signals.contains(TeacherSignal.STAGES) ? net.stageShapes() : List.of();
+        return new Teacher(net, new TeacherColumns(net.classes(), studentMap[0], studentMap[1], signals, stages));
     }
 
     /** Bytes the cache of {@link #enableCache} holds once full. */
@@ -110,9 +132,9 @@ public final class Teacher implements Objective.TeacherBinding {
         return (long) trainSize * (columns.classes() + columns.extraColumns()) * Float.BYTES;
     }
 
-    /** The teacher model (frozen). */
-    public CamModel model() {
-        return model;
+    /** The teacher network (frozen). */
+    public TeacherNet net() {
+        return net;
     }
 
     /** The label layout. */
@@ -123,10 +145,10 @@ public final class Teacher implements Objective.TeacherBinding {
     /** The head's labels for a student batch: targets, then the teacher's signals. */
     public INDArray labels(INDArray images, INDArray targets) {
         boolean stages = columns.signals().contains(TeacherSignal.STAGES);
-        CamModel.Forward f = model.forward(images, false, stages);
+        CamModel.Forward f = net.forward(images, stages);
         INDArray resized = null;
         if (columns.signals().contains(TeacherSignal.TARGET_CAM)) {
-            INDArray maps = CamMaps.cam(f.features(), model.classifierWeight(), targets).castTo(DataType.FLOAT);
+            INDArray maps = CamMaps.cam(f.features(), net.classifierWeight(), targets).castTo(DataType.FLOAT);
             int n = (int) maps.size(0);
             int h = (int) maps.size(1);
             int w = (int) maps.size(2);
