@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -93,18 +92,9 @@ final class Nets {
         return bn(name, input, channels, relu ? Activation.RELU : Activation.IDENTITY);
     }
 
-    /** Batch norm followed by {@code activation} (fused). */
+    /** Batch norm followed by {@code activation} (fused: {@link FastBatchNorm} applies it). */
     String bn(String name, String input, int channels, Activation activation) {
-        g.addLayer(name, new BatchNormalization.Builder()
-                .nIn(channels)
-                .nOut(channels)
-                .gamma(1.0)
-                .beta(0.0)
-                .eps(BN_EPS)
-                .decay(BN_DECAY)
-                .dataFormat(format)
-                .activation(activation)
-                .build(), input);
+        g.addLayer(name, FastBatchNorm.of(channels, format, BN_EPS, BN_DECAY, activation), input);
         return name;
     }
 

@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.Activation;
@@ -223,16 +222,8 @@ public final class ResNetCifar implements Backbone {
 
     private static String bn(GraphBuilder g, CNN2DFormat format, String name, String input, int channels,
                              boolean relu) {
-        g.addLayer(name, new BatchNormalization.Builder()
-                .nIn(channels)
-                .nOut(channels)
-                .gamma(1.0)
-                .beta(0.0)
-                .eps(BN_EPS)
-                .decay(BN_DECAY)
-                .dataFormat(format)
-                .activation(relu ? Activation.RELU : Activation.IDENTITY)
-                .build(), input);
+        g.addLayer(name, FastBatchNorm.of(channels, format, BN_EPS, BN_DECAY,
+                relu ? Activation.RELU : Activation.IDENTITY), input);
         return name;
     }
 
