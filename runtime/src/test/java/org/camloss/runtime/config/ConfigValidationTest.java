@@ -100,7 +100,7 @@ class ConfigValidationTest {
                 "x.yaml: optimizer.params.lr: must be a number, found 'fast'",
                 "x.yaml: schedule.parms: unknown key; did you mean 'params'? valid: [id, params]",
                 "x.yaml: train: must be a map with keys [epochs, batch_size, threads, progress], found 5",
-                "x.yaml: distill: must be a map with keys [teacher, distillers, cache_teacher], found 'runs/t'"),
+                "x.yaml: distill: must be a map with keys [teacher, distillers, cache_teacher, teacher_graph], found 'runs/t'"),
                 problemsOf(Map.of(
                         "data", List.of("shapes"),
                         "backbone", Map.of("id", 3),
@@ -153,7 +153,7 @@ class ConfigValidationTest {
                         + "schedule, train, distill]",
                 "x.yaml: loss.idd: unknown key; did you mean 'id'? valid: [id, params]",
                 "x.yaml: train.epoch: unknown key; did you mean 'epochs'? valid: [epochs, batch_size, threads, progress]",
-                "x.yaml: distill.teachr: unknown key; did you mean 'teacher'? valid: [teacher, distillers, cache_teacher]",
+                "x.yaml: distill.teachr: unknown key; did you mean 'teacher'? valid: [teacher, distillers, cache_teacher, teacher_graph]",
                 "x.yaml: distill.teacher: missing; must name the teacher's run directory"),
                 problemsOf(ordered(
                         "trian", 1,
