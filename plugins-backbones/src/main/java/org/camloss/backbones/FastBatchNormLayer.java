@@ -19,7 +19,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
@@ -44,7 +43,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ResNet-8 training step (see docs/performance.md).
  *
  * <p>Forward (training): {@code μ = mean(x)}, {@code σ² = mean((x - μ)²)} (biased, as DL4J),
- * {@code y = act(γ (x - μ) / sqrt(σ² + ε) + β)}. Inference uses the running statistics. Backward, with
+ * {@code y = act(γ (x - μ) / sqrt(σ² + ε) + β)}, the normalisation in one pass by libnd4j's batchnorm op
+ * (oneDNN's kernel for float) given these statistics, the activation in place. Inference uses the running statistics. Backward, with
  * {@code x̂ = (x - μ) / sqrt(σ² + ε)} recomputed from the input and {@code g = act'(z) · dL/dy}:
  * {@code dβ = Σ g}, {@code dγ = Σ g x̂}, {@code dx = γ / sqrt(σ² + ε) · (g - dβ / M - x̂ dγ / M)}. The
  * running statistics are updated exactly as DL4J does it: as a "gradient" of the {@code mean} and
