@@ -19,11 +19,12 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SquaredDifferenceOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,7 +43,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ResNet-8 training step (see docs/performance.md).
  *
  * <p>Forward (training): {@code μ = mean(x)}, {@code σ² = mean((x - μ)²)} (biased, as DL4J),
- * {@code y = act(γ (x - μ) / sqrt(σ² + ε) + β)}. Inference uses the running statistics. Backward, with
+ * {@code y = act(γ (x - μ) / sqrt(σ² + ε) + β)}, the normalisation in one pass by libnd4j's batchnorm op
+ * (oneDNN's kernel for float) given these statistics, the activation in place. Inference uses the running statistics. Backward, with
  * {@code x̂ = (x - μ) / sqrt(σ² + ε)} recomputed from the input and {@code g = act'(z) · dL/dy}:
  * {@code dβ = Σ g}, {@code dγ = Σ g x̂}, {@code dx = γ / sqrt(σ² + ε) · (g - dβ / M - x̂ dγ / M)}. The
  * running statistics are updated exactly as DL4J does it: as a "gradient" of the {@code mean} and
@@ -82,34 +84,24 @@ public class FastBatchNormLayer extends BatchNormalization {
         double eps = layerConf().getEps();
 
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
-        INDArray ov = l.view(out);
-        INDArray scale = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, 1, l.c);
         if (training == TrainingMode.TRAIN) {
             ensureCaches(l.c);
             INDArray mean = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, 1, l.c);
             channelSum(l, xv, mean, mgr, ArrayType.FF_WORKING_MEM);
             mean.muli(1.0 / l.m);
-            Nd4j.exec(new BroadcastSubOp(xv, mean, ov, l.ch));
-            INDArray sq = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, ov.shape(), 'c');
-            Nd4j.exec(new MulOp(ov, ov, sq));
+            INDArray sq = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, xv.shape(), 'c');
+            // (x - μ)², numpy-style broadcast of μ over the rows ([M, C]) or the sample and pixel axes (NCHW)
+            Nd4j.exec(new SquaredDifferenceOp(xv, l.channelsLast ? mean : mean.reshape(1, l.c, 1, 1), sq));
             INDArray var = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, 1, l.c);
             channelSum(l, sq, var, mgr, ArrayType.FF_WORKING_MEM);
             var.muli(1.0 / l.m);
             batchMean.assign(mean);
             batchVar.assign(var);
             Transforms.pow(batchInvStd.assign(var).addi(eps), -0.5, false);
-            Nd4j.exec(new MulOp(gamma, batchInvStd, scale));
-            Nd4j.exec(new BroadcastMulOp(ov, scale, ov, l.ch));
-            Nd4j.exec(new BroadcastAddOp(ov, beta, ov, l.ch));
+            normalise(l, x, batchMean, batchVar, gamma, beta, eps, out);
         } else {
-            // scale = γ / sqrt(var + ε), shift = β - mean·scale, out = x·scale + shift
             INDArray mean = row(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
-            Transforms.pow(scale.assign(runningVar(mgr)).addi(eps), -0.5, false).muli(gamma);
-            INDArray shift = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, 1, l.c);
-            Nd4j.exec(new MulOp(mean, scale, shift));
-            Nd4j.exec(new SubOp(beta, shift, shift));
-            Nd4j.exec(new BroadcastMulOp(xv, scale, ov, l.ch));
-            Nd4j.exec(new BroadcastAddOp(ov, shift, ov, l.ch));
+            normalise(l, x, mean, runningVar(mgr), gamma, beta, eps, out);
         }
         INDArray activated = layerConf().getActivationFn().getActivation(out, training == TrainingMode.TRAIN);
         return mgr.leverageTo(ArrayType.ACTIVATIONS, activated);
@@ -131,9 +123,9 @@ public class FastBatchNormLayer extends BatchNormalization {
         INDArray beta = row(getParam(BatchNormalizationParamInitializer.BETA));
 
         // x̂ = (x - μ) / σ
-        INDArray xhat = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, xv.shape(), 'c');
-        Nd4j.exec(new BroadcastSubOp(xv, batchMean, xhat, l.ch));
-        Nd4j.exec(new BroadcastMulOp(xhat, batchInvStd, xhat, l.ch));
+        INDArray xhat = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
+        normalise(l, x, batchMean, batchVar, null, null, layerConf().getEps(), xhat);
+        xhat = l.view(xhat);
 
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
         INDArray dxv = l.view(dx);
@@ -143,8 +135,7 @@ public class FastBatchNormLayer extends BatchNormalization {
         if (act instanceof ActivationIdentity) {
             g = dyv;
         } else {
-            Nd4j.exec(new BroadcastMulOp(xhat, gamma, dxv, l.ch));
-            Nd4j.exec(new BroadcastAddOp(dxv, beta, dxv, l.ch));
+            normalise(l, x, batchMean, batchVar, gamma, beta, layerConf().getEps(), dx); // z
             if (isPlainRelu(act)) {
                 Nd4j.exec(new RectifiedLinearDerivative(dxv, dyv, dxv, 0.0));
             } else {
@@ -217,6 +208,22 @@ public class FastBatchNormLayer extends BatchNormalization {
         }
     }
 
+    /**
+     * {@code out = γ (x - mean) / sqrt(var + ε) + β} (without γ and β where they are null) in one pass:
+     * libnd4j's batchnorm op with the given statistics (oneDNN's kernel for float).
+     */
+    private static void normalise(Layout l, INDArray x, INDArray mean, INDArray var, INDArray gamma, INDArray beta,
+                                  double eps, INDArray out) {
+        BatchNorm op = new BatchNorm(x, flat(mean), flat(var), gamma == null ? null : flat(gamma),
+                beta == null ? null : flat(beta), eps, l.axis);
+        op.addOutputArgument(out);
+        Nd4j.exec(op);
+    }
+
+    private static INDArray flat(INDArray a) {
+        return a.reshape(a.length());
+    }
+
     /** The running variance, [1, C], in a working-memory array. */
     private INDArray runningVar(LayerWorkspaceMgr mgr) {
         INDArray var = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, 1, layerConf().getNOut());
@@ -286,11 +293,11 @@ public class FastBatchNormLayer extends BatchNormalization {
         long nOut = layerConf().getNOut();
         Layout l;
         if (x.rank() == 2) {
-            l = new Layout(true, x.size(0), x.size(1), 1);
+            l = new Layout(true, x.size(0), x.size(1), 1, 1);
         } else if (x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NHWC) {
-            l = new Layout(true, x.size(0), x.size(3), x.size(1) * x.size(2));
+            l = new Layout(true, x.size(0), x.size(3), x.size(1) * x.size(2), 3);
         } else if (x.rank() == 4) {
-            l = new Layout(false, x.size(0), x.size(1), x.size(2) * x.size(3));
+            l = new Layout(false, x.size(0), x.size(1), x.size(2) * x.size(3), 1);
         } else {
             throw new IllegalArgumentException("FastBatchNorm layer '" + layerConf().getLayerName()
                     + "': input must have rank 2 or 4, found shape " + Arrays.toString(x.shape()));
@@ -314,8 +321,11 @@ public class FastBatchNormLayer extends BatchNormalization {
         final long hw;
         final long m;
         final int ch = 1;
+        /** The channel axis of the unreshaped array. */
+        final int axis;
 
-        Layout(boolean channelsLast, long n, long c, long hw) {
+        Layout(boolean channelsLast, long n, long c, long hw, int axis) {
+            this.axis = axis;
             this.channelsLast = channelsLast;
             this.n = n;
             this.c = c;

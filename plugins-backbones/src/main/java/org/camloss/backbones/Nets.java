@@ -68,7 +68,7 @@ final class Nets {
         if (dropout > 0) {
             b.dropOut(1.0 - dropout); // DL4J takes the retain probability
         }
-        g.addLayer(name, b.build(), input);
+        g.addLayer(name, new FastConvolution(b), input);
         return name;
     }
 

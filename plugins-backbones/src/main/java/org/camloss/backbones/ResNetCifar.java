@@ -208,7 +208,7 @@ public final class ResNetCifar implements Backbone {
     private static String conv(GraphBuilder g, CNN2DFormat format, String name, String input,
                                int in, int out, int k, int stride) {
         double std = Math.sqrt(2.0 / (out * k * k));
-        g.addLayer(name, new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride})
+        g.addLayer(name, new FastConvolution(new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride})
                 .nIn(in)
                 .nOut(out)
                 .convolutionMode(ConvolutionMode.Same)
@@ -216,7 +216,7 @@ public final class ResNetCifar implements Backbone {
                 .dataFormat(format)
                 .activation(Activation.IDENTITY)
                 .weightInit(new WeightInitDistribution(new NormalDistribution(0, std)))
-                .build(), input);
+                ), input);
         return name;
     }
 
