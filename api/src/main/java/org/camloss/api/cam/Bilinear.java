@@ -37,14 +37,14 @@ public final class Bilinear {
             throw new IllegalArgumentException("bilinear resize: destination needs " + outH * outW
                     + " values at offset " + dstOff + ", found length " + dst.length);
         }
-        int[] y0 = new int[outH];
-        int[] y1 = new int[outH];
-        double[] fy = new double[outH];
-        axis(h, outH, y0, y1, fy);
-        int[] x0 = new int[outW];
-        int[] x1 = new int[outW];
-        double[] fx = new double[outW];
-        axis(w, outW, x0, x1, fx);
+        Axis ya = Axis.of(h, outH);
+        Axis xa = Axis.of(w, outW);
+        int[] y0 = ya.lo;
+        int[] y1 = ya.hi;
+        double[] fy = ya.frac;
+        int[] x0 = xa.lo;
+        int[] x1 = xa.hi;
+        double[] fx = xa.frac;
         for (int r = 0; r < outH; r++) {
             int top = srcOff + y0[r] * w;
             int bottom = srcOff + y1[r] * w;
@@ -62,15 +62,21 @@ public final class Bilinear {
         }
     }
 
-    /** Source indices and weights along one axis. */
-    private static void axis(int in, int out, int[] i0, int[] i1, double[] frac) {
-        double scale = (double) in / out;
-        for (int d = 0; d < out; d++) {
-            double s = Math.max(0.0, (d + 0.5) * scale - 0.5);
-            int lo = Math.min((int) s, in - 1);
-            i0[d] = lo;
-            i1[d] = Math.min(lo + 1, in - 1);
-            frac[d] = lo == in - 1 ? 0.0 : s - lo;
+    /** Source indices (lower, upper) and the upper one's weight for each output position along one axis. */
+    private record Axis(int[] lo, int[] hi, double[] frac) {
+        static Axis of(int in, int out) {
+            int[] lo = new int[out];
+            int[] hi = new int[out];
+            double[] frac = new double[out];
+            double scale = (double) in / out;
+            for (int d = 0; d < out; d++) {
+                double s = Math.max(0.0, (d + 0.5) * scale - 0.5);
+                int l = Math.min((int) s, in - 1);
+                lo[d] = l;
+                hi[d] = Math.min(l + 1, in - 1);
+                frac[d] = l == in - 1 ? 0.0 : s - l;
+            }
+            return new Axis(lo, hi, frac);
         }
     }
 
@@ -84,14 +90,14 @@ public final class Bilinear {
             throw new IllegalArgumentException("bilinear resize: sizes must be positive, found " + h + "x" + w
                     + " -> " + outH + "x" + outW);
         }
-        int[] y0 = new int[outH];
-        int[] y1 = new int[outH];
-        double[] fy = new double[outH];
-        axis(h, outH, y0, y1, fy);
-        int[] x0 = new int[outW];
-        int[] x1 = new int[outW];
-        double[] fx = new double[outW];
-        axis(w, outW, x0, x1, fx);
+        Axis ya = Axis.of(h, outH);
+        Axis xa = Axis.of(w, outW);
+        int[] y0 = ya.lo;
+        int[] y1 = ya.hi;
+        double[] fy = ya.frac;
+        int[] x0 = xa.lo;
+        int[] x1 = xa.hi;
+        double[] fx = xa.frac;
         double[][] m = new double[h * w][outH * outW];
         for (int r = 0; r < outH; r++) {
             for (int c = 0; c < outW; c++) {
