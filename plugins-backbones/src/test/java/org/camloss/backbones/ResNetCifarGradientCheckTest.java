@@ -1,5 +1,7 @@
 package org.camloss.backbones;
 
+import org.camloss.testkit.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,8 +18,6 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,21 +37,8 @@ import org.nd4j.linalg.learning.config.NoOp;
  * then reports a zero "gradient" (update) for them, and their finite difference is zero as well
  * (training-mode BN uses batch statistics), so they pass trivially wherever they lie.
  */
+@ExtendWith(DoublePrecision.class)
 class ResNetCifarGradientCheckTest {
-    private DataType previousDefault;
-    private DataType previousFloating;
-
-    @BeforeEach
-    void doublePrecision() {
-        previousDefault = Nd4j.dataType();
-        previousFloating = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void restorePrecision() {
-        Nd4j.setDefaultDataTypes(previousDefault, previousFloating);
-    }
 
     @Test
     void gradientsMatchFiniteDifferences() {

@@ -1,5 +1,7 @@
 package org.camloss.distill;
 
+import org.camloss.testkit.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.camloss.distill.DistillTestSupport.flat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,8 +26,6 @@ import org.camloss.testkit.DistillerContract;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,9 +39,8 @@ import org.nd4j.linalg.learning.config.NoOp;
  * implementation of the authors' formula, stage pairing, resize, and DL4J's gradient check of a whole model
  * whose head receives the stages.
  */
+@ExtendWith(DoublePrecision.class)
 class AtContractTest extends DistillerContract {
-    private DataType savedType;
-    private DataType savedFloatType;
 
     @Override
     protected DistillerFactory factory() {
@@ -51,18 +50,6 @@ class AtContractTest extends DistillerContract {
     @Override
     protected Map<String, Object> testParams() {
         return Map.of("beta", 10.0);
-    }
-
-    @BeforeEach
-    void doublePrecision() {
-        savedType = Nd4j.dataType();
-        savedFloatType = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void restorePrecision() {
-        Nd4j.setDefaultDataTypes(savedType, savedFloatType);
     }
 
     private static AttentionTransferDistiller at(double p, String stages) {
@@ -322,7 +309,7 @@ class AtContractTest extends DistillerContract {
         assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
                 .net(model.graph()).inputs(new INDArray[] {x}).labels(new INDArray[] {labels})
                 .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9)));
-        // and the attention term really is in the score: removing the teacher's similarity changes it
+        // and the attention term is part of the score the check differentiated
         model.graph().setInputs(x);
         model.graph().setLabels(labels);
         model.graph().computeGradientAndScore();

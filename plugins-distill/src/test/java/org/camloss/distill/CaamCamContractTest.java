@@ -1,5 +1,7 @@
 package org.camloss.distill;
 
+import org.camloss.testkit.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.camloss.distill.DistillTestSupport.flat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,8 +17,6 @@ import org.camloss.api.model.TeacherColumns;
 import org.camloss.testkit.DistillerContract;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,9 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** {@code caam-cam}: the distiller contract, zero when the maps agree, reference values, gradient check. */
+@ExtendWith(DoublePrecision.class)
 class CaamCamContractTest extends DistillerContract {
-    private DataType savedType;
-    private DataType savedFloatType;
 
     @Override
     protected DistillerFactory factory() {
@@ -37,18 +36,6 @@ class CaamCamContractTest extends DistillerContract {
     @Override
     protected Map<String, Object> testParams() {
         return Map.of("beta", 2.0);
-    }
-
-    @BeforeEach
-    void doublePrecision() {
-        savedType = Nd4j.dataType();
-        savedFloatType = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void restorePrecision() {
-        Nd4j.setDefaultDataTypes(savedType, savedFloatType);
     }
 
     private static CaamCamDistiller distiller(double beta, String normalization, double eps) {

@@ -1,5 +1,7 @@
 package org.camloss.distill;
 
+import org.camloss.testkit.DoublePrecision;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.camloss.distill.DistillTestSupport.flat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,8 +16,6 @@ import org.camloss.api.model.TeacherColumns;
 import org.camloss.testkit.DistillerContract;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,9 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** {@code kd}: the distiller contract, zero for equal logits, reference values, T² scaling, gradient check. */
+@ExtendWith(DoublePrecision.class)
 class KdContractTest extends DistillerContract {
-    private DataType savedType;
-    private DataType savedFloatType;
 
     @Override
     protected DistillerFactory factory() {
@@ -36,18 +35,6 @@ class KdContractTest extends DistillerContract {
     @Override
     protected Map<String, Object> testParams() {
         return Map.of("temperature", 2.0, "weight", 0.5);
-    }
-
-    @BeforeEach
-    void doublePrecision() {
-        savedType = Nd4j.dataType();
-        savedFloatType = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void restorePrecision() {
-        Nd4j.setDefaultDataTypes(savedType, savedFloatType);
     }
 
     private static KdDistiller distiller(double temperature, double weight) {

@@ -1,5 +1,6 @@
 package org.camloss.testkit;
 
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +11,6 @@ import org.camloss.api.LossFactory;
 import org.camloss.api.model.CamModel;
 import org.camloss.api.model.Objective;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,9 +24,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * features is finite and non-zero, soft targets work, and the whole head (with a one-convolution
  * backbone) passes DL4J's gradient check in double precision.
  */
+@ExtendWith(DoublePrecision.class)
 public abstract class LossContract extends PluginContract<LossFactory> {
-    private DataType savedType;
-    private DataType savedFloatType;
 
     @Override
     protected final Class<LossFactory> kind() {
@@ -37,18 +35,6 @@ public abstract class LossContract extends PluginContract<LossFactory> {
     /** The loss built from {@link #testParams()}. */
     protected final Loss loss() {
         return factory().create(resolvedTestParams());
-    }
-
-    @BeforeEach
-    void doublePrecision() {
-        savedType = Nd4j.dataType();
-        savedFloatType = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void restorePrecision() {
-        Nd4j.setDefaultDataTypes(savedType, savedFloatType);
     }
 
     private HeadHarness.Result run(INDArray features, INDArray targets) {

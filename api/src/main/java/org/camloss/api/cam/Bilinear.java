@@ -39,22 +39,16 @@ public final class Bilinear {
         }
         Axis ya = Axis.of(h, outH);
         Axis xa = Axis.of(w, outW);
-        int[] y0 = ya.lo;
-        int[] y1 = ya.hi;
-        double[] fy = ya.frac;
-        int[] x0 = xa.lo;
-        int[] x1 = xa.hi;
-        double[] fx = xa.frac;
         for (int r = 0; r < outH; r++) {
-            int top = srcOff + y0[r] * w;
-            int bottom = srcOff + y1[r] * w;
-            double ly = fy[r];
+            int top = srcOff + ya.lo[r] * w;
+            int bottom = srcOff + ya.hi[r] * w;
+            double ly = ya.frac[r];
             for (int c = 0; c < outW; c++) {
-                double lx = fx[c];
-                double a = src[top + x0[c]];
-                double b = src[top + x1[c]];
-                double d = src[bottom + x0[c]];
-                double e = src[bottom + x1[c]];
+                double lx = xa.frac[c];
+                double a = src[top + xa.lo[c]];
+                double b = src[top + xa.hi[c]];
+                double d = src[bottom + xa.lo[c]];
+                double e = src[bottom + xa.hi[c]];
                 double upper = a + (b - a) * lx;
                 double lower = d + (e - d) * lx;
                 dst[dstOff + r * outW + c] = (float) (upper + (lower - upper) * ly);
@@ -92,20 +86,14 @@ public final class Bilinear {
         }
         Axis ya = Axis.of(h, outH);
         Axis xa = Axis.of(w, outW);
-        int[] y0 = ya.lo;
-        int[] y1 = ya.hi;
-        double[] fy = ya.frac;
-        int[] x0 = xa.lo;
-        int[] x1 = xa.hi;
-        double[] fx = xa.frac;
         double[][] m = new double[h * w][outH * outW];
         for (int r = 0; r < outH; r++) {
             for (int c = 0; c < outW; c++) {
                 int d = r * outW + c;
-                m[y0[r] * w + x0[c]][d] += (1 - fy[r]) * (1 - fx[c]);
-                m[y0[r] * w + x1[c]][d] += (1 - fy[r]) * fx[c];
-                m[y1[r] * w + x0[c]][d] += fy[r] * (1 - fx[c]);
-                m[y1[r] * w + x1[c]][d] += fy[r] * fx[c];
+                m[ya.lo[r] * w + xa.lo[c]][d] += (1 - ya.frac[r]) * (1 - xa.frac[c]);
+                m[ya.lo[r] * w + xa.hi[c]][d] += (1 - ya.frac[r]) * xa.frac[c];
+                m[ya.hi[r] * w + xa.lo[c]][d] += ya.frac[r] * (1 - xa.frac[c]);
+                m[ya.hi[r] * w + xa.hi[c]][d] += ya.frac[r] * xa.frac[c];
             }
         }
         return m;

@@ -74,24 +74,13 @@ public class CamHeadLayer extends SameDiffOutputLayer {
 
         List<String> gradNames = new ArrayList<>(paramTable.keySet());
         gradNames.add(INPUT_KEY);
-        List<String> termNames = head().objective().termNames();
-        List<String> outputs = new ArrayList<>();
-        outputs.add(outputVar.name());
-        for (String t : termNames) {
-            outputs.add(Objective.TERM_PREFIX + t);
-        }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUT_KEY, input);
-        ph.put(LABELS_KEY, labels);
+        List<String> outputs = scoreOutputs();
+        Map<String, INDArray> ph = placeholders();
         org.nd4j.autodiff.samediff.api.OutAndGrad og = sameDiff.calculateGradientsAndOutputs(ph, outputs, gradNames);
         Map<String, INDArray> grads = og.getGradients();
         Map<String, INDArray> values = og.getOutputs();
         cachedScoreSum = values.get(outputVar.name()).getDouble(0);
-        Map<String, Double> terms = new LinkedHashMap<>();
-        for (String t : termNames) {
-            terms.put(t, values.get(Objective.TERM_PREFIX + t).getDouble(0));
-        }
-        lastTerms = Collections.unmodifiableMap(terms);
+        recordTerms(values);
         cachedInput = input;
         cachedLabels = labels;
 
@@ -111,6 +100,32 @@ public class CamHeadLayer extends SameDiffOutputLayer {
             dLdIn = dLdIn.detach();
         }
         return new org.nd4j.common.primitives.Pair<>(g, dLdIn);
+    }
+
+    /** The loss variable and every term's value variable. */
+    private List<String> scoreOutputs() {
+        List<String> outputs = new ArrayList<>();
+        outputs.add(outputVar.name());
+        for (String t : head().objective().termNames()) {
+            outputs.add(Objective.TERM_PREFIX + t);
+        }
+        return outputs;
+    }
+
+    private Map<String, INDArray> placeholders() {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT_KEY, input);
+        ph.put(LABELS_KEY, labels);
+        return ph;
+    }
+
+    /** Keeps each term's value from the outputs of {@link #scoreOutputs()}. */
+    private void recordTerms(Map<String, INDArray> values) {
+        Map<String, Double> terms = new LinkedHashMap<>();
+        for (String t : head().objective().termNames()) {
+            terms.put(t, values.get(Objective.TERM_PREFIX + t).getDouble(0));
+        }
+        lastTerms = Collections.unmodifiableMap(terms);
     }
 
     /**
@@ -175,22 +190,11 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         }
         is.setMmgr(mmgr);
 
-        List<String> termNames = head().objective().termNames();
-        List<String> outputs = new ArrayList<>();
-        outputs.add(outputVar.name());
-        for (String t : termNames) {
-            outputs.add(Objective.TERM_PREFIX + t);
-        }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUT_KEY, input);
-        ph.put(LABELS_KEY, labels);
+        List<String> outputs = scoreOutputs();
+        Map<String, INDArray> ph = placeholders();
         Map<String, INDArray> out = sameDiff.output(ph, outputs);
         double loss = out.get(outputVar.name()).getDouble(0);
-        Map<String, Double> terms = new LinkedHashMap<>();
-        for (String t : termNames) {
-            terms.put(t, out.get(Objective.TERM_PREFIX + t).getDouble(0));
-        }
-        lastTerms = Collections.unmodifiableMap(terms);
+        recordTerms(out);
         sameDiff.clearPlaceholders(true);
         sameDiff.clearOpInputs();
         return (loss + fullNetRegTerm) / input.size(0);

@@ -88,11 +88,11 @@ public final class GraphTeacherNet implements TeacherNet {
         String logitsInput = graph.getConfiguration().getVertexInputs().get(spec.logits()).get(0);
 
         // one probe image: shapes of every named vertex
+        boolean nchw = spec.format().equals("NCHW");
         INDArray probe = Nd4j.rand(graph.params().dataType(), 2, shape.height(), shape.width(), shape.channels());
         Map<String, INDArray> acts;
         try {
-            acts = graph.feedForward(new INDArray[] {spec.format().equals("NCHW") ? probe.permute(0, 3, 1, 2).dup()
-                    : probe}, false, false);
+            acts = graph.feedForward(new INDArray[] {nchw ? probe.permute(0, 3, 1, 2).dup() : probe}, false, false);
         } catch (RuntimeException e) {
             throw new UserException("distill.teacher: " + file + " cannot take " + shape + " images in "
                     + spec.format() + " layout (" + firstLine(e.getMessage()) + "); check distill.teacher_graph.format");
@@ -102,11 +102,10 @@ public final class GraphTeacherNet implements TeacherNet {
             throw new UserException(WHERE + ".logits: the input of '" + spec.logits() + "' must be [N, " + w.size(0)
                     + "] (pooled features), found " + (x == null ? "none" : java.util.Arrays.toString(x.shape())));
         }
-        GraphTeacherNet net = new GraphTeacherNet(graph, spec, logitsInput, null, List.of());
         int channels = 0;
         int stride = 1;
         if (!spec.features().isEmpty()) {
-            INDArray f = net.nchw(acts, spec.features(), "features");
+            INDArray f = nchw(acts, spec.features(), "features", nchw);
             channels = (int) f.size(1);
             if (channels != w.size(0)) {
                 throw new UserException(WHERE + ".features: '" + spec.features() + "' has " + channels + " channels "
@@ -123,7 +122,7 @@ public final class GraphTeacherNet implements TeacherNet {
         List<BackboneInfo.Stage> stages = new ArrayList<>();
         List<TeacherColumns.StageShape> shapes = new ArrayList<>();
         for (String s : spec.stages()) {
-            INDArray m = net.nchw(acts, s, "stages");
+            INDArray m = nchw(acts, s, "stages", nchw);
             int st = (int) Math.max(1, Math.round(shape.height() / (double) m.size(2)));
             stages.add(new BackboneInfo.Stage(s, (int) m.size(1), st));
             shapes.add(new TeacherColumns.StageShape((int) m.size(1), (int) m.size(2), (int) m.size(3)));
@@ -145,13 +144,14 @@ public final class GraphTeacherNet implements TeacherNet {
         }
     }
 
-    private INDArray nchw(Map<String, INDArray> acts, String vertex, String key) {
+    /** The activations of {@code vertex} as a new NCHW array; a user error when they are not 4-D. */
+    private static INDArray nchw(Map<String, INDArray> acts, String vertex, String key, boolean channelsFirst) {
         INDArray a = acts.get(vertex);
         if (a == null || a.rank() != 4) {
             throw new UserException(WHERE + "." + key + ": '" + vertex + "' must output 4-D feature maps, found "
                     + (a == null ? "nothing" : java.util.Arrays.toString(a.shape())));
         }
-        return nchw ? a.dup() : a.permute(0, 3, 1, 2).dup();
+        return channelsFirst ? a.dup() : a.permute(0, 3, 1, 2).dup();
     }
 
     /** The description it was read with. */
@@ -187,11 +187,11 @@ public final class GraphTeacherNet implements TeacherNet {
         INDArray x = acts.get(logitsInput);
         INDArray logits = x.mmul(layer.getParam("W").castTo(x.dataType()))
                 .addiRowVector(layer.getParam("b").castTo(x.dataType()));
-        INDArray features = spec.features().isEmpty() ? null : nchw(acts, spec.features(), "features");
+        INDArray features = spec.features().isEmpty() ? null : nchw(acts, spec.features(), "features", nchw);
         List<INDArray> stages = new ArrayList<>();
         if (withStages) {
             for (String s : spec.stages()) {
-                stages.add(nchw(acts, s, "stages"));
+                stages.add(nchw(acts, s, "stages", nchw));
             }
         }
         return new CamModel.Forward(features, logits, stages);
