@@ -11,14 +11,25 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * @param name   short snake_case name, unique within an objective
  * @param value  scalar variable, batch mean
  * @param weight weight per epoch
+ * @param kernel optional hand-written forward and backward of {@code value} (null: SameDiff differentiates it)
  */
-public record LossTerm(String name, SDVariable value, EpochWeight weight) {
+public record LossTerm(String name, SDVariable value, EpochWeight weight, TermKernel kernel) {
     public LossTerm {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(weight, "weight");
         if (!name.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("loss term name must be snake_case, found '" + name + "'");
         }
+    }
+
+    /** A term without a kernel. */
+    public LossTerm(String name, SDVariable value, EpochWeight weight) {
+        this(name, value, weight, null);
+    }
+
+    /** This term with a {@link TermKernel} that computes {@code value} and its gradients by hand. */
+    public LossTerm withKernel(TermKernel kernel) {
+        return new LossTerm(name, value, weight, Objects.requireNonNull(kernel, "kernel"));
     }
 
     /** A term with a constant weight. */

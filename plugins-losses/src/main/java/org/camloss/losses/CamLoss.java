@@ -29,7 +29,8 @@ public record CamLoss(double alpha, Routing routing, Normalization normalization
     @Override
     public List<LossTerm> define(LossContext ctx) {
         SDVariable ce = CamHead.crossEntropy(ctx);
-        return List.of(LossTerm.of("ce", ce, 1.0), new LossTerm("cam", camTerm(ctx, routing, normalization, eps), warmup));
+        return List.of(LossTerm.of("ce", ce, 1.0), new LossTerm("cam", camTerm(ctx, routing, normalization, eps), warmup)
+                .withKernel(new CamTermKernel(routing, normalization, eps)));
     }
 
     /** The CAM term mean |Φ(A) − Φ(M)| alone, with the given routing. */

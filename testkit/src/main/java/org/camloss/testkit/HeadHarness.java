@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.camloss.api.HeadOutputs;
 import org.camloss.api.LossContext;
+import org.camloss.api.TermKernel;
 import org.camloss.api.model.CamHead;
 import org.camloss.api.model.Objective;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -14,15 +15,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Evaluates an {@link Objective} on given arrays exactly as the {@link CamHead} defines it (GAP, linear
- * layer, terms), returning every term and the gradients of the total. For reference-value tests of
- * losses, regularizer penalties and distillers.
+ * layer, terms; terms with a {@link TermKernel} by their kernel unless switched off), returning every term and
+ * the gradients of the total. For reference-value tests of losses, regularizer penalties and distillers.
  */
 public final class HeadHarness {
     private final DataType dataType;
+    private final boolean kernels;
 
-    /** @param dataType DOUBLE for reference checks, FLOAT for training precision */
+    /**
+     * Evaluates the objective as training does: terms with a {@link TermKernel} by their kernel.
+     *
+     * @param dataType DOUBLE for reference checks, FLOAT for training precision
+     */
     public HeadHarness(DataType dataType) {
+        this(dataType, true);
+    }
+
+    /**
+     * @param dataType DOUBLE for reference checks, FLOAT for training precision
+     * @param kernels  whether terms with a {@link TermKernel} use it (as in training) or are differentiated by
+     *                 SameDiff from their definition (the reference for the kernel)
+     */
+    public HeadHarness(DataType dataType, boolean kernels) {
         this.dataType = dataType;
+        this.kernels = kernels;
     }
 
     /**
@@ -97,33 +113,56 @@ public final class HeadHarness {
                     (int) features.size(3)));
             out = new HeadOutputs(out.features(), out.weight(), out.bias(), out.logits(), channels, classes, vars);
         }
+        objective.useKernels(kernels);
         SDVariable total = sd.identity("total", objective.define(new LossContext(sd, out, t), all));
         sd.setLossVariables(total);
         List<String> names = new java.util.ArrayList<>();
         names.add("total");
         names.add("logits");
-        for (String term : objective.termNames()) {
+        for (String term : objective.sameDiffTermNames()) {
             names.add(Objective.TERM_PREFIX + term);
         }
         Map<String, INDArray> values = sd.output(ph, names.toArray(new String[0]));
         Map<String, Double> terms = new LinkedHashMap<>();
-        for (String term : objective.termNames()) {
+        for (String term : objective.sameDiffTermNames()) {
             terms.put(term, values.get(Objective.TERM_PREFIX + term).getDouble(0));
         }
         List<String> wrt = new java.util.ArrayList<>(List.of("features", "W", "b"));
         wrt.addAll(stageNames);
         org.camloss.api.model.CamHeadLayer.quietly(() -> sd.createGradFunction(wrt.toArray(new String[0])));
         Map<String, INDArray> grads = sd.calculateGradients(ph, wrt.toArray(new String[0]));
-        INDArray gw = grads.get("W");
+        INDArray gw = grads.get("W") == null ? weight.castTo(dataType).mul(0) : grads.get("W").dup();
         INDArray gb = grads.get("b");
+        INDArray gf = grads.get("features") == null ? features.castTo(dataType).mul(0) : grads.get("features").dup();
+        double totalValue = values.get("total").getDouble(0);
+        INDArray targetValues = targets.castTo(dataType);
+        if (teacher != null) {
+            targetValues = targetValues.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, classes)).dup();
+        }
+        for (Map.Entry<String, TermKernel> k : objective.kernels().entrySet()) {
+            double weightNow = objective.weightNow(k.getKey());
+            TermKernel.Output o = k.getValue().apply(new TermKernel.Input(features.castTo(dataType), false,
+                    weight.castTo(dataType), targetValues, true, weightNow, TermKernel.Allocator.detached()));
+            terms.put(k.getKey(), o.value());
+            totalValue += weightNow * o.value();
+            if (o.featureGrad() != null) {
+                gf.addi(o.featureGrad());
+            }
+            if (o.weightGrad() != null) {
+                gw.addi(o.weightGrad());
+            }
+        }
+        Map<String, Double> ordered = new LinkedHashMap<>();
+        for (String term : objective.termNames()) {
+            ordered.put(term, terms.get(term));
+        }
         List<INDArray> gs = new java.util.ArrayList<>();
         for (int i = 0; i < stageNames.size(); i++) {
             INDArray g = grads.get(stageNames.get(i));
             gs.add(g == null ? stages.get(i).castTo(dataType).mul(0) : g.dup());
         }
-        return new Result(values.get("total").getDouble(0), terms, values.get("logits").dup(),
-                grads.get("features") == null ? features.castTo(dataType).mul(0) : grads.get("features").dup(),
-                gw == null ? weight.castTo(dataType).mul(0) : gw.dup(),
+        return new Result(totalValue, ordered, values.get("logits").dup(), gf, gw,
                 gb == null ? bias.castTo(dataType).mul(0) : gb.reshape(bias.length()).dup(), gs);
     }
 

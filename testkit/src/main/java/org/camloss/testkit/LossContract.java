@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import java.util.Set;
 import org.camloss.api.Loss;
 import org.camloss.api.LossFactory;
+import org.camloss.api.TermKernel;
 import org.camloss.api.model.CamModel;
 import org.camloss.api.model.Objective;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
@@ -15,14 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The contract of a {@link LossFactory}: every check of {@link PluginContract}, plus: each term is a
  * finite batch <em>mean</em> (duplicating the batch leaves it unchanged), the gradient reaching the
- * features is finite and non-zero, soft targets work, and the whole head (with a one-convolution
- * backbone) passes DL4J's gradient check in double precision.
+ * features is finite and non-zero, soft targets work, the whole head (with a one-convolution
+ * backbone) passes DL4J's gradient check in double precision, and every term with a {@link TermKernel}
+ * gives the value and gradients of its SameDiff definition (random, ReLU-sparse with tied extremes, and
+ * constant feature maps; one-hot and soft targets; NCHW and NHWC).
  */
 @ExtendWith(DoublePrecision.class)
 public abstract class LossContract extends PluginContract<LossFactory> {
@@ -85,6 +90,60 @@ public abstract class LossContract extends PluginContract<LossFactory> {
      */
     protected Set<String> paramsWithoutTrueGradient() {
         return Set.of();
+    }
+
+    @Test
+    void kernelsMatchTheirSameDiffDefinition() {
+        Nd4j.getRandom().setSeed(21);
+        INDArray random = Nd4j.randn(DataType.DOUBLE, 5, TinyNets.CHANNELS, 5, 4);
+        INDArray sparse = Transforms.relu(Nd4j.randn(DataType.DOUBLE, 5, TinyNets.CHANNELS, 5, 4).subi(0.6));
+        INDArray constant = sparse.dup();
+        constant.get(NDArrayIndex.point(1)).assign(0.5);
+        constant.get(NDArrayIndex.point(2)).assign(0);
+        INDArray[] inputs = {random, sparse, constant};
+        String[] names = {"random", "ReLU-sparse (tied minima)", "constant maps"};
+        for (int i = 0; i < inputs.length; i++) {
+            for (INDArray targets : new INDArray[] {TinyNets.oneHot(5, DataType.DOUBLE), TinyNets.soft(5, DataType.DOUBLE)}) {
+                compareKernels(inputs[i], targets, names[i]);
+            }
+        }
+    }
+
+    private void compareKernels(INDArray features, INDArray targets, String what) {
+        Nd4j.getRandom().setSeed(12);
+        INDArray w = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS);
+        INDArray b = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES);
+        Objective objective = Objective.of(loss());
+        HeadHarness.Result kernel = new HeadHarness(DataType.DOUBLE, true).run(objective, features, w, b, targets);
+        Map<String, TermKernel> kernels = Map.copyOf(objective.kernels());
+        HeadHarness.Result reference = new HeadHarness(DataType.DOUBLE, false).run(Objective.of(loss()), features, w, b,
+                targets);
+        String where = factory().id() + ", " + what + " features: ";
+        reference.terms().forEach((name, v) -> assertEquals(v, kernel.terms().get(name), 1e-9 * Math.max(1, Math.abs(v)),
+                where + "term " + name + " (kernel vs SameDiff)"));
+        assertEquals(reference.total(), kernel.total(), 1e-9 * Math.max(1, Math.abs(reference.total())), where + "total");
+        assertClose(reference.gradFeatures(), kernel.gradFeatures(), where + "d total / d features");
+        assertClose(reference.gradWeight(), kernel.gradWeight(), where + "d total / d W");
+        for (Map.Entry<String, TermKernel> k : kernels.entrySet()) {
+            TermKernel.Output nchw = k.getValue().apply(new TermKernel.Input(features, false, w, targets, true, 1,
+                    TermKernel.Allocator.detached()));
+            TermKernel.Output nhwc = k.getValue().apply(new TermKernel.Input(features.permute(0, 2, 3, 1).dup('c'), true,
+                    w, targets, true, 1, TermKernel.Allocator.detached()));
+            assertEquals(nchw.value(), nhwc.value(), 1e-12, where + "term " + k.getKey() + " NHWC vs NCHW");
+            if (nchw.featureGrad() != null) {
+                assertClose(nchw.featureGrad(), nhwc.featureGrad().permute(0, 3, 1, 2),
+                        where + "term " + k.getKey() + " NHWC vs NCHW feature gradient");
+            }
+            if (nchw.weightGrad() != null) {
+                assertClose(nchw.weightGrad(), nhwc.weightGrad(), where + "term " + k.getKey() + " NHWC vs NCHW W gradient");
+            }
+        }
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        double scale = Math.max(1e-12, Transforms.abs(expected).maxNumber().doubleValue());
+        double diff = Transforms.abs(expected.sub(actual.reshape(expected.shape()))).maxNumber().doubleValue();
+        assertTrue(diff <= 1e-9 * Math.max(1, scale), what + ": max difference " + diff + " (largest entry " + scale + ")");
     }
 
     @Test

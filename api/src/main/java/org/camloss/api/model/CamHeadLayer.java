@@ -17,6 +17,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.camloss.api.TermKernel;
 
 /**
  * The runtime layer of {@link CamHead}. Beyond DL4J's SameDiff output layer it records the value of
@@ -79,19 +81,28 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         org.nd4j.autodiff.samediff.api.OutAndGrad og = sameDiff.calculateGradientsAndOutputs(ph, outputs, gradNames);
         Map<String, INDArray> grads = og.getGradients();
         Map<String, INDArray> values = og.getOutputs();
-        cachedScoreSum = values.get(outputVar.name()).getDouble(0);
-        recordTerms(values);
-        cachedInput = input;
-        cachedLabels = labels;
-
         org.deeplearning4j.nn.gradient.Gradient g = new org.deeplearning4j.nn.gradient.DefaultGradient();
         for (String name : paramTable.keySet()) {
             INDArray sdGrad = grads.get(name);
             INDArray dl4jGrad = gradTable.get(name);
-            dl4jGrad.assign(sdGrad);
+            if (sdGrad == null) {
+                dl4jGrad.assign(0);
+            } else {
+                dl4jGrad.assign(sdGrad);
+            }
             g.gradientForVariable().put(name, dl4jGrad);
         }
         INDArray dLdIn = grads.get(INPUT_KEY);
+        if (dLdIn == null) {
+            dLdIn = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+        }
+        Map<String, Double> kernelValues = new LinkedHashMap<>();
+        double kernelSum = runKernels(kernelValues, dLdIn, gradTable.get(CamHead.WEIGHT),
+                (type, shape) -> workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, shape, 'c'));
+        cachedScoreSum = values.get(outputVar.name()).getDouble(0) + kernelSum;
+        recordTerms(values, kernelValues);
+        cachedInput = input;
+        cachedLabels = labels;
         sameDiff.clearPlaceholders(true);
         sameDiff.clearOpInputs();
         if (!actGradScopedOut && !dLdIn.data().getParentWorkspace().getId().equals(wsActGrad)) {
@@ -102,14 +113,59 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         return new org.nd4j.common.primitives.Pair<>(g, dLdIn);
     }
 
-    /** The loss variable and every term's value variable. */
+    /** The loss variable and the value variable of every term SameDiff computes. */
     private List<String> scoreOutputs() {
         List<String> outputs = new ArrayList<>();
         outputs.add(outputVar.name());
-        for (String t : head().objective().termNames()) {
+        for (String t : head().objective().sameDiffTermNames()) {
             outputs.add(Objective.TERM_PREFIX + t);
         }
         return outputs;
+    }
+
+    /**
+     * Runs the objective's {@linkplain Objective#kernels() term kernels} on the current input and labels: puts
+     * each term's value in {@code values}, adds each weighted gradient (scaled to the batch sum, like the
+     * SameDiff loss) to {@code dLdIn} and {@code weightGrad} when they are not null, and returns the weighted
+     * batch sum of the kernel terms.
+     */
+    private double runKernels(Map<String, Double> values, INDArray dLdIn, INDArray weightGrad,
+                              TermKernel.Allocator allocator) {
+        Objective objective = head().objective();
+        if (objective.kernels().isEmpty()) {
+            return 0;
+        }
+        CamHead conf = head();
+        long n = input.size(0);
+        int[] packed = conf.getPackedShapes();
+        long size = conf.receivesStages() ? (long) packed[0] * packed[1] * packed[2] : 0;
+        INDArray features = conf.receivesStages()
+                ? input.get(NDArrayIndex.all(), NDArrayIndex.interval(0, size)).dup('c')
+                        .reshape('c', n, packed[0], packed[1], packed[2])
+                : input;
+        INDArray targets = objective.hasTeacher()
+                ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, conf.getClasses())) : labels;
+        INDArray weight = paramTable.get(CamHead.WEIGHT);
+        double sum = 0;
+        for (Map.Entry<String, TermKernel> e : objective.kernels().entrySet()) {
+            double w = objective.weightNow(e.getKey());
+            boolean gradients = dLdIn != null && w != 0;
+            TermKernel.Output out = e.getValue().apply(new TermKernel.Input(features, conf.isChannelsLast(), weight,
+                    targets, gradients, n * w, allocator));
+            values.put(e.getKey(), out.value());
+            sum += n * w * out.value();
+            if (gradients && out.featureGrad() != null) {
+                if (conf.receivesStages()) {
+                    dLdIn.get(NDArrayIndex.all(), NDArrayIndex.interval(0, size)).addi(out.featureGrad().reshape('c', n, size));
+                } else {
+                    dLdIn.addi(out.featureGrad());
+                }
+            }
+            if (gradients && out.weightGrad() != null) {
+                weightGrad.addi(out.weightGrad());
+            }
+        }
+        return sum;
     }
 
     private Map<String, INDArray> placeholders() {
@@ -119,11 +175,12 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         return ph;
     }
 
-    /** Keeps each term's value from the outputs of {@link #scoreOutputs()}. */
-    private void recordTerms(Map<String, INDArray> values) {
+    /** Keeps each term's value from the outputs of {@link #scoreOutputs()} and the kernels' values. */
+    private void recordTerms(Map<String, INDArray> values, Map<String, Double> kernelValues) {
         Map<String, Double> terms = new LinkedHashMap<>();
         for (String t : head().objective().termNames()) {
-            terms.put(t, values.get(Objective.TERM_PREFIX + t).getDouble(0));
+            Double k = kernelValues.get(t);
+            terms.put(t, k != null ? k : values.get(Objective.TERM_PREFIX + t).getDouble(0));
         }
         lastTerms = Collections.unmodifiableMap(terms);
     }
@@ -193,8 +250,10 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         List<String> outputs = scoreOutputs();
         Map<String, INDArray> ph = placeholders();
         Map<String, INDArray> out = sameDiff.output(ph, outputs);
-        double loss = out.get(outputVar.name()).getDouble(0);
-        recordTerms(out);
+        Map<String, Double> kernelValues = new LinkedHashMap<>();
+        double loss = out.get(outputVar.name()).getDouble(0)
+                + runKernels(kernelValues, null, null, TermKernel.Allocator.detached());
+        recordTerms(out, kernelValues);
         sameDiff.clearPlaceholders(true);
         sameDiff.clearOpInputs();
         return (loss + fullNetRegTerm) / input.size(0);

@@ -1,6 +1,7 @@
 package org.camloss.api.model;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.camloss.api.LossContext;
 import org.camloss.api.LossTerm;
 import org.camloss.api.Regularizer;
 import org.camloss.api.TeacherOutputs;
+import org.camloss.api.TermKernel;
 import org.camloss.api.Distiller;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -33,8 +35,10 @@ public final class Objective {
     private final List<Distiller> distillers;
     private final Map<String, EpochWeight> weights = new LinkedHashMap<>();
     private final Map<String, INDArray> weightArrays = new LinkedHashMap<>();
+    private final Map<String, TermKernel> kernels = new LinkedHashMap<>();
     private TeacherBinding teacher;
     private int epoch;
+    private boolean useKernels = true;
 
     /**
      * @param loss         the main loss
@@ -73,8 +77,41 @@ public final class Objective {
     }
 
     /**
+     * Whether terms with a {@link TermKernel} are computed by their kernel (the default) or differentiated by
+     * SameDiff like every other term. Takes effect at the next {@link #define}.
+     */
+    public Objective useKernels(boolean on) {
+        this.useKernels = on;
+        return this;
+    }
+
+    /**
+     * The terms the head computes with their kernels rather than SameDiff, by name (known once the graph is
+     * defined; empty when kernels are off). Their {@code term_<name>} variables exist in the graph as the
+     * reference definition but are not part of the returned total.
+     */
+    public Map<String, TermKernel> kernels() {
+        return Collections.unmodifiableMap(kernels);
+    }
+
+    /** Names of the terms whose value SameDiff computes (all terms but the {@link #kernels()}). */
+    public List<String> sameDiffTermNames() {
+        return weights.keySet().stream().filter(t -> !kernels.containsKey(t)).toList();
+    }
+
+    /** The weight term {@code name} has now. */
+    public double weightNow(String name) {
+        EpochWeight w = weights.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("no term '" + name + "'; terms: " + weights.keySet());
+        }
+        return w.at(epoch);
+    }
+
+    /**
      * Adds every term to {@code sd} and returns their weighted sum (a batch mean). Each term value is
-     * named {@code term_<name>}. For objectives without distillers.
+     * named {@code term_<name>}. For objectives without distillers. Terms computed by their
+     * {@linkplain #kernels() kernels} are left out of the sum; the caller adds them.
      */
     public SDVariable define(LossContext context) {
         return define(context, context.targets());
@@ -104,6 +141,9 @@ public final class Objective {
         }
         weights.clear();
         weightArrays.clear();
+        kernels.clear();
+        // With every term on a kernel SameDiff would have nothing to differentiate: keep them all in SameDiff.
+        boolean kernelsOn = useKernels && terms.stream().anyMatch(t -> t.kernel() == null);
         SDVariable total = null;
         for (LossTerm term : terms) {
             if (weights.containsKey(term.name())) {
@@ -114,6 +154,10 @@ public final class Objective {
             INDArray w = Nd4j.scalar(term.value().dataType(), term.weight().at(epoch));
             weightArrays.put(term.name(), w);
             SDVariable value = sd.identity(TERM_PREFIX + term.name(), term.value());
+            if (kernelsOn && term.kernel() != null) {
+                kernels.put(term.name(), term.kernel());
+                continue;
+            }
             SDVariable weighted = value.mul(sd.constant("weight_" + term.name(), w));
             total = total == null ? weighted : total.add(weighted);
         }
