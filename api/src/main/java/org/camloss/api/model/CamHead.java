@@ -226,12 +226,19 @@ public class CamHead extends SameDiffOutputLayer {
             SDVariable features = segments.get(0).map();
             List<org.camloss.api.StageMap> stages = new java.util.ArrayList<>(segments.subList(1, segments.size()));
             stages.add(segments.get(0));
-            HeadOutputs plain = outputs(sd, features, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
+            SDVariable pooled = channelsLast
+                    ? layerInput.get(SDIndex.all(), SDIndex.interval(0, packedShapes[0] * packedShapes[1] * packedShapes[2]))
+                            .reshape(-1, packedShapes[0] * packedShapes[1], packedShapes[2]).mean(1)
+                    : features.mean(2, 3);
+            HeadOutputs plain = outputs(sd, features, pooled, paramTable.get(WEIGHT), paramTable.get(BIAS), channels,
+                    classes);
             outputs = new HeadOutputs(plain.features(), plain.weight(), plain.bias(), plain.logits(), channels,
                     classes, stages);
         } else {
+            // GAP straight from NHWC: the NCHW view (a copy in SameDiff) is only computed when a term reads it.
             SDVariable features = channelsLast ? layerInput.permute(0, 3, 1, 2) : layerInput;
-            outputs = outputs(sd, features, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
+            SDVariable pooled = channelsLast ? layerInput.mean(1, 2) : layerInput.mean(2, 3);
+            outputs = outputs(sd, features, pooled, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
         }
         sd.nn().softmax(PROBS, outputs.logits());
         Objective objective = objective();
@@ -287,8 +294,13 @@ public class CamHead extends SameDiffOutputLayer {
      */
     public static HeadOutputs outputs(SameDiff sd, SDVariable features, SDVariable weight, SDVariable bias,
                                       int channels, int classes) {
+        return outputs(sd, features, features.mean(2, 3), weight, bias, channels, classes);
+    }
+
+    /** As {@link #outputs(SameDiff, SDVariable, SDVariable, SDVariable, int, int)}, given GAP(F) [N, C]. */
+    static HeadOutputs outputs(SameDiff sd, SDVariable features, SDVariable pooled, SDVariable weight, SDVariable bias,
+                               int channels, int classes) {
         SDVariable b = bias.reshape(classes);
-        SDVariable pooled = features.mean(2, 3);
         SDVariable logits = sd.identity("logits", sd.mmul(pooled, weight, false, true, false).add(b));
         return new HeadOutputs(features, weight, b, logits, channels, classes);
     }
