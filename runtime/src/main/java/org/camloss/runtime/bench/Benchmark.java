@@ -29,9 +29,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Measures training-step and inference throughput of one model configuration on random data: median,
- * minimum and maximum over timed steps after warm-up, time to the first training step, and peak memory.
+ * minimum and maximum over timed steps after warm-up, time to the first training step, and peak memory; for
+ * a loss other than cross-entropy also its step-time overhead over cross-entropy, from a cross-entropy twin
+ * stepped alternately with the model in the same JVM.
  */
 public final class Benchmark {
+    private static final String CROSS_ENTROPY = "cross-entropy";
     private final PluginRegistry registry;
     private final int warmup;
     private final int steps;
@@ -55,20 +58,8 @@ public final class Benchmark {
                         c.backbone())));
         LossFactory lf = registry.find(PluginKind.LOSS, c.loss())
                 .orElseThrow(() -> new UserException("--loss: " + registry.unknownIdMessage(PluginKind.LOSS, c.loss())));
-        Map<String, Object> bp = new LinkedHashMap<>(c.params());
-        if (c.depth() > 0) {
-            bp.put("depth", c.depth());
-        }
         long t0 = System.nanoTime();
-        CamModel model;
-        try {
-            Params backboneParams = Params.resolve(bf.params(), bp);
-            model = new ModelAssembler().seed(1).updater(new ClassicalMomentum(0.01, null, 0.9, false))
-                    .assemble(bf.create(backboneParams), new InputShape(c.channels(), c.height(),
-                            c.width()), 10, Objective.of(lf.create(Params.defaults(lf.params()))));
-        } catch (IllegalArgumentException e) {
-            throw new UserException("--backbone " + c.backbone() + ": " + e.getMessage());
-        }
+        CamModel model = assemble(c, bf, lf);
         Nd4j.getRandom().setSeed(2);
         INDArray x = Nd4j.randn(DataType.FLOAT, c.batch(), c.height(), c.width(), c.channels());
         INDArray y = Nd4j.zeros(DataType.FLOAT, c.batch(), 10);
@@ -115,7 +106,55 @@ public final class Benchmark {
         row.put("timed_steps", steps);
         row.put("peak_heap_mb", peakHeapMb());
         row.put("peak_rss_mb", peakRssMb());
+        if (!c.loss().equals(CROSS_ENTROPY) && registry.find(PluginKind.LOSS, CROSS_ENTROPY).isPresent()) {
+            // After the memory figures: a cross-entropy twin in this JVM, stepped alternately with this model.
+            double overhead = interleavedOverhead(assemble(c, bf, registry.find(PluginKind.LOSS, CROSS_ENTROPY)
+                    .orElseThrow()), model, xs, ys);
+            row.put("overhead_vs_cross_entropy", overhead);
+            if (c.loss().equals("cam-loss")) {
+                row.put("cam_overhead", overhead);
+            }
+        }
         return row;
+    }
+
+    /**
+     * Step-time increase of {@code model} over {@code reference}: both warmed up, then stepped alternately
+     * ({@code steps} times each, so that both see the same machine state); median step time over median step
+     * time, minus one.
+     */
+    private double interleavedOverhead(CamModel reference, CamModel model, INDArray[] xs, INDArray[] ys) {
+        for (int i = 0; i < warmup; i++) {
+            reference.graph().fit(xs, ys);
+            model.graph().fit(xs, ys);
+        }
+        double[] ref = new double[steps];
+        double[] mod = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long s = System.nanoTime();
+            reference.graph().fit(xs, ys);
+            long m = System.nanoTime();
+            model.graph().fit(xs, ys);
+            long e = System.nanoTime();
+            ref[i] = m - s;
+            mod[i] = e - m;
+        }
+        return median(mod) / median(ref) - 1;
+    }
+
+    private CamModel assemble(BenchCase c, BackboneFactory bf, LossFactory lf) {
+        Map<String, Object> bp = new LinkedHashMap<>(c.params());
+        if (c.depth() > 0) {
+            bp.put("depth", c.depth());
+        }
+        try {
+            Params backboneParams = Params.resolve(bf.params(), bp);
+            return new ModelAssembler().seed(1).updater(new ClassicalMomentum(0.01, null, 0.9, false))
+                    .assemble(bf.create(backboneParams), new InputShape(c.channels(), c.height(),
+                            c.width()), 10, Objective.of(lf.create(Params.defaults(lf.params()))));
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--backbone " + c.backbone() + ": " + e.getMessage());
+        }
     }
 
     static double median(double[] v) {
