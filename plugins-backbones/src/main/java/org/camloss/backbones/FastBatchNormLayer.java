@@ -45,8 +45,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Forward (training): {@code μ = mean(x)}, {@code σ² = mean((x - μ)²)} (biased, as DL4J),
  * {@code y = act(γ (x - μ) / sqrt(σ² + ε) + β)}, the normalisation in one pass by libnd4j's batchnorm op
  * (oneDNN's kernel for float) given these statistics, the activation in place. Inference uses the running statistics. Backward, with
- * {@code x̂ = (x - μ) / sqrt(σ² + ε)} recomputed from the input and {@code g = act'(z) · dL/dy}:
- * {@code dβ = Σ g}, {@code dγ = Σ g x̂}, {@code dx = γ / sqrt(σ² + ε) · (g - dβ / M - x̂ dγ / M)}. The
+ * {@code x̂ = (x - μ) / σ}, {@code σ = sqrt(σ² + ε)} and {@code g = act'(z) · dL/dy} (z recomputed from the
+ * input): {@code dβ = Σ g}, {@code dγ = Σ g x̂ = (Σ g x - μ dβ) / σ},
+ * {@code dx = γ / σ · (g - dβ / M - x̂ dγ / M)}, the last as a batchnorm pass over x (scale
+ * {@code -γ dγ / (σ M)}, shift {@code -γ dβ / (σ M)}) plus {@code γ / σ · g}: six passes over the array
+ * with a ReLU, four without. The
  * running statistics are updated exactly as DL4J does it: as a "gradient" of the {@code mean} and
  * {@code log10stdev} (or {@code var}) parameters that a no-op updater subtracts.
  */
@@ -122,11 +125,6 @@ public class FastBatchNormLayer extends BatchNormalization {
         INDArray gamma = row(getParam(BatchNormalizationParamInitializer.GAMMA));
         INDArray beta = row(getParam(BatchNormalizationParamInitializer.BETA));
 
-        // x̂ = (x - μ) / σ
-        INDArray xhat = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
-        normalise(l, x, batchMean, batchVar, null, null, layerConf().getEps(), xhat);
-        xhat = l.view(xhat);
-
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
         INDArray dxv = l.view(dx);
         // g = act'(z) · dL/dy, computed in dx where the activation is not the identity
@@ -147,24 +145,24 @@ public class FastBatchNormLayer extends BatchNormalization {
             g = dxv;
         }
 
+        // dβ = Σ g; dγ = Σ g x̂ = (Σ g x - μ Σ g) / σ, from the input itself (x̂ is never materialised)
         INDArray dBeta = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, 1, l.c);
         channelSum(l, g, dBeta, mgr, ArrayType.BP_WORKING_MEM);
-        INDArray prod = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, xv.shape(), 'c');
-        Nd4j.exec(new MulOp(g, xhat, prod));
+        INDArray work = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
+        INDArray workv = l.view(work);
+        Nd4j.exec(new MulOp(g, xv, workv));
         INDArray dGamma = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, 1, l.c);
-        channelSum(l, prod, dGamma, mgr, ArrayType.BP_WORKING_MEM);
+        channelSum(l, workv, dGamma, mgr, ArrayType.BP_WORKING_MEM);
+        dGamma.subi(batchMean.mul(dBeta)).muli(batchInvStd);
 
-        // dx = γ/σ · (g - dβ/M - x̂·dγ/M)
-        INDArray k = dGamma.mul(-1.0 / l.m);
-        if (g == dxv) {
-            Nd4j.exec(new BroadcastMulOp(xhat, k, xhat, l.ch));
-            Nd4j.exec(new AddOp(dxv, xhat, dxv));
-        } else {
-            Nd4j.exec(new BroadcastMulOp(xhat, k, dxv, l.ch));
-            Nd4j.exec(new AddOp(dxv, g, dxv));
-        }
-        Nd4j.exec(new BroadcastAddOp(dxv, dBeta.mul(-1.0 / l.m), dxv, l.ch));
-        Nd4j.exec(new BroadcastMulOp(dxv, gamma.mul(batchInvStd), dxv, l.ch));
+        // dx = γ/σ · (g - dβ/M - x̂·dγ/M) = a·g + (b·x̂ + c) with a = γ/σ, b = -a·dγ/M, c = -a·dβ/M;
+        // b·x̂ + c is one batchnorm pass over x with scale b and shift c
+        INDArray a = gamma.mul(batchInvStd);
+        INDArray b = a.mul(dGamma).muli(-1.0 / l.m);
+        INDArray c = a.mul(dBeta).muli(-1.0 / l.m);
+        normalise(l, x, batchMean, batchVar, b, c, layerConf().getEps(), work);
+        Nd4j.exec(new BroadcastMulOp(g, a, dxv, l.ch));
+        Nd4j.exec(new AddOp(dxv, workv, dxv));
 
         Gradient gradient = new DefaultGradient();
         INDArray dGammaView = row(gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
