@@ -122,6 +122,12 @@ final class Nets {
         return name;
     }
 
+    /** ReLU of the element-wise sum of two maps, in one vertex ({@link AddReluVertex}). */
+    String addRelu(String name, String a, String b) {
+        g.addVertex(name, new AddReluVertex(), a, b);
+        return name;
+    }
+
     /** The channel concatenation of maps (in this format). */
     String concat(String name, String... inputs) {
         g.addVertex(name, new MergeVertex(), inputs);

@@ -123,8 +123,7 @@ public final class ResNet implements Backbone {
             n.conv(name + "_proj_conv", input, in, out, 1, stride);
             shortcut = n.bn(name + "_proj_bn", name + "_proj_conv", out, false);
         }
-        n.add(name + "_add", main, shortcut);
-        return n.activation(name + "_relu", name + "_add", org.nd4j.linalg.activations.Activation.RELU);
+        return n.addRelu(name + "_relu", main, shortcut);
     }
 
     @Override

@@ -9,8 +9,6 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.Activation;
@@ -199,9 +197,7 @@ public final class ResNetCifar implements Backbone {
         if (stride != 1 || in != out) {
             shortcutOut = projection(g, format, name, input, in, out, stride);
         }
-        g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), main, shortcutOut);
-        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
-        return name + "_relu";
+        return new Nets(g, format).addRelu(name + "_relu", main, shortcutOut);
     }
 
     /** A bias-free k×k convolution with Kaiming-normal fan-out initialisation (ReLU gain). */
