@@ -77,8 +77,10 @@ def main():
     p.add_argument("--loss", default="cross-entropy", choices=["cross-entropy", "cam-loss"])
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--infer-steps", type=int, default=0, help="timed inference passes (0: 4 x --steps)")
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
+    infer_steps = a.infer_steps if a.infer_steps > 0 else 4 * a.steps
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     h, w, c = (int(v) for v in a.input.split("x"))
@@ -105,7 +107,7 @@ def main():
     with torch.no_grad():
         for _ in range(a.warmup):
             model(x)
-        for _ in range(a.steps):
+        for _ in range(infer_steps):
             s = time.perf_counter()
             model(x)
             infer.append(a.batch / (time.perf_counter() - s))

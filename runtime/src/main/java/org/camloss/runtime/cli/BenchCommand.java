@@ -65,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
             + "about 30 steps to reach a steady step time).", defaultValue = "30")
     int warmup;
 
+    @Option(names = "--infer-steps", description = "Timed inference passes (default: 4 x --steps; a pass is "
+            + "about a quarter of a training step).", defaultValue = "0")
+    int inferSteps;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the cases as a JSON list to FILE.")
     Path json;
 
@@ -83,20 +87,26 @@ final class BenchCommand implements Callable<Integer> {
         if (steps < 1 || steps > 100000) {
             throw new UserException("--steps: must be in [1, 100000], found " + steps);
         }
+        if (inferSteps < 0 || inferSteps > 400000) {
+            throw new UserException("--infer-steps: must be in [0, 400000] (0: 4 x --steps), found " + inferSteps);
+        }
+        if (inferSteps == 0) {
+            inferSteps = 4 * steps;
+        }
         if (warmup < 0 || batch < 1) {
             throw new UserException("--warmup must be >= 0 and --batch >= 1, found " + warmup + " and " + batch);
         }
         List<BenchCase> cases = cases();
         if (single) {
-            Map<String, Object> row = new Benchmark(PluginRegistry.discover(getClass().getClassLoader()), warmup, steps)
-                    .run(cases.get(0));
+            Map<String, Object> row = new Benchmark(PluginRegistry.discover(getClass().getClassLoader()), warmup, steps,
+                    inferSteps).run(cases.get(0));
             Json.write(json, List.of(row));
             return 0;
         }
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
         Benchmark inProcess = noFork ? new Benchmark(PluginRegistry.discover(getClass().getClassLoader()), warmup,
-                steps) : null;
+                steps, inferSteps) : null;
         for (BenchCase c : cases) {
             System.err.println("bench: " + c.label() + " ...");
             Map<String, Object> row = noFork ? inProcess.run(c) : forked(c);
@@ -161,7 +171,8 @@ final class BenchCommand implements Callable<Integer> {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "--single",
                     "--backbone", c.backbone(), "--depth", Integer.toString(c.depth()), "--input", c.input(),
                     "--batch", Integer.toString(c.batch()), "--loss", c.loss(), "--steps", Integer.toString(steps),
-                    "--warmup", Integer.toString(warmup), "--json", tmp.toString()));
+                    "--warmup", Integer.toString(warmup), "--infer-steps", Integer.toString(inferSteps), "--json",
+                    tmp.toString()));
             c.params().forEach((k, v) -> cmd.addAll(List.of("--param", k + "=" + v)));
             Process p = new ProcessBuilder(cmd).inheritIO().start();
             int rc = p.waitFor();
@@ -193,7 +204,7 @@ final class BenchCommand implements Callable<Integer> {
             Process p = new ProcessBuilder(python, script.toString(), "--depth",
                     Integer.toString(c.depth() > 0 ? c.depth() : 20), "--input", c.input(), "--batch",
                     Integer.toString(c.batch()), "--loss", c.loss(), "--steps", Integer.toString(steps), "--warmup",
-                    Integer.toString(warmup), "--threads", Integer.toString(threads)).redirectErrorStream(true).start();
+                    Integer.toString(warmup), "--infer-steps", Integer.toString(inferSteps), "--threads", Integer.toString(threads)).redirectErrorStream(true).start();
             String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 String last = outText.strip();
