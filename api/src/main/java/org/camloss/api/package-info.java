@@ -6,6 +6,8 @@
  *
  * <p>A plugin declares a kebab-case id, a description and its parameters ({@link org.camloss.api.ParamSpec});
  * configs name plugins by id, never by class. Losses, regularizers and distillers all receive one typed
- * record of model outputs ({@link org.camloss.api.HeadOutputs}) and define their terms with SameDiff.
+ * record of model outputs ({@link org.camloss.api.HeadOutputs}) and define their terms with SameDiff; a term
+ * may also carry a {@link org.camloss.api.TermKernel}, a hand-written forward and backward pass that the head
+ * runs instead of differentiating the SameDiff definition (which stays the reference).
  */
 package org.camloss.api;

@@ -133,26 +133,24 @@ public final class Benchmark {
 
     /**
      * Step-time increase of {@code model} over {@code reference}: both warmed up, then stepped alternately
-     * ({@code steps} times each, so that both see the same machine state); median step time over median step
-     * time, minus one.
+     * ({@code steps} pairs, so that both see the same machine state); the median over pairs of the step-time
+     * ratio, minus one (robust to drift and to bursts that hit a few pairs).
      */
     private double interleavedOverhead(CamModel reference, CamModel model, INDArray[] xs, INDArray[] ys) {
         for (int i = 0; i < warmup; i++) {
             reference.graph().fit(xs, ys);
             model.graph().fit(xs, ys);
         }
-        double[] ref = new double[steps];
-        double[] mod = new double[steps];
+        double[] ratio = new double[steps];
         for (int i = 0; i < steps; i++) {
             long s = System.nanoTime();
             reference.graph().fit(xs, ys);
             long m = System.nanoTime();
             model.graph().fit(xs, ys);
             long e = System.nanoTime();
-            ref[i] = m - s;
-            mod[i] = e - m;
+            ratio[i] = (double) (e - m) / (m - s);
         }
-        return median(mod) / median(ref) - 1;
+        return median(ratio) - 1;
     }
 
     private CamModel assemble(BenchCase c, BackboneFactory bf, LossFactory lf) {
