@@ -4,8 +4,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A hand-written forward and backward pass of one {@link LossTerm}, which the head runs <em>instead of</em>
- * differentiating the term's SameDiff definition. A kernel sees the feature map, the classifier weights and
- * the targets (not the logits or the bias; terms on those stay in SameDiff). Optional: a term without a kernel is differentiated by
+ * differentiating the term's SameDiff definition. A kernel sees what the head computes its outputs from: the
+ * feature map, the classifier weights and bias, and the targets. Optional: a term without a kernel is differentiated by
  * SameDiff. A kernel pays off when the term is many small operations on the feature map (SameDiff runs each
  * as a separate native call with its own overhead); CAM-loss's {@code cam} term has one.
  *
@@ -32,6 +32,7 @@ public interface TermKernel {
      * @param features     the backbone's feature map, [N, H, W, C] when {@code channelsLast}, else [N, C, H, W]
      * @param channelsLast the layout of {@code features}
      * @param weight       the classifier weights W, [K, C]
+     * @param bias         the classifier bias b, [K]
      * @param targets      target distributions q, [N, K]
      * @param gradients    whether gradients are needed (false when only the value is reported)
      * @param gradientScale factor to multiply the returned gradients by (the head's loss scale times the
@@ -39,7 +40,7 @@ public interface TermKernel {
      * @param workspace    allocator for large temporaries (the layer's working-memory workspace during
      *                     training); arrays from it are valid until the kernel returns
      */
-    record Input(INDArray features, boolean channelsLast, INDArray weight, INDArray targets,
+    record Input(INDArray features, boolean channelsLast, INDArray weight, INDArray bias, INDArray targets,
                  boolean gradients, double gradientScale, Allocator workspace) {
     }
 
@@ -50,8 +51,13 @@ public interface TermKernel {
      * @param featureGrad  gradientScale · d value / d features, same shape and layout as the input features; null when no
      *                     gradients were requested or none reach the features
      * @param weightGrad   gradientScale · d value / d W, [K, C]; null when none reach W
+     * @param biasGrad     gradientScale · d value / d b, [K]; null when none reach b
      */
-    record Output(double value, INDArray featureGrad, INDArray weightGrad) {
+    record Output(double value, INDArray featureGrad, INDArray weightGrad, INDArray biasGrad) {
+        /** An output without a bias gradient. */
+        public Output(double value, INDArray featureGrad, INDArray weightGrad) {
+            this(value, featureGrad, weightGrad, null);
+        }
     }
 
     /** Creates uninitialised arrays, possibly in a workspace. */

@@ -28,8 +28,7 @@ public record CamLoss(double alpha, Routing routing, Normalization normalization
 
     @Override
     public List<LossTerm> define(LossContext ctx) {
-        SDVariable ce = CamHead.crossEntropy(ctx);
-        return List.of(LossTerm.of("ce", ce, 1.0), new LossTerm("cam", camTerm(ctx, routing, normalization, eps), warmup)
+        return List.of(CamHead.crossEntropyTerm(ctx), new LossTerm("cam", camTerm(ctx, routing, normalization, eps), warmup)
                 .withKernel(new CamTermKernel(routing, normalization, eps)));
     }
 

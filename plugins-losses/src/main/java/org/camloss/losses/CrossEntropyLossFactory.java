@@ -3,7 +3,6 @@ package org.camloss.losses;
 import java.util.List;
 import org.camloss.api.Loss;
 import org.camloss.api.LossFactory;
-import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
 import org.camloss.api.model.CamHead;
 
@@ -24,6 +23,6 @@ public final class CrossEntropyLossFactory implements LossFactory {
 
     @Override
     public Loss create(Params params) {
-        return ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0));
+        return ctx -> List.of(CamHead.crossEntropyTerm(ctx));
     }
 }

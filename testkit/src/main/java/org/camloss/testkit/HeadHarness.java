@@ -129,10 +129,18 @@ public final class HeadHarness {
         }
         List<String> wrt = new java.util.ArrayList<>(List.of("features", "W", "b"));
         wrt.addAll(stageNames);
-        org.camloss.api.model.CamHeadLayer.quietly(() -> sd.createGradFunction(wrt.toArray(new String[0])));
-        Map<String, INDArray> grads = sd.calculateGradients(ph, wrt.toArray(new String[0]));
+        Map<String, INDArray> grads = new java.util.HashMap<>();
+        if (!objective.sameDiffTermNames().isEmpty()) {
+            org.camloss.api.model.CamHeadLayer.quietly(() -> sd.createGradFunction(wrt.toArray(new String[0])));
+            grads = sd.calculateGradients(ph, wrt.toArray(new String[0]));
+        }
+        List<INDArray> gs = new java.util.ArrayList<>();
+        for (int i = 0; i < stageNames.size(); i++) {
+            INDArray g = grads.get(stageNames.get(i));
+            gs.add(g == null ? stages.get(i).castTo(dataType).mul(0) : g.dup());
+        }
         INDArray gw = grads.get("W") == null ? weight.castTo(dataType).mul(0) : grads.get("W").dup();
-        INDArray gb = grads.get("b");
+        INDArray gb = grads.get("b") == null ? bias.castTo(dataType).mul(0) : grads.get("b").reshape(bias.length()).dup();
         INDArray gf = grads.get("features") == null ? features.castTo(dataType).mul(0) : grads.get("features").dup();
         double totalValue = values.get("total").getDouble(0);
         INDArray targetValues = targets.castTo(dataType);
@@ -143,7 +151,8 @@ public final class HeadHarness {
         for (Map.Entry<String, TermKernel> k : objective.kernels().entrySet()) {
             double weightNow = objective.weightNow(k.getKey());
             TermKernel.Output o = k.getValue().apply(new TermKernel.Input(features.castTo(dataType), false,
-                    weight.castTo(dataType), targetValues, true, weightNow, TermKernel.Allocator.detached()));
+                    weight.castTo(dataType), bias.castTo(dataType), targetValues, true, weightNow,
+                    TermKernel.Allocator.detached()));
             terms.put(k.getKey(), o.value());
             totalValue += weightNow * o.value();
             if (o.featureGrad() != null) {
@@ -152,18 +161,15 @@ public final class HeadHarness {
             if (o.weightGrad() != null) {
                 gw.addi(o.weightGrad());
             }
+            if (o.biasGrad() != null) {
+                gb.addi(o.biasGrad().reshape(gb.shape()));
+            }
         }
         Map<String, Double> ordered = new LinkedHashMap<>();
         for (String term : objective.termNames()) {
             ordered.put(term, terms.get(term));
         }
-        List<INDArray> gs = new java.util.ArrayList<>();
-        for (int i = 0; i < stageNames.size(); i++) {
-            INDArray g = grads.get(stageNames.get(i));
-            gs.add(g == null ? stages.get(i).castTo(dataType).mul(0) : g.dup());
-        }
-        return new Result(totalValue, ordered, values.get("logits").dup(), gf, gw,
-                gb == null ? bias.castTo(dataType).mul(0) : gb.reshape(bias.length()).dup(), gs);
+        return new Result(totalValue, ordered, values.get("logits").dup(), gf, gw, gb, gs);
     }
 
     /**

@@ -124,11 +124,12 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         assertEquals(reference.total(), kernel.total(), 1e-9 * Math.max(1, Math.abs(reference.total())), where + "total");
         assertClose(reference.gradFeatures(), kernel.gradFeatures(), where + "d total / d features");
         assertClose(reference.gradWeight(), kernel.gradWeight(), where + "d total / d W");
+        assertClose(reference.gradBias(), kernel.gradBias(), where + "d total / d b");
         for (Map.Entry<String, TermKernel> k : kernels.entrySet()) {
-            TermKernel.Output nchw = k.getValue().apply(new TermKernel.Input(features, false, w, targets, true, 1,
+            TermKernel.Output nchw = k.getValue().apply(new TermKernel.Input(features, false, w, b, targets, true, 1,
                     TermKernel.Allocator.detached()));
             TermKernel.Output nhwc = k.getValue().apply(new TermKernel.Input(features.permute(0, 2, 3, 1).dup('c'), true,
-                    w, targets, true, 1, TermKernel.Allocator.detached()));
+                    w, b, targets, true, 1, TermKernel.Allocator.detached()));
             assertEquals(nchw.value(), nhwc.value(), 1e-12, where + "term " + k.getKey() + " NHWC vs NCHW");
             if (nchw.featureGrad() != null) {
                 assertClose(nchw.featureGrad(), nhwc.featureGrad().permute(0, 3, 1, 2),
@@ -136,6 +137,9 @@ public abstract class LossContract extends PluginContract<LossFactory> {
             }
             if (nchw.weightGrad() != null) {
                 assertClose(nchw.weightGrad(), nhwc.weightGrad(), where + "term " + k.getKey() + " NHWC vs NCHW W gradient");
+            }
+            if (nchw.biasGrad() != null) {
+                assertClose(nchw.biasGrad(), nhwc.biasGrad(), where + "term " + k.getKey() + " NHWC vs NCHW b gradient");
             }
         }
     }

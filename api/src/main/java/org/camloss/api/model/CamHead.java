@@ -281,7 +281,7 @@ public class CamHead extends SameDiffOutputLayer {
     static final class CrossEntropyOnly implements Loss {
         @Override
         public List<LossTerm> define(LossContext ctx) {
-            return List.of(LossTerm.of("ce", crossEntropy(ctx), 1.0));
+            return List.of(crossEntropyTerm(ctx));
         }
     }
 
@@ -303,6 +303,14 @@ public class CamHead extends SameDiffOutputLayer {
         SDVariable b = bias.reshape(classes);
         SDVariable logits = sd.identity("logits", sd.mmul(pooled, weight, false, true, false).add(b));
         return new HeadOutputs(features, weight, b, logits, channels, classes);
+    }
+
+    /**
+     * The term {@code ce}: {@link #crossEntropy} with weight 1, computed in training by its kernel
+     * ({@link CrossEntropyKernel}).
+     */
+    public static LossTerm crossEntropyTerm(LossContext ctx) {
+        return LossTerm.of("ce", crossEntropy(ctx), 1.0).withKernel(CrossEntropyKernel.INSTANCE);
     }
 
     /** Mean cross-entropy −Σ_k q_k log softmax(z)_k of soft or one-hot targets. */

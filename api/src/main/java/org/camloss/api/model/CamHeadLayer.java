@@ -58,53 +58,73 @@ public class CamHeadLayer extends SameDiffOutputLayer {
             if (sameDiff == null) {
                 doInit();
             }
-            if (sameDiff.getFunction("grad") == null) {
-                quietly(() -> sameDiff.createGradFunction(INPUT_KEY));
-            }
         }
-        Map<Long, InferenceSession> sessions = sameDiff.getFunction("grad").getSessions();
-        long thread = Thread.currentThread().getId();
-        if (!sessions.containsKey(thread)) {
-            sessions.put(thread, SameDiff.getInferenceFactory().create(sameDiff.getFunction("grad")));
-        }
-        String wsWorking = workspaceMgr.getWorkspaceName(ArrayType.BP_WORKING_MEM);
+        boolean sameDiffTerms = !head().objective().sameDiffTermNames().isEmpty();
         String wsActGrad = workspaceMgr.getWorkspaceName(ArrayType.ACTIVATION_GRAD);
         boolean actGradScopedOut = workspaceMgr.isScopedOut(ArrayType.ACTIVATION_GRAD);
-        sessions.get(thread).setMmgr(new DL4JSameDiffMemoryMgr(wsWorking, wsActGrad,
-                workspaceMgr.getConfiguration(ArrayType.BP_WORKING_MEM),
-                workspaceMgr.getConfiguration(ArrayType.ACTIVATION_GRAD)));
-
-        List<String> gradNames = new ArrayList<>(paramTable.keySet());
-        gradNames.add(INPUT_KEY);
-        List<String> outputs = scoreOutputs();
-        Map<String, INDArray> ph = placeholders();
-        org.nd4j.autodiff.samediff.api.OutAndGrad og = sameDiff.calculateGradientsAndOutputs(ph, outputs, gradNames);
-        Map<String, INDArray> grads = og.getGradients();
-        Map<String, INDArray> values = og.getOutputs();
         org.deeplearning4j.nn.gradient.Gradient g = new org.deeplearning4j.nn.gradient.DefaultGradient();
-        for (String name : paramTable.keySet()) {
-            INDArray sdGrad = grads.get(name);
-            INDArray dl4jGrad = gradTable.get(name);
-            if (sdGrad == null) {
-                dl4jGrad.assign(0);
-            } else {
-                dl4jGrad.assign(sdGrad);
+        INDArray dLdIn;
+        double sameDiffLoss;
+        Map<String, INDArray> values;
+        if (sameDiffTerms) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                if (sameDiff.getFunction("grad") == null) {
+                    quietly(() -> sameDiff.createGradFunction(INPUT_KEY));
+                }
             }
-            g.gradientForVariable().put(name, dl4jGrad);
+            Map<Long, InferenceSession> sessions = sameDiff.getFunction("grad").getSessions();
+            long thread = Thread.currentThread().getId();
+            if (!sessions.containsKey(thread)) {
+                sessions.put(thread, SameDiff.getInferenceFactory().create(sameDiff.getFunction("grad")));
+            }
+            String wsWorking = workspaceMgr.getWorkspaceName(ArrayType.BP_WORKING_MEM);
+            sessions.get(thread).setMmgr(new DL4JSameDiffMemoryMgr(wsWorking, wsActGrad,
+                    workspaceMgr.getConfiguration(ArrayType.BP_WORKING_MEM),
+                    workspaceMgr.getConfiguration(ArrayType.ACTIVATION_GRAD)));
+
+            List<String> gradNames = new ArrayList<>(paramTable.keySet());
+            gradNames.add(INPUT_KEY);
+            org.nd4j.autodiff.samediff.api.OutAndGrad og = sameDiff.calculateGradientsAndOutputs(placeholders(),
+                    scoreOutputs(), gradNames);
+            Map<String, INDArray> grads = og.getGradients();
+            values = og.getOutputs();
+            sameDiffLoss = values.get(outputVar.name()).getDouble(0);
+            for (String name : paramTable.keySet()) {
+                INDArray sdGrad = grads.get(name);
+                if (sdGrad == null) {
+                    gradTable.get(name).assign(0);
+                } else {
+                    gradTable.get(name).assign(sdGrad);
+                }
+            }
+            dLdIn = grads.get(INPUT_KEY);
+        } else {
+            // every term on its kernel: no SameDiff in training
+            values = Map.of();
+            sameDiffLoss = 0;
+            for (String name : paramTable.keySet()) {
+                gradTable.get(name).assign(0);
+            }
+            dLdIn = null;
         }
-        INDArray dLdIn = grads.get(INPUT_KEY);
+        for (String name : paramTable.keySet()) {
+            g.gradientForVariable().put(name, gradTable.get(name));
+        }
         if (dLdIn == null) {
             dLdIn = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
         }
         Map<String, Double> kernelValues = new LinkedHashMap<>();
-        double kernelSum = runKernels(kernelValues, dLdIn, gradTable.get(CamHead.WEIGHT),
+        double kernelSum = runKernels(kernelValues, dLdIn, gradTable.get(CamHead.WEIGHT), gradTable.get(CamHead.BIAS),
                 (type, shape) -> workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, shape, 'c'));
-        cachedScoreSum = values.get(outputVar.name()).getDouble(0) + kernelSum;
+        cachedScoreSum = sameDiffLoss + kernelSum;
         recordTerms(values, kernelValues);
         cachedInput = input;
         cachedLabels = labels;
-        sameDiff.clearPlaceholders(true);
-        sameDiff.clearOpInputs();
+
+        if (sameDiffTerms) {
+            sameDiff.clearPlaceholders(true);
+            sameDiff.clearOpInputs();
+        }
         if (!actGradScopedOut && !dLdIn.data().getParentWorkspace().getId().equals(wsActGrad)) {
             dLdIn = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, dLdIn);
         } else if (actGradScopedOut && dLdIn.isAttached()) {
@@ -126,10 +146,10 @@ public class CamHeadLayer extends SameDiffOutputLayer {
     /**
      * Runs the objective's {@linkplain Objective#kernels() term kernels} on the current input and labels: puts
      * each term's value in {@code values}, adds each weighted gradient (scaled to the batch sum, like the
-     * SameDiff loss) to {@code dLdIn} and {@code weightGrad} when they are not null, and returns the weighted
-     * batch sum of the kernel terms.
+     * SameDiff loss) to {@code dLdIn}, {@code weightGrad} and {@code biasGrad} when {@code dLdIn} is not null,
+     * and returns the weighted batch sum of the kernel terms.
      */
-    private double runKernels(Map<String, Double> values, INDArray dLdIn, INDArray weightGrad,
+    private double runKernels(Map<String, Double> values, INDArray dLdIn, INDArray weightGrad, INDArray biasGrad,
                               TermKernel.Allocator allocator) {
         Objective objective = head().objective();
         if (objective.kernels().isEmpty()) {
@@ -146,12 +166,13 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         INDArray targets = objective.hasTeacher()
                 ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, conf.getClasses())) : labels;
         INDArray weight = paramTable.get(CamHead.WEIGHT);
+        INDArray bias = paramTable.get(CamHead.BIAS);
         double sum = 0;
         for (Map.Entry<String, TermKernel> e : objective.kernels().entrySet()) {
             double w = objective.weightNow(e.getKey());
             boolean gradients = dLdIn != null && w != 0;
             TermKernel.Output out = e.getValue().apply(new TermKernel.Input(features, conf.isChannelsLast(), weight,
-                    targets, gradients, n * w, allocator));
+                    bias.reshape(bias.length()), targets, gradients, n * w, allocator));
             values.put(e.getKey(), out.value());
             sum += n * w * out.value();
             if (gradients && out.featureGrad() != null) {
@@ -163,6 +184,9 @@ public class CamHeadLayer extends SameDiffOutputLayer {
             }
             if (gradients && out.weightGrad() != null) {
                 weightGrad.addi(out.weightGrad());
+            }
+            if (gradients && out.biasGrad() != null) {
+                biasGrad.addi(out.biasGrad().reshape(biasGrad.shape()));
             }
         }
         return sum;
@@ -234,6 +258,12 @@ public class CamHeadLayer extends SameDiffOutputLayer {
                 doInit();
             }
         }
+        Map<String, Double> kernelValues = new LinkedHashMap<>();
+        double kernelLoss = runKernels(kernelValues, null, null, null, TermKernel.Allocator.detached());
+        if (head().objective().sameDiffTermNames().isEmpty()) {
+            recordTerms(Map.of(), kernelValues);
+            return (kernelLoss + fullNetRegTerm) / input.size(0);
+        }
         String wsWorking = workspaceMgr.getWorkspaceName(ArrayType.FF_WORKING_MEM);
         String wsOutput = workspaceMgr.getWorkspaceName(ArrayType.ACTIVATIONS);
         DL4JSameDiffMemoryMgr mmgr = new DL4JSameDiffMemoryMgr(wsWorking, wsOutput,
@@ -247,12 +277,8 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         }
         is.setMmgr(mmgr);
 
-        List<String> outputs = scoreOutputs();
-        Map<String, INDArray> ph = placeholders();
-        Map<String, INDArray> out = sameDiff.output(ph, outputs);
-        Map<String, Double> kernelValues = new LinkedHashMap<>();
-        double loss = out.get(outputVar.name()).getDouble(0)
-                + runKernels(kernelValues, null, null, TermKernel.Allocator.detached());
+        Map<String, INDArray> out = sameDiff.output(placeholders(), scoreOutputs());
+        double loss = out.get(outputVar.name()).getDouble(0) + kernelLoss;
         recordTerms(out, kernelValues);
         sameDiff.clearPlaceholders(true);
         sameDiff.clearOpInputs();

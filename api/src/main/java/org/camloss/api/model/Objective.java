@@ -111,7 +111,8 @@ public final class Objective {
     /**
      * Adds every term to {@code sd} and returns their weighted sum (a batch mean). Each term value is
      * named {@code term_<name>}. For objectives without distillers. Terms computed by their
-     * {@linkplain #kernels() kernels} are left out of the sum; the caller adds them.
+     * {@linkplain #kernels() kernels} are left out of the sum (a constant zero when all are); the caller adds
+     * them.
      */
     public SDVariable define(LossContext context) {
         return define(context, context.targets());
@@ -142,8 +143,7 @@ public final class Objective {
         weights.clear();
         weightArrays.clear();
         kernels.clear();
-        // With every term on a kernel SameDiff would have nothing to differentiate: keep them all in SameDiff.
-        boolean kernelsOn = useKernels && terms.stream().anyMatch(t -> t.kernel() == null);
+        boolean kernelsOn = useKernels;
         SDVariable total = null;
         for (LossTerm term : terms) {
             if (weights.containsKey(term.name())) {
@@ -160,6 +160,10 @@ public final class Objective {
             }
             SDVariable weighted = value.mul(sd.constant("weight_" + term.name(), w));
             total = total == null ? weighted : total.add(weighted);
+        }
+        if (total == null) {
+            // every term runs on its kernel: SameDiff's part of the objective is zero
+            total = sd.constant("objective_zero", Nd4j.scalar(terms.get(0).value().dataType(), 0.0));
         }
         return total;
     }
