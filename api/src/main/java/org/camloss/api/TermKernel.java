@@ -42,6 +42,34 @@ public interface TermKernel {
      */
     record Input(INDArray features, boolean channelsLast, INDArray weight, INDArray bias, INDArray targets,
                  boolean gradients, double gradientScale, Allocator workspace) {
+        /** N, the batch size. */
+        public long batch() {
+            return features.size(0);
+        }
+
+        /** C, the feature channels. */
+        public long channels() {
+            return channelsLast ? features.size(3) : features.size(1);
+        }
+
+        /** P = H·W, the pixels of the feature map. */
+        public long pixels() {
+            return features.length() / (batch() * channels());
+        }
+
+        /**
+         * The features with the pixels on one axis: [N, P, C] when channels-last, else [N, C, P] (a view when the
+         * features are contiguous).
+         */
+        public INDArray pixelMatrix() {
+            return channelsLast ? features.reshape('c', batch(), pixels(), channels())
+                    : features.reshape('c', batch(), channels(), pixels());
+        }
+
+        /** The pixel axis of {@link #pixelMatrix()}. */
+        public int pixelAxis() {
+            return channelsLast ? 1 : 2;
+        }
     }
 
     /**

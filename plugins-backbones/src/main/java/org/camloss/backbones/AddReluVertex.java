@@ -1,8 +1,6 @@
 package org.camloss.backbones;
 
 import java.util.Arrays;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
@@ -10,7 +8,6 @@ import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -98,22 +95,12 @@ public class AddReluVertex extends GraphVertex {
     }
 
     /** The runtime vertex. */
-    static final class Impl extends BaseGraphVertex {
+    static final class Impl extends ParameterFreeVertex {
         /** The output of the last forward pass (activations workspace), for the backward pass's mask. */
         private INDArray output;
 
         Impl(ComputationGraph graph, String name, int index, DataType dataType) {
-            super(graph, name, index, null, null, dataType);
-        }
-
-        @Override
-        public boolean hasLayer() {
-            return false;
-        }
-
-        @Override
-        public Layer getLayer() {
-            return null;
+            super(graph, name, index, dataType);
         }
 
         @Override
@@ -155,22 +142,6 @@ public class AddReluVertex extends GraphVertex {
             }
             output = null;
             return new Pair<>(null, grads);
-        }
-
-        @Override
-        public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-            if (backpropGradientsViewArray != null) {
-                throw new IllegalStateException("AddReluVertex has no parameters");
-            }
-        }
-
-        @Override
-        public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                int minibatchSize) {
-            if (maskArrays == null || maskArrays.length == 0) {
-                return null;
-            }
-            return new Pair<>(maskArrays[0], currentMaskState);
         }
 
         @Override

@@ -1,8 +1,6 @@
 package org.camloss.backbones;
 
 import java.util.Arrays;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -11,7 +9,6 @@ import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -146,22 +143,12 @@ public class ZeroPadShortcutVertex extends GraphVertex {
     }
 
     /** The runtime vertex. */
-    static final class Impl extends BaseGraphVertex {
+    static final class Impl extends ParameterFreeVertex {
         private final ZeroPadShortcutVertex conf;
 
         Impl(ComputationGraph graph, String name, int index, DataType dataType, ZeroPadShortcutVertex conf) {
-            super(graph, name, index, null, null, dataType);
+            super(graph, name, index, dataType);
             this.conf = conf;
-        }
-
-        @Override
-        public boolean hasLayer() {
-            return false;
-        }
-
-        @Override
-        public Layer getLayer() {
-            return null;
         }
 
         /** The index of the kept positions (spatial) and of the given channel range, in this layout. */
@@ -210,22 +197,6 @@ public class ZeroPadShortcutVertex extends GraphVertex {
             grad.get(index(s, true, -1, -1)).assign(epsilon.get(index(epsilon.shape(), false, conf.padBefore,
                     conf.padBefore + c)));
             return new Pair<>(null, new INDArray[] {grad});
-        }
-
-        @Override
-        public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-            if (backpropGradientsViewArray != null) {
-                throw new IllegalStateException("ZeroPadShortcutVertex has no parameters");
-            }
-        }
-
-        @Override
-        public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                int minibatchSize) {
-            if (maskArrays == null || maskArrays.length == 0) {
-                return null;
-            }
-            return new Pair<>(maskArrays[0], currentMaskState);
         }
 
         @Override

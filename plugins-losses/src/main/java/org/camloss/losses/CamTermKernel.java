@@ -28,16 +28,16 @@ public record CamTermKernel(Routing routing, Normalization normalization, double
     public Output apply(Input in) {
         INDArray f = in.features();
         DataType type = f.dataType();
-        long n = f.size(0);
-        long c = in.channelsLast() ? f.size(3) : f.size(1);
-        long p = f.length() / (n * c);
+        long n = in.batch();
+        long c = in.channels();
+        long p = in.pixels();
         INDArray q = in.targets().castTo(type);
         INDArray w = in.weight().castTo(type);
         INDArray m = q.mmul(w); // [N, C]
         INDArray mix = Nd4j.createUninitialized(type, n, c, 2);
         mix.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).assign(1);
         mix.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1)).assign(m);
-        INDArray x = in.channelsLast() ? f.reshape('c', n, p, c) : f.reshape('c', n, c, p);
+        INDArray x = in.pixelMatrix();
         // maps [N, P, 2]: channel 0 the CAAM, channel 1 the target CAM
         INDArray maps = Nd4j.matmul(x, mix, in.channelsLast() ? false : true, false, false);
         double[] v = maps.reshape(maps.length()).toDoubleVector();

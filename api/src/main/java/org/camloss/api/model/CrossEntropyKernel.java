@@ -28,11 +28,10 @@ public final class CrossEntropyKernel implements TermKernel {
     public Output apply(Input in) {
         INDArray f = in.features();
         DataType type = f.dataType();
-        long n = f.size(0);
-        long c = in.channelsLast() ? f.size(3) : f.size(1);
-        long p = f.length() / (n * c);
-        INDArray x = in.channelsLast() ? f.reshape('c', n, p, c) : f.reshape('c', n, c, p);
-        INDArray pooled = x.mean(in.channelsLast() ? 1 : 2); // [N, C]
+        long n = in.batch();
+        long p = in.pixels();
+        INDArray x = in.pixelMatrix();
+        INDArray pooled = x.mean(in.pixelAxis()); // [N, C]
         INDArray w = in.weight().castTo(type);
         long k = w.size(0);
         INDArray logits = pooled.mmul(w.transpose()).addiRowVector(in.bias().castTo(type).reshape(1, k));
