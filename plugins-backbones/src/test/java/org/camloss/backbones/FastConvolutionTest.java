@@ -56,6 +56,11 @@ class FastConvolutionTest {
 
     private static MultiLayerNetwork net(boolean fast, CNN2DFormat f, boolean bias, Activation act, int stride,
                                          ConvolutionMode mode) {
+        return net(fast, f, bias, act, stride, mode, H, W);
+    }
+
+    private static MultiLayerNetwork net(boolean fast, CNN2DFormat f, boolean bias, Activation act, int stride,
+                                         ConvolutionMode mode, int h, int w) {
         // the reference applies a non-identity activation in a layer of its own: DL4J M2.1's convolution with
         // its own ReLU and the oneDNN helper returns wrong weight gradients (values of 1e22 in this net)
         boolean separate = !fast && act != Activation.IDENTITY;
@@ -70,15 +75,19 @@ class FastConvolutionTest {
         lb.layer(fast ? new FastConvolution(b) : b.build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build());
-        lb.setInputType(InputType.convolutional(H, W, 2, f));
+        lb.setInputType(InputType.convolutional(h, w, 2, f));
         MultiLayerNetwork n = new MultiLayerNetwork(lb.build());
         n.init();
         return n;
     }
 
     private static INDArray input(CNN2DFormat f, long seed) {
+        return input(f, seed, H, W);
+    }
+
+    private static INDArray input(CNN2DFormat f, long seed, int h, int w) {
         Nd4j.getRandom().setSeed(seed);
-        return f == CNN2DFormat.NHWC ? Nd4j.randn(DataType.FLOAT, 6, H, W, 2) : Nd4j.randn(DataType.FLOAT, 6, 2, H, W);
+        return f == CNN2DFormat.NHWC ? Nd4j.randn(DataType.FLOAT, 6, h, w, 2) : Nd4j.randn(DataType.FLOAT, 6, 2, h, w);
     }
 
     private static INDArray labels() {
@@ -118,6 +127,36 @@ class FastConvolutionTest {
             fast.fit(ds);
         }
         assertClose(ref.params(), fast.params(), "parameters after 3 SGD steps");
+    }
+
+    /**
+     * On a 32×32 map both convolutions (2→4 and 4→5 channels) take the backward pass as two forward
+     * convolutions (on the 7×6 maps above only the first, with 2 input channels, does).
+     */
+    @Test
+    void backwardByForwardConvolutionsMatchesDl4jOnLargeMaps() {
+        for (boolean bias : new boolean[] {false, true}) {
+            MultiLayerNetwork ref = net(false, CNN2DFormat.NHWC, bias, Activation.IDENTITY, 1, ConvolutionMode.Same, 32, 32);
+            MultiLayerNetwork fast = net(true, CNN2DFormat.NHWC, bias, Activation.IDENTITY, 1, ConvolutionMode.Same, 32, 32);
+            fast.setParams(ref.params().dup());
+            INDArray x = input(CNN2DFormat.NHWC, 2, 32, 32);
+            FastConvolutionLayer second = (FastConvolutionLayer) fast.getLayer(1);
+            assertTrue(second.backwardByForward(Nd4j.zeros(DataType.FLOAT, 6, 32, 32, 4), Nd4j.zeros(DataType.FLOAT, 6, 32, 32, 5)),
+                    "the 4->5 convolution on 32x32 takes the forward-convolution backward pass");
+            for (MultiLayerNetwork n : new MultiLayerNetwork[] {ref, fast}) {
+                n.setInput(x);
+                n.setLabels(labels());
+                n.computeGradientAndScore();
+            }
+            assertEquals(ref.score(), fast.score(), 1e-6 * Math.abs(ref.score()), "score, bias=" + bias);
+            assertClose(ref.gradient().gradient(), fast.gradient().gradient(), "gradients, bias=" + bias);
+            for (int s = 0; s < 3; s++) {
+                DataSet ds = new DataSet(input(CNN2DFormat.NHWC, 10 + s, 32, 32), labels());
+                ref.fit(ds);
+                fast.fit(ds);
+            }
+            assertClose(ref.params(), fast.params(), "parameters after 3 SGD steps, bias=" + bias);
+        }
     }
 
     @Test
