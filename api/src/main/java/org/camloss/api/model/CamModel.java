@@ -98,25 +98,38 @@ public final class CamModel {
      * @param images [N, H, W, C]
      */
     public Forward forward(INDArray images, boolean training, boolean withStages) {
-        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, training, true);
-        INDArray features = nchw(acts, featureVertex);
+        // only the vertices asked for: feedForward would copy every vertex's activations out of the workspaces
+        // (hundreds of MB per batch for ResNet-20), which the small Java heap does not collect in time
+        List<String> names = new ArrayList<>();
+        names.add(featureVertex);
+        if (withStages) {
+            for (BackboneInfo.Stage s : backboneInfo.stages()) {
+                if (!names.contains(s.vertex())) {
+                    names.add(s.vertex());
+                }
+            }
+        }
+        INDArray[] acts;
+        try {
+            acts = graph.output(names, training, new INDArray[] {images}, null);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalStateException("the model has no vertex among " + names + " (vertices: "
+                    + graph.getConfiguration().getVertices().keySet() + ")", e);
+        }
+        INDArray features = nchw(acts[0]);
         INDArray pooled = features.mean(2, 3);
         INDArray logits = pooled.mmul(classifierWeight().castTo(pooled.dataType()).transpose())
                 .addiRowVector(classifierBias().castTo(pooled.dataType()));
         List<INDArray> stages = new ArrayList<>();
         if (withStages) {
             for (BackboneInfo.Stage s : backboneInfo.stages()) {
-                stages.add(s.vertex().equals(featureVertex) ? features : nchw(acts, s.vertex()));
+                stages.add(s.vertex().equals(featureVertex) ? features : nchw(acts[names.indexOf(s.vertex())]));
             }
         }
         return new Forward(features, logits, stages);
     }
 
-    private INDArray nchw(Map<String, INDArray> acts, String vertex) {
-        INDArray f = acts.get(vertex);
-        if (f == null) {
-            throw new IllegalStateException("the model has no vertex '" + vertex + "' (vertices: " + acts.keySet() + ")");
-        }
+    private INDArray nchw(INDArray f) {
         return head().isChannelsLast() ? f.permute(0, 3, 1, 2).dup() : f.dup();
     }
 
