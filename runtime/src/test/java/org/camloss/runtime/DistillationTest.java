@@ -90,10 +90,10 @@ class DistillationTest {
         ExperimentConfig config = camloss.config(cfg, List.of("distill.cache_teacher=true", "train.epochs=2"));
         assertTrue(config.distill().orElseThrow().cacheTeacher());
         ExperimentModule.Components c = camloss.instantiate(config);
-        Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
-        int[] idx = b.indices(b.inOrder(), 1);
-        INDArray x = b.images(idx);
-        INDArray y = b.targets(idx);
+        TrainBatch tb = trainBatch(c, 8, 1);
+        int[] idx = tb.idx();
+        INDArray x = tb.images();
+        INDArray y = tb.targets();
         INDArray fresh = c.teacher().labels(x, y);
         INDArray first = c.teacher().labels(x, y, idx);
         INDArray cached = c.teacher().labels(x.mul(0), y, idx); // images ignored once cached
@@ -122,9 +122,8 @@ class DistillationTest {
         ExperimentModule.Components c = camloss.instantiate(cfg);
         assertEquals(4, c.teacher().columns().mapH());
         assertEquals(2, c.teacher().net().info().outputSize(c.dataset().info().shape())[0]);
-        Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), 4);
-        int[] idx = b.indices(b.inOrder(), 0);
-        INDArray labels = c.teacher().labels(b.images(idx), b.targets(idx));
+        TrainBatch tb = trainBatch(c, 4, 0);
+        INDArray labels = c.teacher().labels(tb.images(), tb.targets());
         assertEquals(4 + 4 + 16, labels.size(1)); // targets, teacher logits, 4x4 teacher CAM
         Camloss.TrainResult r = camloss.train(cfg, null);
         assertTrue(r.summary().last().containsKey("train_map_l1"));
@@ -157,6 +156,16 @@ class DistillationTest {
     }
 
     // ---------------------------------------------------------------- attention transfer (stages)
+
+    /** Batch {@code index} (unshuffled, of size {@code size}) of the training split: indices, images, targets. */
+    private record TrainBatch(int[] idx, INDArray images, INDArray targets) {
+    }
+
+    private static TrainBatch trainBatch(ExperimentModule.Components c, int size, int index) {
+        Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), size);
+        int[] idx = b.indices(b.inOrder(), index);
+        return new TrainBatch(idx, b.images(idx), b.targets(idx));
+    }
 
     private static Map<String, Object> atStudent(String teacher, String stages) {
         Map<String, Object> m = new LinkedHashMap<>(CamlossTest.TINY);
@@ -310,10 +319,10 @@ class DistillationTest {
         ExperimentConfig config = camloss.config(atStudent(teacherRun.toString(), "all"),
                 List.of("distill.cache_teacher=true"));
         ExperimentModule.Components c = camloss.instantiate(config);
-        Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
-        int[] idx = b.indices(b.inOrder(), 1);
-        INDArray x = b.images(idx);
-        INDArray y = b.targets(idx);
+        TrainBatch tb = trainBatch(c, 8, 1);
+        int[] idx = tb.idx();
+        INDArray x = tb.images();
+        INDArray y = tb.targets();
         INDArray fresh = c.teacher().labels(x, y);
         assertEquals(4 + 4 + 16 * 16 * 8 + 8 * 8 * 16 + 4 * 4 * 32, fresh.size(1)); // targets, logits, 3 stages
         c.teacher().labels(x, y, idx);
