@@ -26,11 +26,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Models users already have keep working: run directories written before the module restructuring (see
- * {@code src/test/resources/fixtures/runs/README.md}) load, evaluate to the numbers that code computed, and
+ * {@code src/test/resources/fixtures/stored/README.md}) load, evaluate to the numbers that code computed, and
  * continue training step for step as it did.
  */
 class StoredModelCompatibilityTest {
-    static final Path FIXTURES = Path.of("src/test/resources/fixtures/runs");
+    static final Path FIXTURES = Path.of("src/test/resources/fixtures/stored");
     static int threads;
 
     @BeforeAll
