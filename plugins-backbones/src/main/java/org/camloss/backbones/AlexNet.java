@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.Layers;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
@@ -45,7 +46,7 @@ public final class AlexNet implements Backbone {
 
     @Override
     public String build(BackboneContext context) {
-        Nets n = new Nets(context.graph(), context.format());
+        Layers n = new Layers(context.graph(), context.format());
         n.conv("conv1", context.input(), context.shape().channels(), widths[0], 11, 4, true, Activation.RELU, 0);
         n.maxPool("pool1", "conv1", 3, 2);
         n.conv("conv2", "pool1", widths[0], widths[1], 5, 1, true, Activation.RELU, 0);

@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.StoredModels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -182,7 +183,7 @@ public final class Dl4jGraph implements Backbone {
                 throw new IllegalArgumentException("'" + file + "' is not a DL4J model file (no configuration.json)");
             }
             try (InputStream in = zip.getInputStream(entry)) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                return StoredModels.rename(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model file '" + file + "'", e);
@@ -234,15 +235,14 @@ public final class Dl4jGraph implements Backbone {
         try {
             boolean isGraph = readConfiguration().contains("\"vertices\"");
             if (isGraph) {
-                ComputationGraph src = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file.toFile(),
-                        false);
+                ComputationGraph src = StoredModels.readGraph(file, false);
                 layers = src.getLayers();
                 for (org.deeplearning4j.nn.api.Layer l : layers) {
                     names.add(l.conf().getLayer().getLayerName());
                 }
             } else {
                 org.deeplearning4j.nn.multilayer.MultiLayerNetwork src =
-                        org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+                        StoredModels.readNetwork(file, false);
                 layers = src.getLayers();
                 Set<String> used = new LinkedHashSet<>();
                 for (int i = 0; i < layers.length; i++) {

@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
@@ -95,7 +96,7 @@ public final class MobileNetV2 implements Backbone {
 
     @Override
     public String build(BackboneContext context) {
-        Nets n = new Nets(context.graph(), context.format());
+        Layers n = new Layers(context.graph(), context.format());
         n.conv("stem_conv", context.input(), context.shape().channels(), stemChannels, 3, cifarStem ? 1 : 2);
         String x = n.bn("stem_bn", "stem_conv", stemChannels, Activation.RELU6);
         int in = stemChannels;
@@ -113,7 +114,7 @@ public final class MobileNetV2 implements Backbone {
         return n.bn("last_bn", "last_conv", lastChannels, Activation.RELU6);
     }
 
-    private static String block(Nets n, String name, String input, int in, int out, int expansion, int stride) {
+    private static String block(Layers n, String name, String input, int in, int out, int expansion, int stride) {
         int hidden = (int) Math.round((double) in * expansion);
         String h = input;
         if (expansion != 1) {

@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
@@ -75,7 +76,7 @@ public final class PyramidNet implements Backbone {
 
     @Override
     public String build(BackboneContext context) {
-        Nets net = new Nets(context.graph(), context.format());
+        Layers net = new Layers(context.graph(), context.format());
         net.conv("stem_conv", context.input(), context.shape().channels(), 16, 3, 1);
         String x = net.bn("stem_bn", "stem_conv", 16, false);
         int in = 16;
@@ -97,7 +98,7 @@ public final class PyramidNet implements Backbone {
         return net.bn("final_bn", x, in, true);
     }
 
-    private static String basic(Nets net, String name, String input, int in, int out, int stride) {
+    private static String basic(Layers net, String name, String input, int in, int out, int stride) {
         net.bn(name + "_bn1", input, in, false);
         net.conv(name + "_conv1", name + "_bn1", in, out, 3, stride);
         net.bn(name + "_bn2", name + "_conv1", out, true);
@@ -105,7 +106,7 @@ public final class PyramidNet implements Backbone {
         return net.bn(name + "_bn3", name + "_conv2", out, false);
     }
 
-    private static String bottleneck(Nets net, String name, String input, int in, int out, int stride) {
+    private static String bottleneck(Layers net, String name, String input, int in, int out, int stride) {
         int planes = out / 4;
         net.bn(name + "_bn1", input, in, false);
         net.conv(name + "_conv1", name + "_bn1", in, planes, 1, 1);

@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
@@ -93,7 +94,7 @@ public final class ResNeXt implements Backbone {
 
     @Override
     public String build(BackboneContext context) {
-        Nets n = new Nets(context.graph(), context.format());
+        Layers n = new Layers(context.graph(), context.format());
         String x;
         if (imagenetStem) {
             n.conv("stem_conv", context.input(), context.shape().channels(), stem, 7, 2);
@@ -115,7 +116,7 @@ public final class ResNeXt implements Backbone {
         return x;
     }
 
-    private String block(Nets n, String name, String input, int in, int d, int out, int stride) {
+    private String block(Layers n, String name, String input, int in, int d, int out, int stride) {
         String[] paths = new String[cardinality];
         for (int p = 0; p < cardinality; p++) {
             String g = name + "_g" + p;

@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
@@ -74,7 +75,7 @@ public final class ResNet implements Backbone {
 
     @Override
     public String build(BackboneContext context) {
-        Nets n = new Nets(context.graph(), context.format());
+        Layers n = new Layers(context.graph(), context.format());
         int stem = widths[0];
         String x;
         if (imagenetStem) {
@@ -97,7 +98,7 @@ public final class ResNet implements Backbone {
         return x;
     }
 
-    private static String basic(Nets n, String name, String input, int in, int out, int stride) {
+    private static String basic(Layers n, String name, String input, int in, int out, int stride) {
         n.conv(name + "_conv1", input, in, out, 3, stride);
         n.bn(name + "_bn1", name + "_conv1", out, true);
         n.conv(name + "_conv2", name + "_bn1", out, out, 3, 1);
@@ -105,7 +106,7 @@ public final class ResNet implements Backbone {
         return finish(n, name, input, main, in, out, stride);
     }
 
-    private static String bottleneck(Nets n, String name, String input, int in, int width, int stride) {
+    private static String bottleneck(Layers n, String name, String input, int in, int width, int stride) {
         int out = 4 * width;
         n.conv(name + "_conv1", input, in, width, 1, 1);
         n.bn(name + "_bn1", name + "_conv1", width, true);
@@ -117,7 +118,7 @@ public final class ResNet implements Backbone {
     }
 
     /** Adds the shortcut (projection where the shape changes), the sum and the ReLU. */
-    static String finish(Nets n, String name, String input, String main, int in, int out, int stride) {
+    static String finish(Layers n, String name, String input, String main, int in, int out, int stride) {
         String shortcut = input;
         if (stride != 1 || in != out) {
             n.conv(name + "_proj_conv", input, in, out, 1, stride);

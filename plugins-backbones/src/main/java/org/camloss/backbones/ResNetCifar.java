@@ -1,5 +1,8 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.Layers;
+import org.camloss.api.layers.FastBatchNorm;
+import org.camloss.api.layers.FastConvolution;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
@@ -167,7 +170,7 @@ public final class ResNetCifar implements Backbone {
         if (stride != 1 || in != out) {
             shortcutOut = projection(g, format, name, a, in, out, stride);
         }
-        return new Nets(g, format).add(name + "_add", main, shortcutOut);
+        return new Layers(g, format).add(name + "_add", main, shortcutOut);
     }
 
     /** The shortcut where the shape changes: option A or B. */
@@ -177,7 +180,7 @@ public final class ResNetCifar implements Backbone {
             if (out < in) {
                 throw new IllegalArgumentException("shortcut A cannot reduce channels, " + in + " -> " + out);
             }
-            return new Nets(g, format).shortcutA(name + "_short", input, in, out, stride);
+            return new Layers(g, format).shortcutA(name + "_short", input, in, out, stride);
         }
         conv(g, format, name + "_proj_conv", input, in, out, 1, stride);
         return bn(g, format, name + "_proj_bn", name + "_proj_conv", out, false);
@@ -197,7 +200,7 @@ public final class ResNetCifar implements Backbone {
         if (stride != 1 || in != out) {
             shortcutOut = projection(g, format, name, input, in, out, stride);
         }
-        return new Nets(g, format).addRelu(name + "_relu", main, shortcutOut);
+        return new Layers(g, format).addRelu(name + "_relu", main, shortcutOut);
     }
 
     /** A bias-free k×k convolution with Kaiming-normal fan-out initialisation (ReLU gain). */

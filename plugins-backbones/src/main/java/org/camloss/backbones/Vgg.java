@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
@@ -66,7 +67,7 @@ public final class Vgg implements Backbone {
 
     @Override
     public String build(BackboneContext context) {
-        Nets n = new Nets(context.graph(), context.format());
+        Layers n = new Layers(context.graph(), context.format());
         String x = context.input();
         int in = context.shape().channels();
         for (int s = 0; s < 5; s++) {

@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
@@ -70,7 +71,7 @@ public final class WideResNet implements Backbone {
 
     @Override
     public String build(BackboneContext context) {
-        Nets n = new Nets(context.graph(), context.format());
+        Layers n = new Layers(context.graph(), context.format());
         String x = n.conv("stem_conv", context.input(), context.shape().channels(), 16, 3, 1);
         int in = 16;
         for (int s = 0; s < 3; s++) {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
-import org.camloss.api.model.CamModel;
+import org.camloss.engine.model.CamModel;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -89,7 +89,7 @@ class Dl4jGraphTest {
     void copiesTheLayersUpToTheCut() {
         Dl4jGraph backbone = (Dl4jGraph) Support.create(factory, Map.of("zoo", "simple-cnn", "vertex", "layer25"));
         assertEquals(new BackboneInfo(128, 8, List.of(new BackboneInfo.Stage("src_layer25", 128, 8))), backbone.info());
-        CamModel m = new org.camloss.api.model.ModelAssembler().updater(new Sgd(0.01))
+        CamModel m = new org.camloss.engine.model.ModelAssembler().updater(new Sgd(0.01))
                 .assemble(backbone, new InputShape(3, 16, 16), 10, Support.crossEntropy());
         ComputationGraph g = m.graph();
         assertEquals("src_layer25", m.featureVertex());

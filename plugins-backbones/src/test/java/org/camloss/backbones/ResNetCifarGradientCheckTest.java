@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.loss.CrossEntropy;
 import org.camloss.testkit.DoublePrecision;
 import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,10 +11,9 @@ import java.util.Map;
 import org.camloss.api.InputShape;
 import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.CamModel;
-import org.camloss.api.model.ModelAssembler;
-import org.camloss.api.model.Objective;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.model.ModelAssembler;
+import org.camloss.engine.head.Objective;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -51,7 +51,7 @@ class ResNetCifarGradientCheckTest {
                 .updater(new NoOp())
                 .assemble(factory.create(Params.resolve(factory.params(), Map.of("depth", 8, "width", 0.0625))),
                         shape, classes,
-                        Objective.of(ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0))));
+                        Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0))));
         ComputationGraph graph = model.graph();
         int bnLayers = 0;
         for (Layer l : graph.getLayers()) {

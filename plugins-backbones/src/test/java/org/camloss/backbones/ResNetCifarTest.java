@@ -1,5 +1,8 @@
 package org.camloss.backbones;
 
+import org.camloss.api.loss.CrossEntropy;
+import org.camloss.api.layers.AddReluVertex;
+import org.camloss.api.layers.FastBatchNormLayer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -15,10 +18,9 @@ import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
 import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.CamModel;
-import org.camloss.api.model.ModelAssembler;
-import org.camloss.api.model.Objective;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.model.ModelAssembler;
+import org.camloss.engine.head.Objective;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -41,7 +43,7 @@ class ResNetCifarTest {
 
     private static CamModel model(Backbone backbone, InputShape shape, CNN2DFormat format) {
         return new ModelAssembler().seed(1).format(format).assemble(backbone, shape, 10,
-                Objective.of(ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0))));
+                Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0))));
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.ZeroPadShortcutVertex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
-import org.camloss.api.model.CamModel;
+import org.camloss.engine.model.CamModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.loss.CrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -9,10 +10,9 @@ import org.camloss.api.InputShape;
 import org.camloss.api.LossTerm;
 import org.camloss.api.PluginFactory;
 import org.camloss.api.Params;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.CamModel;
-import org.camloss.api.model.ModelAssembler;
-import org.camloss.api.model.Objective;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.model.ModelAssembler;
+import org.camloss.engine.head.Objective;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -33,7 +33,7 @@ final class Support {
     }
 
     static Objective crossEntropy() {
-        return Objective.of(ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0)));
+        return Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)));
     }
 
     /** The backbone plus a {@code classes}-way head, float, NHWC. */

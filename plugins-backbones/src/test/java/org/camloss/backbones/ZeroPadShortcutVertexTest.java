@@ -1,12 +1,13 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.ZeroPadShortcutVertex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.File;
 import java.nio.file.Path;
 import org.camloss.api.InputShape;
-import org.camloss.api.model.CamModel;
+import org.camloss.engine.model.CamModel;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

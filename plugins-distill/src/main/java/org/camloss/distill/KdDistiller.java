@@ -1,6 +1,6 @@
 package org.camloss.distill;
 
-import org.camloss.api.model.CamHead;
+import org.camloss.api.loss.LossMath;
 import java.util.List;
 import java.util.Set;
 import org.camloss.api.Distiller;
@@ -44,8 +44,8 @@ public record KdDistiller(double temperature, double weight) implements Distille
     public List<LossTerm> define(LossContext student, TeacherOutputs teacher) {
         SDVariable teacherLogits = teacher.logits().orElseThrow(() -> new IllegalStateException(
                 KdDistillerFactory.ID + ": the teacher's outputs carry no logits, although they are required"));
-        SDVariable logStudent = CamHead.logSoftmax(student.outputs().logits().div(temperature));
-        SDVariable logTeacher = CamHead.logSoftmax(teacherLogits.div(temperature));
+        SDVariable logStudent = LossMath.logSoftmax(student.outputs().logits().div(temperature));
+        SDVariable logTeacher = LossMath.logSoftmax(teacherLogits.div(temperature));
         SDVariable pTeacher = logTeacher.getSameDiff().math().exp(logTeacher);
         SDVariable kl = pTeacher.mul(logTeacher.sub(logStudent)).sum(1).mean();
         return List.of(LossTerm.of(TERM, kl.mul(temperature * temperature), weight));

@@ -1,5 +1,6 @@
 package org.camloss.distill;
 
+import org.camloss.api.loss.CrossEntropy;
 import org.camloss.testkit.DoublePrecision;
 import org.junit.jupiter.api.extension.ExtendWith;
 import static org.camloss.distill.DistillTestSupport.flat;
@@ -18,10 +19,9 @@ import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
 import org.camloss.api.TeacherSignal;
 import org.camloss.api.cam.Bilinear;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.CamModel;
-import org.camloss.api.model.Objective;
-import org.camloss.api.model.TeacherColumns;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.head.Objective;
+import org.camloss.engine.head.TeacherColumns;
 import org.camloss.testkit.DistillerContract;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
@@ -320,7 +320,7 @@ class AtContractTest extends DistillerContract {
     @Test
     void headFeaturesAreTheSameWithAndWithoutPackedStages() {
         // the packed head unpacks exactly the feature map: same logits as the plain head, same parameters
-        Objective plain = Objective.of(ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0)));
+        Objective plain = Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)));
         CamModel a = TinyNets.model(TinyNets.twoStage(), plain, DataType.DOUBLE, new NoOp(), 3);
         AttentionTransferDistiller d = at(2, "all");
         TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, 3, 3, d.requires(),

@@ -13,7 +13,7 @@ import org.camloss.api.DistillerFactory;
 import org.camloss.api.Params;
 import org.camloss.api.TeacherSignal;
 import org.camloss.api.cam.Normalization;
-import org.camloss.api.model.TeacherColumns;
+import org.camloss.engine.head.TeacherColumns;
 import org.camloss.testkit.DistillerContract;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;

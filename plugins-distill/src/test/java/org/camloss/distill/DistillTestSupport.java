@@ -1,12 +1,12 @@
 package org.camloss.distill;
 
+import org.camloss.api.loss.CrossEntropy;
 import java.util.List;
 import org.camloss.api.Distiller;
 import org.camloss.api.LossTerm;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.CamModel;
-import org.camloss.api.model.Objective;
-import org.camloss.api.model.TeacherColumns;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.head.Objective;
+import org.camloss.engine.head.TeacherColumns;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
@@ -29,7 +29,7 @@ final class DistillTestSupport {
 
     /** Cross-entropy plus the distiller, teacher bound to the label columns. */
     static Objective withCrossEntropy(Distiller d, TeacherColumns columns) {
-        Objective o = new Objective(ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0)),
+        Objective o = new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)),
                 List.of(), List.of(d));
         o.bindTeacher((ctx, labels) -> columns.slice(labels));
         return o;

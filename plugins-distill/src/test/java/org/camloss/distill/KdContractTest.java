@@ -12,7 +12,7 @@ import java.util.Set;
 import org.camloss.api.DistillerFactory;
 import org.camloss.api.Params;
 import org.camloss.api.TeacherSignal;
-import org.camloss.api.model.TeacherColumns;
+import org.camloss.engine.head.TeacherColumns;
 import org.camloss.testkit.DistillerContract;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;

@@ -1,5 +1,6 @@
 package org.camloss.losses;
 
+import org.camloss.api.cam.Routing;
 import java.util.List;
 import org.camloss.api.EpochWeight;
 import org.camloss.api.Loss;

@@ -4,7 +4,7 @@ import java.util.List;
 import org.camloss.api.Loss;
 import org.camloss.api.LossFactory;
 import org.camloss.api.Params;
-import org.camloss.api.model.CamHead;
+import org.camloss.api.loss.CrossEntropy;
 
 /** {@code cross-entropy}: mean −Σ_k q_k log softmax(z)_k over the batch, for one-hot or soft targets. */
 public final class CrossEntropyLossFactory implements LossFactory {
@@ -23,6 +23,6 @@ public final class CrossEntropyLossFactory implements LossFactory {
 
     @Override
     public Loss create(Params params) {
-        return ctx -> List.of(CamHead.crossEntropyTerm(ctx));
+        return ctx -> List.of(CrossEntropy.term(ctx));
     }
 }

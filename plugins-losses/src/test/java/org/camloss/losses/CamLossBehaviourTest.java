@@ -1,5 +1,6 @@
 package org.camloss.losses;
 
+import org.camloss.api.cam.Routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.camloss.api.Params;
-import org.camloss.api.model.CamModel;
-import org.camloss.api.model.Objective;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.head.Objective;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
 import org.junit.jupiter.api.Test;

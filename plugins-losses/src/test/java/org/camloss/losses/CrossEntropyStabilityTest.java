@@ -3,7 +3,7 @@ package org.camloss.losses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import org.camloss.api.model.Objective;
+import org.camloss.engine.head.Objective;
 import org.camloss.testkit.HeadHarness;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,5 +1,7 @@
 package org.camloss.losses;
 
+import org.camloss.api.cam.CamTerm;
+import org.camloss.api.cam.Routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +19,7 @@ import org.camloss.api.EpochWeight;
 import org.camloss.api.LossTerm;
 import org.camloss.api.cam.CamMaps;
 import org.camloss.api.cam.Normalization;
-import org.camloss.api.model.Objective;
+import org.camloss.engine.head.Objective;
 import org.camloss.testkit.HeadHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,7 +105,7 @@ class VectorParityTest {
     /** Objective of the CAM term alone. */
     private static Objective camOnly(Routing routing) {
         return Objective.of(ctx -> List.of(new LossTerm("cam",
-                CamLoss.camTerm(ctx, routing, Normalization.MIN_MAX, CamMaps.DEFAULT_EPS), EpochWeight.constant(1))));
+                CamTerm.value(ctx, routing, Normalization.MIN_MAX, CamMaps.DEFAULT_EPS), EpochWeight.constant(1))));
     }
 
     @TestFactory

@@ -1,5 +1,6 @@
 package org.camloss.testkit;
 
+import org.camloss.api.loss.CrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,10 +17,9 @@ import org.camloss.api.InputShape;
 import org.camloss.api.Loss;
 import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.CamModel;
-import org.camloss.api.model.ModelAssembler;
-import org.camloss.api.model.Objective;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.model.ModelAssembler;
+import org.camloss.engine.head.Objective;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -52,7 +52,7 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
 
     /** Mean cross-entropy, the objective of the model-level checks. */
     protected static Loss crossEntropy() {
-        return ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0));
+        return ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0));
     }
 
     /** The {@link #testBackbone()} plus the camloss head, in float, NHWC, seeded, with plain SGD. */

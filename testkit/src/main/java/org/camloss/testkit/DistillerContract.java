@@ -1,5 +1,6 @@
 package org.camloss.testkit;
 
+import org.camloss.api.loss.CrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,9 +9,8 @@ import org.camloss.api.Distiller;
 import org.camloss.api.DistillerFactory;
 import org.camloss.api.LossTerm;
 import org.camloss.api.TeacherSignal;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.Objective;
-import org.camloss.api.model.TeacherColumns;
+import org.camloss.engine.head.Objective;
+import org.camloss.engine.head.TeacherColumns;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -51,7 +51,7 @@ public abstract class DistillerContract extends PluginContract<DistillerFactory>
                 ? List.of(new TeacherColumns.StageShape(3, 2 * h, 2 * w), new TeacherColumns.StageShape(6, h, w))
                 : List.of();
         TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, h, w, d.requires(), teacherStages);
-        Objective objective = new Objective(ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0)),
+        Objective objective = new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)),
                 List.of(), List.of(d));
         objective.bindTeacher((ctx, labels) -> columns.slice(labels));
         Nd4j.getRandom().setSeed(5);

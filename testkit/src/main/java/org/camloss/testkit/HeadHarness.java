@@ -6,8 +6,8 @@ import java.util.Map;
 import org.camloss.api.HeadOutputs;
 import org.camloss.api.LossContext;
 import org.camloss.api.TermKernel;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.Objective;
+import org.camloss.engine.head.CamHead;
+import org.camloss.engine.head.Objective;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -131,7 +131,7 @@ public final class HeadHarness {
         wrt.addAll(stageNames);
         Map<String, INDArray> grads = new java.util.HashMap<>();
         if (!objective.sameDiffTermNames().isEmpty()) {
-            org.camloss.api.model.CamHeadLayer.quietly(() -> sd.createGradFunction(wrt.toArray(new String[0])));
+            org.camloss.engine.head.CamHeadLayer.quietly(() -> sd.createGradFunction(wrt.toArray(new String[0])));
             grads = sd.calculateGradients(ph, wrt.toArray(new String[0]));
         }
         List<INDArray> gs = new java.util.ArrayList<>();

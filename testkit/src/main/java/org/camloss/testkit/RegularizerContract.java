@@ -1,5 +1,6 @@
 package org.camloss.testkit;
 
+import org.camloss.api.loss.CrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,8 +12,7 @@ import org.camloss.api.LossTerm;
 import org.camloss.api.Regularizer;
 import org.camloss.api.RegularizerFactory;
 import org.camloss.api.data.Batch;
-import org.camloss.api.model.CamHead;
-import org.camloss.api.model.Objective;
+import org.camloss.engine.head.Objective;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -65,7 +65,7 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
     @Test
     void penaltyTermsAreFinite() {
         Regularizer reg = regularizer();
-        Objective objective = new Objective(ctx -> List.of(LossTerm.of("ce", CamHead.crossEntropy(ctx), 1.0)),
+        Objective objective = new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)),
                 List.of(reg), List.of());
         Nd4j.getRandom().setSeed(3);
         HeadHarness.Result r = new HeadHarness(DataType.DOUBLE).run(objective,

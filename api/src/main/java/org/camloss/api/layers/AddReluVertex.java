@@ -1,0 +1,152 @@
+package org.camloss.api.layers;
+
+import java.util.Arrays;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ReLU of the element-wise sum of its inputs (two or more arrays of one shape): the end of a residual block,
+ * which DL4J builds from an {@code ElementWiseVertex} and an {@code ActivationLayer}. Those copy more than
+ * they need to: the activation layer duplicates its input in the forward pass and again in the backward pass,
+ * and the vertex duplicates the gradient for every input. This vertex writes the sum into its output, applies
+ * the ReLU there in place, and in the backward pass masks the incoming gradient once with its own output
+ * ({@code relu(s) > 0} exactly where {@code s > 0}) and hands a copy to each further input.
+ *
+ * <p>The vertex keeps a reference to its output (in DL4J's activations workspace, alive until the backward
+ * pass) instead of the inputs' sum. DL4J modifies a layer input in place only to apply dropout, so this output
+ * must not feed a layer with dropout; camloss's backbones never do that. A bean (no-argument constructor) so
+ * that graph configurations with it survive JSON serialisation.
+ */
+public class AddReluVertex extends GraphVertex {
+
+    /** For JSON deserialisation and the builders. */
+    public AddReluVertex() {
+    }
+
+    @Override
+    public AddReluVertex clone() {
+        return new AddReluVertex();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AddReluVertex;
+    }
+
+    @Override
+    public int hashCode() {
+        return AddReluVertex.class.hashCode();
+    }
+
+    @Override
+    public long numParams(boolean backprop) {
+        return 0;
+    }
+
+    @Override
+    public int minVertexInputs() {
+        return 2;
+    }
+
+    @Override
+    public int maxVertexInputs() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
+            INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
+        return new Impl(graph, name, idx, networkDatatype);
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
+        if (vertexInputs.length < 2) {
+            throw new InvalidInputTypeException("AddReluVertex needs at least two inputs, found "
+                    + vertexInputs.length);
+        }
+        for (InputType t : vertexInputs) {
+            if (!Arrays.equals(t.getShape(false), vertexInputs[0].getShape(false)) || t.getType() != vertexInputs[0].getType()) {
+                throw new InvalidInputTypeException("AddReluVertex inputs must have one shape, found "
+                        + Arrays.toString(vertexInputs));
+            }
+        }
+        return vertexInputs[0];
+    }
+
+    @Override
+    public MemoryReport getMemoryReport(InputType... inputTypes) {
+        return new LayerMemoryReport.Builder(null, AddReluVertex.class, inputTypes[0], inputTypes[0])
+                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+    }
+
+    /** The runtime vertex. */
+    static final class Impl extends ParameterFreeVertex {
+        /** The output of the last forward pass (activations workspace), for the backward pass's mask. */
+        private INDArray output;
+
+        Impl(ComputationGraph graph, String name, int index, DataType dataType) {
+            super(graph, name, index, dataType);
+        }
+
+        @Override
+        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+            if (!canDoForward()) {
+                throw new IllegalStateException("AddReluVertex " + vertexName + ": inputs not set");
+            }
+            INDArray first = inputs[0];
+            for (int i = 1; i < inputs.length; i++) {
+                if (!Arrays.equals(inputs[i].shape(), first.shape())) {
+                    throw new IllegalStateException("AddReluVertex " + vertexName + ": input " + i + " has shape "
+                            + Arrays.toString(inputs[i].shape()) + ", input 0 " + Arrays.toString(first.shape()));
+                }
+            }
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, first.dataType(), first.shape(), 'c');
+            Nd4j.exec(new AddOp(first, inputs[1], out));
+            for (int i = 2; i < inputs.length; i++) {
+                out.addi(inputs[i]);
+            }
+            Nd4j.exec(new RectifiedLinear(out, out, 0.0));
+            output = training ? out : null;
+            return out;
+        }
+
+        @Override
+        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+            if (!canDoBackward()) {
+                throw new IllegalStateException("AddReluVertex " + vertexName + ": epsilon not set");
+            }
+            if (output == null || !Arrays.equals(output.shape(), epsilon.shape())) {
+                throw new IllegalStateException("AddReluVertex " + vertexName
+                        + ": backward pass without a training forward pass");
+            }
+            INDArray[] grads = new INDArray[inputs.length];
+            grads[0] = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
+            Nd4j.exec(new RectifiedLinearDerivative(output, epsilon, grads[0], 0.0));
+            for (int i = 1; i < inputs.length; i++) {
+                grads[i] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, grads[0]);
+            }
+            output = null;
+            return new Pair<>(null, grads);
+        }
+
+        @Override
+        public String toString() {
+            return "AddReluVertex(name=\"" + vertexName + "\")";
+        }
+    }
+}

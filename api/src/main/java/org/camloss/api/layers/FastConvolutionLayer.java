@@ -1,0 +1,205 @@
+package org.camloss.api.layers;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The implementation of {@link FastConvolution}: for NHWC data with the oneDNN helper, the forward pass hands
+ * the input to the helper without DL4J's NCHW copy, and with an identity activation the backward pass hands
+ * the incoming gradient straight to the helper's backward op instead of first recomputing the forward
+ * convolution (and the copy). With another activation the forward convolution is recomputed as in DL4J, but
+ * the activation's derivative stays NHWC and contiguous: DL4J M2.1 hands the helper a permuted view there
+ * and gets wrong gradients (see {@code FastConvolutionTest}). For few channels the backward pass runs as two
+ * oneDNN forward convolutions ({@link #backwardByForward}). NCHW, no helper or double precision run DL4J's
+ * code.
+ */
+public class FastConvolutionLayer extends ConvolutionLayer {
+    /** Channel limit of {@link #backwardByForward}. */
+    static final int MAX_CHANNELS_BACKWARD_BY_FORWARD = 16;
+    /** Map size (H·W) from which {@link #backwardByForward} applies with more than 3 input channels. */
+    static final long MIN_PIXELS_BACKWARD_BY_FORWARD = 32 * 32;
+
+    public FastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private boolean fastPath() {
+        return helper != null && helperCountFail == 0 && dataType == DataType.FLOAT
+                && layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC && input != null && input.rank() == 4;
+    }
+
+    @Override
+    protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr mgr) {
+        if (!fastPath()) {
+            return super.preOutput(training, forBackprop, mgr);
+        }
+        assertInputSet(false);
+        INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, mgr);
+        INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, mgr);
+        validateInputRank();
+        INDArray in = input.castTo(dataType);
+        validateInputDepth(weights.size(1));
+        if (!hasBias()) {
+            bias = zeroBias();
+        }
+        INDArray out = helper.preOutput(in, weights, bias, layerConf().getKernelSize(), layerConf().getStride(),
+                padding(in), layerConf().getCudnnAlgoMode(), layerConf().getCudnnFwdAlgo(), convolutionMode,
+                layerConf().getDilation(), CNN2DFormat.NHWC, mgr);
+        return out == null ? super.preOutput(training, forBackprop, mgr) : new Pair<>(out, null);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        if (!fastPath()) {
+            return super.backpropGradient(epsilon, mgr);
+        }
+        assertInputSet(true);
+        INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, mgr);
+        INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, mgr);
+        INDArray in = input.castTo(dataType);
+        INDArray eps = epsilon.castTo(dataType);
+        IActivation act = layerConf().getActivationFn();
+        INDArray delta;
+        if (act instanceof ActivationIdentity) {
+            delta = eps; // dL/dz = dL/dy
+        } else {
+            // as DL4J: recompute z, but keep it and the product NHWC and contiguous (DL4J hands the helper a
+            // permuted NCHW view here, and its weight gradients come out wrong)
+            INDArray z = preOutput(true, true, mgr).getFirst();
+            delta = act.backprop(z, eps).getFirst();
+        }
+        if (backwardByForward(in, delta)) {
+            Pair<Gradient, INDArray> ret = backwardByForwardConvolutions(in, weights, delta, mgr);
+            ret.setSecond(backpropDropOutIfPresent(ret.getSecond()));
+            return ret;
+        }
+        Pair<Gradient, INDArray> ret = helper.backpropGradient(in, weights, bias, delta, layerConf().getKernelSize(),
+                layerConf().getStride(), padding(in), gradientViews.get(ConvolutionParamInitializer.BIAS_KEY),
+                gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), act,
+                layerConf().getCudnnAlgoMode(), layerConf().getCudnnBwdFilterAlgo(), layerConf().getCudnnBwdDataAlgo(),
+                convolutionMode, layerConf().getDilation(), CNN2DFormat.NHWC, mgr);
+        if (ret == null) {
+            return super.backpropGradient(epsilon, mgr);
+        }
+        ret.setSecond(backpropDropOutIfPresent(ret.getSecond()));
+        return ret;
+    }
+
+    /**
+     * Whether the backward pass runs as two oneDNN forward convolutions: libnd4j M2.1's {@code conv2d_bp} has no
+     * oneDNN path, and its generic one (im2col, gemm, col2im) is slow for few channels on large maps. Measured
+     * on this project's machine (batch 128, 3×3, 2 threads; generic vs two forward convolutions, ms):
+     * 16→16 channels at 32×32 23.3 vs 14.8, 3→16 at 32×32 21.0 vs 10.1, 1→16 at 28×28 6.6 vs 5.0, but
+     * 16→16 at 28×28 7.8 vs 10.3, 32→32 at 16×16 6.7 vs 12.2 and 64→64 at 8×8 3.0 vs 6.2. So: stride 1, no
+     * dilation, {@code Same} mode, an odd square kernel, at most 16 channels in and out, and a map of at
+     * least 32×32 pixels or at most 3 input channels. A fixed rule rather than timing both at run time, so
+     * that a run's arithmetic does not depend on the machine's load.
+     */
+    boolean backwardByForward(INDArray in, INDArray delta) {
+        int[] k = layerConf().getKernelSize();
+        int[] s = layerConf().getStride();
+        int[] d = layerConf().getDilation();
+        return convolutionMode == ConvolutionMode.Same && s[0] == 1 && s[1] == 1 && d[0] == 1 && d[1] == 1
+                && k[0] == k[1] && k[0] % 2 == 1 && in.size(3) <= MAX_CHANNELS_BACKWARD_BY_FORWARD
+                && delta.size(3) <= MAX_CHANNELS_BACKWARD_BY_FORWARD && delta.size(1) == in.size(1)
+                && delta.size(2) == in.size(2)
+                && (in.size(1) * in.size(2) >= MIN_PIXELS_BACKWARD_BY_FORWARD || in.size(3) <= 3);
+    }
+
+    /**
+     * The weight gradient as a convolution of the input seen as [C_in, H, W, N] with the output gradient seen as
+     * an [H, W, N, C_out] kernel (padding (k−1)/2, output [C_in, k, k, C_out]); the input gradient as a
+     * {@code Same} convolution of the output gradient with the kernel flipped in both spatial axes and its
+     * channel axes swapped; the bias gradient as per-channel sums of the output gradient.
+     */
+    private Pair<Gradient, INDArray> backwardByForwardConvolutions(INDArray in, INDArray weights, INDArray delta,
+                                                                 LayerWorkspaceMgr mgr) {
+        long n = in.size(0);
+        long h = in.size(1);
+        long w = in.size(2);
+        long ci = in.size(3);
+        long co = delta.size(3);
+        int k = layerConf().getKernelSize()[0];
+        int p = (k - 1) / 2;
+        INDArray xt = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {ci, h, w, n}, 'c');
+        xt.assign(in.permute(3, 1, 2, 0));
+        INDArray gt = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {h, w, n, co}, 'c');
+        gt.assign(delta.permute(1, 2, 0, 3));
+        INDArray gw = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {ci, k, k, co}, 'c');
+        conv2d(xt, gt, gw, (int) h, (int) w, p, false);
+        INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY); // [C_out, C_in, k, k]
+        weightGrad.assign(gw.permute(3, 0, 1, 2));
+
+        // flipped kernel, [k, k, C_out, C_in]: wf[a, b, o, i] = W[o, i, k-1-a, k-1-b] (a few thousand values)
+        float[] wv = weights.dup('c').reshape(weights.length()).toFloatVector();
+        float[] fv = new float[wv.length];
+        for (int o = 0; o < co; o++) {
+            for (int i = 0; i < ci; i++) {
+                for (int a = 0; a < k; a++) {
+                    for (int b = 0; b < k; b++) {
+                        fv[(int) (((a * k + b) * co + o) * ci + i)] = wv[(int) (((o * ci + i) * k + (k - 1 - a)) * k + (k - 1 - b))];
+                    }
+                }
+            }
+        }
+        INDArray wf = Nd4j.createFromArray(fv).reshape('c', k, k, co, ci);
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        conv2d(delta, wf, dx, k, k, p, true);
+
+        Gradient g = new DefaultGradient();
+        if (hasBias()) {
+            INDArray biasGrad = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
+            biasGrad.assign(delta.reshape('c', n * h * w, co).sum(0).reshape(biasGrad.shape()));
+            g.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
+        }
+        g.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad);
+        return new Pair<>(g, dx);
+    }
+
+    /** libnd4j's {@code conv2d} (oneDNN) on NHWC data with a [kH, kW, C_in, C_out] kernel, stride 1. */
+    private static void conv2d(INDArray input, INDArray kernel, INDArray output, int kh, int kw, int pad,
+                               boolean sameMode) {
+        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(input, kernel).addOutputs(output)
+                .addIntegerArguments(kh, kw, 1, 1, pad, pad, 1, 1, sameMode ? 1 : 0, 1, 0).build());
+    }
+
+    /** Top-left padding, from the NHWC sizes (as DL4J computes it from its NCHW copy). */
+    private int[] padding(INDArray nhwc) {
+        int[] kernel = layerConf().getKernelSize();
+        int[] strides = layerConf().getStride();
+        int[] dilation = layerConf().getDilation();
+        if (convolutionMode == ConvolutionMode.Same) {
+            int[] outSize = ConvolutionUtils.getOutputSize(nhwc, kernel, strides, null, convolutionMode, dilation,
+                    CNN2DFormat.NHWC);
+            return ConvolutionUtils.getSameModeTopLeftPadding(outSize,
+                    new int[] {(int) nhwc.size(1), (int) nhwc.size(2)}, kernel, strides, dilation);
+        }
+        return layerConf().getPadding();
+    }
+
+    /** For bias-free convolutions the helper takes a zero bias (as in DL4J's layer). */
+    private INDArray zeroBias() {
+        if (dummyBias == null) {
+            try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                dummyBias = Nd4j.create(dataType, 1, layerConf().getNOut());
+            }
+        }
+        return dummyBias;
+    }
+}

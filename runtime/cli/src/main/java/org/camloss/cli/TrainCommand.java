@@ -1,0 +1,46 @@
+package org.camloss.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.camloss.runtime.Camloss;
+import org.camloss.runtime.config.ExperimentConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code camloss train CONFIG}. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train the experiment a YAML config describes into a new run directory.")
+final class TrainCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "Experiment config (YAML), or a run's run.json.")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "PATH=VALUE",
+            description = "Override one config value, e.g. --set loss.params.alpha=0.5 (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default runs/<name>-<timestamp>).")
+    Path out;
+
+    @Option(names = "--no-progress", description = "No live progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        Camloss camloss = Camloss.builder().build();
+        ExperimentConfig cfg = camloss.loadConfig(config, overrides);
+        Camloss.TrainResult result = camloss.train(cfg, out,
+                Console.reporter(cfg.name(), cfg.train().progress() && !noProgress));
+        out().println("run directory: " + result.runDir());
+        return 0;
+    }
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}

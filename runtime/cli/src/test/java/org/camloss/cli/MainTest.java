@@ -1,0 +1,96 @@
+package org.camloss.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's exit codes and messages. */
+class MainTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertEquals(0, run("--help"));
+        for (String c : new String[] {"demo", "train", "eval", "plugins"}) {
+            assertTrue(out.toString().contains(c), out.toString());
+        }
+    }
+
+    @Test
+    void everyCommandsHelpIsFormattedWithoutPicocliWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            for (String c : new String[] {"demo", "train", "eval", "compare", "bench", "plugins"}) {
+                assertEquals(0, run(c, "--help"), c);
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertFalse(captured.toString().contains("WARN"), captured.toString());
+        assertFalse(out.toString().contains("%n"), "unformatted help text");
+        assertTrue(out.toString().replaceAll("\\s+", " ").contains("95 % of the final accuracy"), out.toString());
+    }
+
+    @Test
+    void pluginsListsEveryKindWithParameters() {
+        assertEquals(0, run("plugins"));
+        String s = out.toString();
+        for (String id : new String[] {"cam-loss", "cross-entropy", "resnet-cifar", "shapes", "label-smoothing",
+                "mixup", "routing", "weight-detached", "sgd", "cosine", "caam-cam", "kd", "at"}) {
+            assertTrue(s.contains(id), "plugins output lacks " + id);
+        }
+    }
+
+    @Test
+    void missingConfigFileExitsTwoWithoutStackTrace(@TempDir Path tmp) {
+        assertEquals(2, run("train", tmp.resolve("nope.yaml").toString()));
+        assertTrue(err.toString().contains("nope.yaml"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "stack trace printed: " + err);
+    }
+
+    @Test
+    void invalidConfigReportsEveryProblemAndExitsTwo(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("bad.yaml");
+        Files.writeString(cfg, "name: x\nloss: { id: cam-los }\ntrain: { epochs: 0 }\n");
+        assertEquals(2, run("train", cfg.toString(), "--out", tmp.resolve("run").toString()));
+        String e = err.toString();
+        assertTrue(e.contains("loss.id") && e.contains("did you mean 'cam-loss'"), e);
+        assertTrue(e.contains("train.epochs"), e);
+        assertFalse(e.contains("\tat "), "stack trace printed: " + e);
+        assertTrue(Files.notExists(tmp.resolve("run")), "run directory created for an invalid config");
+    }
+
+    @Test
+    void unknownOptionExitsTwo() {
+        assertEquals(2, run("train", "x.yaml", "--bogus"));
+        assertTrue(err.toString().contains("--bogus"), err.toString());
+    }
+
+    @Test
+    void evalOfANonRunExitsTwo(@TempDir Path tmp) {
+        assertEquals(2, run("eval", tmp.toString()));
+        assertEquals("error: " + tmp + ": not a run directory (no run.json in it)", err.toString().trim());
+    }
+
+    @Test
+    void malformedOverrideExitsTwo(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("ok.yaml");
+        Files.writeString(cfg, "name: x\n");
+        assertEquals(2, run("train", cfg.toString(), "--set", "train.epochs"));
+        assertTrue(err.toString().contains("train.epochs"), err.toString());
+    }
+}

@@ -1,0 +1,85 @@
+package org.camloss.runtime;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import java.util.List;
+import org.camloss.api.Backbone;
+import org.camloss.api.Distiller;
+import org.camloss.runtime.distill.Teacher;
+import org.camloss.api.Loss;
+import org.camloss.api.Regularizer;
+import org.camloss.api.data.Dataset;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.model.ModelAssembler;
+import org.camloss.engine.head.Objective;
+import org.camloss.runtime.config.ExperimentConfig;
+import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.runtime.optim.Optimizers;
+import org.camloss.runtime.eval.Evaluator;
+import org.camloss.runtime.train.TrainListener;
+import org.camloss.runtime.train.Trainer;
+
+/**
+ * Guice wiring of one experiment: the plugin instances made from the validated config, the model, the
+ * evaluator and the trainer. Kept inside the runtime; the {@link Camloss} facade exposes no Guice types.
+ */
+final class ExperimentModule extends AbstractModule {
+    private final ExperimentConfig config;
+    private final Components components;
+    private final List<TrainListener> listeners;
+
+    ExperimentModule(ExperimentConfig config, Components components, List<TrainListener> listeners) {
+        this.config = config;
+        this.components = components;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    @Override
+    protected void configure() {
+        bind(ExperimentConfig.class).toInstance(config);
+        bind(Dataset.class).toInstance(components.dataset());
+        bind(Backbone.class).toInstance(components.backbone());
+        bind(Loss.class).toInstance(components.loss());
+    }
+
+    @Provides
+    @Singleton
+    Objective objective() {
+        Objective objective = new Objective(components.loss(), components.regularizers(), components.distillers());
+        if (components.teacher() != null) {
+            objective.bindTeacher(components.teacher());
+        }
+        return objective;
+    }
+
+    @Provides
+    @Singleton
+    CamModel model(Dataset data, Backbone backbone, Objective objective) {
+        int steps = (data.train().size() + config.train().batchSize() - 1) / config.train().batchSize();
+        CamModel model = new ModelAssembler()
+                .seed(config.seed())
+                .updater(Optimizers.updater(config.optimizer(), config.schedule(), config.train().epochs(), steps))
+                .assemble(backbone, data.info().shape(), data.info().numClasses(), objective);
+        model.graph().addListeners(new CoupledWeightDecay(Optimizers.weightDecay(config.optimizer())));
+        return model;
+    }
+
+    @Provides
+    @Singleton
+    Evaluator evaluator() {
+        return new Evaluator(Math.max(config.train().batchSize(), 256));
+    }
+
+    @Provides
+    @Singleton
+    Trainer trainer(CamModel model, Dataset data, Evaluator evaluator) {
+        return new Trainer(model, data, components.regularizers(), components.teacher(), config.train().epochs(),
+                config.train().batchSize(), config.seed(), evaluator, listeners);
+    }
+
+    /** The plugin instances of one experiment; {@code teacher} is null without distillation. */
+    record Components(Dataset dataset, Backbone backbone, Loss loss, List<Regularizer> regularizers,
+                      List<Distiller> distillers, Teacher teacher) {
+    }
+}

@@ -1,0 +1,156 @@
+package org.camloss.runtime;
+
+import org.camloss.api.UserException;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camloss.runtime.config.ConfigException;
+import org.camloss.runtime.config.ExperimentConfig;
+import org.camloss.runtime.run.Json;
+import org.camloss.runtime.train.BatchStats;
+import org.camloss.runtime.train.EpochStats;
+import org.camloss.runtime.train.RunInfo;
+import org.camloss.runtime.train.RunSummary;
+import org.camloss.runtime.train.TrainListener;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The facade end to end on a tiny shapes experiment: train, run directory, evaluate, never overwrite. */
+class CamlossTest {
+    static final Map<String, Object> TINY = Map.of(
+            "name", "tiny",
+            "seed", 3,
+            "data", Map.of("id", "shapes", "params", Map.of("train", 96, "test", 48, "size", 16)),
+            "backbone", Map.of("id", "resnet-cifar", "params", Map.of("depth", 8, "width", 0.5)),
+            "loss", Map.of("id", "cam-loss"),
+            "train", Map.of("epochs", 2, "batch_size", 32, "progress", false));
+
+    static Camloss.TrainResult result;
+    static Path runDir;
+    static TrainListener listener = mock(TrainListener.class);
+
+    @BeforeAll
+    static void trainOnce(@TempDir Path tmp) {
+        Camloss camloss = Camloss.builder().listener(listener).runsRoot(tmp.resolve("runs")).build();
+        result = camloss.train(camloss.config(TINY, List.of()), null);
+        runDir = result.runDir();
+    }
+
+    @Test
+    void listenersSeeEveryStepAndEpoch() {
+        verify(listener, times(1)).onRunStart(any(RunInfo.class));
+        verify(listener, times(2 * 3)).onBatchEnd(any(BatchStats.class));
+        verify(listener, times(2)).onEpochEnd(any(EpochStats.class));
+        verify(listener, times(1)).onRunEnd(any(RunSummary.class));
+    }
+
+    @Test
+    void runDirectoryHoldsConfigProvenanceMetricsAndModel() throws Exception {
+        assertTrue(runDir.getFileName().toString().startsWith("tiny-"), runDir.toString());
+        Map<String, Object> run = Json.read(runDir.resolve("run.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> prov = (Map<String, Object>) run.get("provenance");
+        assertEquals("completed", prov.get("status"));
+        for (String key : List.of("camloss_version", "dl4j_version", "java", "os", "backend", "threads", "seed",
+                "dataset", "started", "finished")) {
+            assertNotNull(prov.get(key), "provenance lacks " + key);
+        }
+        // the run.json minus provenance is itself a valid config, equal to the resolved one
+        Map<String, Object> config = new LinkedHashMap<>(run);
+        config.remove("provenance");
+        ExperimentConfig again = Camloss.builder().build().config(config, List.of());
+        assertEquals(result.config(), again);
+
+        List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertEquals(2, lines.size());
+        Map<?, ?> row = new ObjectMapper().readValue(lines.get(1), Map.class);
+        for (String key : List.of("epoch", "train_loss", "train_ce", "train_cam", "test_accuracy", "images_per_sec",
+                "test_caam_pointing", "test_cam_energy")) {
+            assertTrue(row.containsKey(key), "metrics.jsonl lacks " + key + ": " + row.keySet());
+        }
+        assertEquals(2, row.get("epoch"));
+        assertTrue(Files.size(runDir.resolve("model.zip")) > 1000);
+    }
+
+    @Test
+    void runJsonIsAConfigThatRerunsTheExperiment() {
+        ExperimentConfig again = Camloss.builder().build().loadConfig(runDir.resolve("run.json"), List.of());
+        assertEquals(result.config(), again);
+    }
+
+    @Test
+    void evaluationOfTheSavedModelMatchesTheLastEpoch() {
+        Camloss.EvalReport report = Camloss.builder().build().evaluate(runDir);
+        double last = ((Number) result.summary().last().get("test_accuracy")).doubleValue();
+        assertEquals(last, report.result().accuracy(), 1e-9);
+        assertEquals(((Number) result.summary().last().get("test_cam_loss")).doubleValue(),
+                report.result().camLoss(), 1e-5);
+        assertTrue(Files.exists(runDir.resolve("eval.json")));
+    }
+
+    @Test
+    void neverOverwritesARun() {
+        Camloss camloss = Camloss.builder().build();
+        UserException e = assertThrows(UserException.class,
+                () -> camloss.train(camloss.config(TINY, List.of()), runDir));
+        assertTrue(e.getMessage().startsWith("--out " + runDir + ": already exists"), e.getMessage());
+    }
+
+    @Test
+    void pluginRefusalsAreConfigProblems() {
+        Camloss camloss = Camloss.builder().build();
+        ExperimentConfig bad = camloss.config(TINY, List.of("backbone.params.depth=10"));
+        ConfigException e = assertThrows(ConfigException.class, () -> camloss.train(bad, runDir.resolveSibling("x")));
+        assertTrue(e.getMessage().contains("backbone.params"), e.getMessage());
+        assertTrue(e.getMessage().contains("6n+2"), e.getMessage());
+        assertTrue(Files.notExists(runDir.resolveSibling("x")), "a run directory was created for a bad config");
+    }
+
+    @Test
+    void convolutionsRunWithOneDnnHelpers() {
+        boolean found = false;
+        for (org.deeplearning4j.nn.api.Layer l : result.model().graph().getLayers()) {
+            if (l instanceof ConvolutionLayer c) {
+                assertNotNull(c.getHelper(), "convolution " + l.conf().getLayer().getLayerName() + " has no helper");
+                found = true;
+            }
+        }
+        assertTrue(found);
+    }
+
+    @Test
+    void evaluatingSomethingThatIsNotARunIsAUserError() {
+        UserException e = assertThrows(UserException.class,
+                () -> Camloss.builder().build().evaluate(runDir.resolve("nope")));
+        assertEquals(runDir.resolve("nope") + ": not a run directory (it does not exist or is not a directory)",
+                e.getMessage());
+    }
+
+    @Test
+    void aCorruptModelIsAUserError(@TempDir Path tmp) throws Exception {
+        Path copy = tmp.resolve("run");
+        Files.createDirectories(copy);
+        Files.copy(runDir.resolve("run.json"), copy.resolve("run.json"));
+        Files.writeString(copy.resolve("model.zip"), "not a zip");
+        UserException e = assertThrows(UserException.class, () -> Camloss.builder().build().evaluate(copy));
+        assertTrue(e.getMessage().startsWith("model: " + copy.resolve("model.zip") + " is not a readable camloss model"),
+                e.getMessage());
+        verify(listener, atLeastOnce()).onEpochStart(org.mockito.ArgumentMatchers.anyInt(),
+                org.mockito.ArgumentMatchers.anyInt());
+    }
+}

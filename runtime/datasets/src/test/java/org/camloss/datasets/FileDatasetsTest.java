@@ -1,0 +1,199 @@
+package org.camloss.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.camloss.api.DatasetFactory;
+import org.camloss.api.Params;
+import org.camloss.api.data.Dataset;
+import org.camloss.api.UserException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** IDX, CIFAR-10/100 and image-folder datasets read back from files the tests write; bad files give clear errors. */
+class FileDatasetsTest {
+    @TempDir
+    Path tmp;
+
+    private static Dataset make(DatasetFactory f, Map<String, Object> params) {
+        return f.create(Params.resolve(f.params(), params));
+    }
+
+    private static Map<String, Object> idxParams(Path dir, Object... kv) {
+        Map<String, Object> m = new HashMap<>(Map.of("dir", dir.toString(), "classes", 3));
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void idxReadsGzipAndRawWithLimitsAndStatistics() throws IOException {
+        Path dir = DataFiles.idxDataset(tmp.resolve("idx"), 20, 10);
+        // raw (not gzip) test files under other names
+        DataFiles.idxImages(dir.resolve("raw-images"), 10, 8, 8, false);
+        DataFiles.idxLabels(dir.resolve("raw-labels"), 10, 3, false);
+        Dataset d = make(new IdxDatasetFactory(), idxParams(dir, "train_limit", 12, "test_images", "raw-images",
+                "test_labels", "raw-labels", "mean", "0.5", "std", "0.25"));
+        assertEquals(12, d.train().size());
+        assertEquals(10, d.test().size());
+        assertEquals("1x8x8".replace("1x8x8", "8x8x1"), d.info().shape().toString());
+        assertEquals(List.of("0", "1", "2"), d.info().classes());
+        float[] img = new float[64];
+        d.test().image(4, img, 0);
+        assertEquals((DataFiles.pixel(4, 9) / 255.0 - 0.5) / 0.25, img[9], 1e-6);
+        assertEquals(4 % 3, d.test().label(4));
+        // computed statistics normalise the training images to mean 0, std 1
+        ArrayDataset computed = (ArrayDataset) make(new IdxDatasetFactory(), idxParams(dir));
+        double sum = 0;
+        double sq = 0;
+        for (int i = 0; i < computed.train().size(); i++) {
+            computed.train().image(i, img, 0);
+            for (float v : img) {
+                sum += v;
+                sq += v * v;
+            }
+        }
+        double n = computed.train().size() * 64.0;
+        assertEquals(0.0, sum / n, 1e-5);
+        assertEquals(1.0, sq / n, 1e-4);
+    }
+
+    @Test
+    void validationIsHeldOutFromTheEndOfTraining() throws IOException {
+        Path dir = DataFiles.idxDataset(tmp.resolve("v"), 20, 10);
+        Dataset d = make(new IdxDatasetFactory(), idxParams(dir, "train_limit", 15, "validation", 5));
+        assertEquals(10, d.train().size());
+        assertEquals(5, d.validation().orElseThrow().size());
+        assertEquals(10 % 3, d.validation().orElseThrow().label(0));
+    }
+
+    @Test
+    void idxDefectsNameTheFile() throws IOException {
+        Path dir = DataFiles.idxDataset(tmp.resolve("bad"), 20, 10);
+        Path labels = dir.resolve("train-labels-idx1-ubyte.gz");
+        // wrong magic: labels file given as images
+        UserException magic = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
+                idxParams(dir, "train_images", "train-labels-idx1-ubyte.gz")));
+        assertEquals(labels + ": not an IDX images file (magic number 0x00000801, expected 0x00000803)",
+                magic.getMessage());
+        // count mismatch
+        DataFiles.idxLabels(dir.resolve("short-labels"), 19, 3, false);
+        UserException count = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
+                idxParams(dir, "train_labels", "short-labels")));
+        assertEquals(dir.resolve("train-images-idx3-ubyte.gz") + " has 20 images but " + dir.resolve("short-labels")
+                + " has 19 labels; the two files do not belong together", count.getMessage());
+        // label out of range
+        UserException range = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
+                idxParams(dir, "classes", 2)));
+        assertEquals(labels + ": label 2 of example 2 is out of range [0, 1]", range.getMessage());
+        // truncated
+        byte[] whole = Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte.gz"));
+        byte[] raw = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(whole)).readAllBytes();
+        Files.write(dir.resolve("cut-images"), java.util.Arrays.copyOf(raw, raw.length - 10));
+        UserException cut = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
+                idxParams(dir, "test_images", "cut-images")));
+        assertEquals(dir.resolve("cut-images") + ": truncated; expected 10 images of 8x8 (640 bytes)", cut.getMessage());
+        // test images of another size
+        DataFiles.idxImages(dir.resolve("big-images"), 10, 9, 8, false);
+        DataFiles.idxLabels(dir.resolve("big-labels"), 10, 3, false);
+        UserException size = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
+                idxParams(dir, "test_images", "big-images", "test_labels", "big-labels")));
+        assertEquals(dir.resolve("big-images") + ": images are 9x8 but the training images are 8x8", size.getMessage());
+        // missing
+        UserException missing = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
+                idxParams(tmp.resolve("nowhere"))));
+        assertEquals(tmp.resolve("nowhere").resolve("train-images-idx3-ubyte.gz") + ": does not exist",
+                missing.getMessage());
+    }
+
+    @Test
+    void cifar10ConvertsPlanesToChannelsLastAcrossBatchFiles() throws IOException {
+        Path dir = tmp.resolve("c10");
+        Files.createDirectories(dir);
+        for (int b = 1; b <= 5; b++) {
+            Files.write(dir.resolve("data_batch_" + b + ".bin"), DataFiles.cifarRecords(3, new int[] {b}, (b - 1) * 3));
+        }
+        Files.write(dir.resolve("test_batch.bin"), DataFiles.cifarRecords(4, new int[] {0}, 100));
+        Dataset d = make(new Cifar10DatasetFactory(), Map.of("dir", dir.toString(), "train_limit", 7,
+                "mean", "0", "std", "1"));
+        assertEquals(7, d.train().size());
+        assertEquals(4, d.test().size());
+        assertEquals("32x32x3", d.info().shape().toString());
+        float[] img = new float[3072];
+        d.train().image(6, img, 0); // record 0 of data_batch_3
+        int p = 5 * 32 + 7;
+        for (int ch = 0; ch < 3; ch++) {
+            assertEquals(DataFiles.cifarPixel(6, ch, p) / 255.0, img[p * 3 + ch], 1e-6, "channel " + ch);
+        }
+        assertEquals(3, d.train().label(6));
+        Files.write(dir.resolve("test_batch.bin"), java.util.Arrays.copyOf(DataFiles.cifarRecords(2, new int[] {0}, 0),
+                3073 * 2 - 5));
+        UserException e = assertThrows(UserException.class, () -> make(new Cifar10DatasetFactory(),
+                Map.of("dir", dir.toString())));
+        assertEquals(dir.resolve("test_batch.bin") + ": 6141 bytes is not a whole number of 3073-byte CIFAR records "
+                + "(truncated, or not a CIFAR-10 binary file)", e.getMessage());
+    }
+
+    @Test
+    void cifar100ReadsFineOrCoarseLabels() throws IOException {
+        Path dir = tmp.resolve("c100");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("train.bin"), DataFiles.cifarRecords(5, new int[] {3, 7}, 0));
+        Files.write(dir.resolve("test.bin"), DataFiles.cifarRecords(2, new int[] {1, 2}, 0));
+        Dataset fine = make(new Cifar100DatasetFactory(), Map.of("dir", dir.toString()));
+        Dataset coarse = make(new Cifar100DatasetFactory(), Map.of("dir", dir.toString(), "labels", "coarse"));
+        assertEquals(100, fine.info().numClasses());
+        assertEquals(20, coarse.info().numClasses());
+        assertEquals((7 + 2) % 10, fine.train().label(2));
+        assertEquals((3 + 2) % 20, coarse.train().label(2));
+    }
+
+    @Test
+    void imageFolderResizesInSortedClassOrder() throws IOException {
+        Path dir = tmp.resolve("imgs");
+        DataFiles.png(dir.resolve("train/zebra/a.png"), 20, 0xFF0000);
+        DataFiles.png(dir.resolve("train/apple/b.png"), 12, 0x00FF00);
+        DataFiles.png(dir.resolve("train/apple/c.png"), 12, 0x0000FF);
+        DataFiles.png(dir.resolve("test/zebra/d.png"), 9, 0xFFFFFF);
+        Dataset d = make(new ImageFolderDatasetFactory(), Map.of("dir", dir.toString(), "size", 8, "mean", "0",
+                "std", "1"));
+        assertEquals(List.of("apple", "zebra"), d.info().classes());
+        assertEquals(3, d.train().size());
+        assertEquals(0, d.train().label(0));
+        assertEquals(1, d.train().label(2));
+        float[] img = new float[8 * 8 * 3];
+        d.train().image(2, img, 0);
+        assertArrayEquals(new float[] {1f, 0f, 0f}, java.util.Arrays.copyOfRange(img, 30, 33), 1e-6f);
+        Dataset grey = make(new ImageFolderDatasetFactory(), Map.of("dir", dir.toString(), "size", 8,
+                "color", "grey", "mean", "0", "std", "1"));
+        assertEquals("8x8x1", grey.info().shape().toString());
+        Files.writeString(dir.resolve("train/apple/broken.png"), "not an image");
+        UserException e = assertThrows(UserException.class, () -> make(new ImageFolderDatasetFactory(),
+                Map.of("dir", dir.toString())));
+        assertTrue(e.getMessage().startsWith(dir.resolve("train/apple/broken.png") + ": unreadable image"),
+                e.getMessage());
+        DataFiles.png(dir.resolve("test/mango/x.png"), 8, 0);
+        Files.delete(dir.resolve("train/apple/broken.png"));
+        UserException extra = assertThrows(UserException.class, () -> make(new ImageFolderDatasetFactory(),
+                Map.of("dir", dir.toString())));
+        assertEquals(dir.resolve("test") + ": class folders [mango] have no training folder; classes are [apple, zebra]",
+                extra.getMessage());
+    }
+
+    @Test
+    void badMeanIsRejectedByName() throws IOException {
+        Path dir = DataFiles.idxDataset(tmp.resolve("m"), 6, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> make(new IdxDatasetFactory(),
+                idxParams(dir, "std", "0.3,x")));
+        assertEquals("std: must give 1 or 1 comma-separated numbers, found '0.3,x'", e.getMessage());
+    }
+}

@@ -1,0 +1,155 @@
+package org.camloss.engine.model;
+
+import org.camloss.engine.head.CamHead;
+import org.camloss.engine.head.CamHeadLayer;
+import org.camloss.engine.head.Objective;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.camloss.api.BackboneInfo;
+import org.camloss.api.InputShape;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A backbone plus the {@link CamHead}, as one DL4J {@link ComputationGraph}, with the names needed to read
+ * feature maps and classifier weights back.
+ */
+public final class CamModel {
+    /** Name of the input vertex. */
+    public static final String INPUT = "input";
+    /** Name of the head layer. */
+    public static final String HEAD = "head";
+
+    private final ComputationGraph graph;
+    private final String featureVertex;
+    private final BackboneInfo backboneInfo;
+    private final InputShape inputShape;
+
+    public CamModel(ComputationGraph graph, String featureVertex, BackboneInfo backboneInfo, InputShape inputShape) {
+        this.graph = graph;
+        this.featureVertex = featureVertex;
+        this.backboneInfo = backboneInfo;
+        this.inputShape = inputShape;
+    }
+
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    /** Vertex whose output is the last feature map. */
+    public String featureVertex() {
+        return featureVertex;
+    }
+
+    public BackboneInfo backboneInfo() {
+        return backboneInfo;
+    }
+
+    public InputShape inputShape() {
+        return inputShape;
+    }
+
+    /** The head's configuration. */
+    public CamHead head() {
+        return headLayer().head();
+    }
+
+    /** The head's runtime layer. */
+    public CamHeadLayer headLayer() {
+        return (CamHeadLayer) graph.getLayer(HEAD);
+    }
+
+    /** The objective the head minimises. */
+    public Objective objective() {
+        return head().objective();
+    }
+
+    /** Classifier weights W [K, C] (a view of the parameters). */
+    public INDArray classifierWeight() {
+        return graph.getLayer(HEAD).getParam(CamHead.WEIGHT);
+    }
+
+    /** Classifier bias [1, K] (a view of the parameters). */
+    public INDArray classifierBias() {
+        return graph.getLayer(HEAD).getParam(CamHead.BIAS);
+    }
+
+    /**
+     * Inference-mode forward pass returning the NCHW feature maps and the logits.
+     *
+     * @param images [N, H, W, C]
+     */
+    public Forward forward(INDArray images) {
+        return forward(images, false);
+    }
+
+    /**
+     * Forward pass returning the NCHW feature maps and the logits; {@code training} selects batch statistics
+     * for batch norm (no parameter changes either way).
+     *
+     * @param images [N, H, W, C]
+     */
+    public Forward forward(INDArray images, boolean training) {
+        return forward(images, training, false);
+    }
+
+    /**
+     * Forward pass returning the NCHW feature maps, the logits and, if asked for, the NCHW maps of every
+     * declared stage of {@link #backboneInfo()}.
+     *
+     * @param images [N, H, W, C]
+     */
+    public Forward forward(INDArray images, boolean training, boolean withStages) {
+        // only the vertices asked for: feedForward would copy every vertex's activations out of the workspaces
+        // (hundreds of MB per batch for ResNet-20), which the small Java heap does not collect in time
+        List<String> names = new ArrayList<>();
+        names.add(featureVertex);
+        if (withStages) {
+            for (BackboneInfo.Stage s : backboneInfo.stages()) {
+                if (!names.contains(s.vertex())) {
+                    names.add(s.vertex());
+                }
+            }
+        }
+        INDArray[] acts;
+        try {
+            acts = graph.output(names, training, new INDArray[] {images}, null);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalStateException("the model has no vertex among " + names + " (vertices: "
+                    + graph.getConfiguration().getVertices().keySet() + ")", e);
+        }
+        INDArray features = nchw(acts[0]);
+        INDArray pooled = features.mean(2, 3);
+        INDArray logits = pooled.mmul(classifierWeight().castTo(pooled.dataType()).transpose())
+                .addiRowVector(classifierBias().castTo(pooled.dataType()));
+        List<INDArray> stages = new ArrayList<>();
+        if (withStages) {
+            for (BackboneInfo.Stage s : backboneInfo.stages()) {
+                stages.add(s.vertex().equals(featureVertex) ? features : nchw(acts[names.indexOf(s.vertex())]));
+            }
+        }
+        return new Forward(features, logits, stages);
+    }
+
+    private INDArray nchw(INDArray f) {
+        return head().isChannelsLast() ? f.permute(0, 3, 1, 2).dup() : f.dup();
+    }
+
+    /**
+     * Features and logits of one forward pass.
+     *
+     * @param features NCHW [N, C, H, W]
+     * @param logits   [N, K]
+     * @param stages   NCHW maps of the declared stages, shallow to deep, when asked for; otherwise empty
+     */
+    public record Forward(INDArray features, INDArray logits, List<INDArray> stages) {
+        public Forward {
+            stages = List.copyOf(stages);
+        }
+
+        public Forward(INDArray features, INDArray logits) {
+            this(features, logits, List.of());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.camloss.engine.optim;
+
+import java.util.Map;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Coupled L2 weight decay on <em>every</em> trainable parameter, batch-norm scale/shift and biases
+ * included, as PyTorch's SGD {@code weight_decay} does: g ← g + λ·w before the updater. DL4J's own L2
+ * skips batch-norm parameters, so this runs as a gradient listener instead. Batch-norm running statistics
+ * are not parameters in this sense and are left alone.
+ */
+public final class CoupledWeightDecay extends BaseTrainingListener {
+    private final double lambda;
+
+    /** @param lambda λ ≥ 0 */
+    public CoupledWeightDecay(double lambda) {
+        this.lambda = lambda;
+    }
+
+    @Override
+    public void onGradientCalculation(Model model) {
+        if (lambda == 0) {
+            return;
+        }
+        // DL4J divides the gradient by the minibatch size after this hook, so scale λ·w by it here.
+        double scale = lambda * model.batchSize();
+        Map<String, INDArray> grads = model.gradient().gradientForVariable();
+        Map<String, INDArray> params = model.paramTable();
+        for (Map.Entry<String, INDArray> e : grads.entrySet()) {
+            if (isRunningStatistic(e.getKey())) {
+                continue;
+            }
+            INDArray w = params.get(e.getKey());
+            if (w != null) {
+                e.getValue().addi(w.mul(scale));
+            }
+        }
+    }
+
+    /** Whether a {@code layer_param} key names a batch-norm running statistic. */
+    static boolean isRunningStatistic(String key) {
+        return key.endsWith("_" + BatchNormalizationParamInitializer.GLOBAL_MEAN)
+                || key.endsWith("_" + BatchNormalizationParamInitializer.GLOBAL_VAR)
+                || key.endsWith("_" + BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+    }
+}

@@ -1,2 +1,0 @@
-/** The {@code bench} command's measurements: training and inference throughput, first step, peak memory. */
-package org.camloss.runtime.bench;

@@ -1,2 +1,0 @@
-/** The {@code camloss} command line (picocli): demo, train, eval, plugins. */
-package org.camloss.runtime.cli;

@@ -1,2 +1,0 @@
-/** Built-in dataset plugins: the synthetic {@code shapes} dataset with target-object masks. */
-package org.camloss.runtime.data;

@@ -1,2 +1,0 @@
-/** ND4J/DL4J plumbing: backend start-up, the classical-momentum updater, schedules and coupled weight decay. */
-package org.camloss.runtime.engine;

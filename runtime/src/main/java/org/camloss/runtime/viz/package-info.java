@@ -1,2 +1,0 @@
-/** Pictures of class activation maps: images with their CAAM and target CAM overlaid as heatmaps, written as PNG. */
-package org.camloss.runtime.viz;
