@@ -25,50 +25,83 @@ public final class Params {
     /**
      * Validates {@code raw} against {@code specs} and fills in defaults.
      *
-     * @throws IllegalArgumentException listing every problem when a value is invalid or a key unknown
+     * @throws IllegalArgumentException listing every problem ({@code name: message; ...}) when a value is invalid
+     *     or a key unknown
      */
     public static Params resolve(List<ParamSpec> specs, Map<String, ?> raw) {
-        List<String> problems = new ArrayList<>();
-        Map<String, Object> out = resolveInto(specs, raw, problems);
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
-        }
-        return new Params(out);
+        Resolution r = check(specs, raw);
+        ParamProblem.throwIfAny(r.problems());
+        return r.params();
     }
 
     /**
-     * Validates {@code raw} against {@code specs}, adding one message per problem to {@code problems}
-     * (each starting with the parameter name), and returns the resolved values of the valid ones.
+     * Checks {@code raw} against {@code specs}, the one validation every parameter goes through (plugin nodes in
+     * configs, the {@code train} section, {@link #resolve}): each unknown key (with a "did you mean" hint and the
+     * valid names), then each value that breaks its {@link ParamSpec#check rule} in declaration order, is a
+     * problem; a key given without a value ({@code alpha:} in YAML) counts as absent.
+     *
+     * @param specs the declarations
+     * @param raw   configured values by name
+     * @return every declared value in declaration order, defaults filled in (valid only when there are no
+     *     problems), and the problems
      */
-    public static Map<String, Object> resolveInto(List<ParamSpec> specs, Map<String, ?> raw, List<String> problems) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    public static Resolution check(List<ParamSpec> specs, Map<String, ?> raw) {
         Map<String, ParamSpec> byName = new LinkedHashMap<>();
         for (ParamSpec s : specs) {
             byName.put(s.name(), s);
         }
+        List<String> valid = List.copyOf(byName.keySet());
+        List<ParamProblem> problems = new ArrayList<>();
+        Map<String, Object> checked = new LinkedHashMap<>();
         for (String key : raw.keySet()) {
             if (!byName.containsKey(key)) {
-                problems.add(key + ": unknown parameter; valid: " + byName.keySet());
+                problems.add(new ParamProblem(key, valid.isEmpty() ? "unknown parameter; this plugin takes no parameters"
+                        : "unknown parameter; " + Suggestions.didYouMean(key, valid) + "valid: " + valid));
             }
         }
-        for (ParamSpec s : specs) {
-            if (raw.containsKey(s.name())) {
-                ParamSpec.Checked c = s.check(raw.get(s.name()));
+        for (ParamSpec spec : specs) {
+            Object value = raw.get(spec.name());
+            if (value != null) {
+                ParamSpec.Checked c = spec.check(value);
                 if (c.problem() != null) {
-                    problems.add(s.name() + ": " + c.problem());
+                    problems.add(new ParamProblem(spec.name(), c.problem()));
                 } else {
-                    out.put(s.name(), c.value());
+                    checked.put(spec.name(), c.value());
                 }
-            } else {
-                out.put(s.name(), s.defaultValue());
             }
         }
-        return out;
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (ParamSpec s : specs) {
+            out.put(s.name(), checked.getOrDefault(s.name(), s.defaultValue()));
+        }
+        return new Resolution(new Params(out), List.copyOf(problems));
     }
 
-    /** Wraps already-validated values (as returned by {@link #resolveInto}). */
+    /**
+     * The outcome of {@link #check}.
+     *
+     * @param params   every declared value, defaults filled in; meaningful only without problems
+     * @param problems what is wrong, in the order found; empty when the values are valid
+     */
+    public record Resolution(Params params, List<ParamProblem> problems) {
+        /** Whether there are no problems. */
+        public boolean valid() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** Wraps values already validated (for example read back from a run's resolved config). */
     public static Params ofResolved(Map<String, Object> values) {
         return new Params(values);
+    }
+
+    /**
+     * The value of a parameter declared with {@link ParamSpec#ofChoice(String, Enum, String)}.
+     *
+     * @throws IllegalArgumentException when the value names no constant of {@code type}
+     */
+    public <E extends Enum<E> & Choice> E getChoice(String name, Class<E> type) {
+        return Choice.of(type, getString(name));
     }
 
     public int getInt(String name) {

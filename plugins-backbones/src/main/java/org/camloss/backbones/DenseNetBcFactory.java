@@ -1,5 +1,7 @@
 package org.camloss.backbones;
 
+import org.camloss.api.PluginFactory;
+import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
@@ -51,5 +53,15 @@ public final class DenseNetBcFactory implements BackboneFactory {
     public Backbone create(Params params) {
         return new DenseNetBc(params.getInt("depth"), params.getInt("growth_rate"), params.getDouble("compression"),
                 params.getString("stem").equals("imagenet"));
+    }
+
+    /**
+     * Creates the {@code Backbone} to report what its constructor refuses (creation only records the settings; the
+     * layers are added later, in {@code build}), so rules between parameters are reported with every other
+     * problem of a config.
+     */
+    @Override
+    public List<ParamProblem> validate(Params params) {
+        return PluginFactory.creationProblems(this, params);
     }
 }

@@ -1,5 +1,7 @@
 package org.camloss.backbones;
 
+import org.camloss.api.PluginFactory;
+import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
@@ -53,5 +55,15 @@ public final class Dl4jGraphFactory implements BackboneFactory {
     @Override
     public Backbone create(Params params) {
         return new Dl4jGraph(params.getString("zoo"), params.getString("file"), params.getString("vertex"));
+    }
+
+    /**
+     * Creates the {@code Backbone} to report what its constructor refuses (creation only records the settings; the
+     * layers are added later, in {@code build}), so rules between parameters are reported with every other
+     * problem of a config.
+     */
+    @Override
+    public List<ParamProblem> validate(Params params) {
+        return PluginFactory.creationProblems(this, params);
     }
 }

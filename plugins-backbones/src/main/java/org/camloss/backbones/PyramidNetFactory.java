@@ -1,5 +1,7 @@
 package org.camloss.backbones;
 
+import org.camloss.api.PluginFactory;
+import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
@@ -48,5 +50,15 @@ public final class PyramidNetFactory implements BackboneFactory {
     public Backbone create(Params params) {
         return new PyramidNet(params.getInt("depth"), params.getDouble("alpha"),
                 params.getString("block").equals("bottleneck"));
+    }
+
+    /**
+     * Creates the {@code Backbone} to report what its constructor refuses (creation only records the settings; the
+     * layers are added later, in {@code build}), so rules between parameters are reported with every other
+     * problem of a config.
+     */
+    @Override
+    public List<ParamProblem> validate(Params params) {
+        return PluginFactory.creationProblems(this, params);
     }
 }

@@ -1,5 +1,7 @@
 package org.camloss.backbones;
 
+import org.camloss.api.PluginFactory;
+import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
@@ -52,5 +54,15 @@ public final class ResNeXtFactory implements BackboneFactory {
     public Backbone create(Params params) {
         return new ResNeXt(params.getInt("depth"), params.getInt("cardinality"), params.getInt("base_width"),
                 params.getString("stem").equals("imagenet"), params.getDouble("width"));
+    }
+
+    /**
+     * Creates the {@code Backbone} to report what its constructor refuses (creation only records the settings; the
+     * layers are added later, in {@code build}), so rules between parameters are reported with every other
+     * problem of a config.
+     */
+    @Override
+    public List<ParamProblem> validate(Params params) {
+        return PluginFactory.creationProblems(this, params);
     }
 }

@@ -1,5 +1,7 @@
 package org.camloss.backbones;
 
+import org.camloss.api.PluginFactory;
+import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
@@ -87,5 +89,15 @@ public final class ResNetCifarFactory implements BackboneFactory {
         }
         boolean preact = params.asMap().containsKey(PREACT) && params.getBoolean(PREACT);
         return new ResNetCifar((depth - 2) / 6, width, shortcut.charAt(0), preact);
+    }
+
+    /**
+     * Creates the {@code Backbone} to report what its constructor refuses (creation only records the settings; the
+     * layers are added later, in {@code build}), so rules between parameters are reported with every other
+     * problem of a config.
+     */
+    @Override
+    public List<ParamProblem> validate(Params params) {
+        return PluginFactory.creationProblems(this, params);
     }
 }

@@ -1,5 +1,7 @@
 package org.camloss.backbones;
 
+import org.camloss.api.PluginFactory;
+import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
@@ -46,5 +48,15 @@ public final class VggFactory implements BackboneFactory {
     @Override
     public Backbone create(Params params) {
         return new Vgg(params.getInt("depth"), params.getBoolean("last_pool"), params.getDouble("width"));
+    }
+
+    /**
+     * Creates the {@code Backbone} to report what its constructor refuses (creation only records the settings; the
+     * layers are added later, in {@code build}), so rules between parameters are reported with every other
+     * problem of a config.
+     */
+    @Override
+    public List<ParamProblem> validate(Params params) {
+        return PluginFactory.creationProblems(this, params);
     }
 }

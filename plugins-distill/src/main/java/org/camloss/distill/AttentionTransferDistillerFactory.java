@@ -1,5 +1,7 @@
 package org.camloss.distill;
 
+import org.camloss.api.PluginFactory;
+import org.camloss.api.ParamProblem;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Distiller;
@@ -64,5 +66,15 @@ public final class AttentionTransferDistillerFactory implements DistillerFactory
             out.add(i);
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Creates the {@code Distiller} to report what its constructor refuses (creation only records the settings; its terms are
+     * defined later, on the head's graph), so rules between parameters are reported with every other
+     * problem of a config.
+     */
+    @Override
+    public List<ParamProblem> validate(Params params) {
+        return PluginFactory.creationProblems(this, params);
     }
 }

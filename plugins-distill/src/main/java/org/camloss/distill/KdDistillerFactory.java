@@ -1,5 +1,7 @@
 package org.camloss.distill;
 
+import org.camloss.api.PluginFactory;
+import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Distiller;
 import org.camloss.api.DistillerFactory;
@@ -43,5 +45,15 @@ public final class KdDistillerFactory implements DistillerFactory {
     @Override
     public Distiller create(Params p) {
         return new KdDistiller(p.getDouble("temperature"), p.getDouble("weight"));
+    }
+
+    /**
+     * Creates the {@code Distiller} to report what its constructor refuses (creation only records the settings; its terms are
+     * defined later, on the head's graph), so rules between parameters are reported with every other
+     * problem of a config.
+     */
+    @Override
+    public List<ParamProblem> validate(Params params) {
+        return PluginFactory.creationProblems(this, params);
     }
 }

@@ -1,5 +1,6 @@
 package org.camloss.distill;
 
+import org.camloss.api.Choice;
 import org.camloss.testkit.DoublePrecision;
 import org.junit.jupiter.api.extension.ExtendWith;
 import static org.camloss.distill.DistillTestSupport.flat;
@@ -107,7 +108,7 @@ class CaamCamContractTest extends DistillerContract {
     void flatMapsGiveZerosNotNaN() {
         INDArray flatFeatures = Nd4j.ones(DataType.DOUBLE, 2, TinyNets.CHANNELS, 3, 3).muli(0.5);
         INDArray flatCam = Nd4j.ones(DataType.DOUBLE, 2, 3, 3).muli(-2);
-        for (String normalization : Normalization.ids()) {
+        for (String normalization : Choice.ids(Normalization.class)) {
             CaamCamDistiller d = distiller(1.0, normalization, 1e-8);
             HeadHarness.Result both = runWithCam(d, flatFeatures, flatCam);
             // min-max: both normalise to zeros; max: CAAM 2 → 2 / (2 + ε), CAM −2 → −2 / (2 + ε)
@@ -232,7 +233,7 @@ class CaamCamContractTest extends DistillerContract {
 
         // the teacher map as the head sees it: the label columns after the K targets
         double[][] teacher = DistillTestSupport.columns(labels, TinyNets.CLASSES, h * w);
-        Reference ref = byHand(flat(f), teacher, n, c, h, w, beta, Normalization.of(normalization), eps);
+        Reference ref = byHand(flat(f), teacher, n, c, h, w, beta, Choice.of(Normalization.class, normalization), eps);
         assertEquals(ref.term(), r.terms().get("caam_cam"), 1e-9, "term");
         assertEquals(beta * ref.term(), r.total(), 1e-9, "total = β · term");
         double[] grad = flat(r.gradFeatures());

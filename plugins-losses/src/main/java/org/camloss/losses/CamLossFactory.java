@@ -17,10 +17,10 @@ public final class CamLossFactory implements LossFactory {
 
     private static final List<ParamSpec> PARAMS = List.of(
             ParamSpec.ofDouble("alpha", 1.0, 0.0, 1000.0, "Weight α of the CAM term (0 gives plain cross-entropy)."),
-            ParamSpec.ofChoice("routing", Routing.WEIGHT_DETACHED.id(), Routing.ids(),
+            ParamSpec.ofChoice("routing", Routing.WEIGHT_DETACHED,
                     "Gradient routing of the CAM term: weight-detached (classifier trained by cross-entropy only), "
                             + "full, or detached-cam (CAM is a constant target)."),
-            ParamSpec.ofChoice("normalization", Normalization.MIN_MAX.id(), Normalization.ids(),
+            ParamSpec.ofChoice("normalization", Normalization.MIN_MAX,
                     "Per-sample map normalisation Φ."),
             ParamSpec.ofDouble("eps", CamMaps.DEFAULT_EPS, 0.0, 1.0, "ε added to the denominator of Φ."),
             ParamSpec.ofInt("warmup_epochs", 0, 0, 100000, "Epochs at the start with α = 0."),
@@ -45,7 +45,7 @@ public final class CamLossFactory implements LossFactory {
     @Override
     public Loss create(Params p) {
         double alpha = p.getDouble("alpha");
-        return new CamLoss(alpha, Routing.of(p.getString("routing")), Normalization.of(p.getString("normalization")),
+        return new CamLoss(alpha, p.getChoice("routing", Routing.class), p.getChoice("normalization", Normalization.class),
                 p.getDouble("eps"), EpochWeight.warmup(alpha, p.getInt("warmup_epochs"), p.getInt("ramp_epochs")));
     }
 }

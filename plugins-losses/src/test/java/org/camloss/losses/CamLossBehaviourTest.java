@@ -1,5 +1,6 @@
 package org.camloss.losses;
 
+import org.camloss.api.Choice;
 import org.camloss.api.cam.Routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,7 +37,7 @@ class CamLossBehaviourTest {
 
     @Test
     void camTermChangesTheGradientOfTheFirstBackboneLayer() {
-        for (String routing : Routing.ids()) {
+        for (String routing : Choice.ids(Routing.class)) {
             INDArray without = firstLayerGradient(0.0, routing);
             INDArray with = firstLayerGradient(1.0, routing);
             double diff = with.sub(without).norm2Number().doubleValue();
@@ -51,7 +52,7 @@ class CamLossBehaviourTest {
         INDArray weight = Nd4j.rand(DataType.DOUBLE, 3, 4);
         INDArray bias = Nd4j.zeros(DataType.DOUBLE, 3);
         INDArray targets = TinyNets.oneHot(2, DataType.DOUBLE);
-        for (String routing : Routing.ids()) {
+        for (String routing : Choice.ids(Routing.class)) {
             HeadHarness.Result r = new HeadHarness(DataType.DOUBLE).run(
                     camLoss(Map.of("routing", routing)), features, weight, bias, targets);
             assertEquals(0.0, r.terms().get("cam"), 0.0, routing + ": CAM term of flat maps");

@@ -1,11 +1,9 @@
 package org.camloss.cli;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.PluginFactory;
-import org.camloss.runtime.config.BuiltinComponents;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginRegistry;
 import picocli.CommandLine.Command;
@@ -21,7 +19,7 @@ final class PluginsCommand implements Callable<Integer> {
     public Integer call() {
         PluginRegistry registry = PluginRegistry.discover(PluginsCommand.class.getClassLoader());
         for (PluginKind<?> kind : PluginKind.all()) {
-            out().println(kind.name() + ":");
+            out().println(kind.name() + (kind.discoverable() ? ":" : " (built in):"));
             List<? extends PluginFactory<?>> all = registry.all(kind);
             if (all.isEmpty()) {
                 out().println("  (none installed)");
@@ -33,25 +31,13 @@ final class PluginsCommand implements Callable<Integer> {
             }
             out().println();
         }
-        builtins("optimizer", BuiltinComponents.optimizers(), BuiltinComponents.optimizerDescriptions());
-        builtins("schedule", BuiltinComponents.schedules(), BuiltinComponents.scheduleDescriptions());
         return 0;
-    }
-
-    private void builtins(String kind, Map<String, List<ParamSpec>> specs, Map<String, String> descriptions) {
-        out().println(kind + " (built in):");
-        specs.forEach((id, params) -> {
-            out().println("  " + id);
-            out().println("      " + descriptions.getOrDefault(id, ""));
-            printParams(params);
-        });
-        out().println();
     }
 
     private void printParams(List<ParamSpec> params) {
         for (ParamSpec p : params) {
             out().printf("      %-16s %-7s default %-10s %-22s %s%n", p.name(), p.type().label(),
-                    p.defaultValue(), p.range(), p.description());
+                    p.defaultValue(), p.allowed(), p.description());
         }
     }
 

@@ -35,6 +35,8 @@ import org.camloss.engine.Backend;
 import org.camloss.runtime.eval.EvalResult;
 import org.camloss.runtime.eval.Evaluator;
 import org.camloss.runtime.registry.PluginKind;
+import org.camloss.runtime.optim.Optimizer;
+import org.camloss.runtime.optim.Schedule;
 import org.camloss.runtime.registry.PluginRegistry;
 import org.camloss.runtime.run.Json;
 import org.camloss.runtime.run.RunDirectory;
@@ -247,6 +249,8 @@ public final class Camloss {
         for (int i = 0; i < config.regularizers().size(); i++) {
             regs.add(make(PluginKind.REGULARIZER, config.regularizers().get(i), "regularizers." + i, problems, f -> f));
         }
+        Optimizer optimizer = make(PluginKind.OPTIMIZER, config.optimizer(), "optimizer", problems, f -> f);
+        Schedule schedule = make(PluginKind.SCHEDULE, config.schedule(), "schedule", problems, f -> f);
         List<Distiller> distillers = new ArrayList<>();
         if (config.distill().isPresent()) {
             List<PluginSpec> specs = config.distill().get().distillers();
@@ -293,7 +297,7 @@ public final class Camloss {
                 teacher.enableCache(data.train().size());
             }
         }
-        return new ExperimentModule.Components(data, backbone, loss, regs, distillers, teacher);
+        return new ExperimentModule.Components(data, backbone, loss, regs, distillers, optimizer, schedule, teacher);
     }
 
     private <F extends PluginFactory<T>, T> T make(PluginKind<F> kind, PluginSpec spec, String path,

@@ -15,7 +15,8 @@ import org.camloss.engine.model.ModelAssembler;
 import org.camloss.engine.head.Objective;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.engine.optim.CoupledWeightDecay;
-import org.camloss.runtime.optim.Optimizers;
+import org.camloss.runtime.optim.Optimizer;
+import org.camloss.runtime.optim.Schedule;
 import org.camloss.runtime.eval.Evaluator;
 import org.camloss.runtime.train.TrainListener;
 import org.camloss.runtime.train.Trainer;
@@ -59,9 +60,10 @@ final class ExperimentModule extends AbstractModule {
         int steps = (data.train().size() + config.train().batchSize() - 1) / config.train().batchSize();
         CamModel model = new ModelAssembler()
                 .seed(config.seed())
-                .updater(Optimizers.updater(config.optimizer(), config.schedule(), config.train().epochs(), steps))
+                .updater(components.optimizer().updater(components.schedule().create(
+                        components.optimizer().learningRate(), config.train().epochs(), steps)))
                 .assemble(backbone, data.info().shape(), data.info().numClasses(), objective);
-        model.graph().addListeners(new CoupledWeightDecay(Optimizers.weightDecay(config.optimizer())));
+        model.graph().addListeners(new CoupledWeightDecay(components.optimizer().weightDecay()));
         return model;
     }
 
@@ -80,6 +82,6 @@ final class ExperimentModule extends AbstractModule {
 
     /** The plugin instances of one experiment; {@code teacher} is null without distillation. */
     record Components(Dataset dataset, Backbone backbone, Loss loss, List<Regularizer> regularizers,
-                      List<Distiller> distillers, Teacher teacher) {
+                      List<Distiller> distillers, Optimizer optimizer, Schedule schedule, Teacher teacher) {
     }
 }

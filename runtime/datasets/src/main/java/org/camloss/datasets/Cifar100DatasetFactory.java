@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.util.List;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.ParamSpec;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.Params;
 import org.camloss.api.data.Dataset;
 
@@ -28,8 +29,15 @@ public final class Cifar100DatasetFactory implements DatasetFactory {
                         "Which labels: the 100 fine classes or the 20 coarse superclasses.")));
     }
 
+    /** The shared rules of file datasets ({@link DataParams#validate}). */
+    @Override
+    public List<ParamProblem> validate(Params p) {
+        return DataParams.validate(p);
+    }
+
     @Override
     public Dataset create(Params p) {
+        ParamProblem.throwIfAny(validate(p));
         Path dir = Path.of(p.getString("dir"));
         boolean fine = p.getString("labels").equals("fine");
         int k = fine ? 100 : 20;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.ParamSpec;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.Params;
 import org.camloss.api.data.Dataset;
 
@@ -27,8 +28,15 @@ public final class Cifar10DatasetFactory implements DatasetFactory {
                 "Directory holding data_batch_1.bin … data_batch_5.bin and test_batch.bin.")));
     }
 
+    /** The shared rules of file datasets ({@link DataParams#validate}). */
+    @Override
+    public List<ParamProblem> validate(Params p) {
+        return DataParams.validate(p);
+    }
+
     @Override
     public Dataset create(Params p) {
+        ParamProblem.throwIfAny(validate(p));
         Path dir = Path.of(p.getString("dir"));
         List<Path> train = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {

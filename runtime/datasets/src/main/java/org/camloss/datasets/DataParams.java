@@ -2,6 +2,7 @@ package org.camloss.datasets;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.data.Augmentation;
@@ -41,6 +42,33 @@ public final class DataParams {
     /** The augmentation the params ask for. */
     public static Augmentation augmentation(Params p) {
         return new Augmentation(p.getInt("crop_padding"), p.getBoolean("flip"));
+    }
+
+    /**
+     * The rules between the shared parameters, checked while the config is validated (before any file is read):
+     * {@code mean} and {@code std} are comma-separated finite numbers (std positive), and a validation split
+     * leaves training images when {@code train_limit} is set. Whether mean and std give 1 or C values is checked
+     * once the images' channel count C is known.
+     */
+    public static List<ParamProblem> validate(Params p) {
+        List<ParamProblem> problems = new ArrayList<>();
+        for (String name : List.of("mean", "std")) {
+            String raw = p.getString(name).trim();
+            if (raw.isEmpty()) {
+                continue;
+            }
+            try {
+                channelValues(p, name, raw.split(",").length, name.equals("std"));
+            } catch (IllegalArgumentException e) {
+                problems.add(new ParamProblem(name, e.getMessage().substring(name.length() + 2)));
+            }
+        }
+        int limit = p.getInt("train_limit");
+        if (limit > 0 && p.getInt("validation") >= limit) {
+            problems.add(new ParamProblem("validation", "must be less than train_limit (" + limit
+                    + ") so that training images remain, found " + p.getInt("validation")));
+        }
+        return problems;
     }
 
     /**

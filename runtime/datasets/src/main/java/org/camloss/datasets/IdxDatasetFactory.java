@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.ParamSpec;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.Params;
 import org.camloss.api.data.Dataset;
 
@@ -49,8 +50,15 @@ public class IdxDatasetFactory implements DatasetFactory {
         return names;
     }
 
+    /** The shared rules of file datasets ({@link DataParams#validate}). */
+    @Override
+    public List<ParamProblem> validate(Params p) {
+        return DataParams.validate(p);
+    }
+
     @Override
     public Dataset create(Params p) {
+        ParamProblem.throwIfAny(validate(p));
         Path dir = Path.of(p.getString("dir"));
         int k = p.getInt("classes");
         MessageDigest digest = Fingerprints.sha256();

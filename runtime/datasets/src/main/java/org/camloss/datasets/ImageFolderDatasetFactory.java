@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.ParamSpec;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.Params;
 import org.camloss.api.data.Dataset;
 import org.camloss.api.UserException;
@@ -41,8 +42,15 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
                 ParamSpec.ofChoice("color", "rgb", List.of("rgb", "grey"), "Read images as RGB or grey.")));
     }
 
+    /** The shared rules of file datasets ({@link DataParams#validate}). */
+    @Override
+    public List<ParamProblem> validate(Params p) {
+        return DataParams.validate(p);
+    }
+
     @Override
     public Dataset create(Params p) {
+        ParamProblem.throwIfAny(validate(p));
         Path dir = Path.of(p.getString("dir"));
         Path trainDir = dir.resolve("train");
         Path testDir = dir.resolve("test");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.InputShape;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.data.Dataset;
@@ -67,6 +68,25 @@ public final class ShapesDatasetFactory implements DatasetFactory {
                         "The dataset's own seed, so the data is the same whatever the training seed."));
     }
 
+    /** {@code min_scale <= max_scale}, and {@code min_scale * size} large enough for a visible target. */
+    @Override
+    public List<ParamProblem> validate(Params p) {
+        double minScale = p.getDouble("min_scale");
+        double maxScale = p.getDouble("max_scale");
+        int size = p.getInt("size");
+        List<ParamProblem> problems = new java.util.ArrayList<>();
+        if (minScale > maxScale) {
+            problems.add(new ParamProblem("", "min_scale must be <= max_scale, found min_scale=" + minScale
+                    + " > max_scale=" + maxScale));
+        }
+        if (minScale * size < MIN_TARGET_PIXELS) {
+            problems.add(new ParamProblem("", String.format(Locale.ROOT,
+                    "min_scale * size must be at least %.0f pixels so the target is visible, found %s * %d = %s",
+                    MIN_TARGET_PIXELS, minScale, size, minScale * size)));
+        }
+        return problems;
+    }
+
     @Override
     public Dataset create(Params params) {
         Params p = Params.resolve(params(), params.asMap());
@@ -79,15 +99,7 @@ public final class ShapesDatasetFactory implements DatasetFactory {
         double minScale = p.getDouble("min_scale");
         double maxScale = p.getDouble("max_scale");
         int seed = p.getInt("seed");
-        if (minScale > maxScale) {
-            throw new IllegalArgumentException(ID + ": min_scale must be <= max_scale, found min_scale=" + minScale
-                    + " > max_scale=" + maxScale);
-        }
-        if (minScale * size < MIN_TARGET_PIXELS) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: min_scale * size must be at least %.0f pixels so the target is visible, found %s * %d = %s",
-                    ID, MIN_TARGET_PIXELS, minScale, size, minScale * size));
-        }
+        ParamProblem.throwIfAny(validate(p));
 
         ShapesGenerator generator = new ShapesGenerator(size, classes, distractors, clutter, minScale, maxScale);
         ShapesSplit rawTrain = ShapesSplit.generate(generator, splitSeed(seed, TRAIN_STREAM), train);

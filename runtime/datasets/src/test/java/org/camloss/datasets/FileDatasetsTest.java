@@ -194,6 +194,9 @@ class FileDatasetsTest {
         Path dir = DataFiles.idxDataset(tmp.resolve("m"), 6, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> make(new IdxDatasetFactory(),
                 idxParams(dir, "std", "0.3,x")));
-        assertEquals("std: must give 1 or 1 comma-separated numbers, found '0.3,x'", e.getMessage());
+        assertEquals("std: 'x' is not a number", e.getMessage());
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class, () -> make(
+                new IdxDatasetFactory(), idxParams(dir, "std", "0.3,0.2")));
+        assertEquals("std: must give 1 or 1 comma-separated numbers, found '0.3,0.2'", count.getMessage());
     }
 }

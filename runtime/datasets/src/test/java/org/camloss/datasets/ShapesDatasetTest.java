@@ -16,6 +16,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.InputShape;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.Params;
 import org.junit.jupiter.api.Test;
 
@@ -251,14 +252,25 @@ class ShapesDatasetTest {
     void minScaleAboveMaxScaleIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> create(Map.of("min_scale", 0.7, "max_scale", 0.5)));
-        assertEquals("shapes: min_scale must be <= max_scale, found min_scale=0.7 > max_scale=0.5", e.getMessage());
+        assertEquals("min_scale must be <= max_scale, found min_scale=0.7 > max_scale=0.5", e.getMessage());
+    }
+
+    @Test
+    void bothScaleRulesAreReportedTogetherBeforeAnythingIsGenerated() {
+        ShapesDatasetFactory f = new ShapesDatasetFactory();
+        assertEquals(List.of(
+                        new ParamProblem("", "min_scale must be <= max_scale, found min_scale=0.7 > max_scale=0.6"),
+                        new ParamProblem("", "min_scale * size must be at least 4 pixels so the target is visible, "
+                                + "found 0.7 * 5 = 3.5")),
+                f.validate(Params.ofResolved(new java.util.LinkedHashMap<>(Map.of("min_scale", 0.7, "max_scale", 0.6,
+                        "size", 5)))));
     }
 
     @Test
     void invisiblySmallTargetsAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> create(Map.of("size", 16, "min_scale", 0.2)));
-        assertEquals("shapes: min_scale * size must be at least 4 pixels so the target is visible, found 0.2 * 16 = 3.2",
+        assertEquals("min_scale * size must be at least 4 pixels so the target is visible, found 0.2 * 16 = 3.2",
                 e.getMessage());
     }
 

@@ -27,7 +27,7 @@ import org.camloss.runtime.registry.PluginRegistry;
 
 /**
  * Loads experiment configs: reads YAML (or JSON, for {@code .json} files), applies {@code --set}
- * overrides, validates every value against the registry's plugins and the {@link BuiltinComponents}, and
+ * overrides, validates every value against the registry's plugins (the built-in optimizers and schedules among them), and
  * fills in every default.
  *
  * <p>Nothing is built here and no factory's {@code create} is called. Every problem is collected before
@@ -124,7 +124,9 @@ public final class ConfigLoader {
         Validation<Seq<ConfigProblem>, ExperimentConfig> result = validator.validate(tree);
         if (result.isInvalid()) {
             for (ConfigProblem p : result.getError()) {
-                problems.add(p.withSource(Overrides.fromOverride(p.path(), touched) ? SET_SOURCE : source));
+                // a rule between several values (path above an override) may involve the file's values too
+                problems.add(p.withSource(Overrides.fromOverride(p.path(), touched) ? SET_SOURCE
+                        : Overrides.touchesBelow(p.path(), touched) ? source + " and " + SET_SOURCE : source));
             }
         }
         if (!problems.isEmpty()) {

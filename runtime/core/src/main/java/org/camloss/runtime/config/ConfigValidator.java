@@ -18,16 +18,20 @@ import io.vavr.Tuple0;
 import io.vavr.collection.Seq;
 import io.vavr.control.Validation;
 
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
+import org.camloss.api.Params;
 import org.camloss.api.PluginFactory;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginRegistry;
-import org.camloss.runtime.registry.Suggestions;
+import org.camloss.api.Suggestions;
 
 /**
- * Checks a raw config tree against the config layout, the registry and the built-in components, and
- * resolves it into an {@link ExperimentConfig}, accumulating every problem (Vavr {@link Validation}).
- * Problems carry config paths but no source; {@link ConfigLoader} attributes them.
+ * Checks a raw config tree against the config layout and the registry, and resolves it into an
+ * {@link ExperimentConfig}, accumulating every problem (Vavr {@link Validation}). Every parameter, of plugins, of
+ * the built-in optimizers and schedules and of the {@code train} section, goes through {@link Params#check}, and
+ * the rules between a plugin's parameters ({@link PluginFactory#validate}) are checked in the same pass. Problems
+ * carry config paths but no source; {@link ConfigLoader} attributes them.
  */
 final class ConfigValidator {
     /** The section of a run's {@code run.json} that is not configuration. */
@@ -43,6 +47,14 @@ final class ConfigValidator {
             ParamSpec.ofInt("threads", 0, 0, 256, "CPU threads; 0 picks automatically"),
             ParamSpec.ofBoolean("progress", true, "show a progress bar"));
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    /**
+     * The component a config gets when it leaves a section out: the paper's set-up on the built-in data
+     * (CAM-loss on a CIFAR ResNet over {@code shapes}, SGD with a cosine schedule). Written into every run's
+     * {@code run.json}, so a run never depends on these defaults later.
+     */
+    static final Map<PluginKind<?>, String> DEFAULT_IDS = Map.of(PluginKind.DATASET, "shapes",
+            PluginKind.BACKBONE, "resnet-cifar", PluginKind.LOSS, "cam-loss", PluginKind.OPTIMIZER, "sgd",
+            PluginKind.SCHEDULE, "cosine");
     static final String DEFAULT_NAME = "experiment";
 
     private final PluginRegistry registry;
@@ -64,12 +76,13 @@ final class ConfigValidator {
         var keys = keys("", m, TOP_KEYS);
         var name = name(m.get("name"));
         var seed = seed(m.get("seed"));
-        var data = node("data", m.get("data"), "shapes", plugins(PluginKind.DATASET));
-        var backbone = node("backbone", m.get("backbone"), "resnet-cifar", plugins(PluginKind.BACKBONE));
-        var loss = node("loss", m.get("loss"), "cam-loss", plugins(PluginKind.LOSS));
-        var regularizers = list("regularizers", m.get("regularizers"), plugins(PluginKind.REGULARIZER), false);
-        var optimizer = node("optimizer", m.get("optimizer"), "sgd", builtins("optimizer", true));
-        var schedule = node("schedule", m.get("schedule"), "cosine", builtins("schedule", false));
+        var data = node("data", m.get("data"), DEFAULT_IDS.get(PluginKind.DATASET), PluginKind.DATASET);
+        var backbone = node("backbone", m.get("backbone"), DEFAULT_IDS.get(PluginKind.BACKBONE), PluginKind.BACKBONE);
+        var loss = node("loss", m.get("loss"), DEFAULT_IDS.get(PluginKind.LOSS), PluginKind.LOSS);
+        var regularizers = list("regularizers", m.get("regularizers"), PluginKind.REGULARIZER, false);
+        var optimizer = node("optimizer", m.get("optimizer"), DEFAULT_IDS.get(PluginKind.OPTIMIZER),
+                PluginKind.OPTIMIZER);
+        var schedule = node("schedule", m.get("schedule"), DEFAULT_IDS.get(PluginKind.SCHEDULE), PluginKind.SCHEDULE);
         var train = train(m.get("train"));
         var distill = distill(m.get("distill"));
         var cross = schedule.isValid() && train.isValid() ? crossCheck(schedule.get(), train.get()) : ok(Tuple.empty());
@@ -139,7 +152,7 @@ final class ConfigValidator {
         if (!(raw instanceof Map<?, ?> map)) {
             return bad("train", "must be a map with keys " + names(TRAIN) + ", found " + describe(raw));
         }
-        return values("train", stringKeys(map), TRAIN, "key", "train", ParamSpec::range).map(v -> new TrainSpec(
+        return section("train", stringKeys(map), TRAIN).map(v -> new TrainSpec(
                 (Integer) v.get("epochs"), (Integer) v.get("batch_size"), (Integer) v.get("threads"),
                 (Boolean) v.get("progress")));
     }
@@ -165,7 +178,7 @@ final class ConfigValidator {
         } else {
             teacher = ok(s);
         }
-        var distillers = list("distill.distillers", m.get("distillers"), plugins(PluginKind.DISTILLER), true);
+        var distillers = list("distill.distillers", m.get("distillers"), PluginKind.DISTILLER, true);
         Object c = m.get("cache_teacher");
         Validation<Seq<ConfigProblem>, Boolean> cache;
         if (c == null) {
@@ -185,8 +198,7 @@ final class ConfigValidator {
             graph = bad("distill.teacher_graph", "must be a map with keys " + names(TeacherGraphSpec.KEYS)
                     + " describing a plain DL4J graph teacher, found " + describe(g));
         } else {
-            graph = values("distill.teacher_graph", stringKeys(gm), TeacherGraphSpec.KEYS, "key", "teacher_graph",
-                    ParamSpec::range).flatMap(v -> ((String) v.get("logits")).isBlank()
+            graph = section("distill.teacher_graph", stringKeys(gm), TeacherGraphSpec.KEYS).flatMap(v -> ((String) v.get("logits")).isBlank()
                     ? bad("distill.teacher_graph.logits", "missing; name the dense or output layer whose "
                             + "pre-activation outputs are the teacher's logits")
                     : ok(Optional.of(TeacherGraphSpec.of(v))));
@@ -206,104 +218,12 @@ final class ConfigValidator {
 
     // ---- component nodes ----
 
-    /** What a component node may name: plugins of one kind, or the built-in optimizers or schedules. */
-    private interface Catalog {
-        /** "loss plugin", "optimizer". */
-        String what();
-
-        Optional<Component> find(String id);
-
-        List<String> ids();
-
-        String unknown(String id);
-
-        /** Rules beyond the declared ranges: parameter name to message. */
-        Map<String, String> extra(String id, Map<String, Object> raw, Map<String, Object> resolved);
-
-        /** The allowed values of {@code param} of component {@code id}, in words. */
-        String range(String id, ParamSpec param);
-    }
-
-    private record Component(String id, List<ParamSpec> params) {
-    }
-
-    private Catalog plugins(PluginKind<?> kind) {
-        return new Catalog() {
-            @Override
-            public String what() {
-                return kind.name() + " plugin";
-            }
-
-            @Override
-            public Optional<Component> find(String id) {
-                Optional<? extends PluginFactory<?>> f = registry.find(kind, id);
-                return f.map(factory -> new Component(factory.id(), factory.params()));
-            }
-
-            @Override
-            public List<String> ids() {
-                return registry.ids(kind);
-            }
-
-            @Override
-            public String unknown(String id) {
-                return registry.unknownIdMessage(kind, id);
-            }
-
-            @Override
-            public Map<String, String> extra(String id, Map<String, Object> raw, Map<String, Object> resolved) {
-                return Map.of();
-            }
-
-            @Override
-            public String range(String id, ParamSpec param) {
-                return param.range();
-            }
-        };
-    }
-
-    private static Catalog builtins(String what, boolean optimizer) {
-        Map<String, List<ParamSpec>> components = optimizer ? BuiltinComponents.optimizers()
-                : BuiltinComponents.schedules();
-        return new Catalog() {
-            @Override
-            public String what() {
-                return what;
-            }
-
-            @Override
-            public Optional<Component> find(String id) {
-                return Optional.ofNullable(components.get(id)).map(p -> new Component(id, p));
-            }
-
-            @Override
-            public List<String> ids() {
-                return components.keySet().stream().sorted().toList();
-            }
-
-            @Override
-            public String unknown(String id) {
-                return Suggestions.unknown(what, id, ids());
-            }
-
-            @Override
-            public Map<String, String> extra(String id, Map<String, Object> raw, Map<String, Object> resolved) {
-                return BuiltinComponents.openBoundProblems(id, raw, resolved);
-            }
-
-            @Override
-            public String range(String id, ParamSpec param) {
-                return BuiltinComponents.range(id, param);
-            }
-        };
-    }
-
     /** A node {@code { id: ..., params: {...} }}; absent means {@code { id: defaultId }} when there is one. */
-    private static Validation<Seq<ConfigProblem>, PluginSpec> node(String path, Object raw, String defaultId,
-                                                                   Catalog catalog) {
+    private Validation<Seq<ConfigProblem>, PluginSpec> node(String path, Object raw, String defaultId,
+                                                            PluginKind<?> kind) {
         if (raw == null) {
             if (defaultId == null) {
-                return bad(path, "missing; must name a " + catalog.what() + ", one of " + catalog.ids());
+                return bad(path, "missing; must name a " + what(kind) + ", one of " + registry.ids(kind));
             }
             raw = Map.of();
         }
@@ -313,66 +233,77 @@ final class ConfigValidator {
         }
         Map<String, Object> m = stringKeys(map);
         var keys = keys(path, m, NODE_KEYS);
-        var component = component(path + ".id", m.get("id"), defaultId, catalog);
+        var factory = factory(path + ".id", m.get("id"), defaultId, kind);
         Object p = m.get("params");
         Validation<Seq<ConfigProblem>, Map<String, Object>> rawParams = p == null ? ok(Map.of())
                 : p instanceof Map<?, ?> pm ? ok(stringKeys(pm))
                 : bad(path + ".params", "must be a map of parameter values, found " + describe(p));
         Validation<Seq<ConfigProblem>, PluginSpec> spec;
-        if (component.isValid() && rawParams.isValid()) {
-            Component c = component.get();
-            spec = values(path + ".params", rawParams.get(), c.params, "parameter",
-                    catalog.what() + " '" + c.id + "'", param -> catalog.range(c.id, param))
-                    .flatMap(resolved -> {
-                        Map<String, String> extra = catalog.extra(c.id, rawParams.get(), resolved);
-                        if (extra.isEmpty()) {
-                            return ok(new PluginSpec(c.id, resolved));
-                        }
-                        List<ConfigProblem> problems = new ArrayList<>();
-                        extra.forEach((param, msg) -> problems.add(new ConfigProblem(path + ".params." + param, msg)));
-                        return bad(problems);
-                    });
+        if (factory.isValid() && rawParams.isValid()) {
+            spec = params(path + ".params", factory.get(), rawParams.get());
         } else {
-            spec = flat(Validation.combine(component, rawParams).ap((c, ps) -> (PluginSpec) null));
+            spec = flat(Validation.combine(factory, rawParams).ap((c, ps) -> (PluginSpec) null));
         }
         return flat(Validation.combine(keys, spec).ap((k, s) -> s));
     }
 
-    private static Validation<Seq<ConfigProblem>, Component> component(String path, Object id, String defaultId,
-                                                                       Catalog catalog) {
-        if (id == null) {
-            if (defaultId == null) {
-                return bad(path, "missing; must name a " + catalog.what() + ", one of " + catalog.ids());
-            }
-            return catalog.find(defaultId).<Validation<Seq<ConfigProblem>, Component>>map(ConfigValidator::ok)
-                    .orElseGet(() -> bad(path, "missing, and the default " + catalog.what() + " '" + defaultId
-                            + "' is not installed; available: " + catalog.ids()));
+    /**
+     * A plugin's parameters: each value against its declaration, then, when they are all valid, the rules
+     * between them ({@link PluginFactory#validate}).
+     */
+    private static Validation<Seq<ConfigProblem>, PluginSpec> params(String path, PluginFactory<?> factory,
+                                                                      Map<String, Object> raw) {
+        Params.Resolution r = Params.check(factory.params(), raw);
+        List<ParamProblem> problems = r.problems();
+        if (problems.isEmpty()) {
+            problems = factory.validate(r.params());
         }
-        if (!(id instanceof String s)) {
-            return bad(path, "must be a string naming a " + catalog.what() + ", found " + describe(id));
+        if (problems.isEmpty()) {
+            return ok(new PluginSpec(factory.id(), r.params().asMap()));
         }
-        return catalog.find(s).<Validation<Seq<ConfigProblem>, Component>>map(ConfigValidator::ok)
-                .orElseGet(() -> bad(path, catalog.unknown(s)));
+        return bad(problems.stream().map(pp -> new ConfigProblem(pp.param().isEmpty() ? path : path + "."
+                + pp.param(), pp.message())).toList());
     }
 
-    private static Validation<Seq<ConfigProblem>, List<PluginSpec>> list(String path, Object raw, Catalog catalog,
-                                                                         boolean required) {
+    private static String what(PluginKind<?> kind) {
+        return kind.discoverable() ? kind.name() + " plugin" : kind.name();
+    }
+
+    private Validation<Seq<ConfigProblem>, PluginFactory<?>> factory(String path, Object id, String defaultId,
+                                                                    PluginKind<?> kind) {
+        if (id == null) {
+            if (defaultId == null) {
+                return bad(path, "missing; must name a " + what(kind) + ", one of " + registry.ids(kind));
+            }
+            return registry.find(kind, defaultId).<Validation<Seq<ConfigProblem>, PluginFactory<?>>>map(
+                    ConfigValidator::ok).orElseGet(() -> bad(path, "missing, and the default " + what(kind) + " '"
+                    + defaultId + "' is not installed; available: " + registry.ids(kind)));
+        }
+        if (!(id instanceof String s)) {
+            return bad(path, "must be a string naming a " + what(kind) + ", found " + describe(id));
+        }
+        return registry.find(kind, s).<Validation<Seq<ConfigProblem>, PluginFactory<?>>>map(ConfigValidator::ok)
+                .orElseGet(() -> bad(path, registry.unknownIdMessage(kind, s)));
+    }
+
+    private Validation<Seq<ConfigProblem>, List<PluginSpec>> list(String path, Object raw, PluginKind<?> kind,
+                                                                  boolean required) {
         if (raw == null) {
             return required
-                    ? bad(path, "missing; must list at least one " + catalog.what() + " like [ { id: ... } ]; "
-                            + "available: " + catalog.ids())
+                    ? bad(path, "missing; must list at least one " + what(kind) + " like [ { id: ... } ]; "
+                            + "available: " + registry.ids(kind))
                     : ok(List.of());
         }
         if (!(raw instanceof List<?> items)) {
             return bad(path, "must be a list of { id: ..., params: {...} } nodes, found " + describe(raw));
         }
         if (items.isEmpty() && required) {
-            return bad(path, "must list at least one " + catalog.what() + ", found an empty list; available: "
-                    + catalog.ids());
+            return bad(path, "must list at least one " + what(kind) + ", found an empty list; available: "
+                    + registry.ids(kind));
         }
         List<Validation<Seq<ConfigProblem>, PluginSpec>> nodes = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            nodes.add(node(path + "." + i, items.get(i), null, catalog));
+            nodes.add(node(path + "." + i, items.get(i), null, kind));
         }
         return Validation.sequence(nodes).map(Seq::toJavaList);
     }
@@ -380,55 +311,20 @@ final class ConfigValidator {
     // ---- values ----
 
     /**
-     * Checks {@code raw} against {@code specs}: unknown keys (with "did you mean") and each value by
-     * {@link ParamSpec#check}, in the order of {@code raw}; resolves to every declared value in declaration
-     * order, defaults filled in (also for keys given without a value).
-     *
-     * @param noun  "parameter" or "key"
-     * @param owner who declares the specs, for "takes no parameters"
-     * @param range the allowed values of a parameter in words, when they differ from {@link ParamSpec#range()}
+     * A section of fixed keys declared as {@link ParamSpec}s ({@code train}, {@code distill.teacher_graph}):
+     * unknown keys, then each value by {@link Params#check}; resolves to every declared value, defaults filled in.
      */
-    private static Validation<Seq<ConfigProblem>, Map<String, Object>> values(String path, Map<String, Object> raw,
-                                                                              List<ParamSpec> specs, String noun,
-                                                                              String owner,
-                                                                              Function<ParamSpec, String> range) {
-        Map<String, ParamSpec> byName = new LinkedHashMap<>();
-        for (ParamSpec s : specs) {
-            byName.put(s.name(), s);
-        }
+    private static Validation<Seq<ConfigProblem>, Map<String, Object>> section(String path, Map<String, Object> raw,
+                                                                               List<ParamSpec> specs) {
         List<String> valid = names(specs);
-        List<ConfigProblem> problems = new ArrayList<>();
-        Map<String, Object> checked = new LinkedHashMap<>();
-        raw.forEach((key, value) -> {
-            ParamSpec spec = byName.get(key);
-            if (spec != null && value == null) {
-                return; // a key without a value counts as absent: the default applies
-            }
-            if (spec == null) {
-                problems.add(new ConfigProblem(path + "." + key, specs.isEmpty()
-                        ? "unknown " + noun + "; " + owner + " takes no parameters"
-                        : "unknown " + noun + "; " + Suggestions.didYouMean(key, valid) + "valid: " + valid));
-                return;
-            }
-            ParamSpec.Checked c = spec.check(value);
-            if (c.problem() != null) {
-                String closed = "must be in " + spec.range() + ",";
-                String message = c.problem().startsWith(closed)
-                        ? "must be in " + range.apply(spec) + "," + c.problem().substring(closed.length())
-                        : c.problem();
-                problems.add(new ConfigProblem(path + "." + key, message));
-            } else {
-                checked.put(key, c.value());
-            }
-        });
-        if (!problems.isEmpty()) {
-            return bad(problems);
-        }
-        Map<String, Object> resolved = new LinkedHashMap<>();
-        for (ParamSpec s : specs) {
-            resolved.put(s.name(), checked.getOrDefault(s.name(), s.defaultValue()));
-        }
-        return ok(resolved);
+        var keys = keys(path, raw, valid);
+        Map<String, Object> known = new LinkedHashMap<>(raw);
+        known.keySet().retainAll(valid);
+        Params.Resolution r = Params.check(specs, known);
+        Validation<Seq<ConfigProblem>, Map<String, Object>> values = r.valid() ? ok(r.params().asMap())
+                : bad(r.problems().stream().map(pp -> new ConfigProblem(path + "." + pp.param(), pp.message()))
+                        .toList());
+        return flat(Validation.combine(keys, values).ap((k, v) -> v));
     }
 
     /** Unknown keys of a section, each with "did you mean" and the valid keys. */

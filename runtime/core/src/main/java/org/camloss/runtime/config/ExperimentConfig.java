@@ -19,8 +19,8 @@ import java.util.Optional;
  * @param backbone     backbone plugin
  * @param loss         loss plugin
  * @param regularizers regularizer plugins, possibly none
- * @param optimizer    built-in optimizer ({@link BuiltinComponents#optimizers()})
- * @param schedule     built-in learning-rate schedule ({@link BuiltinComponents#schedules()})
+ * @param optimizer    built-in optimizer ({@link org.camloss.runtime.optim.Builtins#optimizers()})
+ * @param schedule     built-in learning-rate schedule ({@link org.camloss.runtime.optim.Builtins#schedules()})
  * @param train        epochs, batch size, threads, progress
  * @param distill      the distillation section, when the config has one
  */

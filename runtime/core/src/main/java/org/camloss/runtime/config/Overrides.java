@@ -90,6 +90,16 @@ final class Overrides {
         return false;
     }
 
+    /** Whether one of the {@code touched} paths lies strictly below problem {@code path}. */
+    static boolean touchesBelow(String path, Set<String> touched) {
+        for (String t : touched) {
+            if (path.isEmpty() || t.startsWith(path + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @SuppressWarnings("unchecked")
     private static void applyOne(Map<String, Object> root, Override o, Set<String> touched,
                                  List<ConfigProblem> problems) {

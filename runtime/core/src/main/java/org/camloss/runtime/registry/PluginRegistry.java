@@ -17,7 +17,9 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import org.camloss.api.ParamSpec;
+import org.camloss.api.Suggestions;
 import org.camloss.api.PluginFactory;
+import org.camloss.runtime.optim.Builtins;
 
 /**
  * Every known plugin factory, by kind and id. Immutable; build one with {@link #discover(ClassLoader)} or
@@ -48,9 +50,15 @@ public final class PluginRegistry {
         return builder().addDiscovered(loader).build();
     }
 
-    /** A builder for a registry assembled by hand and/or by discovery. */
+    /**
+     * A builder for a registry assembled by hand and/or by discovery; it starts with the built-in optimizers and
+     * schedules ({@link Builtins}).
+     */
     public static Builder builder() {
-        return new Builder();
+        Builder b = new Builder();
+        Builtins.optimizers().forEach(f -> b.register(PluginKind.OPTIMIZER, f));
+        Builtins.schedules().forEach(f -> b.register(PluginKind.SCHEDULE, f));
+        return b;
     }
 
     /**
@@ -86,15 +94,16 @@ public final class PluginRegistry {
      */
     public String unknownIdMessage(PluginKind<?> kind, String id) {
         Table t = table(kind);
+        String what = kind.discoverable() ? kind.name() + " plugin" : kind.name();
         if (t.byId.isEmpty()) {
-            return "no " + kind.name() + " plugin '" + id + "'; no " + kind.name() + " plugins are installed";
+            return "no " + what + " '" + id + "'; no " + what + "s are installed";
         }
         List<String> names = new ArrayList<>(t.byId.keySet());
         names.addAll(t.aliases.keySet());
         String hint = Suggestions.closest(id, names)
                 .map(s -> "did you mean '" + t.aliases.getOrDefault(s, s) + "'? ")
                 .orElse("");
-        return "no " + kind.name() + " plugin '" + id + "'; " + hint + "available: " + t.byId.keySet();
+        return "no " + what + " '" + id + "'; " + hint + "available: " + t.byId.keySet();
     }
 
     private Table table(PluginKind<?> kind) {
@@ -145,7 +154,9 @@ public final class PluginRegistry {
          */
         public Builder addDiscovered(ClassLoader loader) {
             for (PluginKind<?> kind : PluginKind.all()) {
-                discover(kind, loader);
+                if (kind.discoverable()) {
+                    discover(kind, loader);
+                }
             }
             return this;
         }

@@ -139,8 +139,7 @@ class ConfigValidationTest {
 
     @Test
     void aPluginWithoutParamsSaysSo() {
-        assertEquals(List.of("x.yaml: loss.params.alpha: unknown parameter; loss plugin 'cross-entropy' takes no "
-                        + "parameters"),
+        assertEquals(List.of("x.yaml: loss.params.alpha: unknown parameter; this plugin takes no parameters"),
                 problemsOf(Map.of("loss", Map.of("id", "cross-entropy", "params", Map.of("alpha", 1)))));
     }
 

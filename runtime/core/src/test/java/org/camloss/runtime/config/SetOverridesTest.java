@@ -122,11 +122,11 @@ class SetOverridesTest {
         assertEquals(List.of(
                 "--set: trian: unknown key; did you mean 'train'? valid: [name, seed, data, backbone, loss, "
                         + "regularizers, optimizer, schedule, train, distill]",
-                f + ": loss.params.alpha: must be in [0, 10], found 20",
                 "--set: loss.params.alpah: unknown parameter; did you mean 'alpha'? valid: [alpha, routing, "
                         + "normalization, eps, warmup_epochs, ramp_epochs]",
-                f + ": train.batch_size: must be in [1, 65536], found 0",
+                f + ": loss.params.alpha: must be in [0, 10], found 20",
                 "--set: train.epochs: must be in [1, 100000], found 0",
+                f + ": train.batch_size: must be in [1, 65536], found 0",
                 "--set: distill.distillers: missing; must list at least one distiller plugin like [ { id: ... } ]; "
                         + "available: [caam-cam]"),
                 problems(() -> loader.load(f, List.of("train.epochs=0", "trian.epochs=2", "loss.params.alpah=1",

@@ -15,9 +15,11 @@ import org.junit.jupiter.api.Test;
 
 class PluginKindTest {
     @Test
-    void theFiveKinds() {
-        assertEquals(List.of("loss", "backbone", "regularizer", "distiller", "dataset"),
+    void theKinds() {
+        assertEquals(List.of("loss", "backbone", "regularizer", "distiller", "dataset", "optimizer", "schedule"),
                 PluginKind.all().stream().map(PluginKind::name).toList());
+        assertEquals(List.of("loss", "backbone", "regularizer", "distiller", "dataset"),
+                PluginKind.all().stream().filter(PluginKind::discoverable).map(PluginKind::name).toList());
         assertSame(LossFactory.class, PluginKind.LOSS.factoryType());
         assertSame(BackboneFactory.class, PluginKind.BACKBONE.factoryType());
         assertSame(RegularizerFactory.class, PluginKind.REGULARIZER.factoryType());

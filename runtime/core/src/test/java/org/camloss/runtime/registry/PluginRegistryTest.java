@@ -132,7 +132,7 @@ class PluginRegistryTest {
                 r.aliases(PluginKind.LOSS));
         assertEquals(List.of(), r.ids(PluginKind.DISTILLER));
         assertEquals("PluginRegistry{loss=[cam-loss, cross-entropy], backbone=[], regularizer=[], distiller=[], "
-                + "dataset=[]}", r.toString());
+                + "dataset=[], optimizer=[adam, sgd], schedule=[constant, cosine, step]}", r.toString());
     }
 
     @Test

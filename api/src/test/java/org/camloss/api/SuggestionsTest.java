@@ -1,4 +1,4 @@
-package org.camloss.runtime.registry;
+package org.camloss.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

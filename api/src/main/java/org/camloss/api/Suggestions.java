@@ -1,4 +1,4 @@
-package org.camloss.runtime.registry;
+package org.camloss.api;
 
 import java.util.Collection;
 import java.util.Locale;
