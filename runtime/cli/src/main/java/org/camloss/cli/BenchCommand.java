@@ -33,6 +33,9 @@ import picocli.CommandLine.Option;
                 + "network is timed in PyTorch side by side. Default cases: ResNet-8 28x28x1 and ResNet-20 "
                 + "32x32x3, batch 128, cross-entropy and CAM-loss."})
 final class BenchCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @picocli.CommandLine.Spec
@@ -98,14 +101,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<BenchCase> cases = cases();
         if (single) {
-            Map<String, Object> row = new Benchmark(PluginRegistry.discover(getClass().getClassLoader()), warmup, steps,
+            Map<String, Object> row = new Benchmark(main.camloss().registry(), warmup, steps,
                     inferSteps).run(cases.get(0));
             Json.write(json, List.of(row));
             return 0;
         }
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
-        Benchmark inProcess = noFork ? new Benchmark(PluginRegistry.discover(getClass().getClassLoader()), warmup,
+        Benchmark inProcess = noFork ? new Benchmark(main.camloss().registry(), warmup,
                 steps, inferSteps) : null;
         for (BenchCase c : cases) {
             System.err.println("bench: " + c.label() + " ...");
@@ -174,6 +177,7 @@ final class BenchCommand implements Callable<Integer> {
                     "--warmup", Integer.toString(warmup), "--infer-steps", Integer.toString(inferSteps), "--json",
                     tmp.toString()));
             c.params().forEach((k, v) -> cmd.addAll(List.of("--param", k + "=" + v)));
+            main.plugins.forEach(path -> cmd.addAll(List.of("--plugins", path.toString())));
             Process p = new ProcessBuilder(cmd).inheritIO().start();
             int rc = p.waitFor();
             if (rc != 0) {

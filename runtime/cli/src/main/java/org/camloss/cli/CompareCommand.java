@@ -21,6 +21,9 @@ import picocli.CommandLine.Parameters;
                 + "including epoch_to_95 (first epoch within 95 %% of the final accuracy); writes compare.csv, "
                 + "compare.json and accuracy.png (test accuracy per epoch)."})
 final class CompareCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -54,7 +57,7 @@ final class CompareCommand implements Callable<Integer> {
         if (seeds < 1 || seeds > 1000) {
             throw new org.camloss.api.UserException("--seeds: must be in [1, 1000], found " + seeds);
         }
-        Camloss camloss = Camloss.builder().build();
+        Camloss camloss = main.camloss();
         ExperimentConfig base = camloss.loadConfig(config, overrides);
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) {

@@ -33,6 +33,9 @@ import picocli.CommandLine.Option;
                 + "cross-entropy, then CAM-loss — and compare accuracy and how well each model's CAAM and target "
                 + "CAM point at the target object. Writes a PNG of the maps. No downloads; a few minutes on 2 cores."})
 final class DemoCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -56,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Camloss camloss = Camloss.builder().build();
+        Camloss camloss = main.camloss();
         Map<String, Object> recipe = recipe();
         Path dir = out != null ? out : Path.of("runs", RunDirectory.stamped("demo"));
         if (dir.toFile().exists()) {

@@ -12,6 +12,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a finished run's model on its test split; writes eval.json into the run directory.")
 final class EvalCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -20,7 +23,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Camloss.EvalReport report = Camloss.builder().build().evaluate(runDir);
+        Camloss.EvalReport report = main.camloss().evaluate(runDir);
         EvalResult r = report.result();
         out().printf(Locale.ROOT, "run          %s%n", report.runDir());
         out().printf(Locale.ROOT, "examples     %d%n", r.count());

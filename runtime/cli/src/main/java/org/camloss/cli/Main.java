@@ -3,6 +3,14 @@ package org.camloss.cli;
 import java.io.PrintWriter;
 import org.camloss.api.UserException;
 import org.camloss.runtime.config.ConfigException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.camloss.runtime.Camloss;
+import org.camloss.runtime.registry.PluginLoadException;
+import org.camloss.runtime.registry.PluginPath;
+import org.camloss.runtime.registry.PluginRegistry;
+import org.camloss.runtime.train.TrainingCancelledException;
 import org.camloss.runtime.train.TrainingFailedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,8 +25,50 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, CompareCommand.class, BenchCommand.class, PluginsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** The environment variable listing plugin jars or directories, separated by the path separator ({@code :}). */
+    public static final String PLUGINS_ENV = "CAMLOSS_PLUGINS";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--plugins", paramLabel = "PATH", scope = CommandLine.ScopeType.INHERIT,
+            description = "A plugin jar, or a directory of jars, to load beside the built-in plugins (repeatable; "
+                    + "also the CAMLOSS_PLUGINS variable, ':'-separated, and the plugins/ directory beside the "
+                    + "camloss launcher).")
+    List<Path> plugins = new ArrayList<>();
+
+    /** The plugin path: --plugins, then CAMLOSS_PLUGINS, then the launcher's plugins/ directory when it exists. */
+    List<PluginPath.Entry> pluginPath() {
+        List<PluginPath.Entry> entries = new ArrayList<>();
+        plugins.forEach(p -> entries.add(new PluginPath.Entry(p, "--plugins")));
+        String env = System.getenv(PLUGINS_ENV);
+        if (env != null) {
+            for (String part : env.split(java.io.File.pathSeparator)) {
+                if (!part.isBlank()) {
+                    entries.add(new PluginPath.Entry(Path.of(part.trim()), PLUGINS_ENV));
+                }
+            }
+        }
+        String home = System.getProperty("camloss.home");
+        if (home != null) {
+            entries.add(new PluginPath.Entry(Path.of(home, "plugins"), "plugins directory", true));
+        }
+        return entries;
+    }
+
+    /** The library facade with the plugin path; fails on any plugin that cannot be used. */
+    Camloss camloss() {
+        return Camloss.builder().pluginPath(pluginPath()).build();
+    }
+
+    /**
+     * The plugins on the plugin path, healthy or not: the registry lists what loaded and its
+     * {@link PluginRegistry#problems()} what did not.
+     */
+    PluginRegistry registryWithProblems() {
+        return PluginRegistry.builder()
+                .addDiscovered(PluginPath.classLoader(pluginPath(), Main.class.getClassLoader())).build();
+    }
 
     @Override
     public void run() {
@@ -49,12 +99,23 @@ public final class Main implements Runnable {
                 e.println(ce.getMessage());
                 return 2;
             }
+            if (ex instanceof PluginLoadException pe) {
+                e.println("error: " + pe.getMessage());
+                return 2;
+            }
             if (ex instanceof UserException ue) {
                 e.println("error: " + ue.getMessage());
                 return 2;
             }
             if (ex instanceof TrainingFailedException tf) {
                 e.println("error: " + tf.getMessage());
+                if (tf.getCause() != null) {
+                    e.println("cause: " + tf.getCause());
+                }
+                return 1;
+            }
+            if (ex instanceof TrainingCancelledException tc) {
+                e.println("error: " + tc.getMessage());
                 return 1;
             }
             throw ex;

@@ -15,9 +15,16 @@ final class PluginsCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
+    /**
+     * Lists every plugin that loaded; any that did not are reported afterwards on stderr, naming the jar and the
+     * entry, with exit status 2.
+     */
     @Override
     public Integer call() {
-        PluginRegistry registry = PluginRegistry.discover(PluginsCommand.class.getClassLoader());
+        PluginRegistry registry = main.registryWithProblems();
         for (PluginKind<?> kind : PluginKind.all()) {
             out().println(kind.name() + (kind.discoverable() ? ":" : " (built in):"));
             List<? extends PluginFactory<?>> all = registry.all(kind);
@@ -30,6 +37,13 @@ final class PluginsCommand implements Callable<Integer> {
                 printParams(f.params());
             }
             out().println();
+        }
+        if (!registry.problems().isEmpty()) {
+            var err = spec.commandLine().getErr();
+            err.println("error: " + registry.problems().size() + " plugin" + (registry.problems().size() == 1 ? "" : "s")
+                    + " could not be loaded:");
+            registry.problems().forEach(p -> err.println("  " + p));
+            return 2;
         }
         return 0;
     }

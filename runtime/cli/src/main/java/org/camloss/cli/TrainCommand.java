@@ -14,6 +14,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train the experiment a YAML config describes into a new run directory.")
 final class TrainCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -32,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Camloss camloss = Camloss.builder().build();
+        Camloss camloss = main.camloss();
         ExperimentConfig cfg = camloss.loadConfig(config, overrides);
         Camloss.TrainResult result = camloss.train(cfg, out,
                 Console.reporter(cfg.name(), cfg.train().progress() && !noProgress));

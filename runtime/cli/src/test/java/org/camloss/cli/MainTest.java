@@ -55,6 +55,46 @@ class MainTest {
         }
     }
 
+    /** A jar whose services file names a class that does not exist. */
+    private static Path brokenJar(Path dir) throws java.io.IOException {
+        Path jar = dir.resolve("broken-plugin.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("META-INF/services/org.camloss.api.RegularizerFactory"));
+            out.write("com.example.CutoutFactry\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    @Test
+    void aBrokenPluginJarIsNamedAndTheHealthyPluginsAreStillListed(@TempDir Path tmp) throws Exception {
+        Path jar = brokenJar(tmp);
+        assertEquals(2, run("--plugins", jar.toString(), "plugins"));
+        assertTrue(out.toString().contains("cam-loss"), "the healthy plugins are listed: " + out);
+        assertEquals("error: 1 plugin could not be loaded:\n  cannot load regularizer plugin com.example.CutoutFactry "
+                + "listed in " + jar + " (META-INF/services/org.camloss.api.RegularizerFactory): class not found",
+                err.toString().trim());
+    }
+
+    @Test
+    void everyCommandRefusesABrokenPluginJarWithExitTwo(@TempDir Path tmp) throws Exception {
+        Path jar = brokenJar(tmp);
+        Path cfg = tmp.resolve("ok.yaml");
+        Files.writeString(cfg, "name: x\n");
+        assertEquals(2, run("train", cfg.toString(), "--plugins", jar.toString(), "--out", tmp.resolve("r").toString()));
+        assertTrue(err.toString().startsWith("error: cannot use every plugin:\n  cannot load regularizer plugin "
+                + "com.example.CutoutFactry listed in " + jar), err.toString());
+        assertFalse(err.toString().contains("\tat "), "stack trace printed: " + err);
+        assertTrue(Files.notExists(tmp.resolve("r")));
+    }
+
+    @Test
+    void aPluginPathThatDoesNotExistExitsTwo(@TempDir Path tmp) {
+        assertEquals(2, run("--plugins", tmp.resolve("none.jar").toString(), "plugins"));
+        assertEquals("error: --plugins " + tmp.resolve("none.jar") + ": does not exist; give a plugin jar or a "
+                + "directory of jars", err.toString().trim());
+    }
+
     @Test
     void missingConfigFileExitsTwoWithoutStackTrace(@TempDir Path tmp) {
         assertEquals(2, run("train", tmp.resolve("nope.yaml").toString()));

@@ -35,6 +35,7 @@ import org.camloss.engine.Backend;
 import org.camloss.runtime.eval.EvalResult;
 import org.camloss.runtime.eval.Evaluator;
 import org.camloss.runtime.registry.PluginKind;
+import org.camloss.runtime.registry.PluginPath;
 import org.camloss.runtime.optim.Optimizer;
 import org.camloss.runtime.optim.Schedule;
 import org.camloss.runtime.registry.PluginRegistry;
@@ -65,7 +66,8 @@ public final class Camloss {
     private final Path runsRoot;
 
     private Camloss(Builder b) {
-        this.registry = b.registry != null ? b.registry : PluginRegistry.discover(Camloss.class.getClassLoader());
+        this.registry = b.registry != null ? b.registry
+                : PluginRegistry.discover(PluginPath.classLoader(b.pluginPath, Camloss.class.getClassLoader()));
         this.listeners = List.copyOf(b.listeners);
         this.runsRoot = b.runsRoot;
         Backend.init();
@@ -197,8 +199,13 @@ public final class Camloss {
         } catch (IOException e) {
             throw new UserException(run.runJson() + ": unreadable JSON (" + e.getMessage() + ")");
         }
-        raw.remove("provenance");
-        ExperimentConfig config = new ConfigLoader(registry).fromMap(raw, run.runJson().toString(), List.of());
+        Object provenance = raw.remove("provenance");
+        ExperimentConfig config;
+        try {
+            config = new ConfigLoader(registry).fromMap(raw, run.runJson().toString(), List.of());
+        } catch (ConfigException e) {
+            throw withPluginHints(e, provenance);
+        }
         if (!Files.isRegularFile(run.model())) {
             throw new UserException(run.model() + ": missing; the run did not finish (see 'status' in "
                     + RunDirectory.RUN_JSON + ")");
@@ -217,6 +224,36 @@ public final class Camloss {
         json.putAll(result.toJson());
         Json.write(run.evalJson(), json);
         return new EvalReport(run.path(), config, result);
+    }
+
+    /**
+     * {@code e} with a hint on each unknown plugin id that the run's provenance says came from a jar: the run was
+     * trained with a plugin that is not on the plugin path now.
+     */
+    private static ConfigException withPluginHints(ConfigException e, Object provenance) {
+        Map<String, String> jars = new LinkedHashMap<>();
+        if (provenance instanceof Map<?, ?> p && p.get("plugins") instanceof List<?> plugins) {
+            for (Object o : plugins) {
+                if (o instanceof Map<?, ?> m && m.get("id") != null && m.get("jar") != null && m.get("kind") != null) {
+                    jars.put(m.get("kind") + " " + m.get("id"), String.valueOf(m.get("jar")));
+                }
+            }
+        }
+        List<ConfigProblem> problems = new ArrayList<>();
+        boolean hinted = false;
+        for (ConfigProblem problem : e.problems()) {
+            String hint = "";
+            for (Map.Entry<String, String> j : jars.entrySet()) {
+                String[] kindId = j.getKey().split(" ", 2);
+                if (problem.message().startsWith("no " + kindId[0] + " plugin '" + kindId[1] + "'")) {
+                    hint = " (the run was trained with it from " + j.getValue() + "; put that jar on the plugin "
+                            + "path, e.g. --plugins " + j.getValue() + ")";
+                    hinted = true;
+                }
+            }
+            problems.add(new ConfigProblem(problem.path(), problem.message() + hint, problem.source()));
+        }
+        return hinted ? new ConfigException(problems) : e;
     }
 
     /** Reads a model written by {@link #train} and checks it fits the dataset. */
@@ -312,7 +349,29 @@ public final class Camloss {
         }
     }
 
-    private static Map<String, Object> provenance(ExperimentConfig config, Dataset data, CamModel model) {
+    /** Each plugin the config names: its kind, id, class, jar and version. */
+    private List<Map<String, Object>> plugins(ExperimentConfig config) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        java.util.function.BiConsumer<PluginKind<?>, PluginSpec> add = (kind, spec) -> registry.find(kind, spec.id())
+                .ifPresent(f -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("kind", kind.name());
+                    m.put("id", spec.id());
+                    m.put("class", f.getClass().getName());
+                    m.putAll(PluginRegistry.origin(f).toMap());
+                    out.add(m);
+                });
+        add.accept(PluginKind.DATASET, config.data());
+        add.accept(PluginKind.BACKBONE, config.backbone());
+        add.accept(PluginKind.LOSS, config.loss());
+        config.regularizers().forEach(r -> add.accept(PluginKind.REGULARIZER, r));
+        config.distill().ifPresent(d -> d.distillers().forEach(x -> add.accept(PluginKind.DISTILLER, x)));
+        add.accept(PluginKind.OPTIMIZER, config.optimizer());
+        add.accept(PluginKind.SCHEDULE, config.schedule());
+        return out;
+    }
+
+    private Map<String, Object> provenance(ExperimentConfig config, Dataset data, CamModel model) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("camloss_version", Versions.camloss());
         p.put("dl4j_version", Versions.dl4j());
@@ -330,6 +389,7 @@ public final class Camloss {
         d.put("train_size", data.train().size());
         d.put("test_size", data.test().size());
         p.put("dataset", d);
+        p.put("plugins", plugins(config));
         p.put("parameters", model.graph().numParams());
         p.put("backbone_channels", model.backboneInfo().channels());
         p.put("backbone_stride", model.backboneInfo().stride());
@@ -342,6 +402,17 @@ public final class Camloss {
         private PluginRegistry registry;
         private final List<TrainListener> listeners = new ArrayList<>();
         private Path runsRoot = Path.of("runs");
+
+        private final List<PluginPath.Entry> pluginPath = new ArrayList<>();
+
+        /**
+         * Plugin jars (or directories of jars) to load beside the class path; their factories are found with
+         * ServiceLoader like the built-in ones. Ignored when a {@link #registry} is given.
+         */
+        public Builder pluginPath(List<PluginPath.Entry> entries) {
+            pluginPath.addAll(entries);
+            return this;
+        }
 
         /** Plugins to use instead of those found with ServiceLoader. */
         public Builder registry(PluginRegistry registry) {

@@ -71,6 +71,14 @@ class CamlossTest {
                 "dataset", "started", "finished")) {
             assertNotNull(prov.get(key), "provenance lacks " + key);
         }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> plugins = (List<Map<String, Object>>) prov.get("plugins");
+        assertEquals(List.of("dataset shapes", "backbone resnet-cifar", "loss cam-loss", "optimizer sgd",
+                "schedule cosine"), plugins.stream().map(m -> m.get("kind") + " " + m.get("id")).toList());
+        Map<String, Object> loss = plugins.get(2);
+        assertEquals("org.camloss.losses.CamLossFactory", loss.get("class"));
+        assertTrue(loss.get("jar").toString().contains("plugins-losses"), loss.toString());
+        assertNotNull(loss.get("version"));
         // the run.json minus provenance is itself a valid config, equal to the resolved one
         Map<String, Object> config = new LinkedHashMap<>(run);
         config.remove("provenance");
@@ -102,6 +110,26 @@ class CamlossTest {
         assertEquals(((Number) result.summary().last().get("test_cam_loss")).doubleValue(),
                 report.result().camLoss(), 1e-5);
         assertTrue(Files.exists(runDir.resolve("eval.json")));
+    }
+
+    @Test
+    void evaluatingARunWhosePluginJarIsMissingSaysWhichJarItCameFrom(@TempDir Path tmp) throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Map<String, Object> json = Json.read(runDir.resolve("run.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> backbone = (Map<String, Object>) json.get("backbone");
+        backbone.put("id", "plain-cnn");
+        backbone.put("params", Map.of("width", 4));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> prov = (Map<String, Object>) json.get("provenance");
+        prov.put("plugins", List.of(Map.of("kind", "backbone", "id", "plain-cnn", "class", "org.example.PlainCnn",
+                "jar", "/opt/plugins/example.jar", "version", "0.1.0")));
+        Json.write(run.resolve("run.json"), json);
+        ConfigException e = assertThrows(ConfigException.class, () -> Camloss.builder().build().evaluate(run));
+        assertTrue(e.getMessage().startsWith(run.resolve("run.json") + ": backbone.id: no backbone plugin "
+                + "'plain-cnn'; "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" (the run was trained with it from /opt/plugins/example.jar; put that jar "
+                + "on the plugin path, e.g. --plugins /opt/plugins/example.jar)"), e.getMessage());
     }
 
     @Test

@@ -2,9 +2,11 @@ package org.camloss.runtime.config;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import org.camloss.api.UserException;
 
 /**
- * Thrown when a config is invalid; carries every problem found, not just the first.
+ * Thrown when a config is invalid; carries every problem found, not just the first. A {@link UserException}, so a
+ * host that catches those handles config problems too.
  *
  * <p>{@link #getMessage()} renders one problem per line ({@link ConfigProblem#render()}), e.g.
  * <pre>
@@ -12,7 +14,7 @@ import java.util.stream.Collectors;
  * --set: train.epochs: must be in [1, 100000], found 0
  * </pre>
  */
-public final class ConfigException extends RuntimeException {
+public final class ConfigException extends UserException {
     private static final long serialVersionUID = 1L;
 
     private final transient List<ConfigProblem> problems;

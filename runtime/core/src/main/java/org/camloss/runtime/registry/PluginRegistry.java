@@ -26,30 +26,62 @@ import org.camloss.runtime.optim.Builtins;
  * {@link #builder()} (tests and host applications register factories by hand).
  *
  * <p>Ids and aliases are kebab-case ({@code [a-z0-9]+(-[a-z0-9]+)*}) and unique within a kind: two
- * factories claiming one id or alias is an error that names both classes, never a silent overwrite. The
+ * factories claiming one id or alias is a problem that names both classes, never a silent overwrite. The
  * one exception is the same factory class seen twice (say, discovered through two class loaders that
  * share a parent): factories are stateless, so it is kept once.
+ *
+ * <p>A plugin that cannot be used (a services entry naming a class that does not load, a factory whose id or
+ * parameter declarations throw, a clash) is left out and recorded in {@link #problems()}, naming its class and jar,
+ * so {@code camloss plugins} can still list the healthy ones; {@link #requireNoProblems()} turns them into one
+ * {@link PluginLoadException}.
  */
 public final class PluginRegistry {
     /** The pattern every plugin id and alias must match. */
     public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
     private final Map<PluginKind<?>, Table> tables;
+    private final List<String> problems;
 
-    private PluginRegistry(Map<PluginKind<?>, Table> tables) {
+    private PluginRegistry(Map<PluginKind<?>, Table> tables, List<String> problems) {
         this.tables = tables;
+        this.problems = List.copyOf(problems);
     }
 
     /**
-     * A registry of every factory that {@link ServiceLoader} finds through {@code loader}, for every kind.
+     * A registry of every factory that {@link ServiceLoader} finds through {@code loader}, for every discoverable
+     * kind, plus the built-in optimizers and schedules.
      *
-     * @throws IllegalStateException listing every problem (duplicate ids, malformed ids, providers that
-     *                               fail to load), one per line
+     * @throws PluginLoadException listing every problem (providers that fail to load, malformed or duplicate ids,
+     *                             bad parameter declarations), one per line
      */
     public static PluginRegistry discover(ClassLoader loader) {
-        return builder().addDiscovered(loader).build();
+        return builder().addDiscovered(loader).build().requireNoProblems();
     }
 
+    /**
+     * The plugins that could not be used, one message each naming the plugin's class and jar, or the services
+     * entry that failed; empty when all are healthy.
+     */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /**
+     * This registry, when it has no {@link #problems()}.
+     *
+     * @throws PluginLoadException listing every problem
+     */
+    public PluginRegistry requireNoProblems() {
+        if (!problems.isEmpty()) {
+            throw new PluginLoadException(problems);
+        }
+        return this;
+    }
+
+    /** Where {@code factory}'s class was loaded from: its jar and version. */
+    public static PluginOrigin origin(PluginFactory<?> factory) {
+        return PluginOrigin.of(factory.getClass());
+    }
     /**
      * A builder for a registry assembled by hand and/or by discovery; it starts with the built-in optimizers and
      * schedules ({@link Builtins}).
@@ -172,18 +204,52 @@ public final class PluginRegistry {
                     register(kind, it.next());
                 } catch (ServiceConfigurationError e) {
                     failures++;
-                    loadProblems.add("cannot load a " + kind.name() + " plugin: " + e.getMessage()
-                            + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+                    loadProblems.add(loadProblem(kind, loader, e));
                 }
             }
         }
 
         /**
+         * "cannot load regularizer plugin com.x.Y listed in /p/x.jar (META-INF/services/...): class not found" —
+         * the services file that names a broken provider is looked up so the message can name its jar.
+         */
+        private static String loadProblem(PluginKind<?> kind, ClassLoader loader, ServiceConfigurationError e) {
+            String service = "META-INF/services/" + kind.factoryType().getName();
+            String message = String.valueOf(e.getMessage());
+            String provider = null;
+            java.util.regex.Matcher m = Pattern.compile("Provider (\\S+)").matcher(message);
+            if (m.find()) {
+                provider = m.group(1);
+            }
+            String where = "";
+            if (provider != null) {
+                try {
+                    for (java.net.URL url : java.util.Collections.list(loader.getResources(service))) {
+                        try (var in = url.openStream()) {
+                            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                            if (text.lines().map(l -> l.replaceAll("#.*", "").trim()).anyMatch(provider::equals)) {
+                                where = " listed in " + PluginOrigin.containerOf(url) + " (" + service + ")";
+                                break;
+                            }
+                        }
+                    }
+                } catch (java.io.IOException io) {
+                    // the message below still names the provider
+                }
+            }
+            String reason = message.contains(" not found") ? "class not found"
+                    : message.contains("not a subtype") ? "it does not implement " + kind.factoryType().getName()
+                    : message.replaceFirst("^[^:]*: ", "") + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
+            return "cannot load " + kind.name() + " plugin " + (provider != null ? provider : "") + where + ": "
+                    + reason;
+        }
+
+        /**
          * Builds the registry.
          *
-         * @throws IllegalStateException listing every problem, one per line: a provider that failed to
-         *                               load, an id or alias that is not kebab-case, two factories claiming
-         *                               one id or alias, a parameter declared twice
+         * <p>A plugin with a problem (a provider that failed to load, an id or alias that is not kebab-case, two
+         * factories claiming one id or alias, a declaration that throws, a parameter declared twice) is left out
+         * and its problem recorded in {@link PluginRegistry#problems()}.
          */
         public PluginRegistry build() {
             Set<String> problems = new LinkedHashSet<>(loadProblems); // the same problem found twice is told once
@@ -197,11 +263,34 @@ public final class PluginRegistry {
                 Map<String, Claim> kindClaims = claims.get(r.kind);
                 Table table = tables.get(r.kind);
                 PluginFactory<?> f = r.factory;
-                String cls = f.getClass().getName();
-                String id = f.id();
+                String cls = f.getClass().getName() + " in " + PluginOrigin.of(f.getClass()).location();
+                String id;
+                List<String> aliases;
+                List<ParamSpec> params;
+                try {
+                    id = f.id();
+                    aliases = f.aliases() == null ? List.of() : f.aliases();
+                    params = f.params() == null ? List.of() : f.params();
+                    f.description();
+                } catch (RuntimeException e) {
+                    problems.add(r.kind.name() + " plugin " + cls + " cannot declare itself: " + e.getMessage());
+                    continue;
+                }
                 if (id == null || !ID_PATTERN.matcher(id).matches()) {
                     problems.add(r.kind.name() + " plugin " + cls + " has id " + quote(id)
                             + "; ids must be kebab-case (" + ID_PATTERN.pattern() + ")");
+                    continue;
+                }
+                Set<String> seen = new HashSet<>();
+                String twice = null;
+                for (ParamSpec p : params) {
+                    if (!seen.add(p.name())) {
+                        twice = p.name();
+                    }
+                }
+                if (twice != null) {
+                    problems.add(r.kind.name() + " plugin '" + id + "' (" + cls + ") declares parameter '" + twice
+                            + "' twice");
                     continue;
                 }
                 Claim existing = kindClaims.get(id);
@@ -212,7 +301,6 @@ public final class PluginRegistry {
                     continue;
                 }
                 table.byId.put(id, f);
-                List<String> aliases = f.aliases() == null ? List.of() : f.aliases();
                 for (String alias : aliases) {
                     if (alias == null || !ID_PATTERN.matcher(alias).matches()) {
                         problems.add(r.kind.name() + " plugin " + cls + " has alias " + quote(alias)
@@ -221,18 +309,8 @@ public final class PluginRegistry {
                         table.aliases.put(alias, id);
                     }
                 }
-                Set<String> seen = new HashSet<>();
-                for (ParamSpec p : f.params()) {
-                    if (!seen.add(p.name())) {
-                        problems.add(r.kind.name() + " plugin '" + id + "' (" + cls + ") declares parameter '"
-                                + p.name() + "' twice");
-                    }
-                }
             }
-            if (!problems.isEmpty()) {
-                throw new IllegalStateException(String.join("\n", problems));
-            }
-            return new PluginRegistry(Collections.unmodifiableMap(tables));
+            return new PluginRegistry(Collections.unmodifiableMap(tables), List.copyOf(problems));
         }
 
         private static boolean claim(Map<String, Claim> claims, PluginKind<?> kind, String name, Claim claim,
@@ -256,7 +334,8 @@ public final class PluginRegistry {
 
     private record Claim(PluginFactory<?> factory, boolean alias) {
         String describe() {
-            return factory.getClass().getName() + (alias ? " (alias)" : "");
+            return factory.getClass().getName() + " in " + PluginOrigin.of(factory.getClass()).location()
+                    + (alias ? " (alias)" : "");
         }
     }
 }

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,7 +58,7 @@ public final class Trainer {
      * Trains for every epoch.
      *
      * @throws TrainingFailedException when the loss becomes NaN or infinite
-     * @throws CancellationException   when the thread is interrupted (checked between steps)
+     * @throws TrainingCancelledException when the thread is interrupted (checked between steps)
      */
     public RunSummary run() {
         ComputationGraph graph = model.graph();
@@ -93,7 +92,7 @@ public final class Trainer {
                 Future<float[]> next = loader.submit(() -> load(train, order, 0, augRng));
                 for (int b = 0; b < batches; b++) {
                     if (Thread.currentThread().isInterrupted()) {
-                        throw new CancellationException("training interrupted at epoch " + (epoch + 1));
+                        throw new TrainingCancelledException("training interrupted at epoch " + (epoch + 1));
                     }
                     int[] idx = train.indices(order, b);
                     float[] pixels = await(next);
@@ -186,7 +185,7 @@ public final class Trainer {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while loading a batch");
+            throw new TrainingCancelledException("interrupted while loading a batch");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.camloss.api.Params;
@@ -66,10 +67,11 @@ class PluginRegistryDiscoveryTest {
                     .register(PluginKind.REGULARIZER, new ClashingRegularizer())
                     .addDiscovered(loader)
                     .addDiscovered(loader);
-            IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+            String in = " in " + PluginOrigin.of(ClashingRegularizer.class).location();
             String expected = "two regularizer plugins claim id '" + DiscoverableRegularizerFactory.ID + "': "
-                    + ClashingRegularizer.class.getName() + " and " + DiscoverableRegularizerFactory.class.getName();
-            assertEquals(1, e.getMessage().lines().filter(expected::equals).count(), e.getMessage());
+                    + ClashingRegularizer.class.getName() + in + " and "
+                    + DiscoverableRegularizerFactory.class.getName() + in;
+            assertEquals(List.of(expected), b.build().problems());
         }
     }
 
@@ -92,12 +94,52 @@ class PluginRegistryDiscoveryTest {
     }
 
     @Test
-    void aProviderThatCannotBeLoadedIsReported() throws Exception {
-        try (URLClassLoader loader = loaderFor("registry-broken")) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> PluginRegistry.discover(loader));
-            assertTrue(e.getMessage().lines().anyMatch(line -> line.equals("cannot load a loss plugin: "
-                    + "org.camloss.api.LossFactory: Provider org.camloss.runtime.registry.NoSuchLossFactory not found")),
-                    e.getMessage());
+    void aProviderThatCannotBeLoadedIsReportedWithItsJarAndTheHealthyOnesStayUsable() throws Exception {
+        URL broken = PluginRegistryDiscoveryTest.class.getClassLoader().getResource("registry-broken/");
+        URL healthy = PluginRegistryDiscoveryTest.class.getClassLoader().getResource("registry-discovery/");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {broken, healthy},
+                PluginRegistryDiscoveryTest.class.getClassLoader())) {
+            String expected = "cannot load loss plugin org.camloss.runtime.registry.NoSuchLossFactory listed in "
+                    + Path.of(broken.toURI()) + " (META-INF/services/org.camloss.api.LossFactory): class not found";
+            PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginRegistry.discover(loader));
+            assertEquals(List.of(expected), e.problems());
+            assertEquals("cannot use every plugin:\n  " + expected, e.getMessage());
+            PluginRegistry lenient = PluginRegistry.builder().addDiscovered(loader).build();
+            assertEquals(List.of(expected), lenient.problems());
+            assertTrue(lenient.find(PluginKind.REGULARIZER, DiscoverableRegularizerFactory.ID).isPresent());
+            assertTrue(lenient.find(PluginKind.LOSS, "cam-loss").isPresent(), "the built-in plugins are still there");
+        }
+    }
+
+    @Test
+    void aFactoryWhoseDeclarationsThrowIsLeftOutAndNamed() {
+        PluginRegistry r = PluginRegistry.builder().register(PluginKind.REGULARIZER, new BadDefault()).build();
+        assertEquals(List.of("regularizer plugin " + BadDefault.class.getName() + " in "
+                + PluginOrigin.of(BadDefault.class).location() + " cannot declare itself: parameter 'size': the "
+                + "default 0 breaks its own rule (must be in [1, 1024], found 0)"), r.problems());
+        assertTrue(r.ids(PluginKind.REGULARIZER).isEmpty());
+    }
+
+    /** Declares a default outside its own range, as the plugin author's trial did. */
+    static final class BadDefault implements RegularizerFactory {
+        @Override
+        public String id() {
+            return "cutout";
+        }
+
+        @Override
+        public String description() {
+            return "Cuts a square out.";
+        }
+
+        @Override
+        public List<org.camloss.api.ParamSpec> params() {
+            return List.of(org.camloss.api.ParamSpec.ofInt("size", 0, 1, 1024, "patch side"));
+        }
+
+        @Override
+        public Regularizer create(Params params) {
+            throw new UnsupportedOperationException("test fake: never created");
         }
     }
 }

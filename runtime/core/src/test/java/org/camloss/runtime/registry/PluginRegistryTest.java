@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 
 class PluginRegistryTest {
     private static final String P = PluginRegistryTest.class.getName() + "$";
+    /** Where the test classes live, as the registry's messages name a plugin's jar or directory. */
+    private static final String IN = " in " + PluginOrigin.of(PluginRegistryTest.class).location();
 
     /** A fake loss factory; subclasses only fix the id, aliases and params. */
     abstract static class FakeLoss implements LossFactory {
@@ -139,17 +141,18 @@ class PluginRegistryTest {
     void twoFactoriesClaimingOneIdIsAnErrorNamingBoth() {
         PluginRegistry.Builder b = PluginRegistry.builder().register(PluginKind.LOSS, new CamLossA())
                 .register(PluginKind.LOSS, new CamLossB());
-        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
-        assertEquals("two loss plugins claim id 'cam-loss': " + P + "CamLossA and " + P + "CamLossB", e.getMessage());
+        PluginLoadException e = assertThrows(PluginLoadException.class, () -> b.build().requireNoProblems());
+        assertEquals(List.of("two loss plugins claim id 'cam-loss': " + P + "CamLossA" + IN + " and " + P + "CamLossB"
+                + IN), e.problems());
+        assertEquals(List.of("cam-loss"), b.build().ids(PluginKind.LOSS), "the first is kept, the second reported");
     }
 
     @Test
     void anAliasClashingWithAnotherFactoryIsAnError() {
         PluginRegistry.Builder b = PluginRegistry.builder().register(PluginKind.LOSS, new CrossEntropy())
                 .register(PluginKind.LOSS, new CeThief());
-        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
-        assertEquals("two loss plugins claim id 'ce': " + P + "CrossEntropy (alias) and " + P + "CeThief (alias)",
-                e.getMessage());
+        assertEquals(List.of("two loss plugins claim id 'ce': " + P + "CrossEntropy" + IN + " (alias) and " + P
+                + "CeThief" + IN + " (alias)"), b.build().problems());
     }
 
     @Test
@@ -160,13 +163,13 @@ class PluginRegistryTest {
                 .register(PluginKind.LOSS, new CamLossB())
                 .register(PluginKind.LOSS, new BadAlias())
                 .register(PluginKind.LOSS, new TwiceAlpha());
-        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
-        assertEquals(String.join("\n",
-                "loss plugin " + P + "BadId has id 'Cam_Loss'; ids must be kebab-case ([a-z0-9]+(-[a-z0-9]+)*)",
-                "two loss plugins claim id 'cam-loss': " + P + "CamLossA and " + P + "CamLossB",
-                "loss plugin " + P + "BadAlias has alias 'Focal Loss'; aliases must be kebab-case "
+        assertEquals(List.of(
+                "loss plugin " + P + "BadId" + IN + " has id 'Cam_Loss'; ids must be kebab-case ([a-z0-9]+(-[a-z0-9]+)*)",
+                "two loss plugins claim id 'cam-loss': " + P + "CamLossA" + IN + " and " + P + "CamLossB" + IN,
+                "loss plugin " + P + "BadAlias" + IN + " has alias 'Focal Loss'; aliases must be kebab-case "
                         + "([a-z0-9]+(-[a-z0-9]+)*)",
-                "loss plugin 'twice' (" + P + "TwiceAlpha) declares parameter 'alpha' twice"), e.getMessage());
+                "loss plugin 'twice' (" + P + "TwiceAlpha" + IN + ") declares parameter 'alpha' twice"),
+                b.build().problems());
     }
 
     @Test

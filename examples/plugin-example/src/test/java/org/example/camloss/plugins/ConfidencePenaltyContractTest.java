@@ -1,4 +1,4 @@
-package org.camloss.examples.plugin;
+package org.example.camloss.plugins;
 
 import org.camloss.api.RegularizerFactory;
 import org.camloss.testkit.RegularizerContract;

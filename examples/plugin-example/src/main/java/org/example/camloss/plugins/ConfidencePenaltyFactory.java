@@ -1,4 +1,4 @@
-package org.camloss.examples.plugin;
+package org.example.camloss.plugins;
 
 import java.util.List;
 import org.camloss.api.LossContext;
@@ -7,6 +7,7 @@ import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.Regularizer;
 import org.camloss.api.RegularizerFactory;
+import org.camloss.api.loss.LossMath;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -40,7 +41,7 @@ public final class ConfidencePenaltyFactory implements RegularizerFactory {
             @Override
             public List<LossTerm> define(LossContext ctx) {
                 SameDiff sd = ctx.sameDiff();
-                SDVariable logp = sd.nn().logSoftmax(ctx.outputs().logits());
+                SDVariable logp = LossMath.logSoftmax(ctx.outputs().logits()); // stable, unlike sd.nn().logSoftmax
                 SDVariable negEntropy = sd.math().exp(logp).mul(logp).sum(1).mean();
                 return List.of(LossTerm.of("confidence", negEntropy, beta));
             }

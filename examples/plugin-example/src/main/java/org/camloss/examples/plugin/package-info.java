@@ -1,2 +1,0 @@
-/** An example third-party plugin (a regularizer) with its contract test. */
-package org.camloss.examples.plugin;
