@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.runtime.Camloss;
+import org.camloss.runtime.RuntimeSettings;
 import org.camloss.runtime.registry.PluginLoadException;
 import org.camloss.runtime.registry.PluginPath;
 import org.camloss.runtime.registry.PluginRegistry;
@@ -56,9 +57,12 @@ public final class Main implements Runnable {
         return entries;
     }
 
-    /** The library facade with the plugin path; fails on any plugin that cannot be used. */
+    /**
+     * The library facade with the plugin path and the command line's process-wide settings (oneDNN helpers,
+     * automatic threads, periodic garbage collection); fails on any plugin that cannot be used.
+     */
     Camloss camloss() {
-        return Camloss.builder().pluginPath(pluginPath()).build();
+        return Camloss.builder().pluginPath(pluginPath()).settings(RuntimeSettings.commandLine()).build();
     }
 
     /**

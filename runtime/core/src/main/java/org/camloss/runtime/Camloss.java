@@ -1,8 +1,5 @@
 package org.camloss.runtime;
 
-import org.camloss.api.UserException;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,65 +9,74 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
+import java.util.Optional;
 import org.camloss.api.Backbone;
-import org.camloss.api.Distiller;
-import org.camloss.api.TeacherSignal;
-import java.util.EnumSet;
-import java.util.Set;
-import org.camloss.runtime.distill.Teacher;
-import org.camloss.runtime.run.ModelFiles;
-import org.camloss.api.Loss;
-import org.camloss.api.Params;
-import org.camloss.api.PluginFactory;
-import org.camloss.api.Regularizer;
+import org.camloss.api.UserException;
 import org.camloss.api.data.Dataset;
+import org.camloss.engine.Backend;
 import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.config.ConfigException;
 import org.camloss.runtime.config.ConfigLoader;
 import org.camloss.runtime.config.ConfigProblem;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.config.PluginSpec;
-import org.camloss.engine.Backend;
 import org.camloss.runtime.eval.EvalResult;
 import org.camloss.runtime.eval.Evaluator;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginPath;
-import org.camloss.runtime.optim.Optimizer;
-import org.camloss.runtime.optim.Schedule;
 import org.camloss.runtime.registry.PluginRegistry;
 import org.camloss.runtime.run.Json;
+import org.camloss.runtime.run.ModelFiles;
+import org.camloss.runtime.run.Provenance;
 import org.camloss.runtime.run.RunDirectory;
-import org.camloss.runtime.run.Versions;
 import org.camloss.runtime.train.MetricsWriter;
 import org.camloss.runtime.train.RunSummary;
 import org.camloss.runtime.train.TrainListener;
-import org.camloss.runtime.train.Trainer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
+import org.camloss.runtime.wiring.ExperimentParts;
+import org.camloss.runtime.wiring.Wiring;
 
 /**
- * The library facade: load and validate experiment configs, train them into run directories, evaluate
- * runs. Holds no global state and never exits the JVM; problems with the user's input surface as
- * {@link UserException} (or its {@link ConfigException} cousin), listeners observe training.
+ * The library facade: load and validate experiment configs, train them into run directories, evaluate runs.
  *
  * <pre>{@code
  * Camloss camloss = Camloss.builder().listener(myListener).build();
  * ExperimentConfig config = camloss.loadConfig(Path.of("experiment.yaml"), List.of("train.epochs=2"));
  * TrainResult result = camloss.train(config, null);
  * }</pre>
+ *
+ * <p>What an embedding application can rely on:
+ * <ul>
+ *   <li>No {@code System.exit}, no console output: progress reaches {@link TrainListener}s only. DL4J and ND4J log
+ *       through SLF4J; camloss ships no logging binding, so without one of the host's SLF4J prints its one-time
+ *       "no binding" notice.</li>
+ *   <li>One exception root, {@link org.camloss.api.CamlossException}: {@link UserException} for bad input (a
+ *       {@link ConfigException} lists every config problem; a
+ *       {@link org.camloss.runtime.registry.PluginLoadException} names broken plugin jars),
+ *       {@link org.camloss.runtime.train.TrainingFailedException} for a run that diverged or whose plugin failed,
+ *       {@link org.camloss.runtime.train.TrainingCancelledException} when the training thread is interrupted.</li>
+ *   <li>No global state of its own: instances are independent and several runs may follow each other in one JVM.
+ *       What DL4J and ND4J keep process-wide is applied only as {@link RuntimeSettings} ask ({@link
+ *       RuntimeSettings#library() none} by default; the command line uses {@link RuntimeSettings#commandLine()}),
+ *       except an explicit {@code train.threads} in a config. SameDiff 1.0.0-M2.1 prints a line per operation on
+ *       {@code System.out} when it builds a gradient graph (a loss term without a hand-written kernel); camloss
+ *       swaps {@code System.out} for a filter during that call.</li>
+ * </ul>
  */
 public final class Camloss {
     private final PluginRegistry registry;
     private final List<TrainListener> listeners;
     private final Path runsRoot;
+    private final RuntimeSettings settings;
 
     private Camloss(Builder b) {
+        this.settings = b.settings;
+        if (settings.oneDnnHelpers()) {
+            Backend.enableLayerHelpers();
+        }
         this.registry = b.registry != null ? b.registry
                 : PluginRegistry.discover(PluginPath.classLoader(b.pluginPath, Camloss.class.getClassLoader()));
         this.listeners = List.copyOf(b.listeners);
         this.runsRoot = b.runsRoot;
-        Backend.init();
     }
 
     /** A new builder. */
@@ -83,12 +89,25 @@ public final class Camloss {
         return registry;
     }
 
-    /** Loads, overrides ({@code path=value}) and validates a config file. */
+    /** The process-wide settings this instance applies. */
+    public RuntimeSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Loads, overrides ({@code path=value}) and validates a config file.
+     *
+     * @throws ConfigException listing every problem
+     */
     public ExperimentConfig loadConfig(Path file, List<String> overrides) {
         return new ConfigLoader(registry).load(file, overrides);
     }
 
-    /** Validates a config given as nested maps (YAML layout). */
+    /**
+     * Validates a config given as nested maps (YAML layout).
+     *
+     * @throws ConfigException listing every problem
+     */
     public ExperimentConfig config(Map<String, ?> raw, List<String> overrides) {
         return new ConfigLoader(registry).fromMap(raw, "config", overrides);
     }
@@ -96,44 +115,51 @@ public final class Camloss {
     /**
      * Trains {@code config} into a new run directory.
      *
-     * @param config    a validated config
-     * @param outDir    the run directory to create, or null for {@code <runs>/<name>-<timestamp>}
-     * @param extra     listeners for this run only, after the instance's own
+     * @param config a validated config
+     * @param outDir the run directory to create, or null for {@code <runs>/<name>-<timestamp>}
+     * @param extra  listeners for this run only, after the instance's own
+     * @throws UserException   when the data, the teacher or the run directory cannot be used (nothing is written)
+     * @throws org.camloss.runtime.train.TrainingFailedException    when training diverges or a plugin fails; the
+     *     run directory says so
+     * @throws org.camloss.runtime.train.TrainingCancelledException when the thread is interrupted
      */
     public TrainResult train(ExperimentConfig config, Path outDir, TrainListener... extra) {
-        ExperimentModule.Components components = instantiate(config);
-        int threads = config.train().threads() > 0 ? config.train().threads()
-                : Backend.autoThreads(config.train().batchSize());
-        Backend.setThreads(threads);
+        ExperimentParts parts = ExperimentParts.make(registry, config);
+        String threadsPolicy = applyThreads(config);
         RunDirectory run = RunDirectory.create(outDir, runsRoot, config.name());
         List<TrainListener> all = new ArrayList<>(listeners);
         all.addAll(List.of(extra));
         all.add(new MetricsWriter(run.metrics()));
-        Injector injector = Guice.createInjector(new ExperimentModule(config, components, all));
-        CamModel model = injector.getInstance(CamModel.class);
+        Wiring.TrainingRun wired = Wiring.training(config, parts, all, settings.gcInterval());
+        Provenance provenance = Provenance.start(config, parts.dataset(), wired.model(), plugins(config),
+                threadsPolicy);
         Map<String, Object> runJson = new LinkedHashMap<>(config.toMap());
-        Map<String, Object> provenance = provenance(config, components.dataset(), model);
-        runJson.put("provenance", provenance);
-        provenance.put("threads_policy", config.train().threads() > 0 ? "train.threads" : "auto for batch size "
-                + config.train().batchSize());
-        provenance.put("status", "running");
+        runJson.put("provenance", provenance.toMap());
         Json.write(run.runJson(), runJson);
         try {
-            RunSummary summary = injector.getInstance(Trainer.class).run();
-            saveModel(model.graph(), run.model());
-            provenance.put("status", "completed");
-            provenance.put("finished", Instant.now().toString());
-            provenance.put("wall_seconds", summary.seconds());
-            provenance.put("final_metrics", summary.last());
+            RunSummary summary = wired.trainer().run();
+            ModelFiles.save(wired.model().graph(), run.model());
+            provenance.completed(summary);
             Json.write(run.runJson(), runJson);
-            return new TrainResult(run.path(), config, summary, model);
+            return new TrainResult(run.path(), config, summary, wired.model());
         } catch (RuntimeException e) {
-            provenance.put("status", "failed");
-            provenance.put("error", String.valueOf(e.getMessage()));
-            provenance.put("finished", Instant.now().toString());
+            provenance.failed(e);
             Json.write(run.runJson(), runJson);
             throw e;
         }
+    }
+
+    /** Sets ND4J's threads as the config and {@link RuntimeSettings#autoThreads()} say; returns how they were chosen. */
+    private String applyThreads(ExperimentConfig config) {
+        if (config.train().threads() > 0) {
+            Backend.setThreads(config.train().threads());
+            return "train.threads";
+        }
+        if (settings.autoThreads()) {
+            Backend.setThreads(Backend.autoThreads(config.train().batchSize()));
+            return "auto for batch size " + config.train().batchSize();
+        }
+        return "ND4J default";
     }
 
     /**
@@ -159,7 +185,7 @@ public final class Camloss {
                 sets.add("seed=" + seed);
                 sets.add("name=" + base.name() + "-" + v.name());
                 ExperimentConfig c = new ConfigLoader(registry).fromMap(base.toMap(), "variant " + v.name(), sets);
-                instantiate(c);
+                ExperimentParts.make(registry, c);
                 configs.put(v.name() + "-seed" + seed, c);
             }
         }
@@ -190,7 +216,11 @@ public final class Camloss {
         return result;
     }
 
-    /** Evaluates a finished run on its test split; writes {@code eval.json} into the run directory. */
+    /**
+     * Evaluates a finished run on its test split; writes {@code eval.json} into the run directory.
+     *
+     * @throws UserException when the directory is not a finished run, or its plugins, data or model cannot be used
+     */
     public EvalReport evaluate(Path runDir) {
         RunDirectory run = RunDirectory.open(runDir);
         Map<String, Object> raw;
@@ -210,20 +240,23 @@ public final class Camloss {
             throw new UserException(run.model() + ": missing; the run did not finish (see 'status' in "
                     + RunDirectory.RUN_JSON + ")");
         }
-        ExperimentModule.Components components = instantiate(config.distill().isPresent()
-                ? new ExperimentConfig(config.name(), config.seed(), config.data(), config.backbone(), config.loss(),
-                config.regularizers(), config.optimizer(), config.schedule(), config.train(), java.util.Optional.empty())
-                : config);
-        CamModel model = loadModel(run.model(), components.backbone(), components.dataset());
+        ExperimentParts parts = ExperimentParts.make(registry, withoutDistillation(config));
+        CamModel model = loadModel(run.model(), parts.backbone(), parts.dataset());
         EvalResult result = new Evaluator(Math.max(256, config.train().batchSize()))
-                .evaluate(model, components.dataset().test(), components.dataset().info());
+                .evaluate(model, parts.dataset().test(), parts.dataset().info());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("run", run.path().toString());
-        json.put("dataset", components.dataset().info().name());
+        json.put("dataset", parts.dataset().info().name());
         json.put("evaluated", Instant.now().toString());
         json.putAll(result.toJson());
         Json.write(run.evalJson(), json);
         return new EvalReport(run.path(), config, result);
+    }
+
+    /** A student's config without its distillation section (its teacher is not needed to evaluate it). */
+    private static ExperimentConfig withoutDistillation(ExperimentConfig c) {
+        return c.distill().isEmpty() ? c : new ExperimentConfig(c.name(), c.seed(), c.data(), c.backbone(), c.loss(),
+                c.regularizers(), c.optimizer(), c.schedule(), c.train(), Optional.empty());
     }
 
     /**
@@ -266,87 +299,9 @@ public final class Camloss {
         return new CamModel(loaded.graph(), loaded.featureVertex(), backbone.info(), loaded.inputShape());
     }
 
-    private static void saveModel(ComputationGraph graph, Path file) {
-        try {
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            ModelSerializer.writeModel(graph, tmp.toFile(), true);
-            Json.moveAtomically(tmp, file);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    /** Makes every plugin of {@code config}, reporting every factory's refusal at once. */
-    ExperimentModule.Components instantiate(ExperimentConfig config) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        Dataset data = make(PluginKind.DATASET, config.data(), "data", problems, f -> f);
-        Backbone backbone = make(PluginKind.BACKBONE, config.backbone(), "backbone", problems, f -> f);
-        Loss loss = make(PluginKind.LOSS, config.loss(), "loss", problems, f -> f);
-        List<Regularizer> regs = new ArrayList<>();
-        for (int i = 0; i < config.regularizers().size(); i++) {
-            regs.add(make(PluginKind.REGULARIZER, config.regularizers().get(i), "regularizers." + i, problems, f -> f));
-        }
-        Optimizer optimizer = make(PluginKind.OPTIMIZER, config.optimizer(), "optimizer", problems, f -> f);
-        Schedule schedule = make(PluginKind.SCHEDULE, config.schedule(), "schedule", problems, f -> f);
-        List<Distiller> distillers = new ArrayList<>();
-        if (config.distill().isPresent()) {
-            List<PluginSpec> specs = config.distill().get().distillers();
-            for (int i = 0; i < specs.size(); i++) {
-                distillers.add(make(PluginKind.DISTILLER, specs.get(i), "distill.distillers." + i, problems, f -> f));
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
-        Teacher teacher = null;
-        if (config.distill().isPresent()) {
-            Set<TeacherSignal> signals = EnumSet.noneOf(TeacherSignal.class);
-            distillers.forEach(d -> signals.addAll(d.requires()));
-            int[] map = backbone.info().outputSize(data.info().shape());
-            teacher = Teacher.load(Path.of(config.distill().get().teacher()), config.distill().get().teacherGraph(),
-                    data.info(), map, signals);
-            for (int i = 0; i < distillers.size(); i++) {
-                try {
-                    distillers.get(i).check(backbone.info(), teacher.net().info());
-                } catch (IllegalArgumentException e) {
-                    problems.add(new ConfigProblem("distill.distillers." + i + ".params", e.getMessage(), "config"));
-                }
-            }
-            if (!problems.isEmpty()) {
-                throw new ConfigException(problems);
-            }
-            if (config.distill().get().cacheTeacher()) {
-                if (!data.augmentation().isNone() || !regs.isEmpty()) {
-                    throw new ConfigException(List.of(new ConfigProblem("distill.cache_teacher",
-                            "needs batches that are not augmented or mixed, but the config has "
-                                    + (regs.isEmpty() ? "data augmentation (crop_padding/flip)" : "regularizers")
-                                    + "; set cache_teacher: false", "config")));
-                }
-                long bytes = teacher.cacheBytes(data.train().size());
-                long limit = Runtime.getRuntime().maxMemory() / 4;
-                if (bytes > limit) {
-                    throw new ConfigException(List.of(new ConfigProblem("distill.cache_teacher",
-                            String.format(java.util.Locale.ROOT, "would hold %.1f GB of teacher outputs for %d "
-                                    + "examples (more than a quarter of the %.1f GB heap; stage maps are large); set "
-                                    + "cache_teacher: false", bytes / 1e9, data.train().size(),
-                                    Runtime.getRuntime().maxMemory() / 1e9), "config")));
-                }
-                teacher.enableCache(data.train().size());
-            }
-        }
-        return new ExperimentModule.Components(data, backbone, loss, regs, distillers, optimizer, schedule, teacher);
-    }
-
-    private <F extends PluginFactory<T>, T> T make(PluginKind<F> kind, PluginSpec spec, String path,
-                                                     List<ConfigProblem> problems, Function<T, T> post) {
-        F factory = registry.find(kind, spec.id()).orElseThrow(() -> new ConfigException(List.of(
-                new ConfigProblem(path + ".id", registry.unknownIdMessage(kind, spec.id()), "config"))));
-        try {
-            return post.apply(factory.create(Params.ofResolved(spec.params())));
-        } catch (IllegalArgumentException e) {
-            problems.add(new ConfigProblem(path + ".params", e.getMessage(), "config"));
-            return null;
-        }
+    /** Makes every plugin of {@code config} (for tests in this package). */
+    ExperimentParts instantiate(ExperimentConfig config) {
+        return ExperimentParts.make(registry, config);
     }
 
     /** Each plugin the config names: its kind, id, class, jar and version. */
@@ -371,39 +326,13 @@ public final class Camloss {
         return out;
     }
 
-    private Map<String, Object> provenance(ExperimentConfig config, Dataset data, CamModel model) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("camloss_version", Versions.camloss());
-        p.put("dl4j_version", Versions.dl4j());
-        p.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
-        p.put("cores", Runtime.getRuntime().availableProcessors());
-        p.putAll(Backend.describe());
-        p.put("seed", config.seed());
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("name", data.info().name());
-        d.put("sha256", data.info().fingerprint());
-        d.put("classes", data.info().classes());
-        d.put("shape", data.info().shape().toString());
-        d.put("train_size", data.train().size());
-        d.put("test_size", data.test().size());
-        p.put("dataset", d);
-        p.put("plugins", plugins(config));
-        p.put("parameters", model.graph().numParams());
-        p.put("backbone_channels", model.backboneInfo().channels());
-        p.put("backbone_stride", model.backboneInfo().stride());
-        p.put("started", Instant.now().toString());
-        return p;
-    }
-
     /** Configures a {@link Camloss}. */
     public static final class Builder {
         private PluginRegistry registry;
         private final List<TrainListener> listeners = new ArrayList<>();
-        private Path runsRoot = Path.of("runs");
-
         private final List<PluginPath.Entry> pluginPath = new ArrayList<>();
+        private Path runsRoot = Path.of("runs");
+        private RuntimeSettings settings = RuntimeSettings.library();
 
         /**
          * Plugin jars (or directories of jars) to load beside the class path; their factories are found with
@@ -432,6 +361,18 @@ public final class Camloss {
             return this;
         }
 
+        /** The process-wide settings to apply (default {@link RuntimeSettings#library()}: none). */
+        public Builder settings(RuntimeSettings settings) {
+            this.settings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /**
+         * The facade.
+         *
+         * @throws org.camloss.runtime.registry.PluginLoadException when a plugin cannot be used
+         * @throws UserException when a plugin path entry does not exist or is not a jar
+         */
         public Camloss build() {
             return new Camloss(this);
         }

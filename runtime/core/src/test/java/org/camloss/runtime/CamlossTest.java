@@ -75,6 +75,7 @@ class CamlossTest {
         List<Map<String, Object>> plugins = (List<Map<String, Object>>) prov.get("plugins");
         assertEquals(List.of("dataset shapes", "backbone resnet-cifar", "loss cam-loss", "optimizer sgd",
                 "schedule cosine"), plugins.stream().map(m -> m.get("kind") + " " + m.get("id")).toList());
+        assertEquals("ND4J default", prov.get("threads_policy"), "the library leaves ND4J's threads alone by default");
         Map<String, Object> loss = plugins.get(2);
         assertEquals("org.camloss.losses.CamLossFactory", loss.get("class"));
         assertTrue(loss.get("jar").toString().contains("plugins-losses"), loss.toString());
@@ -130,6 +131,77 @@ class CamlossTest {
                 + "'plain-cnn'; "), e.getMessage());
         assertTrue(e.getMessage().endsWith(" (the run was trained with it from /opt/plugins/example.jar; put that jar "
                 + "on the plugin path, e.g. --plugins /opt/plugins/example.jar)"), e.getMessage());
+    }
+
+    /** A regularizer whose batch transform fails, as a buggy plugin would. */
+    static final class FailingRegularizer implements org.camloss.api.RegularizerFactory {
+        @Override
+        public String id() {
+            return "failing";
+        }
+
+        @Override
+        public String description() {
+            return "Fails on the second batch.";
+        }
+
+        @Override
+        public org.camloss.api.Regularizer create(org.camloss.api.Params params) {
+            return new org.camloss.api.Regularizer() {
+                private int calls;
+
+                @Override
+                public org.camloss.api.data.Batch apply(org.camloss.api.data.Batch batch,
+                                                        java.util.random.RandomGenerator rng) {
+                    if (++calls == 2) {
+                        throw new IllegalStateException("boom");
+                    }
+                    return batch;
+                }
+            };
+        }
+    }
+
+    @Test
+    void aPluginFailingMidRunFailsTheRunWithWhereAndWhy(@TempDir Path tmp) throws Exception {
+        org.camloss.runtime.registry.PluginRegistry registry = org.camloss.runtime.registry.PluginRegistry.builder()
+                .addDiscovered(CamlossTest.class.getClassLoader())
+                .register(org.camloss.runtime.registry.PluginKind.REGULARIZER, new FailingRegularizer()).build();
+        Camloss camloss = Camloss.builder().registry(registry).build();
+        ExperimentConfig cfg = camloss.config(TINY, List.of("regularizers.0.id=failing"));
+        Path dir = tmp.resolve("run");
+        org.camloss.runtime.train.TrainingFailedException e = assertThrows(
+                org.camloss.runtime.train.TrainingFailedException.class, () -> camloss.train(cfg, dir));
+        assertEquals("training failed at epoch 1, batch 2: java.lang.IllegalStateException: boom", e.getMessage());
+        assertEquals("boom", e.getCause().getMessage());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> prov = (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
+        assertEquals("failed", prov.get("status"));
+        assertEquals(e.getMessage(), prov.get("error"));
+        assertTrue(Files.notExists(dir.resolve("model.zip")));
+    }
+
+    @Test
+    void aCancelledRunStopsAtAStepBoundary(@TempDir Path tmp) throws Exception {
+        TrainListener canceller = new TrainListener() {
+            @Override
+            public void onBatchEnd(BatchStats s) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Camloss camloss = Camloss.builder().listener(canceller).build();
+        Path dir = tmp.resolve("run");
+        try {
+            org.camloss.runtime.train.TrainingCancelledException e = assertThrows(
+                    org.camloss.runtime.train.TrainingCancelledException.class,
+                    () -> camloss.train(camloss.config(TINY, List.of()), dir));
+            assertEquals("training interrupted at epoch 1", e.getMessage());
+        } finally {
+            Thread.interrupted(); // clear the flag for the next test
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> prov = (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
+        assertEquals("failed", prov.get("status"));
     }
 
     @Test

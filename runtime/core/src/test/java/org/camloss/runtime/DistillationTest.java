@@ -1,12 +1,13 @@
 package org.camloss.runtime;
 
+import org.camloss.runtime.wiring.ExperimentParts;
+import org.camloss.runtime.wiring.Wiring;
 import org.camloss.api.UserException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.inject.Guice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -19,7 +20,6 @@ import org.camloss.runtime.distill.Teacher;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginRegistry;
 import org.camloss.runtime.train.Batches;
-import org.camloss.runtime.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,12 +52,12 @@ class DistillationTest {
     @Test
     void studentTrainsWithTheTeacherSignalsAndTheTeacherStaysFrozen() {
         ExperimentConfig cfg = camloss.config(student(teacherRun.toString()), List.of("train.epochs=1"));
-        ExperimentModule.Components c = camloss.instantiate(cfg);
+        ExperimentParts c = camloss.instantiate(cfg);
         Teacher teacher = c.teacher();
         INDArray before = teacher.net().graph().params().dup();
-        var injector = Guice.createInjector(new ExperimentModule(cfg, c, List.of()));
-        CamModel model = injector.getInstance(CamModel.class);
-        var summary = injector.getInstance(Trainer.class).run();
+        var wired = Wiring.training(cfg, c, List.of(), java.time.Duration.ZERO);
+        CamModel model = wired.model();
+        var summary = wired.trainer().run();
         assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector(),
                 "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_logit_mse"), summary.last().toString());
@@ -90,7 +90,7 @@ class DistillationTest {
         Map<String, Object> cfg = student(teacherRun.toString());
         ExperimentConfig config = camloss.config(cfg, List.of("distill.cache_teacher=true", "train.epochs=2"));
         assertTrue(config.distill().orElseThrow().cacheTeacher());
-        ExperimentModule.Components c = camloss.instantiate(config);
+        ExperimentParts c = camloss.instantiate(config);
         TrainBatch tb = trainBatch(c, 8, 1);
         int[] idx = tb.idx();
         INDArray x = tb.images();
@@ -120,7 +120,7 @@ class DistillationTest {
                 "backbone.id=resnet", "backbone.params.depth=18", "backbone.params.stem=cifar",
                 "backbone.params.width=0.125")), null).runDir();
         ExperimentConfig cfg = camloss.config(student(smallMaps.toString()), List.of("train.epochs=1"));
-        ExperimentModule.Components c = camloss.instantiate(cfg);
+        ExperimentParts c = camloss.instantiate(cfg);
         assertEquals(4, c.teacher().columns().mapH());
         assertEquals(2, c.teacher().net().info().outputSize(c.dataset().info().shape())[0]);
         TrainBatch tb = trainBatch(c, 4, 0);
@@ -162,7 +162,7 @@ class DistillationTest {
     private record TrainBatch(int[] idx, INDArray images, INDArray targets) {
     }
 
-    private static TrainBatch trainBatch(ExperimentModule.Components c, int size, int index) {
+    private static TrainBatch trainBatch(ExperimentParts c, int size, int index) {
         Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), size);
         int[] idx = b.indices(b.inOrder(), index);
         return new TrainBatch(idx, b.images(idx), b.targets(idx));
@@ -241,14 +241,14 @@ class DistillationTest {
     @Test
     void attentionTransferSeesBothModelsStagesAndTheTeacherStaysFrozen() {
         ExperimentConfig cfg = camloss.config(atStudent(teacherRun.toString(), "all"), List.of("train.epochs=1"));
-        ExperimentModule.Components c = camloss.instantiate(cfg);
+        ExperimentParts c = camloss.instantiate(cfg);
         Teacher teacher = c.teacher();
         assertEquals(3, teacher.net().info().stages().size(), "stages recorded with the teacher's model");
         INDArray before = teacher.net().graph().params().dup();
-        var injector = Guice.createInjector(new ExperimentModule(cfg, c, List.of()));
-        CamModel model = injector.getInstance(CamModel.class);
+        var wired = Wiring.training(cfg, c, List.of(), java.time.Duration.ZERO);
+        CamModel model = wired.model();
         assertTrue(model.head().receivesStages());
-        var summary = injector.getInstance(Trainer.class).run();
+        var summary = wired.trainer().run();
         assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector(),
                 "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_at") && summary.last().containsKey("train_kd"),
@@ -275,11 +275,11 @@ class DistillationTest {
                 "backbone.id=resnet", "backbone.params.depth=18", "backbone.params.stem=cifar",
                 "backbone.params.width=0.125")), null).runDir();
         ExperimentConfig cfg = camloss.config(atStudent(deeper.toString(), "all"), List.of("train.epochs=1"));
-        ExperimentModule.Components c = camloss.instantiate(cfg);
+        ExperimentParts c = camloss.instantiate(cfg);
         assertEquals(4, c.teacher().net().info().stages().size());
-        var injector = Guice.createInjector(new ExperimentModule(cfg, c, List.of()));
-        CamModel model = injector.getInstance(CamModel.class);
-        injector.getInstance(Trainer.class).run();
+        var wired = Wiring.training(cfg, c, List.of(), java.time.Duration.ZERO);
+        CamModel model = wired.model();
+        wired.trainer().run();
         Batches b = new Batches(c.dataset().test(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
         int[] idx = b.indices(b.inOrder(), 0);
         INDArray x = b.images(idx);
@@ -298,7 +298,7 @@ class DistillationTest {
         assertEquals(r.summary().last().get("test_accuracy"), camloss.evaluate(r.runDir()).result().accuracy());
         // the distilled student (packed head) can itself be a teacher of stages
         ExperimentConfig next = camloss.config(atStudent(r.runDir().toString(), "all"), List.of("train.epochs=1"));
-        ExperimentModule.Components c = camloss.instantiate(next);
+        ExperimentParts c = camloss.instantiate(next);
         assertEquals(3, c.teacher().net().info().stages().size());
         CamModel saved = org.camloss.runtime.run.ModelFiles.load(r.runDir(), "test", c.dataset().info().shape());
         assertTrue(saved.head().receivesStages(), "the saved student keeps its packed head");
@@ -319,7 +319,7 @@ class DistillationTest {
     void cachedTeacherStagesEqualFreshOnes() {
         ExperimentConfig config = camloss.config(atStudent(teacherRun.toString(), "all"),
                 List.of("distill.cache_teacher=true"));
-        ExperimentModule.Components c = camloss.instantiate(config);
+        ExperimentParts c = camloss.instantiate(config);
         TrainBatch tb = trainBatch(c, 8, 1);
         int[] idx = tb.idx();
         INDArray x = tb.images();

@@ -1,12 +1,13 @@
 package org.camloss.runtime;
 
+import org.camloss.runtime.wiring.ExperimentParts;
+import org.camloss.runtime.wiring.Wiring;
 import org.camloss.api.UserException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.inject.Guice;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,6 @@ import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.distill.GraphTeacherNet;
 import org.camloss.runtime.distill.Teacher;
 import org.camloss.runtime.train.Batches;
-import org.camloss.runtime.train.Trainer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -83,7 +83,7 @@ class GraphTeacherTest {
     @Test
     void logitsCamAndStagesComeFromTheNamedVerticesAndTheGraphStaysFrozen() {
         ExperimentConfig cfg = camloss.config(student(FULL, ALL), List.of("train.epochs=1"));
-        ExperimentModule.Components c = camloss.instantiate(cfg);
+        ExperimentParts c = camloss.instantiate(cfg);
         Teacher teacher = c.teacher();
         assertTrue(teacher.net() instanceof GraphTeacherNet);
         assertEquals(2, teacher.net().info().stages().size());
@@ -106,8 +106,8 @@ class GraphTeacherTest {
                 f.stages().get(0).size(3)));
 
         INDArray before = teacher.net().graph().params().dup();
-        var injector = Guice.createInjector(new ExperimentModule(cfg, c, List.of()));
-        var summary = injector.getInstance(Trainer.class).run();
+        var wired = Wiring.training(cfg, c, List.of(), java.time.Duration.ZERO);
+        var summary = wired.trainer().run();
         assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector());
         for (String term : new String[] {"train_caam_cam", "train_kd", "train_at"}) {
             assertTrue(summary.last().containsKey(term), summary.last().toString());

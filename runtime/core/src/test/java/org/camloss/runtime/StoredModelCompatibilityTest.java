@@ -1,5 +1,6 @@
 package org.camloss.runtime;
 
+import org.camloss.runtime.wiring.ExperimentParts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -78,10 +79,10 @@ class StoredModelCompatibilityTest {
         ExperimentConfig c = camloss.loadConfig(dir.resolve("run.json"), List.of());
         ExperimentConfig config = new ExperimentConfig(c.name(), c.seed(), c.data(), c.backbone(), c.loss(),
                 c.regularizers(), c.optimizer(), c.schedule(), c.train(), Optional.empty());
-        ExperimentModule.Components parts = camloss.instantiate(config);
+        ExperimentParts parts = camloss.instantiate(config);
         ComputationGraph g = StoredModels.readGraph(dir.resolve("model.zip"), true);
         CamModel model = new CamModel(g, "s3_b0_relu", parts.backbone().info(), parts.dataset().info().shape());
-        model.head().setObjective(Objective.of(parts.loss()));
+        model.setObjective(Objective.of(parts.loss()));
         g.setLearningRate(0.05);
         Batches b = new Batches(parts.dataset().train(), parts.dataset().info().shape(), 4, 32);
         int[] idx = b.indices(b.inOrder(), 0);

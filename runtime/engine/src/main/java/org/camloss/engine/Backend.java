@@ -5,8 +5,9 @@ import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Starts ND4J the fast way (DL4J's oneDNN layer helpers on; see {@code dl4j-notes.md}) and describes
- * the backend for provenance. Call {@link #init()} before any layer is built.
+ * ND4J's backend and the process-wide switches camloss may set on it: DL4J's oneDNN layer helpers (off by default in
+ * DL4J 1.0.0-M2.1; see {@code docs/dl4j-notes.md}) and ND4J's thread count; and a description of the backend for
+ * provenance. Every method that changes process-wide state says so.
  */
 public final class Backend {
     /** DL4J's system property that disables layer helpers; it defaults to true in 1.0.0-M2.1. */
@@ -15,12 +16,24 @@ public final class Backend {
     private Backend() {
     }
 
-    /** Enables the layer helpers (unless the user set the property) and loads the backend. */
+    /**
+     * Enables DL4J's oneDNN layer helpers (process-wide: sets the system property {@value #HELPERS_DISABLE} to
+     * {@code false}) unless the user set that property, then loads the backend. The runtime as the command line runs
+     * it, and the contract kit.
+     */
     public static void init() {
+        enableLayerHelpers();
+        Nd4j.getBackend();
+    }
+
+    /**
+     * Sets the system property {@value #HELPERS_DISABLE} to {@code false} unless it is set already (process-wide; DL4J
+     * reads it when it creates a layer's helper, so layers built afterwards get oneDNN helpers).
+     */
+    public static void enableLayerHelpers() {
         if (System.getProperty(HELPERS_DISABLE) == null) {
             System.setProperty(HELPERS_DISABLE, "false");
         }
-        Nd4j.getBackend();
     }
 
     /** Whether the helpers are enabled. */
@@ -61,7 +74,9 @@ public final class Backend {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Sets the OpenMP threads ND4J uses (0 leaves the default: OMP_NUM_THREADS or all cores). */
+    /**
+     * Sets the OpenMP threads ND4J uses, process-wide (0 leaves the default: OMP_NUM_THREADS or all cores).
+     */
     public static void setThreads(int threads) {
         if (threads > 0) {
             Nd4j.getEnvironment().setMaxThreads(threads);

@@ -11,12 +11,27 @@ import org.camloss.engine.head.CamHead;
 import org.camloss.engine.model.CamModel;
 import org.camloss.api.UserException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Reads camloss models back: from a {@code model.zip} or from a run directory holding one. */
+/** Writes camloss models and reads them back: from a {@code model.zip} or from a run directory holding one. */
 public final class ModelFiles {
     private ModelFiles() {
+    }
+
+    /**
+     * Writes {@code graph} with its updater state to {@code file} atomically (a temporary file beside it, then a
+     * rename), so the run directory never holds a half-written model.
+     */
+    public static void save(ComputationGraph graph, Path file) {
+        try {
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            ModelSerializer.writeModel(graph, tmp.toFile(), true);
+            Json.moveAtomically(tmp, file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     /**

@@ -1,14 +1,11 @@
 package org.camloss.runtime.train;
 
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import org.camloss.api.CamlossException;
 import org.camloss.api.Regularizer;
 import org.camloss.api.data.Batch;
 import org.camloss.api.data.Dataset;
@@ -21,11 +18,33 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The training loop: epochs of shuffled mini-batches, regularizer batch transforms, one DL4J step per
- * batch, evaluation on the test split after every epoch, and listener calls throughout. One concrete
- * class; behaviour is added with {@link TrainListener}s.
+ * The training loop: epochs of shuffled mini-batches, one {@linkplain #step step} per batch, evaluation on the test
+ * (and validation) split after every epoch, and listener calls throughout. One concrete class; behaviour is added
+ * with {@link TrainListener}s.
+ *
+ * <p>One training step, in order (the classes that do each part; {@code docs/architecture.md} has the whole
+ * picture):
+ * <ol>
+ *   <li>{@link BatchLoader} has read and augmented the batch's images on its thread; {@link Batches} makes the
+ *       NHWC feature array [N, H, W, C] and one-hot targets [N, K].</li>
+ *   <li>Each {@link Regularizer#apply} transforms the batch (mixup softens the targets).</li>
+ *   <li>With distillation, {@link Teacher#labels} runs the frozen teacher on the same batch and appends its signals
+ *       to the targets as extra label columns ({@code TeacherColumns}): DL4J's {@code fit} takes one label
+ *       array.</li>
+ *   <li>{@code ComputationGraph.fit} runs the forward pass through the backbone into the {@code CamHead}, whose
+ *       layer ({@code CamHeadLayer.backpropGradient}) computes every term of the {@code Objective} — terms with a
+ *       {@code TermKernel} by hand, the rest with SameDiff — and the gradients of their weighted sum; DL4J
+ *       backpropagates them through the backbone; the {@code CoupledWeightDecay} listener adds λ·w to every
+ *       gradient; the updater ({@code ClassicalMomentum} or Adam, learning rate from the schedule) updates the
+ *       parameters.</li>
+ *   <li>The head cached the loss and each term while computing gradients, so {@code graph.score()} and
+ *       {@code CamHeadLayer.lastTerms()} cost nothing; a loss that is not finite stops the run.</li>
+ * </ol>
  */
 public final class Trainer {
+    /** The default interval of {@link #collectOffHeapGarbage}: 5 s. */
+    public static final Duration DEFAULT_GC_INTERVAL = Duration.ofSeconds(5);
+
     private final CamModel model;
     private final Dataset data;
     private final List<Regularizer> regularizers;
@@ -35,14 +54,15 @@ public final class Trainer {
     private final long seed;
     private final Evaluator evaluator;
     private final List<TrainListener> listeners;
-    /** Interval of {@link #collectOffHeapGarbage}: 5 s. */
-    static final long GC_INTERVAL_NANOS = 5_000_000_000L;
+    private final long gcIntervalNanos;
 
     /**
-     * @param teacher frozen teacher whose signals ride in the labels after the targets, or null
+     * @param teacher    frozen teacher whose signals ride in the labels after the targets, or null
+     * @param gcInterval how often to run {@link System#gc()} during training to free ND4J's native memory
+     *                   ({@link #collectOffHeapGarbage}); {@link Duration#ZERO} for never
      */
     public Trainer(CamModel model, Dataset data, List<Regularizer> regularizers, Teacher teacher, int epochs,
-                   int batchSize, long seed, Evaluator evaluator, List<TrainListener> listeners) {
+                   int batchSize, long seed, Evaluator evaluator, List<TrainListener> listeners, Duration gcInterval) {
         this.model = model;
         this.data = data;
         this.regularizers = List.copyOf(regularizers);
@@ -52,100 +72,32 @@ public final class Trainer {
         this.seed = seed;
         this.evaluator = evaluator;
         this.listeners = List.copyOf(listeners);
+        this.gcIntervalNanos = gcInterval.toNanos();
     }
 
     /**
      * Trains for every epoch.
      *
-     * @throws TrainingFailedException when the loss becomes NaN or infinite
+     * @throws TrainingFailedException    when the loss becomes NaN or infinite, or a plugin fails during a step
      * @throws TrainingCancelledException when the thread is interrupted (checked between steps)
      */
     public RunSummary run() {
-        ComputationGraph graph = model.graph();
         Batches train = new Batches(data.train(), data.info().shape(), data.info().numClasses(), batchSize);
-        int batches = train.count();
-        RunInfo info = new RunInfo(data.info().name(), epochs, batches, data.train().size(), data.test().size(),
-                graph.numParams());
+        RunInfo info = new RunInfo(data.info().name(), epochs, train.count(), data.train().size(),
+                data.test().size(), model.graph().numParams());
         listeners.forEach(l -> l.onRunStart(info));
         Random rng = new Random(seed ^ 0x5DEECE66DL);
         List<Map<String, Object>> rows = new ArrayList<>();
         long runStart = System.nanoTime();
         double trainSeconds = 0;
         long trainImages = 0;
-        ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "camloss-batch-loader");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            long lastGc = System.nanoTime();
+        try (BatchLoader loader = new BatchLoader(train, data.augmentation())) {
             for (int epoch = 0; epoch < epochs; epoch++) {
-                model.objective().setEpoch(epoch);
-                final int e = epoch;
-                listeners.forEach(l -> l.onEpochStart(e, batches));
-                int[] order = train.shuffled(seed, epoch);
-                Random augRng = new Random(seed * 31 + epoch * 1_000_033L + 17);
-                double lossSum = 0;
-                Map<String, Double> termSums = new LinkedHashMap<>();
-                long seen = 0;
-                long epochStart = System.nanoTime();
-                Future<float[]> next = loader.submit(() -> load(train, order, 0, augRng));
-                for (int b = 0; b < batches; b++) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw new TrainingCancelledException("training interrupted at epoch " + (epoch + 1));
-                    }
-                    int[] idx = train.indices(order, b);
-                    float[] pixels = await(next);
-                    if (b + 1 < batches) {
-                        int nb = b + 1;
-                        next = loader.submit(() -> load(train, order, nb, augRng));
-                    }
-                    Batch batch = new Batch(train.toArray(pixels, idx.length), train.targets(idx));
-                    for (Regularizer r : regularizers) {
-                        batch = r.apply(batch, rng);
-                    }
-                    if (teacher != null) {
-                        batch = new Batch(batch.features(), teacher.labels(batch.features(), batch.targets(), idx));
-                    }
-                    double lr = learningRate(graph);
-                    graph.fit(new INDArray[] {batch.features()}, new INDArray[] {batch.targets()});
-                    double loss = graph.score();
-                    lastGc = collectOffHeapGarbage(lastGc);
-                    if (!Double.isFinite(loss)) {
-                        throw new TrainingFailedException("training diverged at epoch " + (epoch + 1) + ", batch "
-                                + (b + 1) + ": the loss is " + loss + "; try a lower learning rate (optimizer.params.lr)");
-                    }
-                    Map<String, Double> terms = model.headLayer().lastTerms();
-                    lossSum += loss * idx.length;
-                    terms.forEach((k, v) -> termSums.merge(k, v * idx.length, Double::sum));
-                    seen += idx.length;
-                    double elapsed = (System.nanoTime() - epochStart) / 1e9;
-                    BatchStats stats = new BatchStats(epoch, b, batches, loss, terms, lr, seen / Math.max(elapsed, 1e-9));
-                    listeners.forEach(l -> l.onBatchEnd(stats));
-                }
-                double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-                trainSeconds += epochSeconds;
-                trainImages += seen;
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("epoch", epoch + 1);
-                row.put("train_loss", lossSum / seen);
-                for (Map.Entry<String, Double> t : termSums.entrySet()) {
-                    row.put("train_" + t.getKey(), t.getValue() / seen);
-                }
-                row.put("lr", learningRate(graph));
-                row.put("images_per_sec", seen / epochSeconds);
-                row.put("train_seconds", epochSeconds);
-                long evalStart = System.nanoTime();
-                Map<String, Object> eval = evaluator.evaluate(model, data.test(), data.info()).metrics("test_");
-                row.putAll(eval);
-                data.validation().ifPresent(v -> row.putAll(evaluator.evaluate(model, v, data.info()).metrics("val_")));
-                row.put("eval_seconds", (System.nanoTime() - evalStart) / 1e9);
+                Map<String, Object> row = runEpoch(epoch, train, loader, rng);
+                trainSeconds += (Double) row.get("train_seconds");
+                trainImages += data.train().size();
                 rows.add(row);
-                EpochStats stats = new EpochStats(epoch + 1, epochs, row);
-                listeners.forEach(l -> l.onEpochEnd(stats));
             }
-        } finally {
-            loader.shutdownNow();
         }
         RunSummary summary = new RunSummary(List.copyOf(rows), (System.nanoTime() - runStart) / 1e9,
                 trainImages / Math.max(trainSeconds, 1e-9));
@@ -153,45 +105,96 @@ public final class Trainer {
         return summary;
     }
 
+    /** One epoch: every training step in this epoch's order, then the evaluation; returns the metrics row. */
+    private Map<String, Object> runEpoch(int epoch, Batches train, BatchLoader loader, Random rng) {
+        model.objective().setEpoch(epoch);
+        int batches = train.count();
+        listeners.forEach(l -> l.onEpochStart(epoch, batches));
+        int[] order = train.shuffled(seed, epoch);
+        loader.startEpoch(order, new Random(seed * 31 + epoch * 1_000_033L + 17));
+        EpochMetrics metrics = new EpochMetrics();
+        long lastGc = System.nanoTime();
+        for (int b = 0; b < batches; b++) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new TrainingCancelledException("training interrupted at epoch " + (epoch + 1));
+            }
+            int[] idx = train.indices(order, b);
+            Batch batch = new Batch(train.toArray(loader.take(b), idx.length), train.targets(idx));
+            double lr = learningRate(model.graph());
+            EpochMetrics.StepResult result = step(batch, idx, epoch, b, rng);
+            lastGc = collectOffHeapGarbage(lastGc, gcIntervalNanos);
+            metrics.add(result, idx.length);
+            BatchStats stats = new BatchStats(epoch, b, batches, result.loss(), result.terms(), lr,
+                    metrics.imagesPerSec());
+            listeners.forEach(l -> l.onBatchEnd(stats));
+        }
+        Map<String, Object> row = metrics.row(epoch, learningRate(model.graph()), metrics.seconds());
+        evaluate(row);
+        EpochStats stats = new EpochStats(epoch + 1, epochs, row);
+        listeners.forEach(l -> l.onEpochEnd(stats));
+        return row;
+    }
+
     /**
-     * Every {@link #GC_INTERVAL_NANOS} of training, a garbage collection: ND4J frees the native memory behind
-     * arrays and op descriptors allocated outside workspaces (each step's input batch, the shape and argument
-     * buffers of every native call) only when their Java objects are collected, and the Java heap itself
-     * fills too slowly to trigger that. Without it a ResNet-20 run on Fashion-MNIST grew to 24 GB resident and
-     * was killed in its fourth epoch; with it ResNet-8 stays near 1 GB (docs/performance.md). A collection of
-     * the small heap takes tens of milliseconds, well under 1 % of the interval.
+     * One training step (steps 2–5 of the class comment): regularizers, teacher signals, DL4J's {@code fit},
+     * and the loss and terms the head computed.
      *
+     * @param idx the batch's example indices (for the teacher's cache)
+     * @throws TrainingFailedException when the loss is not finite, or a plugin throws during the step
+     */
+    EpochMetrics.StepResult step(Batch batch, int[] idx, int epoch, int b, Random rng) {
+        String where = "epoch " + (epoch + 1) + ", batch " + (b + 1);
+        double loss;
+        Map<String, Double> terms;
+        try {
+            for (Regularizer r : regularizers) {
+                batch = r.apply(batch, rng);
+            }
+            if (teacher != null) {
+                batch = new Batch(batch.features(), teacher.labels(batch.features(), batch.targets(), idx));
+            }
+            model.graph().fit(new INDArray[] {batch.features()}, new INDArray[] {batch.targets()});
+            loss = model.graph().score();
+            terms = model.headLayer().lastTerms();
+        } catch (CamlossException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TrainingFailedException("training failed at " + where + ": " + e, e);
+        }
+        if (!Double.isFinite(loss)) {
+            throw new TrainingFailedException("training diverged at " + where + ": the loss is " + loss + " (terms "
+                    + terms + "); try a lower learning rate (optimizer.params.lr)");
+        }
+        return new EpochMetrics.StepResult(loss, terms);
+    }
+
+    /** Adds the test metrics ({@code test_*}), validation metrics ({@code val_*}) and {@code eval_seconds}. */
+    private void evaluate(Map<String, Object> row) {
+        long start = System.nanoTime();
+        row.putAll(evaluator.evaluate(model, data.test(), data.info()).metrics("test_"));
+        data.validation().ifPresent(v -> row.putAll(evaluator.evaluate(model, v, data.info()).metrics("val_")));
+        row.put("eval_seconds", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Every {@code interval} of training, a garbage collection: ND4J frees the native memory behind arrays and op
+     * descriptors allocated outside workspaces (each step's input batch, the shape and argument buffers of every
+     * native call) only when their Java objects are collected, and the Java heap itself fills too slowly to trigger
+     * that. Without it a ResNet-20 run on Fashion-MNIST grew to 24 GB resident and was killed in its fourth epoch;
+     * with it ResNet-8 stays near 1 GB (docs/performance.md). A collection of the small heap takes tens of
+     * milliseconds, well under 1 % of a 5 s interval. {@link System#gc()} pauses the whole JVM, so the facade makes
+     * it a setting.
+     *
+     * @param interval nanoseconds between collections; 0 for never
      * @return the time of the last collection
      */
-    static long collectOffHeapGarbage(long lastGc) {
+    static long collectOffHeapGarbage(long lastGc, long interval) {
         long now = System.nanoTime();
-        if (now - lastGc < GC_INTERVAL_NANOS) {
+        if (interval <= 0 || now - lastGc < interval) {
             return lastGc;
         }
         System.gc();
         return System.nanoTime();
-    }
-
-    /** Loads (and augments) batch {@code b} of {@code order}; runs on the loader thread, in batch order. */
-    private float[] load(Batches train, int[] order, int b, Random augRng) {
-        int[] idx = train.indices(order, b);
-        float[] pixels = train.pixels(idx);
-        train.augment(pixels, idx.length, data.augmentation(), augRng);
-        return pixels;
-    }
-
-    private static float[] await(Future<float[]> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TrainingCancelledException("interrupted while loading a batch");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException("loading a batch failed", e.getCause());
-        }
     }
 
     /** The learning rate the next step uses. */

@@ -29,8 +29,9 @@ import java.util.List;
  * the {@link Objective}, computed with SameDiff so that every loss term is differentiated
  * automatically. Its activations are the softmax probabilities.
  *
- * <p>The objective is not serialised; a model read back from a file trains with cross-entropy until
- * {@link #setObjective} is called. Inference does not depend on it.
+ * <p>The objective is not serialised: a model read back from a file has none, answers inference as usual (the
+ * graph is then defined with cross-entropy, whose value nobody reads), and refuses to train until
+ * {@code CamModel.setObjective} gives it one, so it never trains silently with another loss than its config names.
  */
 public class CamHead extends SameDiffOutputLayer {
     /** Name of the weight parameter, [K, C]. */
@@ -174,20 +175,33 @@ public class CamHead extends SameDiffOutputLayer {
         return out;
     }
 
-    /** The objective this head minimises (cross-entropy when none was set). */
+    /**
+     * The objective this head minimises, or, when none was set (a model read from a file), cross-entropy as a
+     * stand-in that lets the graph be defined for inference; training refuses to run on it
+     * ({@link #hasObjective()}).
+     */
     @JsonIgnore
     public Objective objective() {
-        if (objective == null) {
-            objective = Objective.of(new CrossEntropyOnly());
-        }
-        return objective;
+        return objective != null ? objective : INFERENCE_ONLY;
     }
 
-    /** Sets the objective; must be called before the first forward pass. */
+    /** Whether an objective was set (always for assembled models; never for a model just read from a file). */
+    @JsonIgnore
+    public boolean hasObjective() {
+        return objective != null;
+    }
+
+    /**
+     * Sets the objective. A layer that already defined its graph must define it anew ({@code CamModel.setObjective}
+     * does both).
+     */
     @JsonIgnore
     public void setObjective(Objective objective) {
-        this.objective = objective;
+        this.objective = java.util.Objects.requireNonNull(objective, "objective");
     }
+
+    /** The stand-in objective of a head without one: defines the graph for inference, never trains. */
+    private static final Objective INFERENCE_ONLY = Objective.of(new CrossEntropyOnly());
 
     @Override
     public void defineParameters(SDLayerParams params) {
@@ -279,7 +293,7 @@ public class CamHead extends SameDiffOutputLayer {
         return ret;
     }
 
-    /** Plain cross-entropy, the fallback objective. */
+    /** Plain cross-entropy, the inference-only stand-in. */
     static final class CrossEntropyOnly implements Loss {
         @Override
         public List<LossTerm> define(LossContext ctx) {

@@ -40,6 +40,19 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         return (CamHead) layerConf();
     }
 
+    /**
+     * Drops the graph defined from the head's objective so the next pass defines it again, from the objective the
+     * head has then.
+     */
+    public void redefine() {
+        sameDiff = null;
+        outputVar = null;
+        cachedScoreSum = Double.NaN;
+        cachedInput = null;
+        cachedLabels = null;
+        lastTerms = Map.of();
+    }
+
     /** Unweighted batch-mean value of each term at the last score computation (empty before). */
     public Map<String, Double> lastTerms() {
         return lastTerms;
@@ -54,6 +67,11 @@ public class CamHeadLayer extends SameDiffOutputLayer {
     public org.nd4j.common.primitives.Pair<org.deeplearning4j.nn.gradient.Gradient, INDArray> backpropGradient(
             INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
+        if (!head().hasObjective()) {
+            throw new IllegalStateException("this model has no objective to train: a model read from a file does not "
+                    + "store its loss, regularizers and distillers; give it one with CamModel.setObjective (the "
+                    + "camloss runtime does so from the run's config)");
+        }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             if (sameDiff == null) {
                 doInit();

@@ -60,9 +60,18 @@ public final class CamModel {
         return (CamHeadLayer) graph.getLayer(HEAD);
     }
 
-    /** The objective the head minimises. */
+    /** The objective the head minimises (an inference-only stand-in when none was set, see {@link #setObjective}). */
     public Objective objective() {
         return head().objective();
+    }
+
+    /**
+     * Gives the model the objective to train with, and makes the head define its graph anew from it. A model read
+     * from a file has none (objectives are not stored) and refuses to train until it gets one.
+     */
+    public void setObjective(Objective objective) {
+        head().setObjective(objective);
+        headLayer().redefine();
     }
 
     /** Classifier weights W [K, C] (a view of the parameters). */

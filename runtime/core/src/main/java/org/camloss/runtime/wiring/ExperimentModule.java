@@ -1,39 +1,39 @@
-package org.camloss.runtime;
+package org.camloss.runtime.wiring;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import java.time.Duration;
 import java.util.List;
 import org.camloss.api.Backbone;
-import org.camloss.api.Distiller;
-import org.camloss.runtime.distill.Teacher;
 import org.camloss.api.Loss;
-import org.camloss.api.Regularizer;
 import org.camloss.api.data.Dataset;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
 import org.camloss.engine.head.Objective;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.engine.optim.CoupledWeightDecay;
-import org.camloss.runtime.optim.Optimizer;
-import org.camloss.runtime.optim.Schedule;
 import org.camloss.runtime.eval.Evaluator;
 import org.camloss.runtime.train.TrainListener;
 import org.camloss.runtime.train.Trainer;
 
 /**
- * Guice wiring of one experiment: the plugin instances made from the validated config, the model, the
- * evaluator and the trainer. Kept inside the runtime; the {@link Camloss} facade exposes no Guice types.
+ * Guice wiring of one training run: the plugin instances made from the validated config, the objective, the model,
+ * the evaluator and the trainer. Package-private; {@link Wiring} is the entry point and the facade exposes no Guice
+ * types.
  */
 final class ExperimentModule extends AbstractModule {
     private final ExperimentConfig config;
-    private final Components components;
+    private final ExperimentParts components;
     private final List<TrainListener> listeners;
+    private final Duration gcInterval;
 
-    ExperimentModule(ExperimentConfig config, Components components, List<TrainListener> listeners) {
+    ExperimentModule(ExperimentConfig config, ExperimentParts components, List<TrainListener> listeners,
+                     Duration gcInterval) {
         this.config = config;
         this.components = components;
         this.listeners = List.copyOf(listeners);
+        this.gcInterval = gcInterval;
     }
 
     @Override
@@ -77,11 +77,6 @@ final class ExperimentModule extends AbstractModule {
     @Singleton
     Trainer trainer(CamModel model, Dataset data, Evaluator evaluator) {
         return new Trainer(model, data, components.regularizers(), components.teacher(), config.train().epochs(),
-                config.train().batchSize(), config.seed(), evaluator, listeners);
-    }
-
-    /** The plugin instances of one experiment; {@code teacher} is null without distillation. */
-    record Components(Dataset dataset, Backbone backbone, Loss loss, List<Regularizer> regularizers,
-                      List<Distiller> distillers, Optimizer optimizer, Schedule schedule, Teacher teacher) {
+                config.train().batchSize(), config.seed(), evaluator, listeners, gcInterval);
     }
 }

@@ -1,0 +1,61 @@
+package org.camloss.runtime.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The running sums of one epoch's training steps (loss and each term, weighted by batch size) and the
+ * {@code metrics.jsonl} row made from them.
+ */
+final class EpochMetrics {
+    private final long start = System.nanoTime();
+    private double lossSum;
+    private final Map<String, Double> termSums = new LinkedHashMap<>();
+    private long seen;
+
+    /** Adds one step of {@code n} examples. */
+    void add(StepResult step, int n) {
+        lossSum += step.loss() * n;
+        step.terms().forEach((k, v) -> termSums.merge(k, v * n, Double::sum));
+        seen += n;
+    }
+
+    /** Examples seen so far. */
+    long seen() {
+        return seen;
+    }
+
+    /** Seconds since the epoch started. */
+    double seconds() {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Training throughput so far. */
+    double imagesPerSec() {
+        return seen / Math.max(seconds(), 1e-9);
+    }
+
+    /**
+     * The row's training part: {@code epoch} (one-based), {@code train_loss}, {@code train_<term>} (batch-size
+     * weighted means), {@code lr}, {@code images_per_sec}, {@code train_seconds}.
+     */
+    Map<String, Object> row(int epoch, double learningRate, double trainSeconds) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("epoch", epoch + 1);
+        row.put("train_loss", lossSum / seen);
+        termSums.forEach((k, v) -> row.put("train_" + k, v / seen));
+        row.put("lr", learningRate);
+        row.put("images_per_sec", seen / trainSeconds);
+        row.put("train_seconds", trainSeconds);
+        return row;
+    }
+
+    /**
+     * The loss and term values of one step.
+     *
+     * @param loss  the total objective, a batch mean
+     * @param terms each term's unweighted batch mean
+     */
+    record StepResult(double loss, Map<String, Double> terms) {
+    }
+}
