@@ -14,7 +14,7 @@ import org.camloss.api.Params;
  * <p>The default γ is 1. Hinton et al. and many re-implementations weight a convex mix, (1 − a) · CE +
  * a · T² · KL with a = 0.9; here the student's loss plugin keeps cross-entropy at weight 1, so that mix
  * corresponds to γ = 9, and the neutral default 1 is used instead (equal footing of the two terms, as in
- * {@code cam-loss.md}, which names no value). Bounds are inclusive, so the smallest temperature
+ * {@code docs/cam-loss.md}, which names no value). Bounds are inclusive, so the smallest temperature
  * accepted is 0.01 rather than any positive number.
  */
 public final class KdDistillerFactory implements DistillerFactory {

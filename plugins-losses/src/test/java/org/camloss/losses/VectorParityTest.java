@@ -30,7 +30,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Parity with every case of every {@code *.json} in {@code ../shared/vectors}: maps, the CAM term and its
+ * Parity with every case of every {@code *.json} of the reference vectors ({@link #vectorDirs()}: the vendored copy
+ * in {@code src/test/resources/vectors} and {@code ../shared/vectors} when present): maps, the CAM term and its
  * gradients for all three routings (float64 to 1e-9, float32 to 1e-6), and the GAP + linear head totals.
  */
 class VectorParityTest {
@@ -49,32 +50,49 @@ class VectorParityTest {
         Nd4j.setDefaultDataTypes(savedType, savedFloat);
     }
 
-    /** Finds {@code shared/vectors} beside the checkout (or {@code -Dcamloss.vectors=DIR}). */
-    static Path vectorsDir() {
+    /** The vendored copy, tested always: {@code src/test/resources/vectors}. */
+    static final Path VENDORED = Path.of("src/test/resources/vectors");
+
+    /**
+     * The folders of reference vectors: the vendored copy, {@code ../shared/vectors} beside the checkout when it
+     * exists (where new reference files arrive), and {@code -Dcamloss.vectors=DIR} when given.
+     */
+    static List<Path> vectorDirs() {
+        List<Path> dirs = new java.util.ArrayList<>(List.of(VENDORED));
         String prop = System.getProperty("camloss.vectors");
         if (prop != null) {
-            return Path.of(prop);
+            dirs.add(Path.of(prop));
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("vectors");
-            if (Files.isDirectory(candidate) && !p.resolve("pom.xml").toFile().exists()) {
-                return candidate;
-            }
             Path sibling = p.resolveSibling("shared").resolve("vectors");
-            if (p.resolve("pom.xml").toFile().exists() && Files.isDirectory(sibling)) {
-                return sibling;
+            if (p.resolve("pom.xml").toFile().exists() && p.resolve("README.md").toFile().exists()
+                    && Files.isDirectory(sibling)) {
+                dirs.add(sibling);
+                break;
             }
         }
-        throw new IllegalStateException("reference vectors not found: expected ../shared/vectors beside the "
-                + "repository, or pass -Dcamloss.vectors=DIR");
+        return dirs;
     }
 
+    /**
+     * Every {@code *.json} of every {@link #vectorDirs() folder}; a file whose content is already listed (the
+     * vendored copy of a shared file) is read once.
+     */
     static List<Path> vectorFiles() throws IOException {
-        try (Stream<Path> s = Files.list(vectorsDir())) {
-            List<Path> files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
-            assertFalse(files.isEmpty(), "no *.json in " + vectorsDir());
-            return files;
+        java.util.Map<String, Path> byContent = new java.util.LinkedHashMap<>();
+        for (Path dir : vectorDirs()) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path f : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                    byContent.putIfAbsent(Files.readString(f), f);
+                }
+            }
         }
+        List<Path> files = List.copyOf(byContent.values());
+        assertFalse(files.isEmpty(), "no *.json in " + vectorDirs());
+        return files;
     }
 
     private static INDArray arr(JsonNode node, DataType dt, long... shape) {

@@ -8,7 +8,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Class activation maps, in SameDiff (for losses and distillers, differentiable) and eagerly in ND4J (for
- * evaluation and pictures). Shapes follow {@code cam-loss.md}: features F [N, C, H, W], classifier
+ * evaluation and pictures). Shapes follow {@code docs/cam-loss.md}: features F [N, C, H, W], classifier
  * weights W [K, C], targets q [N, K], maps [N, H, W].
  */
 public final class CamMaps {

@@ -7,7 +7,7 @@ import org.camloss.api.cam.Bilinear;
  * thresholded map.
  *
  * <p>The map (raw values at map resolution) is first resized to the mask's resolution with {@link Bilinear}, then
- * normalised per image with Φ(X) = (X − min X) / (max X − min X + ε), ε = {@value #EPS}, as in {@code cam-loss.md}:
+ * normalised per image with Φ(X) = (X − min X) / (max X − min X + ε), ε = {@value #EPS}, as in {@code docs/cam-loss.md}:
  * <ul>
  *   <li><b>pointing</b>: the first maximum of the resized map (row-major order) lies inside the mask;</li>
  *   <li><b>energy</b>: Σ<sub>mask</sub> Φ / Σ Φ;</li>
