@@ -106,7 +106,7 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
     /** DL4J's oneDNN helpers are on, as when the runtime trains: otherwise the kit would test another code path. */
     @Test
     void runsWithTheRuntimesBackendSettings() {
-        assertTrue(Backend.helpersEnabled(), "DL4J's oneDNN layer helpers are off in this JVM ("
+        require(Backend.helpersEnabled(), () -> "DL4J's oneDNN layer helpers are off in this JVM ("
                 + Backend.HELPERS_DISABLE + "=" + System.getProperty(Backend.HELPERS_DISABLE) + ", set by the build?), "
                 + "but the runtime trains with them on; remove that setting so that " + plugin()
                 + " is tested as it will run");
@@ -118,20 +118,20 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
      */
     @Test
     void noDl4jBatchNormWithAnActivation() {
-        List<String> problems = new ArrayList<>();
+        List<String> found = new ArrayList<>();
         probeLayers().forEach((name, layer) -> {
             if (layer.getClass() == BatchNormalization.class) {
                 IActivation a = ((BatchNormalization) layer).getActivationFn();
                 if (!(a instanceof NotSet) && !(a instanceof ActivationIdentity)) {
-                    problems.add(plugin() + ": layer '" + name + "' is DL4J's BatchNormalization with activation " + a
-                            + ", which DL4J 1.0.0-M2.1 silently ignores (the layer outputs the normalised values "
-                            + "unchanged); use org.camloss.api.layers.FastBatchNorm, which applies it (Layers.bn, "
-                            + "Layers.convBnAct in org.camloss.api.layers.Layers), or give the batch norm "
-                            + "Activation.IDENTITY and add a separate ActivationLayer (Layers.activation)");
+                    found.add("'" + name + "' (" + a + ")");
                 }
             }
         });
-        assertTrue(problems.isEmpty(), String.join("\n", problems));
+        require(found.isEmpty(), () -> plugin() + ": " + layers(found) + " DL4J's BatchNormalization with an activation, "
+                + "which DL4J 1.0.0-M2.1 silently ignores (the layer outputs the normalised values unchanged); use "
+                + "org.camloss.api.layers.FastBatchNorm, which applies it (Layers.bn, Layers.convBnAct in "
+                + "org.camloss.api.layers.Layers), or give the batch norm Activation.IDENTITY and add a separate "
+                + "ActivationLayer (Layers.activation)");
     }
 
     /**
@@ -141,22 +141,28 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
      */
     @Test
     void noDl4jConvolutionWithAnActivation() {
-        List<String> problems = new ArrayList<>();
+        List<String> found = new ArrayList<>();
         probeLayers().forEach((name, layer) -> {
             if ((layer.getClass() == ConvolutionLayer.class || layer.getClass() == Convolution2D.class)
                     && ((ConvolutionLayer) layer).getCnn2dDataFormat() == CNN2DFormat.NHWC) {
                 IActivation a = ((ConvolutionLayer) layer).getActivationFn();
-                if (a instanceof NotSet || !(a instanceof ActivationIdentity)) {
-                    problems.add(plugin() + ": layer '" + name + "' is DL4J's ConvolutionLayer in NHWC with "
-                            + (a instanceof NotSet ? "no activation set, so DL4J's default sigmoid" : "activation " + a)
-                            + "; with the oneDNN helpers the runtime turns on, its weight gradients are wrong and "
-                            + "training turns NaN; use org.camloss.api.layers.FastConvolution (Layers.conv, "
-                            + "Layers.convBnAct in org.camloss.api.layers.Layers), or give it Activation.IDENTITY and add "
-                            + "a separate ActivationLayer (Layers.activation)");
+                if (a instanceof NotSet) {
+                    found.add("'" + name + "' (none set, so DL4J's default sigmoid)");
+                } else if (!(a instanceof ActivationIdentity)) {
+                    found.add("'" + name + "' (" + a + ")");
                 }
             }
         });
-        assertTrue(problems.isEmpty(), String.join("\n", problems));
+        require(found.isEmpty(), () -> plugin() + ": " + layers(found) + " DL4J's ConvolutionLayer in NHWC with an "
+                + "activation; with the oneDNN helpers the runtime turns on, its weight gradients are wrong and training "
+                + "turns NaN; use org.camloss.api.layers.FastConvolution (Layers.conv, Layers.convBnAct in "
+                + "org.camloss.api.layers.Layers), or give it Activation.IDENTITY and add a separate ActivationLayer "
+                + "(Layers.activation)");
+    }
+
+    /** "layer 'a' (relu) is" or "layers 'a' (relu), 'b' (relu) are". */
+    private static String layers(List<String> found) {
+        return found.size() == 1 ? "layer " + found.get(0) + " is" : "layers " + String.join(", ", found) + " are";
     }
 
     /**

@@ -96,7 +96,7 @@ public abstract class LossContract extends PluginContract<LossFactory> {
                             + "; a loss must not grow when the prediction gets better (is a sign flipped?)");
                 }
             }
-            assertTrue(after.total() < before.total(), change + " did not lower the total: " + before.total() + " -> "
+            require(after.total() < before.total(), () -> change + " did not lower the total: " + before.total() + " -> "
                     + after.total() + "; a loss must fall when the prediction gets better (is a sign flipped?)");
         }
     }
@@ -147,13 +147,13 @@ public abstract class LossContract extends PluginContract<LossFactory> {
                 + (kernels ? "" : ", SameDiff definitions instead of term kernels") + "): ";
         String logSoftmax = "; compute log-probabilities with org.camloss.api.loss.LossMath.logSoftmax (ND4J 1.0.0-M2.1's "
                 + "sd.nn().logSoftmax is -Infinity there, and a zero target times -Infinity is NaN)";
-        r.terms().forEach((name, v) -> assertTrue(Double.isFinite(v), where + "term '" + name + "' is " + v + logSoftmax));
-        assertTrue(Double.isFinite(r.total()), where + "the total is " + r.total() + logSoftmax);
+        r.terms().forEach((name, v) -> require(Double.isFinite(v), () -> where + "term '" + name + "' is " + v + logSoftmax));
+        require(Double.isFinite(r.total()), () -> where + "the total is " + r.total() + logSoftmax);
         String saturated = " has NaN or infinite entries; a derivative is infinite where the softmax saturates (p = 0 "
                 + "or 1), e.g. of (1 - p)^gamma with gamma < 1 or of log p: clip p, or use LossMath.logSoftmax";
-        assertTrue(finite(r.gradFeatures()), where + "d total / d features" + saturated);
-        assertTrue(finite(r.gradWeight()), where + "d total / d W" + saturated);
-        assertTrue(finite(r.gradBias()), where + "d total / d b" + saturated);
+        require(finite(r.gradFeatures()), () -> where + "d total / d features" + saturated);
+        require(finite(r.gradWeight()), () -> where + "d total / d W" + saturated);
+        require(finite(r.gradBias()), () -> where + "d total / d b" + saturated);
     }
 
     private static boolean finite(INDArray a) {
@@ -282,6 +282,6 @@ public abstract class LossContract extends PluginContract<LossFactory> {
                 .net(model.graph()).inputs(new INDArray[] {x}).labels(new INDArray[] {y})
                 .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9)
                 .excludeParams(paramsWithoutTrueGradient()));
-        assertTrue(ok, "DL4J gradient check failed for " + plugin() + " (the log names the parameter)");
+        require(ok, () -> "DL4J gradient check failed for " + plugin() + " (the log names the parameter)");
     }
 }

@@ -150,6 +150,13 @@ public abstract class PluginContract<F extends PluginFactory<?>> {
         return kind + " '" + factory().id() + "'";
     }
 
+    /** Fails the check with exactly {@code message} (no "expected: &lt;true&gt;" suffix) unless {@code ok}. */
+    protected static void require(boolean ok, java.util.function.Supplier<String> message) {
+        if (!ok) {
+            org.junit.jupiter.api.Assertions.fail(message.get());
+        }
+    }
+
     /** Helper for subclasses: asserts a list has no duplicates. */
     protected static void assertDistinct(List<String> values) {
         assertEquals(values.size(), new HashSet<>(values).size(), "duplicates in " + values);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -143,7 +144,7 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
                 return;
             }
         }
-        org.junit.jupiter.api.Assertions.fail(plugin() + " left all " + TRIALS + " batches unchanged (seeds 0-"
+        fail(plugin() + " left all " + TRIALS + " batches unchanged (seeds 0-"
                 + (TRIALS - 1) + ", params " + resolvedTestParams() + "); a batch transform must change some batch at its "
                 + "test parameters (is a probability test inverted?), or declare mayLeaveBatchesUnchanged()");
     }
@@ -169,7 +170,7 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
         assumeTrue(any, plugin() + " changed no features in " + TRIALS + " trials (a target-only transform)");
         List<Integer> missedRows = untouched(rows);
         List<Integer> missedColumns = untouched(columns);
-        assertTrue(missedRows.isEmpty() && missedColumns.isEmpty(), plugin() + " never changed "
+        require(missedRows.isEmpty() && missedColumns.isEmpty(), () -> plugin() + " never changed "
                 + (missedRows.isEmpty() ? "" : "rows " + ranges(missedRows) + (missedColumns.isEmpty() ? "" : " and "))
                 + (missedColumns.isEmpty() ? "" : "columns " + ranges(missedColumns)) + " of a " + H + "x" + W + "x" + C
                 + " batch in " + TRIALS + " trials; features are NHWC [N, H, W, C]: are H and W read from the right "
@@ -211,7 +212,7 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
                 Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
                 Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES), TinyNets.oneHot(3, DataType.DOUBLE));
         assumeTrue(r.terms().size() > 1, plugin() + " defines no penalty terms");
-        r.terms().forEach((name, v) -> assertTrue(Double.isFinite(v), plugin() + ": term " + name + " is " + v));
-        assertTrue(r.gradFeatures().norm2Number().doubleValue() > 0, plugin() + ": no gradient reaches the features");
+        r.terms().forEach((name, v) -> require(Double.isFinite(v), () -> plugin() + ": term " + name + " is " + v));
+        require(r.gradFeatures().norm2Number().doubleValue() > 0, () -> plugin() + ": no gradient reaches the features");
     }
 }
