@@ -86,7 +86,8 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
      * The {@link #testBackbone()} plus the camloss head, assembled as the runtime assembles it: in float, NHWC, seeded,
      * here with plain SGD. A declaration the graph contradicts fails the calling check with the assembler's message.
      *
-     * @param shape the input; images are [N, H, W, C]
+     * @param shape        the input; images are [N, H, W, C]
+     * @param learningRate the SGD learning rate
      */
     protected final CamModel testModel(InputShape shape, double learningRate) {
         ModelAssembler assembler = new ModelAssembler()
@@ -98,7 +99,7 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
         try {
             return assembler.assemble(testBackbone(), shape, CLASSES, Objective.of(crossEntropy()));
         } catch (IllegalArgumentException e) {
-            // the runtime reports this to the user as a configuration problem; here it is the plugin's failure
+            // the runtime refuses the model with this message; here it is the plugin's failure
             throw new AssertionFailedError(e.getMessage(), e);
         }
     }
