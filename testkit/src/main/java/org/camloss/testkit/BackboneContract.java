@@ -1,37 +1,56 @@
 package org.camloss.testkit;
 
-import org.camloss.api.loss.CrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.camloss.api.Backbone;
+import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneFactory;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
 import org.camloss.api.Loss;
 import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
+import org.camloss.api.loss.CrossEntropy;
+import org.camloss.engine.Backend;
+import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
-import org.camloss.engine.head.Objective;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution2D;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * The contract of a {@link BackboneFactory}: every check of {@link PluginContract}, plus a consistent
- * {@link BackboneInfo}, feature maps and declared stages whose shapes match the info for two input sizes,
- * and a few SGD steps on one fixed batch that lower its loss and leave the parameters finite.
+ * {@link BackboneInfo}, feature maps and declared stages whose shapes match the info for two input sizes (the
+ * runtime's {@link ModelAssembler} compares the declaration with the graph first, and its message names the channels
+ * or stride that differ), no DL4J layer whose activation DL4J 1.0.0-M2.1 ignores or gets wrong under the oneDNN
+ * helpers, and a few SGD steps on one fixed batch that lower its loss and leave the parameters finite. Models are
+ * assembled as the runtime assembles them: NHWC, float, oneDNN helpers on.
  *
  * <p>A plugin's test extends this and returns its factory from {@link #factory()}. The model-level checks
  * build the backbone from {@link #testParams()} (the defaults unless overridden), so a plugin keeps them
@@ -55,7 +74,6 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
         return ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0));
     }
 
-    /** The {@link #testBackbone()} plus the camloss head, in float, NHWC, seeded, with plain SGD. */
     /**
      * The SGD learning rate of {@link #trainingStepsLowerTheLoss()}: 0.05 unless a backbone's test net needs
      * a smaller one to descend on its fixed batch (say why where you override it).
@@ -64,12 +82,117 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
         return 0.05;
     }
 
+    /**
+     * The {@link #testBackbone()} plus the camloss head, assembled as the runtime assembles it: in float, NHWC, seeded,
+     * here with plain SGD. A declaration the graph contradicts fails the calling check with the assembler's message.
+     *
+     * @param shape        the input; images are [N, H, W, C]
+     * @param learningRate the SGD learning rate
+     */
     protected final CamModel testModel(InputShape shape, double learningRate) {
-        return new ModelAssembler()
+        ModelAssembler assembler = new ModelAssembler()
                 .seed(42)
                 .dataType(DataType.FLOAT)
+                .format(CNN2DFormat.NHWC)
                 .updater(new Sgd(learningRate))
-                .assemble(testBackbone(), shape, CLASSES, Objective.of(crossEntropy()));
+                .backboneName(factory().id());
+        try {
+            return assembler.assemble(testBackbone(), shape, CLASSES, Objective.of(crossEntropy()));
+        } catch (IllegalArgumentException e) {
+            // the runtime refuses the model with this message; here it is the plugin's failure
+            throw new AssertionFailedError(e.getMessage(), e);
+        }
+    }
+
+    /** DL4J's oneDNN helpers are on, as when the runtime trains: otherwise the kit would test another code path. */
+    @Test
+    void runsWithTheRuntimesBackendSettings() {
+        require(Backend.helpersEnabled(), () -> "DL4J's oneDNN layer helpers are off in this JVM ("
+                + Backend.HELPERS_DISABLE + "=" + System.getProperty(Backend.HELPERS_DISABLE) + ", set by the build?), "
+                + "but the runtime trains with them on; remove that setting so that " + plugin()
+                + " is tested as it will run");
+    }
+
+    /**
+     * No DL4J {@link BatchNormalization} is given an activation: DL4J 1.0.0-M2.1 ignores it, so the net silently
+     * loses its nonlinearity. camloss's {@code FastBatchNorm} applies it.
+     */
+    @Test
+    void noDl4jBatchNormWithAnActivation() {
+        List<String> found = new ArrayList<>();
+        probeLayers().forEach((name, layer) -> {
+            if (layer.getClass() == BatchNormalization.class) {
+                IActivation a = ((BatchNormalization) layer).getActivationFn();
+                if (!(a instanceof NotSet) && !(a instanceof ActivationIdentity)) {
+                    found.add("'" + name + "' (" + a + ")");
+                }
+            }
+        });
+        require(found.isEmpty(), () -> plugin() + ": " + layers(found) + " DL4J's BatchNormalization with an activation, "
+                + "which DL4J 1.0.0-M2.1 silently ignores (the layer outputs the normalised values unchanged); use "
+                + "org.camloss.api.layers.FastBatchNorm, which applies it (Layers.bn, Layers.convBnAct in "
+                + "org.camloss.api.layers.Layers), or give the batch norm Activation.IDENTITY and add a separate "
+                + "ActivationLayer (Layers.activation)");
+    }
+
+    /**
+     * No DL4J {@link ConvolutionLayer} in NHWC has a non-identity activation (DL4J's default, sigmoid, when none is
+     * set): with the oneDNN helper such a layer gets wrong weight gradients and training turns NaN. camloss's
+     * {@code FastConvolution} does not have that problem.
+     */
+    @Test
+    void noDl4jConvolutionWithAnActivation() {
+        List<String> found = new ArrayList<>();
+        probeLayers().forEach((name, layer) -> {
+            if ((layer.getClass() == ConvolutionLayer.class || layer.getClass() == Convolution2D.class)
+                    && ((ConvolutionLayer) layer).getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+                IActivation a = ((ConvolutionLayer) layer).getActivationFn();
+                if (a instanceof NotSet) {
+                    found.add("'" + name + "' (none set, so DL4J's default sigmoid)");
+                } else if (!(a instanceof ActivationIdentity)) {
+                    found.add("'" + name + "' (" + a + ")");
+                }
+            }
+        });
+        require(found.isEmpty(), () -> plugin() + ": " + layers(found) + " DL4J's ConvolutionLayer in NHWC with an "
+                + "activation; with the oneDNN helpers the runtime turns on, its weight gradients are wrong and training "
+                + "turns NaN; use org.camloss.api.layers.FastConvolution (Layers.conv, Layers.convBnAct in "
+                + "org.camloss.api.layers.Layers), or give it Activation.IDENTITY and add a separate ActivationLayer "
+                + "(Layers.activation)");
+    }
+
+    /** "layer 'a' (relu) is" or "layers 'a' (relu), 'b' (relu) are". */
+    private static String layers(List<String> found) {
+        return found.size() == 1 ? "layer " + found.get(0) + " is" : "layers " + String.join(", ", found) + " are";
+    }
+
+    /**
+     * The layers {@link #testBackbone()} adds, by vertex name, built into a graph whose default activation is a marker,
+     * so that a layer left without an activation can be told from one given one (DL4J fills in sigmoid).
+     */
+    private Map<String, Layer> probeLayers() {
+        InputShape shape = new InputShape(3, 16, 16);
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .activation(new NotSet())
+                .graphBuilder()
+                .addInputs(CamModel.INPUT)
+                .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels(), CNN2DFormat.NHWC));
+        testBackbone().build(new BackboneContext(g, CamModel.INPUT, shape, CNN2DFormat.NHWC));
+        Map<String, Layer> layers = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, GraphVertex> v : g.getVertices().entrySet()) {
+            if (v.getValue() instanceof LayerVertex lv) {
+                layers.put(v.getKey(), lv.getLayerConf().getLayer());
+            }
+        }
+        return layers;
+    }
+
+    /** The default activation of {@link #probeLayers()}: marks a layer that was given none. */
+    private static final class NotSet extends ActivationIdentity {
+        @Override
+        public String toString() {
+            return "not set";
+        }
     }
 
     @Test

@@ -1,9 +1,10 @@
 package org.camloss.testkit;
 
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,7 @@ import org.camloss.engine.model.CamModel;
 import org.camloss.engine.head.Objective;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,10 +26,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The contract of a {@link LossFactory}: every check of {@link PluginContract}, plus: each term is a
  * finite batch <em>mean</em> (duplicating the batch leaves it unchanged), the gradient reaching the
- * features is finite and non-zero, soft targets work, the whole head (with a one-convolution
- * backbone) passes DL4J's gradient check in double precision, and every term with a {@link TermKernel}
- * gives the value and gradients of its SameDiff definition (random, ReLU-sparse with tied extremes, and
- * constant feature maps; one-hot and soft targets; NCHW and NHWC).
+ * features is finite and non-zero, soft targets work, raising the target class's logit lowers the total and raises
+ * no term (a loss falls when the prediction improves), every term and gradient stays finite at logits of about ±500
+ * in float and double (where ND4J's own {@code sd.nn().logSoftmax} gives −∞ and a saturated softmax can give NaN
+ * gradients), the whole head (with a one-convolution backbone) passes DL4J's gradient check in double precision,
+ * and every term with a {@link TermKernel} gives the value and gradients of its SameDiff definition (random,
+ * ReLU-sparse with tied extremes, and constant feature maps; one-hot and soft targets; NCHW and NHWC); a loss with
+ * no kernels has that check skipped.
+ *
+ * <p>The term-level checks evaluate the loss on NCHW feature maps [N, C, H, W], as the head hands them to losses.
  */
 @ExtendWith(DoublePrecision.class)
 public abstract class LossContract extends PluginContract<LossFactory> {
@@ -47,6 +54,120 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         INDArray w = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS);
         INDArray b = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES);
         return new HeadHarness(DataType.DOUBLE).run(Objective.of(loss()), features, w, b, targets);
+    }
+
+    /** How far {@link #raisingTheTargetLogitLowersTheLoss()} raises the target class's logit. */
+    private static final double LOGIT_STEP = 1.0;
+
+    /**
+     * Terms that may legitimately grow when the target class's logit rises (say why where you override it), e.g. a
+     * penalty on the size of the logits; the total must still fall. Empty by default.
+     */
+    protected Set<String> termsThatMayRiseWithTheTargetLogit() {
+        return Set.of();
+    }
+
+    /**
+     * For each class c: with every sample's target c (one-hot), adding {@value #LOGIT_STEP} to c's bias — raising the
+     * target class's logit of every sample — lowers the total and raises no term. Catches a flipped sign.
+     */
+    @Test
+    void raisingTheTargetLogitLowersTheLoss() {
+        int n = 6;
+        INDArray f = features(n, 4);
+        Nd4j.getRandom().setSeed(11);
+        INDArray w = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS);
+        INDArray b = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES);
+        for (int c = 0; c < TinyNets.CLASSES; c++) {
+            INDArray t = Nd4j.zeros(DataType.DOUBLE, n, TinyNets.CLASSES);
+            t.getColumn(c).assign(1.0);
+            INDArray raised = b.dup();
+            raised.putScalar(c, b.getDouble(c) + LOGIT_STEP);
+            HeadHarness.Result before = new HeadHarness(DataType.DOUBLE).run(Objective.of(loss()), f, w, b, t);
+            HeadHarness.Result after = new HeadHarness(DataType.DOUBLE).run(Objective.of(loss()), f, w, raised, t);
+            String change = plugin() + ": raising the target class's logit by " + LOGIT_STEP + " (the bias of class " + c
+                    + ", every sample's target)";
+            for (Map.Entry<String, Double> term : before.terms().entrySet()) {
+                double v0 = term.getValue();
+                double v1 = after.terms().get(term.getKey());
+                if (!termsThatMayRiseWithTheTargetLogit().contains(term.getKey())
+                        && v1 > v0 + 1e-9 * Math.max(1, Math.abs(v0))) {
+                    fail(change + " raised term '" + term.getKey() + "' from " + v0 + " to " + v1
+                            + "; a loss must not grow when the prediction gets better (is a sign flipped?)");
+                }
+            }
+            require(after.total() < before.total(), () -> change + " did not lower the total: " + before.total() + " -> "
+                    + after.total() + "; a loss must fall when the prediction gets better (is a sign flipped?)");
+        }
+    }
+
+    /**
+     * Every term, the total and the gradients with respect to the features, W and b are finite when the logits are
+     * about ±500 (W scaled so that the widest sample's logits span 1000; half the samples' target is their largest logit, half their smallest), in float (as in
+     * training) and double, by the term kernels and, when there are any, by the SameDiff definitions too. Catches
+     * {@code sd.nn().logSoftmax} (−∞ once a class is far below the largest in ND4J 1.0.0-M2.1, NaN times a zero
+     * target) and NaN gradients where the softmax saturates.
+     */
+    @Test
+    void staysFiniteAtLargeLogits() {
+        int n = 6;
+        INDArray f = features(n, 8);
+        Nd4j.getRandom().setSeed(13);
+        INDArray w = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS);
+        INDArray logits = f.mean(2, 3).mmul(w.transpose());
+        // scaled so that the widest sample spans 1000 (about ±500): exp(-745) underflows even in double
+        w.muli(1000 / logits.max(1).sub(logits.min(1)).maxNumber().doubleValue());
+        logits = f.mean(2, 3).mmul(w.transpose());
+        INDArray t = Nd4j.zeros(DataType.DOUBLE, n, TinyNets.CLASSES);
+        for (int i = 0; i < n; i++) {
+            INDArray row = logits.getRow(i);
+            t.putScalar(i, (i % 2 == 0 ? row : row.neg()).argMax().getInt(0), 1.0);
+        }
+        INDArray b = Nd4j.zeros(DataType.DOUBLE, TinyNets.CLASSES);
+        boolean kernels = hasKernels();
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            largeLogits(type, true, f, w, b, t);
+            if (kernels) {
+                largeLogits(type, false, f, w, b, t);
+            }
+        }
+    }
+
+    private void largeLogits(DataType type, boolean kernels, INDArray f, INDArray w, INDArray b, INDArray t) {
+        DataType[] saved = {Nd4j.dataType(), Nd4j.defaultFloatingPointType()};
+        Nd4j.setDefaultDataTypes(type, type);
+        HeadHarness.Result r;
+        try {
+            r = new HeadHarness(type, kernels).run(Objective.of(loss()), f.castTo(type), w.castTo(type), b.castTo(type),
+                    t.castTo(type));
+        } finally {
+            Nd4j.setDefaultDataTypes(saved[0], saved[1]);
+        }
+        String where = plugin() + " at logits of about ±500 (" + (type == DataType.FLOAT ? "float32" : "float64")
+                + (kernels ? "" : ", SameDiff definitions instead of term kernels") + "): ";
+        String logSoftmax = "; compute log-probabilities with org.camloss.api.loss.LossMath.logSoftmax (ND4J 1.0.0-M2.1's "
+                + "sd.nn().logSoftmax is -Infinity there, and a zero target times -Infinity is NaN)";
+        r.terms().forEach((name, v) -> require(Double.isFinite(v), () -> where + "term '" + name + "' is " + v + logSoftmax));
+        require(Double.isFinite(r.total()), () -> where + "the total is " + r.total() + logSoftmax);
+        String saturated = " has NaN or infinite entries; a derivative is infinite where the softmax saturates (p = 0 "
+                + "or 1), e.g. of (1 - p)^gamma with gamma < 1 or of log p: clip p, or use LossMath.logSoftmax";
+        require(finite(r.gradFeatures()), () -> where + "d total / d features" + saturated);
+        require(finite(r.gradWeight()), () -> where + "d total / d W" + saturated);
+        require(finite(r.gradBias()), () -> where + "d total / d b" + saturated);
+    }
+
+    private static boolean finite(INDArray a) {
+        return !a.isNaN().any() && !a.isInfinite().any();
+    }
+
+    /** Whether any term of the loss has a {@link TermKernel}. */
+    private boolean hasKernels() {
+        Nd4j.getRandom().setSeed(12);
+        Objective probe = Objective.of(loss());
+        new HeadHarness(DataType.DOUBLE, true).run(probe, features(2, 21),
+                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
+                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES), TinyNets.oneHot(2, DataType.DOUBLE));
+        return !probe.kernels().isEmpty();
     }
 
     private static INDArray features(int n, long seed) {
@@ -92,8 +213,10 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         return Set.of();
     }
 
+    /** Skipped for a loss without term kernels: then there is nothing to compare. */
     @Test
     void kernelsMatchTheirSameDiffDefinition() {
+        assumeTrue(hasKernels(), plugin() + " has no term with a TermKernel: nothing to compare");
         Nd4j.getRandom().setSeed(21);
         INDArray random = Nd4j.randn(DataType.DOUBLE, 5, TinyNets.CHANNELS, 5, 4);
         INDArray sparse = Transforms.relu(Nd4j.randn(DataType.DOUBLE, 5, TinyNets.CHANNELS, 5, 4).subi(0.6));
@@ -159,6 +282,6 @@ public abstract class LossContract extends PluginContract<LossFactory> {
                 .net(model.graph()).inputs(new INDArray[] {x}).labels(new INDArray[] {y})
                 .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9)
                 .excludeParams(paramsWithoutTrueGradient()));
-        assertTrue(ok, "DL4J gradient check failed for " + factory().id());
+        require(ok, () -> "DL4J gradient check failed for " + plugin() + " (the log names the parameter)");
     }
 }

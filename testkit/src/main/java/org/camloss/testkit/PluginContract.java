@@ -15,6 +15,7 @@ import org.camloss.api.ParamSpec;
 import org.camloss.api.ParamType;
 import org.camloss.api.Params;
 import org.camloss.api.PluginFactory;
+import org.camloss.engine.Backend;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,11 +23,20 @@ import org.junit.jupiter.api.Test;
  * {@link ServiceLoader}, a description, well-formed parameter declarations, defaults that validate and
  * create an instance, and unknown or out-of-range values rejected with a message naming the parameter.
  *
+ * <p>Every contract runs the plugin with the runtime's backend settings, whatever the plugin project's build
+ * configures: loading this class calls {@link Backend#init()}, as the runtime does before it builds a model, which turns
+ * on DL4J's oneDNN layer helpers (see the package comment).
+ *
  * @param <F> the factory kind
  */
 public abstract class PluginContract<F extends PluginFactory<?>> {
     /** The kebab-case id rule. */
     public static final String ID_PATTERN = "[a-z0-9]+(-[a-z0-9]+)*";
+
+    static {
+        // before any layer of a contract is instantiated: DL4J reads the helpers property in each layer's constructor
+        Backend.init();
+    }
 
     /** The factory under test. */
     protected abstract F factory();
@@ -131,6 +141,19 @@ public abstract class PluginContract<F extends PluginFactory<?>> {
                     () -> Params.resolve(factory().params(), Map.of(spec.name(), value)),
                     spec.name() + "=" + value + " was accepted");
             assertTrue(e.getMessage().startsWith(spec.name() + ": "), e.getMessage());
+        }
+    }
+
+    /** The plugin as messages name it, e.g. {@code loss 'focal'}. */
+    protected final String plugin() {
+        String kind = kind().getSimpleName().replace("Factory", "").toLowerCase(java.util.Locale.ROOT);
+        return kind + " '" + factory().id() + "'";
+    }
+
+    /** Fails the check with exactly {@code message} (no "expected: &lt;true&gt;" suffix) unless {@code ok}. */
+    protected static void require(boolean ok, java.util.function.Supplier<String> message) {
+        if (!ok) {
+            org.junit.jupiter.api.Assertions.fail(message.get());
         }
     }
 

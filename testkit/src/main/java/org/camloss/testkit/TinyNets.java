@@ -5,9 +5,11 @@ import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
+import org.camloss.api.layers.FastConvolution;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
 import org.camloss.engine.head.Objective;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.Activation;
@@ -16,7 +18,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
-/** Tiny models and data for contract tests: one 3×3 convolution with tanh, then the CAM head. */
+/**
+ * Tiny models and data for contract tests: one 3×3 convolution with tanh ({@link FastConvolution}, which applies its
+ * activation correctly under the oneDNN helpers), then the CAM head; assembled in NHWC as the runtime does.
+ */
 public final class TinyNets {
     /** Input shape of the tiny models. */
     public static final InputShape SHAPE = new InputShape(2, 6, 6);
@@ -38,9 +43,9 @@ public final class TinyNets {
 
             @Override
             public String build(BackboneContext ctx) {
-                ctx.graph().addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(CHANNELS)
+                ctx.graph().addLayer("conv", new FastConvolution(new ConvolutionLayer.Builder(3, 3).nOut(CHANNELS)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
-                        .dataFormat(ctx.format()).build(), ctx.input());
+                        .dataFormat(ctx.format())), ctx.input());
                 return "conv";
             }
         };
@@ -60,28 +65,27 @@ public final class TinyNets {
 
             @Override
             public String build(BackboneContext ctx) {
-                ctx.graph().addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(3)
+                ctx.graph().addLayer("conv1", new FastConvolution(new ConvolutionLayer.Builder(3, 3).nOut(3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
-                        .dataFormat(ctx.format()).build(), ctx.input());
-                ctx.graph().addLayer("conv2", new ConvolutionLayer.Builder(new int[] {3, 3}, new int[] {2, 2})
-                        .nOut(CHANNELS).convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
-                        .dataFormat(ctx.format()).build(), "conv1");
+                        .dataFormat(ctx.format())), ctx.input());
+                ctx.graph().addLayer("conv2", new FastConvolution(new ConvolutionLayer.Builder(new int[] {3, 3},
+                        new int[] {2, 2}).nOut(CHANNELS).convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
+                        .dataFormat(ctx.format())), "conv1");
                 return "conv2";
             }
         };
     }
 
-    /** A tiny model of {@code backbone} with {@code objective}. */
+    /** A tiny model of {@code backbone} with {@code objective}, NHWC. */
     public static CamModel model(Backbone backbone, Objective objective, DataType dataType, IUpdater updater,
                                  long seed) {
-        return new ModelAssembler().seed(seed).dataType(dataType).updater(updater)
+        return new ModelAssembler().seed(seed).dataType(dataType).format(CNN2DFormat.NHWC).updater(updater)
                 .assemble(backbone, SHAPE, CLASSES, objective);
     }
 
-    /** The tiny model with {@code objective}. */
+    /** The tiny model with {@code objective}, NHWC. */
     public static CamModel model(Objective objective, DataType dataType, IUpdater updater, long seed) {
-        return new ModelAssembler().seed(seed).dataType(dataType).updater(updater)
-                .assemble(oneConv(), SHAPE, CLASSES, objective);
+        return model(oneConv(), objective, dataType, updater, seed);
     }
 
     /** Random NHWC images for the tiny model. */

@@ -4,6 +4,7 @@ import org.camloss.engine.head.CamHead;
 import org.camloss.engine.head.Objective;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.TeacherSignal;
@@ -27,6 +28,15 @@ import org.nd4j.linalg.learning.config.Sgd;
  * Builds a {@link CamModel}: input → backbone → {@link CamHead}, in NHWC by default. When a distiller of the
  * objective reads {@linkplain TeacherSignal#STAGES stages}, the head's input is the flattened feature map followed
  * by the flattened stages (the head takes one input), which the head unpacks.
+ *
+ * <p>Before the head is added, the backbone's declared {@link BackboneInfo} is compared with the shapes DL4J infers
+ * for the graph it built: the feature vertex and every declared stage vertex must exist and output a 4-D map with the
+ * declared channels at the model's input shape, and the map must shrink by the declared stride (measured as its
+ * growth when the input grows by a multiple of every declared stride, so that 'Truncate' layers, which lose a border,
+ * pass). When a distiller reads the teacher's CAM or stages, which are sized by the declaration, the map must also be
+ * exactly {@code ceil(size / stride)} high and wide. A mismatch is an {@link IllegalArgumentException} naming the
+ * backbone, the vertex and both numbers, e.g. {@code backbone 'plain-cnn' declares 48 channels at its feature vertex
+ * 'conv4' but the graph gives 64}.
  */
 public final class ModelAssembler {
     /** Prefix of the vertices that pack stages into the head's input. */
@@ -36,6 +46,7 @@ public final class ModelAssembler {
     private IUpdater updater = new Sgd(0.1);
     private DataType dataType = DataType.FLOAT;
     private CNN2DFormat format = CNN2DFormat.NHWC;
+    private String backboneName;
 
     /** Seed of the parameter initialisation. */
     public ModelAssembler seed(long seed) {
@@ -58,6 +69,14 @@ public final class ModelAssembler {
     /** Data layout of images and feature maps. */
     public ModelAssembler format(CNN2DFormat format) {
         this.format = Objects.requireNonNull(format);
+        return this;
+    }
+
+    /**
+     * The backbone's name in error messages, e.g. its plugin id; when not set, its class name.
+     */
+    public ModelAssembler backboneName(String name) {
+        this.backboneName = Objects.requireNonNull(name);
         return this;
     }
 
@@ -92,7 +111,13 @@ public final class ModelAssembler {
         return PACK_PREFIX + "all";
     }
 
-    /** Builds and initialises the model. */
+    /**
+     * Builds and initialises the model.
+     *
+     * @param shape the input images, fed as [N, H, W, C] in NHWC (the default) or [N, C, H, W] in NCHW
+     * @throws IllegalArgumentException when the backbone's declared channels, stride or stages do not match the graph
+     *     it builds (see the class comment)
+     */
     public CamModel assemble(Backbone backbone, InputShape shape, int classes, Objective objective) {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -105,6 +130,10 @@ public final class ModelAssembler {
                 .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels(), format));
         String features = backbone.build(new BackboneContext(g, CamModel.INPUT, shape, format));
         BackboneInfo info = backbone.info();
+        boolean exactMaps = objective.distillers().stream().anyMatch(d -> d.requires().contains(TeacherSignal.TARGET_CAM)
+                || d.requires().contains(TeacherSignal.STAGES));
+        checkDeclarations(g, features, info, shape, exactMaps,
+                backboneName == null ? backbone.getClass().getName() : backboneName);
         CamHead head = new CamHead(info.channels(), classes, format == CNN2DFormat.NHWC);
         head.describeBackbone(features, info);
         String headInput = features;
@@ -119,5 +148,117 @@ public final class ModelAssembler {
         CamModel model = new CamModel(graph, features, info, shape);
         model.head().setObjective(objective);
         return model;
+    }
+
+    /**
+     * Compares what a backbone declares with the shapes DL4J infers for the graph it built (see the class comment).
+     *
+     * @param g         the graph with the backbone's layers and no head yet
+     * @param features  the vertex {@link Backbone#build} returned
+     * @param exactMaps whether maps must be exactly {@code ceil(size / stride)} at this input (teacher maps and packed
+     *                  stages are sized by the declaration), not only shrink by the declared stride
+     * @param name      the backbone's name for the message
+     */
+    private void checkDeclarations(ComputationGraphConfiguration.GraphBuilder g, String features, BackboneInfo info,
+                                   InputShape shape, boolean exactMaps, String name) {
+        String who = "backbone '" + name + "'";
+        for (BackboneInfo.Stage s : info.stages()) {
+            if (s.channels() <= 0 || s.stride() <= 0) {
+                throw new IllegalArgumentException(who + " declares " + s.channels() + " channels and stride " + s.stride()
+                        + " at its stage vertex '" + s.vertex() + "'; both must be positive");
+            }
+        }
+        if (info.channels() <= 0 || info.stride() <= 0) {
+            throw new IllegalArgumentException(who + " declares " + info.channels() + " channels and stride "
+                    + info.stride() + " at its feature vertex '" + features + "'; both must be positive");
+        }
+        if (!g.getVertices().containsKey(features)) {
+            throw new IllegalArgumentException(who + " returned '" + features + "' from build() as its feature vertex, "
+                    + "which is not in the graph; vertices: " + g.getVertices().keySet());
+        }
+        for (BackboneInfo.Stage s : info.stages()) {
+            if (!g.getVertices().containsKey(s.vertex())) {
+                throw new IllegalArgumentException(who + " declares a stage at vertex '" + s.vertex()
+                        + "', which is not in the graph; vertices: " + g.getVertices().keySet());
+            }
+        }
+        // the stride is measured as the growth of the map when the input grows by a multiple of every declared
+        // stride: exact for 'Same' and 'Truncate' padding alike (Truncate loses a border, so its maps may be
+        // smaller than ceil(size / stride), which only matters where something is sized by the declaration)
+        long lcm = info.stride();
+        for (BackboneInfo.Stage s : info.stages()) {
+            lcm = lcm / gcd(lcm, s.stride()) * s.stride();
+        }
+        int delta = (int) Math.min(1 << 14, 8 * lcm);
+        Map<String, InputType> types = g.getLayerActivationTypes();
+        Map<String, InputType> grown = typesAt(g, shape.height() + delta, shape.width() + delta, shape.channels());
+        Sizes sizes = new Sizes(shape, delta, exactMaps);
+        List<String> problems = new ArrayList<>();
+        check(who, "its feature vertex", features, info.channels(), info.stride(), types.get(features),
+                grown.get(features), sizes, problems);
+        for (BackboneInfo.Stage s : info.stages()) {
+            if (s.vertex().equals(features) && s.channels() == info.channels() && s.stride() == info.stride()) {
+                continue; // the last stage repeats the feature map: checked above
+            }
+            check(who, "its stage vertex", s.vertex(), s.channels(), s.stride(), types.get(s.vertex()),
+                    grown.get(s.vertex()), sizes, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+    }
+
+    /** The input size the model is assembled for, the growth used to measure strides, and whether maps must be exact. */
+    private record Sizes(InputShape shape, int delta, boolean exact) {
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** The activation types of a copy of {@code g} for an input of another size ({@code g} is left as it is). */
+    private Map<String, InputType> typesAt(ComputationGraphConfiguration.GraphBuilder g, int height, int width,
+                                           int channels) {
+        ComputationGraphConfiguration.GraphBuilder copy = new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs(g.getNetworkInputs().toArray(new String[0]))
+                .setInputTypes(InputType.convolutional(height, width, channels, format));
+        for (Map.Entry<String, org.deeplearning4j.nn.conf.graph.GraphVertex> v : g.getVertices().entrySet()) {
+            copy.addVertex(v.getKey(), v.getValue().clone(),
+                    g.getVertexInputs().getOrDefault(v.getKey(), List.of()).toArray(new String[0]));
+        }
+        return copy.getLayerActivationTypes();
+    }
+
+    private static void check(String who, String role, String vertex, int channels, int stride, InputType type,
+                              InputType grownType, Sizes sizes, List<String> problems) {
+        String at = " at " + role + " '" + vertex + "' but the graph gives ";
+        if (!(type instanceof InputType.InputTypeConvolutional map)
+                || !(grownType instanceof InputType.InputTypeConvolutional grown)) {
+            problems.add(who + " declares a feature map" + at + type + ", not a 4-D feature map");
+            return;
+        }
+        if (map.getChannels() != channels) {
+            problems.add(who + " declares " + channels + " channels" + at + map.getChannels());
+        }
+        InputShape shape = sizes.shape();
+        long h = (shape.height() + stride - 1) / stride;
+        long w = (shape.width() + stride - 1) / stride;
+        String size = shape.height() + "x" + shape.width();
+        String mapSize = map.getHeight() + "x" + map.getWidth();
+        long dh = grown.getHeight() - map.getHeight();
+        long dw = grown.getWidth() - map.getWidth();
+        if (dh * stride != sizes.delta() || dw * stride != sizes.delta()) {
+            boolean measured = dh > 0 && dh == dw && sizes.delta() % dh == 0;
+            problems.add(who + " declares stride " + stride + at + (measured
+                    ? "stride " + sizes.delta() / dh + " (the map of a " + size + " input is " + mapSize + ", not " + h
+                            + "x" + w + ")"
+                    : mapSize + " for a " + size + " input and " + grown.getHeight() + "x" + grown.getWidth() + " for a "
+                            + (shape.height() + sizes.delta()) + "x" + (shape.width() + sizes.delta())
+                            + " input, which is no stride of " + stride));
+        } else if (sizes.exact() && (map.getHeight() != h || map.getWidth() != w)) {
+            problems.add(who + " declares stride " + stride + at + mapSize + " for a " + size
+                    + " input, not ceil(size / stride) = " + h + "x" + w + ", which the distillers' teacher maps and"
+                    + " stages are sized by (its convolutions or poolings lose a border: use ConvolutionMode.Same)");
+        }
     }
 }
