@@ -1,5 +1,6 @@
 package org.camloss.backbones;
 
+import org.camloss.api.layers.FastConvolution;
 import org.camloss.api.layers.StoredModels;
 import java.io.IOException;
 import java.io.InputStream;
@@ -303,6 +304,7 @@ public final class Dl4jGraph implements Backbone {
                     b.setRegularizationBias(new ArrayList<>());
                 }
                 setFormat(layer, context.format(), name);
+                layer = fastConvolution(layer, context.format());
                 InputPreProcessor pre = lv.getPreProcessor();
                 g.addLayer(PREFIX + name, layer, pre == null ? null : pre.clone(), mapped);
             } else if (v instanceof MergeVertex) {
@@ -312,6 +314,27 @@ public final class Dl4jGraph implements Backbone {
             }
         }
         return PREFIX + vertex;
+    }
+
+    /**
+     * DL4J's own {@link ConvolutionLayer} (exactly that class) as camloss's {@link FastConvolution} with the same
+     * settings, in NHWC: DL4J M2.1's NHWC convolution with a non-identity activation returns wrong weight gradients
+     * when the oneDNN helper runs it (the zoo's AlexNet and VGG convolutions have ReLUs), and FastConvolution computes
+     * the same outputs with correct gradients and without DL4J's NCHW input copy. Same parameters, so weights copy
+     * as before. Other layers are returned as they are.
+     */
+    static Layer fastConvolution(Layer layer, CNN2DFormat format) {
+        if (layer.getClass() != ConvolutionLayer.class || format != CNN2DFormat.NHWC) {
+            return layer;
+        }
+        try {
+            var mapper = org.deeplearning4j.nn.conf.NeuralNetConfiguration.mapper();
+            String json = mapper.writerFor(Layer.class).writeValueAsString(layer);
+            return mapper.readValue(json.replace('"' + ConvolutionLayer.class.getName() + '"',
+                    '"' + FastConvolution.class.getName() + '"'), Layer.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy convolution '" + layer.getLayerName() + "'", e);
+        }
     }
 
     /** The vertices (without the network inputs) in a topological order: every vertex after its inputs. */

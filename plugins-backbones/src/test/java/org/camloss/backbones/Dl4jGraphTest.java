@@ -97,6 +97,7 @@ class Dl4jGraphTest {
         assertNull(g.getVertex("src_layer26"));
         ConvolutionLayer conv = (ConvolutionLayer) g.getLayer("src_layer2").conf().getLayer();
         assertEquals(CNN2DFormat.NHWC, conv.getCnn2dDataFormat());
+        assertInstanceOf(org.camloss.api.layers.FastConvolution.class, conv, "DL4J's convolutions become FastConvolution");
         assertInstanceOf(Sgd.class, ((BaseLayer) conv).getIUpdater());
 
         MultiLayerNetwork source = (MultiLayerNetwork) Dl4jGraph.ZOO.get("simple-cnn").apply(new int[] {3, 16, 16}).init();
@@ -108,6 +109,28 @@ class Dl4jGraphTest {
         INDArray out = g.feedForward(new INDArray[] {Nd4j.rand(DataType.FLOAT, 2, 16, 16, 3)}, false, false)
                 .get("src_layer25");
         assertArrayEquals(new long[] {2, 2, 2, 128}, out.shape());
+    }
+
+    /**
+     * The zoo's AlexNet has convolutions with a ReLU (DL4J's NHWC convolution then has wrong weight gradients under
+     * oneDNN): they are copied as FastConvolution with the activation kept, and train to finite parameters.
+     */
+    @Test
+    void convolutionsWithAnActivationBecomeFastConvolutionsThatTrain() {
+        Dl4jGraph backbone = (Dl4jGraph) Support.create(factory, Map.of("zoo", "alexnet", "vertex", "cnn2"));
+        CamModel m = Support.model(backbone, new InputShape(3, 64, 64), 4);
+        for (String name : List.of("src_cnn1", "src_cnn2")) {
+            var layer = (ConvolutionLayer) m.graph().getLayer(name).conf().getLayer();
+            assertInstanceOf(org.camloss.api.layers.FastConvolution.class, layer, name);
+            assertEquals("relu", layer.getActivationFn().toString(), name);
+        }
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 64, 64, 3);
+        INDArray y = Nd4j.eye(4).castTo(DataType.FLOAT);
+        for (int i = 0; i < 3; i++) {
+            m.graph().fit(new INDArray[] {x}, new INDArray[] {y});
+            assertTrue(Double.isFinite(m.graph().score()), "loss at step " + i + " is " + m.graph().score());
+        }
+        assertTrue(Double.isFinite(m.graph().params().norm2Number().doubleValue()), "parameters are not finite");
     }
 
     /** SqueezeNet's fire modules concatenate with merge vertices, which must follow the NHWC channel axis. */

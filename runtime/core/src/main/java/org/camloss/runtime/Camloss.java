@@ -118,7 +118,8 @@ public final class Camloss {
      * @param config a validated config
      * @param outDir the run directory to create, or null for {@code <runs>/<name>-<timestamp>}
      * @param extra  listeners for this run only, after the instance's own
-     * @throws UserException   when the data, the teacher or the run directory cannot be used (nothing is written)
+     * @throws UserException   when the data, the teacher, the backbone's declaration or the run directory cannot be
+     *     used (nothing is written)
      * @throws org.camloss.runtime.train.TrainingFailedException    when training diverges or a plugin fails; the
      *     run directory says so
      * @throws org.camloss.runtime.train.TrainingCancelledException when the thread is interrupted
@@ -126,18 +127,19 @@ public final class Camloss {
     public TrainResult train(ExperimentConfig config, Path outDir, TrainListener... extra) {
         ExperimentParts parts = ExperimentParts.make(registry, config);
         String threadsPolicy = applyThreads(config);
+        Wiring.TrainingRun wired = Wiring.training(config, parts, settings.gcInterval());
         RunDirectory run = RunDirectory.create(outDir, runsRoot, config.name());
         List<TrainListener> all = new ArrayList<>(listeners);
         all.addAll(List.of(extra));
         all.add(new MetricsWriter(run.metrics()));
-        Wiring.TrainingRun wired = Wiring.training(config, parts, all, settings.gcInterval());
+        org.camloss.runtime.train.Trainer trainer = wired.trainer(all);
         Provenance provenance = Provenance.start(config, parts.dataset(), wired.model(), plugins(config),
                 threadsPolicy);
         Map<String, Object> runJson = new LinkedHashMap<>(config.toMap());
         runJson.put("provenance", provenance.toMap());
         Json.write(run.runJson(), runJson);
         try {
-            RunSummary summary = wired.trainer().run();
+            RunSummary summary = trainer.run();
             ModelFiles.save(wired.model().graph(), run.model());
             provenance.completed(summary);
             Json.write(run.runJson(), runJson);

@@ -204,6 +204,50 @@ class CamlossTest {
         assertEquals("failed", prov.get("status"));
     }
 
+    /** A backbone declaring 8 channels where its graph gives 4, as a broken third-party backbone would. */
+    static final class MisdeclaredBackbone implements org.camloss.api.BackboneFactory {
+        @Override
+        public String id() {
+            return "misdeclared";
+        }
+
+        @Override
+        public String description() {
+            return "Declares the wrong channel count.";
+        }
+
+        @Override
+        public org.camloss.api.Backbone create(org.camloss.api.Params params) {
+            return new org.camloss.api.Backbone() {
+                @Override
+                public org.camloss.api.BackboneInfo info() {
+                    return new org.camloss.api.BackboneInfo(8, 1,
+                            List.of(new org.camloss.api.BackboneInfo.Stage("conv_bn", 8, 1)));
+                }
+
+                @Override
+                public String build(org.camloss.api.BackboneContext ctx) {
+                    return new org.camloss.api.layers.Layers(ctx).convBnAct("conv", ctx.input(),
+                            ctx.shape().channels(), 4, 3, 1, org.nd4j.linalg.activations.Activation.RELU);
+                }
+            };
+        }
+    }
+
+    @Test
+    void aBackboneWhoseDeclarationDisagreesWithItsGraphIsABadInputNamedBeforeAnyDirectoryIsMade(@TempDir Path tmp) {
+        org.camloss.runtime.registry.PluginRegistry registry = org.camloss.runtime.registry.PluginRegistry.builder()
+                .addDiscovered(CamlossTest.class.getClassLoader())
+                .register(org.camloss.runtime.registry.PluginKind.BACKBONE, new MisdeclaredBackbone()).build();
+        Camloss camloss = Camloss.builder().registry(registry).build();
+        ExperimentConfig cfg = camloss.config(TINY, List.of("backbone.id=misdeclared", "backbone.params="));
+        Path dir = tmp.resolve("run");
+        UserException e = assertThrows(UserException.class, () -> camloss.train(cfg, dir));
+        assertEquals("backbone 'misdeclared' declares 8 channels at its feature vertex 'conv_bn' but the graph gives 4",
+                e.getMessage());
+        assertTrue(Files.notExists(dir), "a run directory was made for a model that cannot be assembled");
+    }
+
     @Test
     void neverOverwritesARun() {
         Camloss camloss = Camloss.builder().build();

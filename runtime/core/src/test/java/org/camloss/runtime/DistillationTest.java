@@ -55,9 +55,9 @@ class DistillationTest {
         ExperimentParts c = camloss.instantiate(cfg);
         Teacher teacher = c.teacher();
         INDArray before = teacher.net().graph().params().dup();
-        var wired = Wiring.training(cfg, c, List.of(), java.time.Duration.ZERO);
+        var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
-        var summary = wired.trainer().run();
+        var summary = wired.trainer(List.of()).run();
         assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector(),
                 "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_logit_mse"), summary.last().toString());
@@ -245,10 +245,10 @@ class DistillationTest {
         Teacher teacher = c.teacher();
         assertEquals(3, teacher.net().info().stages().size(), "stages recorded with the teacher's model");
         INDArray before = teacher.net().graph().params().dup();
-        var wired = Wiring.training(cfg, c, List.of(), java.time.Duration.ZERO);
+        var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
         assertTrue(model.head().receivesStages());
-        var summary = wired.trainer().run();
+        var summary = wired.trainer(List.of()).run();
         assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector(),
                 "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_at") && summary.last().containsKey("train_kd"),
@@ -277,9 +277,9 @@ class DistillationTest {
         ExperimentConfig cfg = camloss.config(atStudent(deeper.toString(), "all"), List.of("train.epochs=1"));
         ExperimentParts c = camloss.instantiate(cfg);
         assertEquals(4, c.teacher().net().info().stages().size());
-        var wired = Wiring.training(cfg, c, List.of(), java.time.Duration.ZERO);
+        var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
-        wired.trainer().run();
+        wired.trainer(List.of()).run();
         Batches b = new Batches(c.dataset().test(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
         int[] idx = b.indices(b.inOrder(), 0);
         INDArray x = b.images(idx);

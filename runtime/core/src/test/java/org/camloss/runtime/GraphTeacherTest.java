@@ -106,8 +106,8 @@ class GraphTeacherTest {
                 f.stages().get(0).size(3)));
 
         INDArray before = teacher.net().graph().params().dup();
-        var wired = Wiring.training(cfg, c, List.of(), java.time.Duration.ZERO);
-        var summary = wired.trainer().run();
+        var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
+        var summary = wired.trainer(List.of()).run();
         assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector());
         for (String term : new String[] {"train_caam_cam", "train_kd", "train_at"}) {
             assertTrue(summary.last().containsKey(term), summary.last().toString());

@@ -25,15 +25,18 @@ import org.camloss.runtime.train.Trainer;
 final class ExperimentModule extends AbstractModule {
     private final ExperimentConfig config;
     private final ExperimentParts components;
-    private final List<TrainListener> listeners;
     private final Duration gcInterval;
+    private List<TrainListener> listeners = List.of();
 
-    ExperimentModule(ExperimentConfig config, ExperimentParts components, List<TrainListener> listeners,
-                     Duration gcInterval) {
+    ExperimentModule(ExperimentConfig config, ExperimentParts components, Duration gcInterval) {
         this.config = config;
         this.components = components;
-        this.listeners = List.copyOf(listeners);
         this.gcInterval = gcInterval;
+    }
+
+    /** The listeners of the trainer, set before it is made (the run directory's writer exists only then). */
+    void listeners(List<TrainListener> listeners) {
+        this.listeners = List.copyOf(listeners);
     }
 
     @Override
@@ -60,6 +63,7 @@ final class ExperimentModule extends AbstractModule {
         int steps = (data.train().size() + config.train().batchSize() - 1) / config.train().batchSize();
         CamModel model = new ModelAssembler()
                 .seed(config.seed())
+                .backboneName(config.backbone().id())
                 .updater(components.optimizer().updater(components.schedule().create(
                         components.optimizer().learningRate(), config.train().epochs(), steps)))
                 .assemble(backbone, data.info().shape(), data.info().numClasses(), objective);

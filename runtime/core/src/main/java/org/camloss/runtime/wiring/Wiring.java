@@ -2,36 +2,79 @@ package org.camloss.runtime.wiring;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
 import java.time.Duration;
 import java.util.List;
+import org.camloss.api.CamlossException;
+import org.camloss.api.UserException;
 import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.train.TrainListener;
 import org.camloss.runtime.train.Trainer;
 
-/** Wires one training run with Guice ({@link ExperimentModule}): the assembled model and its trainer. */
+/** Wires one training run with Guice ({@link ExperimentModule}): the assembled model, then its trainer. */
 public final class Wiring {
     private Wiring() {
     }
 
-    /**
-     * The model and trainer of a run.
-     *
-     * @param model   the assembled, initialised model with its objective
-     * @param trainer the loop that trains it
-     */
-    public record TrainingRun(CamModel model, Trainer trainer) {
+    /** A wired run: the model is assembled; the trainer is made once its listeners are known. */
+    public static final class TrainingRun {
+        private final Injector injector;
+        private final ExperimentModule module;
+        private final CamModel model;
+
+        private TrainingRun(Injector injector, ExperimentModule module, CamModel model) {
+            this.injector = injector;
+            this.module = module;
+            this.model = model;
+        }
+
+        /** The assembled, initialised model with its objective. */
+        public CamModel model() {
+            return model;
+        }
+
+        /**
+         * The loop that trains {@link #model()}.
+         *
+         * @param listeners every listener of the run, in call order
+         */
+        public Trainer trainer(List<TrainListener> listeners) {
+            module.listeners(listeners);
+            return provide(() -> injector.getInstance(Trainer.class));
+        }
     }
 
     /**
-     * Assembles the model of {@code parts} and its trainer.
+     * Assembles the model of {@code parts}.
      *
-     * @param listeners  every listener of the run, in call order
      * @param gcInterval see {@link Trainer}
+     * @throws UserException when the backbone's declared channels, stride or stages disagree with its graph (a
+     *     broken backbone plugin: the message names it, its vertex and both numbers)
      */
-    public static TrainingRun training(ExperimentConfig config, ExperimentParts parts, List<TrainListener> listeners,
-                                       Duration gcInterval) {
-        Injector injector = Guice.createInjector(new ExperimentModule(config, parts, listeners, gcInterval));
-        return new TrainingRun(injector.getInstance(CamModel.class), injector.getInstance(Trainer.class));
+    public static TrainingRun training(ExperimentConfig config, ExperimentParts parts, Duration gcInterval) {
+        ExperimentModule module = new ExperimentModule(config, parts, gcInterval);
+        Injector injector = Guice.createInjector(module);
+        CamModel model = provide(() -> injector.getInstance(CamModel.class));
+        return new TrainingRun(injector, module, model);
+    }
+
+    /** Runs a Guice lookup, unwrapping the exception a provider threw from Guice's {@link ProvisionException}. */
+    private static <T> T provide(java.util.function.Supplier<T> lookup) {
+        try {
+            return lookup.get();
+        } catch (ProvisionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof CamlossException ce) {
+                throw ce;
+            }
+            if (cause instanceof IllegalArgumentException iae) {
+                throw new UserException(iae.getMessage(), iae);
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
     }
 }
