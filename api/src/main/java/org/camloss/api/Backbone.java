@@ -20,6 +20,5 @@ public interface Backbone {
      * Called once after the whole model is built and initialised, e.g. to load pretrained parameters into
      * the layers {@link #build} added. Does nothing by default.
      */
-    default void initialize(org.deeplearning4j.nn.graph.ComputationGraph graph) {
-    }
+    default void initialize(org.deeplearning4j.nn.graph.ComputationGraph graph) {}
 }

@@ -11,6 +11,5 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
  * @param shape  input image shape
  * @param format data layout to use for every convolution and batch-norm layer (NHWC is the fast one on CPU)
  */
-public record BackboneContext(ComputationGraphConfiguration.GraphBuilder graph, String input, InputShape shape,
-                              CNN2DFormat format) {
-}
+public record BackboneContext(
+        ComputationGraphConfiguration.GraphBuilder graph, String input, InputShape shape, CNN2DFormat format) {}

@@ -31,6 +31,5 @@ public record BackboneInfo(int channels, int stride, List<Stage> stages) {
      * @param channels its channels
      * @param stride   its total stride
      */
-    public record Stage(String vertex, int channels, int stride) {
-    }
+    public record Stage(String vertex, int channels, int stride) {}
 }

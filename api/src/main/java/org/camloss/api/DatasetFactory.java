@@ -7,5 +7,4 @@ import org.camloss.api.data.Dataset;
  * {@code META-INF/services/org.camloss.api.DatasetFactory}. {@code create} reads or generates the data, so rules
  * between parameters belong in {@link #validate(Params)}.
  */
-public interface DatasetFactory extends PluginFactory<Dataset> {
-}
+public interface DatasetFactory extends PluginFactory<Dataset> {}

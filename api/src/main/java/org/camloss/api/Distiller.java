@@ -22,6 +22,5 @@ public interface Distiller {
      * @param teacher the teacher's metadata, as saved with its model
      * @throws IllegalArgumentException with a message that names the problem and the valid choices
      */
-    default void check(BackboneInfo student, BackboneInfo teacher) {
-    }
+    default void check(BackboneInfo student, BackboneInfo teacher) {}
 }

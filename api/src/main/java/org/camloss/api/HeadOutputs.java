@@ -17,15 +17,21 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *                 [N, C_s, H_s, W_s] (the last is {@code features}); present only when a distiller
  *                 {@linkplain TeacherSignal#STAGES reads stages}, otherwise empty
  */
-public record HeadOutputs(SDVariable features, SDVariable weight, SDVariable bias, SDVariable logits,
-                          int channels, int classes, List<StageMap> stages) {
+public record HeadOutputs(
+        SDVariable features,
+        SDVariable weight,
+        SDVariable bias,
+        SDVariable logits,
+        int channels,
+        int classes,
+        List<StageMap> stages) {
     public HeadOutputs {
         stages = List.copyOf(stages);
     }
 
     /** Outputs without stages. */
-    public HeadOutputs(SDVariable features, SDVariable weight, SDVariable bias, SDVariable logits,
-                       int channels, int classes) {
+    public HeadOutputs(
+            SDVariable features, SDVariable weight, SDVariable bias, SDVariable logits, int channels, int classes) {
         this(features, weight, bias, logits, channels, classes, List.of());
     }
 }

@@ -10,7 +10,8 @@ package org.camloss.api;
 public record InputShape(int channels, int height, int width) {
     public InputShape {
         if (channels < 1 || height < 1 || width < 1) {
-            throw new IllegalArgumentException("input shape must be positive, found " + channels + "x" + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "input shape must be positive, found " + channels + "x" + height + "x" + width);
         }
     }
 

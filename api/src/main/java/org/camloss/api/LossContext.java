@@ -10,5 +10,4 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * @param outputs  model outputs
  * @param targets  target distribution per sample, shape [N, K]: one-hot, or soft (mixup, label smoothing)
  */
-public record LossContext(SameDiff sameDiff, HeadOutputs outputs, SDVariable targets) {
-}
+public record LossContext(SameDiff sameDiff, HeadOutputs outputs, SDVariable targets) {}

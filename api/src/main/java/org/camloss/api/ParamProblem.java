@@ -28,8 +28,8 @@ public record ParamProblem(String param, String message) {
      */
     public static void throwIfAny(List<ParamProblem> problems) {
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.stream().map(ParamProblem::render)
-                    .collect(Collectors.joining("; ")));
+            throw new IllegalArgumentException(
+                    problems.stream().map(ParamProblem::render).collect(Collectors.joining("; ")));
         }
     }
 }

@@ -20,8 +20,8 @@ import java.util.Optional;
  * @param choices      allowed values of a {@link ParamType#CHOICE} parameter, empty otherwise
  * @param description  one sentence shown to users
  */
-public record ParamSpec(String name, ParamType type, Object defaultValue, Range range, List<String> choices,
-                        String description) {
+public record ParamSpec(
+        String name, ParamType type, Object defaultValue, Range range, List<String> choices, String description) {
 
     /**
      * Checks the declaration.
@@ -43,8 +43,10 @@ public record ParamSpec(String name, ParamType type, Object defaultValue, Range 
         }
         boolean numeric = type == ParamType.INT || type == ParamType.DOUBLE;
         if (numeric != (range != null)) {
-            throw new IllegalArgumentException("parameter '" + name + "': " + (numeric
-                    ? "an int or double parameter needs a range" : "only int and double parameters have a range"));
+            throw new IllegalArgumentException("parameter '" + name + "': "
+                    + (numeric
+                            ? "an int or double parameter needs a range"
+                            : "only int and double parameters have a range"));
         }
         Checked own = check(type, range, choices, defaultValue);
         if (own.problem() != null) {
@@ -163,7 +165,9 @@ public record ParamSpec(String name, ParamType type, Object defaultValue, Range 
     }
 
     private static String hint(String s, List<String> choices) {
-        return Suggestions.closest(s, choices).map(c -> "; did you mean '" + c + "'?").orElse("");
+        return Suggestions.closest(s, choices)
+                .map(c -> "; did you mean '" + c + "'?")
+                .orElse("");
     }
 
     /** The smallest allowed number (the range's lower end, open or closed), or null for other types. */
@@ -193,7 +197,9 @@ public record ParamSpec(String name, ParamType type, Object defaultValue, Range 
         if (raw instanceof java.math.BigInteger bi && bi.bitLength() < 63) {
             return bi.longValue();
         }
-        if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+        if (raw instanceof Number n
+                && n.doubleValue() == Math.rint(n.doubleValue())
+                && Math.abs(n.doubleValue()) < 1e15) {
             return (long) n.doubleValue();
         }
         if (raw instanceof String s) {

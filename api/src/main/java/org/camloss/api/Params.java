@@ -55,8 +55,11 @@ public final class Params {
         Map<String, Object> checked = new LinkedHashMap<>();
         for (String key : raw.keySet()) {
             if (!byName.containsKey(key)) {
-                problems.add(new ParamProblem(key, valid.isEmpty() ? "unknown parameter; this plugin takes no parameters"
-                        : "unknown parameter; " + Suggestions.didYouMean(key, valid) + "valid: " + valid));
+                problems.add(new ParamProblem(
+                        key,
+                        valid.isEmpty()
+                                ? "unknown parameter; this plugin takes no parameters"
+                                : "unknown parameter; " + Suggestions.didYouMean(key, valid) + "valid: " + valid));
             }
         }
         for (ParamSpec spec : specs) {

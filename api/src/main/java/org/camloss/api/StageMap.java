@@ -11,5 +11,4 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * @param height   H
  * @param width    W
  */
-public record StageMap(SDVariable map, int channels, int height, int width) {
-}
+public record StageMap(SDVariable map, int channels, int height, int width) {}

@@ -13,8 +13,7 @@ import java.util.Optional;
  * never suggested. Among near misses the closest wins; ties go to the earliest candidate.
  */
 public final class Suggestions {
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     /** The Levenshtein (insert / delete / substitute) distance between {@code a} and {@code b}. */
     public static int distance(CharSequence a, CharSequence b) {

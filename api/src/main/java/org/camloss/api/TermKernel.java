@@ -40,8 +40,15 @@ public interface TermKernel {
      * @param workspace    allocator for large temporaries (the layer's working-memory workspace during
      *                     training); arrays from it are valid until the kernel returns
      */
-    record Input(INDArray features, boolean channelsLast, INDArray weight, INDArray bias, INDArray targets,
-                 boolean gradients, double gradientScale, Allocator workspace) {
+    record Input(
+            INDArray features,
+            boolean channelsLast,
+            INDArray weight,
+            INDArray bias,
+            INDArray targets,
+            boolean gradients,
+            double gradientScale,
+            Allocator workspace) {
         /** N, the batch size. */
         public long batch() {
             return features.size(0);
@@ -62,7 +69,8 @@ public interface TermKernel {
          * features are contiguous).
          */
         public INDArray pixelMatrix() {
-            return channelsLast ? features.reshape('c', batch(), pixels(), channels())
+            return channelsLast
+                    ? features.reshape('c', batch(), pixels(), channels())
                     : features.reshape('c', batch(), channels(), pixels());
         }
 

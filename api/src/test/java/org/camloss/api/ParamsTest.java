@@ -42,14 +42,20 @@ class ParamsTest {
         raw.put("momentum", 1.0);
         raw.put("routing", "weight-detach");
         Params.Resolution r = Params.check(SPECS, raw);
-        assertEquals(List.of(
-                new ParamProblem("momentun", "unknown parameter; did you mean 'momentum'? valid: [lr, momentum, depth, "
-                        + "routing, nesterov]"),
-                new ParamProblem("lr", "must be in (0, 10], found 0"),
-                new ParamProblem("momentum", "must be in [0, 1), found 1.0"),
-                new ParamProblem("depth", "must be an integer, found 10.5"),
-                new ParamProblem("routing", "must be one of [weight-detached, full, detached-cam], found "
-                        + "'weight-detach'; did you mean 'weight-detached'?")), r.problems());
+        assertEquals(
+                List.of(
+                        new ParamProblem(
+                                "momentun",
+                                "unknown parameter; did you mean 'momentum'? valid: [lr, momentum, depth, "
+                                        + "routing, nesterov]"),
+                        new ParamProblem("lr", "must be in (0, 10], found 0"),
+                        new ParamProblem("momentum", "must be in [0, 1), found 1.0"),
+                        new ParamProblem("depth", "must be an integer, found 10.5"),
+                        new ParamProblem(
+                                "routing",
+                                "must be one of [weight-detached, full, detached-cam], found "
+                                        + "'weight-detach'; did you mean 'weight-detached'?")),
+                r.problems());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Params.resolve(SPECS, raw));
         assertTrue(e.getMessage().startsWith("momentun: unknown parameter; did you mean 'momentum'?"), e.getMessage());
     }
@@ -63,22 +69,25 @@ class ParamsTest {
         assertEquals(0.5, p.getDouble("lr"));
         assertEquals(20, p.getInt("depth"));
         assertEquals(Routing.WEIGHT_DETACHED, p.getChoice("routing", Routing.class));
-        assertEquals(List.of("lr", "momentum", "depth", "routing", "nesterov"), List.copyOf(p.asMap().keySet()));
+        assertEquals(
+                List.of("lr", "momentum", "depth", "routing", "nesterov"),
+                List.copyOf(p.asMap().keySet()));
     }
 
     @Test
     void aDefaultThatBreaksItsOwnRuleIsRefusedWhenDeclared() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ParamSpec.ofInt("size", 0, 1, 1024, "patch side"));
-        assertEquals("parameter 'size': the default 0 breaks its own rule (must be in [1, 1024], found 0)",
-                e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ParamSpec.ofInt("size", 0, 1, 1024, "patch side"));
+        assertEquals(
+                "parameter 'size': the default 0 breaks its own rule (must be in [1, 1024], found 0)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ParamSpec.ofDouble("lr", 0, Range.openClosed(0, 1), "lr"));
         assertThrows(IllegalArgumentException.class, () -> ParamSpec.ofChoice("c", "x", List.of("a", "b"), "c"));
     }
 
     @Test
     void aPluginWithoutParametersSaysSo() {
-        assertEquals(List.of(new ParamProblem("alpha", "unknown parameter; this plugin takes no parameters")),
+        assertEquals(
+                List.of(new ParamProblem("alpha", "unknown parameter; this plugin takes no parameters")),
                 Params.check(List.of(), Map.of("alpha", 1)).problems());
     }
 
@@ -86,9 +95,10 @@ class ParamsTest {
     void choicesByIdWithAHint() {
         assertEquals(List.of("weight-detached", "full", "detached-cam"), Choice.ids(Routing.class));
         assertEquals(Routing.FULL, Choice.of(Routing.class, "full"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Choice.of(Routing.class, "ful"));
-        assertEquals("unknown Routing 'ful'; did you mean 'full'? valid: [weight-detached, full, detached-cam]",
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Choice.of(Routing.class, "ful"));
+        assertEquals(
+                "unknown Routing 'ful'; did you mean 'full'? valid: [weight-detached, full, detached-cam]",
                 e.getMessage());
     }
 
@@ -114,7 +124,8 @@ class ParamsTest {
             }
         };
         assertEquals(List.of(), f.validate(Params.defaults(SPECS)));
-        assertEquals(List.of(new ParamProblem("", "depth must be even, found 21")),
+        assertEquals(
+                List.of(new ParamProblem("", "depth must be even, found 21")),
                 PluginFactory.creationProblems(f, Params.resolve(SPECS, Map.of("depth", 21))));
         assertEquals("depth must be even, found 21", new ParamProblem("", "depth must be even, found 21").render());
         assertEquals("lr: must be positive", new ParamProblem("lr", "must be positive").render());

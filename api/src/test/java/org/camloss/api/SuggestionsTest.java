@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 
 class SuggestionsTest {
-    private static final List<String> TOP = List.of("name", "seed", "data", "backbone", "loss", "regularizers",
-            "optimizer", "schedule", "train", "distill");
+    private static final List<String> TOP = List.of(
+            "name", "seed", "data", "backbone", "loss", "regularizers", "optimizer", "schedule", "train", "distill");
 
     @Test
     void distance() {
@@ -59,9 +58,11 @@ class SuggestionsTest {
     void didYouMeanAndUnknown() {
         assertEquals("did you mean 'train'? ", Suggestions.didYouMean("trian", TOP));
         assertEquals("", Suggestions.didYouMean("zzzzz", TOP));
-        assertEquals("no optimizer 'sgdd'; did you mean 'sgd'? available: [adam, sgd]",
+        assertEquals(
+                "no optimizer 'sgdd'; did you mean 'sgd'? available: [adam, sgd]",
                 Suggestions.unknown("optimizer", "sgdd", List.of("adam", "sgd")));
-        assertEquals("no optimizer 'lbfgs'; available: [adam, sgd]",
+        assertEquals(
+                "no optimizer 'lbfgs'; available: [adam, sgd]",
                 Suggestions.unknown("optimizer", "lbfgs", List.of("adam", "sgd")));
         assertEquals("no optimizer 'x'; there are none", Suggestions.unknown("optimizer", "x", List.of()));
     }

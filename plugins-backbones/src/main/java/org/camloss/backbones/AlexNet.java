@@ -1,10 +1,10 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.Layers;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.layers.Layers;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -38,10 +38,13 @@ public final class AlexNet implements Backbone {
 
     @Override
     public BackboneInfo info() {
-        return new BackboneInfo(widths[4], lastPool ? 32 : 16, List.of(
-                new BackboneInfo.Stage("pool1", widths[0], 8),
-                new BackboneInfo.Stage("pool2", widths[1], 16),
-                new BackboneInfo.Stage(lastPool ? "pool5" : "conv5", widths[4], lastPool ? 32 : 16)));
+        return new BackboneInfo(
+                widths[4],
+                lastPool ? 32 : 16,
+                List.of(
+                        new BackboneInfo.Stage("pool1", widths[0], 8),
+                        new BackboneInfo.Stage("pool2", widths[1], 16),
+                        new BackboneInfo.Stage(lastPool ? "pool5" : "conv5", widths[4], lastPool ? 32 : 16)));
     }
 
     @Override

@@ -1,12 +1,12 @@
 package org.camloss.backbones;
 
-import org.camloss.api.PluginFactory;
-import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
 
 /** Makes {@code alexnet} backbones: AlexNet's convolutional part. */
 public final class AlexNetFactory implements BackboneFactory {
@@ -14,14 +14,19 @@ public final class AlexNetFactory implements BackboneFactory {
     public static final String ID = "alexnet";
 
     private static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.ofBoolean("last_pool", true,
+            ParamSpec.ofBoolean(
+                    "last_pool",
+                    true,
                     "Keep the last max-pool (stride 32); false drops it for a 2x larger map (stride 16)."),
-            ParamSpec.ofDouble("width", 1.0, 0.015625, 4.0,
+            ParamSpec.ofDouble(
+                    "width",
+                    1.0,
+                    0.015625,
+                    4.0,
                     "Multiplier of the widths 64/192/384/256/256 (rounded, at least 1 channel)."));
 
     /** For {@link java.util.ServiceLoader}. */
-    public AlexNetFactory() {
-    }
+    public AlexNetFactory() {}
 
     @Override
     public String id() {

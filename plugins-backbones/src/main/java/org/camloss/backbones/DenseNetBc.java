@@ -1,11 +1,11 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.layers.Layers;
 
 /**
  * DenseNet-BC of Huang et al. (2017), "Densely Connected Convolutional Networks": dense blocks of

@@ -1,7 +1,5 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.FastConvolution;
-import org.camloss.api.layers.StoredModels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,6 +19,8 @@ import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
+import org.camloss.api.layers.FastConvolution;
+import org.camloss.api.layers.StoredModels;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -42,7 +42,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.zoo.ZooModel;
 import org.deeplearning4j.zoo.model.AlexNet;
@@ -53,6 +52,7 @@ import org.deeplearning4j.zoo.model.SqueezeNet;
 import org.deeplearning4j.zoo.model.VGG16;
 import org.deeplearning4j.zoo.model.VGG19;
 import org.deeplearning4j.zoo.model.Xception;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Bring your own architecture: a DL4J network, from a {@code deeplearning4j-zoo} model built untrained or
@@ -84,14 +84,41 @@ public final class Dl4jGraph implements Backbone {
      * the model's default).
      */
     static final Map<String, Function<int[], ZooModel<?>>> ZOO = new TreeMap<>(Map.of(
-            "simple-cnn", s -> s == null ? SimpleCNN.builder().numClasses(10).build() : SimpleCNN.builder().inputShape(s).numClasses(10).build(),
-            "alexnet", s -> s == null ? AlexNet.builder().numClasses(1000).build() : AlexNet.builder().inputShape(s).numClasses(1000).build(),
-            "vgg16", s -> s == null ? VGG16.builder().numClasses(1000).build() : VGG16.builder().inputShape(s).numClasses(1000).build(),
-            "vgg19", s -> s == null ? VGG19.builder().numClasses(1000).build() : VGG19.builder().inputShape(s).numClasses(1000).build(),
-            "resnet50", s -> s == null ? ResNet50.builder().numClasses(1000).build() : ResNet50.builder().inputShape(s).numClasses(1000).build(),
-            "squeezenet", s -> s == null ? SqueezeNet.builder().numClasses(1000).build() : SqueezeNet.builder().inputShape(s).numClasses(1000).build(),
-            "darknet19", s -> s == null ? Darknet19.builder().numClasses(1000).build() : Darknet19.builder().inputShape(s).numClasses(1000).build(),
-            "xception", s -> s == null ? Xception.builder().numClasses(1000).build() : Xception.builder().inputShape(s).numClasses(1000).build()));
+            "simple-cnn",
+                    s -> s == null
+                            ? SimpleCNN.builder().numClasses(10).build()
+                            : SimpleCNN.builder().inputShape(s).numClasses(10).build(),
+            "alexnet",
+                    s -> s == null
+                            ? AlexNet.builder().numClasses(1000).build()
+                            : AlexNet.builder().inputShape(s).numClasses(1000).build(),
+            "vgg16",
+                    s -> s == null
+                            ? VGG16.builder().numClasses(1000).build()
+                            : VGG16.builder().inputShape(s).numClasses(1000).build(),
+            "vgg19",
+                    s -> s == null
+                            ? VGG19.builder().numClasses(1000).build()
+                            : VGG19.builder().inputShape(s).numClasses(1000).build(),
+            "resnet50",
+                    s -> s == null
+                            ? ResNet50.builder().numClasses(1000).build()
+                            : ResNet50.builder().inputShape(s).numClasses(1000).build(),
+            "squeezenet",
+                    s -> s == null
+                            ? SqueezeNet.builder().numClasses(1000).build()
+                            : SqueezeNet.builder()
+                                    .inputShape(s)
+                                    .numClasses(1000)
+                                    .build(),
+            "darknet19",
+                    s -> s == null
+                            ? Darknet19.builder().numClasses(1000).build()
+                            : Darknet19.builder().inputShape(s).numClasses(1000).build(),
+            "xception",
+                    s -> s == null
+                            ? Xception.builder().numClasses(1000).build()
+                            : Xception.builder().inputShape(s).numClasses(1000).build()));
 
     private final String zoo;
     private final Path file;
@@ -107,8 +134,8 @@ public final class Dl4jGraph implements Backbone {
      */
     public Dl4jGraph(String zoo, String file, String vertex) {
         if (zoo.isEmpty() == file.isEmpty()) {
-            throw new IllegalArgumentException("dl4j-graph needs exactly one of 'zoo' or 'file', found "
-                    + (zoo.isEmpty() ? "neither" : "both"));
+            throw new IllegalArgumentException(
+                    "dl4j-graph needs exactly one of 'zoo' or 'file', found " + (zoo.isEmpty() ? "neither" : "both"));
         }
         if (!zoo.isEmpty() && !ZOO.containsKey(zoo)) {
             throw new IllegalArgumentException("no zoo model '" + zoo + "'; available: " + ZOO.keySet());
@@ -120,18 +147,21 @@ public final class Dl4jGraph implements Backbone {
         Map<String, InputType> types = src.conf().getLayerActivationTypes(src.input());
         List<String> vertices = order(src.conf());
         if (!types.containsKey(vertex) || src.conf().getNetworkInputs().contains(vertex)) {
-            throw new IllegalArgumentException("vertex '" + vertex + "' is not in " + describe() + "; vertices: " + vertices);
+            throw new IllegalArgumentException(
+                    "vertex '" + vertex + "' is not in " + describe() + "; vertices: " + vertices);
         }
         if (!(types.get(vertex) instanceof InputType.InputTypeConvolutional out)) {
             List<String> maps = vertices.stream()
-                    .filter(v -> types.get(v) instanceof InputType.InputTypeConvolutional).toList();
-            throw new IllegalArgumentException("vertex '" + vertex + "' of " + describe() + " outputs " + types.get(vertex)
-                    + ", not a 4-D feature map; vertices with 4-D outputs: " + maps);
+                    .filter(v -> types.get(v) instanceof InputType.InputTypeConvolutional)
+                    .toList();
+            throw new IllegalArgumentException("vertex '" + vertex + "' of " + describe() + " outputs "
+                    + types.get(vertex) + ", not a 4-D feature map; vertices with 4-D outputs: " + maps);
         }
         InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) src.input();
         int stride = (int) Math.max(1, in.getHeight() / out.getHeight());
         int channels = (int) out.getChannels();
-        this.info = new BackboneInfo(channels, stride, List.of(new BackboneInfo.Stage(PREFIX + vertex, channels, stride)));
+        this.info =
+                new BackboneInfo(channels, stride, List.of(new BackboneInfo.Stage(PREFIX + vertex, channels, stride)));
     }
 
     private String describe() {
@@ -139,13 +169,13 @@ public final class Dl4jGraph implements Backbone {
     }
 
     /** The source network's configuration and its input type, for {@code shape} (null: the source's own). */
-    private record Source(ComputationGraphConfiguration conf, InputType input) {
-    }
+    private record Source(ComputationGraphConfiguration conf, InputType input) {}
 
     private Source source(InputShape shape) {
         if (!zoo.isEmpty()) {
             ZooModel<?> reference = ZOO.get(zoo).apply(null);
-            int[] s = shape == null ? reference.metaData().getInputShape()[0]
+            int[] s = shape == null
+                    ? reference.metaData().getInputShape()[0]
                     : new int[] {shape.channels(), shape.height(), shape.width()};
             Model model = ZOO.get(zoo).apply(s).init();
             InputType input = InputType.convolutional(s[1], s[2], s[0]);
@@ -216,7 +246,8 @@ public final class Dl4jGraph implements Backbone {
         Set<String> used = new LinkedHashSet<>();
         for (int i = 0; i < mlc.getConfs().size(); i++) {
             Layer layer = mlc.getConf(i).getLayer().clone();
-            String name = layer.getLayerName() != null && used.add(layer.getLayerName()) ? layer.getLayerName() : "layer" + i;
+            String name =
+                    layer.getLayerName() != null && used.add(layer.getLayerName()) ? layer.getLayerName() : "layer" + i;
             used.add(name);
             InputPreProcessor pre = mlc.getInputPreProcess(i);
             g.addLayer(name, layer, pre == null ? null : pre.clone(), previous);
@@ -242,8 +273,7 @@ public final class Dl4jGraph implements Backbone {
                     names.add(l.conf().getLayer().getLayerName());
                 }
             } else {
-                org.deeplearning4j.nn.multilayer.MultiLayerNetwork src =
-                        StoredModels.readNetwork(file, false);
+                org.deeplearning4j.nn.multilayer.MultiLayerNetwork src = StoredModels.readNetwork(file, false);
                 layers = src.getLayers();
                 Set<String> used = new LinkedHashSet<>();
                 for (int i = 0; i < layers.length; i++) {
@@ -257,12 +287,13 @@ public final class Dl4jGraph implements Backbone {
             throw new UncheckedIOException("cannot read the parameters of model file '" + file + "'", e);
         }
         for (int i = 0; i < layers.length; i++) {
-            org.deeplearning4j.nn.api.Layer target = graph.getVertex(PREFIX + names.get(i)) == null ? null
-                    : graph.getLayer(PREFIX + names.get(i));
+            org.deeplearning4j.nn.api.Layer target =
+                    graph.getVertex(PREFIX + names.get(i)) == null ? null : graph.getLayer(PREFIX + names.get(i));
             if (target == null) {
                 continue; // beyond the cut
             }
-            for (java.util.Map.Entry<String, INDArray> e : layers[i].paramTable().entrySet()) {
+            for (java.util.Map.Entry<String, INDArray> e :
+                    layers[i].paramTable().entrySet()) {
                 target.getParam(e.getKey()).assign(e.getValue());
             }
         }
@@ -330,8 +361,10 @@ public final class Dl4jGraph implements Backbone {
         try {
             var mapper = org.deeplearning4j.nn.conf.NeuralNetConfiguration.mapper();
             String json = mapper.writerFor(Layer.class).writeValueAsString(layer);
-            return mapper.readValue(json.replace('"' + ConvolutionLayer.class.getName() + '"',
-                    '"' + FastConvolution.class.getName() + '"'), Layer.class);
+            return mapper.readValue(
+                    json.replace(
+                            '"' + ConvolutionLayer.class.getName() + '"', '"' + FastConvolution.class.getName() + '"'),
+                    Layer.class);
         } catch (IOException e) {
             throw new IllegalStateException("cannot copy convolution '" + layer.getLayerName() + "'", e);
         }

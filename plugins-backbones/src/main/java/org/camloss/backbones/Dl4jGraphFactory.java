@@ -1,12 +1,12 @@
 package org.camloss.backbones;
 
-import org.camloss.api.PluginFactory;
-import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
 
 /**
  * Makes {@code dl4j-graph} backbones: a DL4J zoo architecture or a model file, cut at a named vertex
@@ -17,18 +17,23 @@ public final class Dl4jGraphFactory implements BackboneFactory {
     public static final String ID = "dl4j-graph";
 
     private static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.ofString("zoo", "simple-cnn",
+            ParamSpec.ofString(
+                    "zoo",
+                    "simple-cnn",
                     "deeplearning4j-zoo architecture, built untrained for the data's input shape: one of "
                             + Dl4jGraph.ZOO.keySet() + "; empty when 'file' is given."),
-            ParamSpec.ofString("file", "",
+            ParamSpec.ofString(
+                    "file",
+                    "",
                     "DL4J model file (ModelSerializer zip) whose architecture is copied; its weights are not loaded. "
                             + "Empty when 'zoo' is given."),
-            ParamSpec.ofString("vertex", "layer25",
+            ParamSpec.ofString(
+                    "vertex",
+                    "layer25",
                     "Vertex (or layer) whose output becomes the feature map; it must output a 4-D map (simple-cnn: layer25, the last 128-channel activation, stride 8)."));
 
     /** For {@link java.util.ServiceLoader}. */
-    public Dl4jGraphFactory() {
-    }
+    public Dl4jGraphFactory() {}
 
     @Override
     public String id() {

@@ -1,11 +1,11 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.layers.Layers;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -26,7 +26,8 @@ import org.nd4j.linalg.activations.Activation;
  */
 public final class MobileNetV2 implements Backbone {
     private static final int[][] GROUPS = {
-            {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+        {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}
+    };
 
     private final double width;
     private final boolean cifarStem;

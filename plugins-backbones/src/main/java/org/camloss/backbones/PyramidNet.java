@@ -1,11 +1,10 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.Layers;
-import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.layers.Layers;
 
 /**
  * The additive PyramidNet of Han et al. (2017), "Deep Pyramidal Residual Networks", for CIFAR.
@@ -36,9 +35,10 @@ public final class PyramidNet implements Backbone {
     public PyramidNet(int depth, double alpha, boolean bottleneck) {
         int per = bottleneck ? 9 : 6;
         if (depth < per + 2 || (depth - 2) % per != 0) {
-            throw new IllegalArgumentException(bottleneck
-                    ? "depth must be 9n+2 (110, 164, 200, 272) with bottleneck blocks, found " + depth
-                    : "depth must be 6n+2 (20, 56, 110, 200) with basic blocks, found " + depth);
+            throw new IllegalArgumentException(
+                    bottleneck
+                            ? "depth must be 9n+2 (110, 164, 200, 272) with bottleneck blocks, found " + depth
+                            : "depth must be 6n+2 (20, 56, 110, 200) with basic blocks, found " + depth);
         }
         if (!(alpha >= 0) || Double.isInfinite(alpha)) {
             throw new IllegalArgumentException("alpha must be a non-negative number, found " + alpha);
@@ -68,10 +68,13 @@ public final class PyramidNet implements Backbone {
     @Override
     public BackboneInfo info() {
         int[] c = blockChannels();
-        return new BackboneInfo(c[3 * n - 1], 4, List.of(
-                new BackboneInfo.Stage(name(0, n - 1) + "_add", c[n - 1], 1),
-                new BackboneInfo.Stage(name(1, n - 1) + "_add", c[2 * n - 1], 2),
-                new BackboneInfo.Stage("final_bn", c[3 * n - 1], 4)));
+        return new BackboneInfo(
+                c[3 * n - 1],
+                4,
+                List.of(
+                        new BackboneInfo.Stage(name(0, n - 1) + "_add", c[n - 1], 1),
+                        new BackboneInfo.Stage(name(1, n - 1) + "_add", c[2 * n - 1], 2),
+                        new BackboneInfo.Stage("final_bn", c[3 * n - 1], 4)));
     }
 
     @Override
@@ -86,7 +89,8 @@ public final class PyramidNet implements Backbone {
                 int stride = s > 0 && b == 0 ? 2 : 1;
                 int out = channels[s * n + b];
                 String name = name(s, b);
-                String main = bottleneck ? bottleneck(net, name, x, in, out, stride) : basic(net, name, x, in, out, stride);
+                String main =
+                        bottleneck ? bottleneck(net, name, x, in, out, stride) : basic(net, name, x, in, out, stride);
                 String shortcut = stride == 2 ? net.avgPool(name + "_pool", x, 2, 2) : x;
                 if (out != in) {
                     shortcut = net.shortcutPadAfter(name + "_pad", shortcut, in, out);
@@ -119,6 +123,7 @@ public final class PyramidNet implements Backbone {
 
     @Override
     public String toString() {
-        return "pyramidnet(depth=" + depth + ", alpha=" + alpha + ", block=" + (bottleneck ? "bottleneck" : "basic") + ")";
+        return "pyramidnet(depth=" + depth + ", alpha=" + alpha + ", block=" + (bottleneck ? "bottleneck" : "basic")
+                + ")";
     }
 }

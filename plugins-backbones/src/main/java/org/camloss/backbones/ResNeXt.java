@@ -1,11 +1,11 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.layers.Layers;
 
 /**
  * ResNeXt of Xie et al. (2017), "Aggregated Residual Transformations for Deep Neural Networks": bottleneck
@@ -55,14 +55,15 @@ public final class ResNeXt implements Backbone {
             };
         } else {
             if (depth < 11 || (depth - 2) % 9 != 0) {
-                throw new IllegalArgumentException("depth must be 9n+2 (11, 20, 29) with the cifar stem, found " + depth);
+                throw new IllegalArgumentException(
+                        "depth must be 9n+2 (11, 20, 29) with the cifar stem, found " + depth);
             }
             int n = (depth - 2) / 9;
             blocks = new int[] {n, n, n};
         }
         if (cardinality < 1 || baseWidth < 1) {
-            throw new IllegalArgumentException("cardinality and base width must be at least 1, found "
-                    + cardinality + " and " + baseWidth);
+            throw new IllegalArgumentException(
+                    "cardinality and base width must be at least 1, found " + cardinality + " and " + baseWidth);
         }
         this.depth = depth;
         this.cardinality = cardinality;

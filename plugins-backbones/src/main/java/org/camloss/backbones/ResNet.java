@@ -1,11 +1,11 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.layers.Layers;
 
 /**
  * The ImageNet ResNet of He et al. (2016): ResNet-18/34 with basic blocks, ResNet-50/101/152 with
@@ -41,7 +41,8 @@ public final class ResNet implements Backbone {
             case 34, 50 -> new int[] {3, 4, 6, 3};
             case 101 -> new int[] {3, 4, 23, 3};
             case 152 -> new int[] {3, 8, 36, 3};
-            default -> throw new IllegalArgumentException("depth must be one of [18, 34, 50, 101, 152], found " + depth);
+            default -> throw new IllegalArgumentException(
+                    "depth must be one of [18, 34, 50, 101, 152], found " + depth);
         };
         this.bottleneck = depth >= 50;
         this.imagenetStem = imagenetStem;
@@ -90,7 +91,8 @@ public final class ResNet implements Backbone {
         for (int s = 0; s < widths.length; s++) {
             for (int b = 0; b < blocks[s]; b++) {
                 int stride = s > 0 && b == 0 ? 2 : 1;
-                x = bottleneck ? bottleneck(n, name(s, b), x, in, widths[s], stride)
+                x = bottleneck
+                        ? bottleneck(n, name(s, b), x, in, widths[s], stride)
                         : basic(n, name(s, b), x, in, widths[s], stride);
                 in = outChannels(s);
             }

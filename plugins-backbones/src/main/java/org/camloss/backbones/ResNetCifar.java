@@ -1,13 +1,13 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.Layers;
-import org.camloss.api.layers.FastBatchNorm;
-import org.camloss.api.layers.FastConvolution;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.layers.FastBatchNorm;
+import org.camloss.api.layers.FastConvolution;
+import org.camloss.api.layers.Layers;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -160,8 +160,8 @@ public final class ResNetCifar implements Backbone {
         return x;
     }
 
-    private String preactBlock(GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out,
-                               int stride) {
+    private String preactBlock(
+            GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out, int stride) {
         String a = bn(g, format, name + "_bn1", input, in, true);
         conv(g, format, name + "_conv1", a, in, out, 3, stride);
         String h = bn(g, format, name + "_bn2", name + "_conv1", out, true);
@@ -174,8 +174,8 @@ public final class ResNetCifar implements Backbone {
     }
 
     /** The shortcut where the shape changes: option A or B. */
-    private String projection(GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out,
-                              int stride) {
+    private String projection(
+            GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out, int stride) {
         if (shortcut == 'A') {
             if (out < in) {
                 throw new IllegalArgumentException("shortcut A cannot reduce channels, " + in + " -> " + out);
@@ -190,8 +190,8 @@ public final class ResNetCifar implements Backbone {
         return "s" + (stage + 1) + "_b" + block;
     }
 
-    private String basicBlock(GraphBuilder g, CNN2DFormat format, String name, String input,
-                                     int in, int out, int stride) {
+    private String basicBlock(
+            GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out, int stride) {
         conv(g, format, name + "_conv1", input, in, out, 3, stride);
         String h = bn(g, format, name + "_bn1", name + "_conv1", out, true);
         conv(g, format, name + "_conv2", h, out, out, 3, 1);
@@ -204,30 +204,35 @@ public final class ResNetCifar implements Backbone {
     }
 
     /** A bias-free k×k convolution with Kaiming-normal fan-out initialisation (ReLU gain). */
-    private static String conv(GraphBuilder g, CNN2DFormat format, String name, String input,
-                               int in, int out, int k, int stride) {
+    private static String conv(
+            GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out, int k, int stride) {
         double std = Math.sqrt(2.0 / (out * k * k));
-        g.addLayer(name, new FastConvolution(new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride})
-                .nIn(in)
-                .nOut(out)
-                .convolutionMode(ConvolutionMode.Same)
-                .hasBias(false)
-                .dataFormat(format)
-                .activation(Activation.IDENTITY)
-                .weightInit(new WeightInitDistribution(new NormalDistribution(0, std)))
-                ), input);
+        g.addLayer(
+                name,
+                new FastConvolution(new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride})
+                        .nIn(in)
+                        .nOut(out)
+                        .convolutionMode(ConvolutionMode.Same)
+                        .hasBias(false)
+                        .dataFormat(format)
+                        .activation(Activation.IDENTITY)
+                        .weightInit(new WeightInitDistribution(new NormalDistribution(0, std)))),
+                input);
         return name;
     }
 
-    private static String bn(GraphBuilder g, CNN2DFormat format, String name, String input, int channels,
-                             boolean relu) {
-        g.addLayer(name, FastBatchNorm.of(channels, format, BN_EPS, BN_DECAY,
-                relu ? Activation.RELU : Activation.IDENTITY), input);
+    private static String bn(
+            GraphBuilder g, CNN2DFormat format, String name, String input, int channels, boolean relu) {
+        g.addLayer(
+                name,
+                FastBatchNorm.of(channels, format, BN_EPS, BN_DECAY, relu ? Activation.RELU : Activation.IDENTITY),
+                input);
         return name;
     }
 
     @Override
     public String toString() {
-        return "resnet-cifar(depth=" + depth() + ", width=" + width + ", shortcut=" + shortcut + ", preact=" + preact + ")";
+        return "resnet-cifar(depth=" + depth() + ", width=" + width + ", shortcut=" + shortcut + ", preact=" + preact
+                + ")";
     }
 }

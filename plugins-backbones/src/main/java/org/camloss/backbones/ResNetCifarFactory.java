@@ -1,12 +1,12 @@
 package org.camloss.backbones;
 
-import org.camloss.api.PluginFactory;
-import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
 
 /**
  * Makes {@code resnet-cifar} backbones: the CIFAR-style ResNet of depth 6n+2 from He et al. (2016).
@@ -34,19 +34,31 @@ public final class ResNetCifarFactory implements BackboneFactory {
     static final double MAX_WIDTH = 16.0;
 
     private static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.ofInt(DEPTH, 20, MIN_DEPTH, MAX_DEPTH,
+            ParamSpec.ofInt(
+                    DEPTH,
+                    20,
+                    MIN_DEPTH,
+                    MAX_DEPTH,
                     "Number of weighted layers, 6n+2 (8, 14, 20, 32, 44, 56, 110), n basic blocks per stage."),
-            ParamSpec.ofDouble(WIDTH, 1.0, MIN_WIDTH, MAX_WIDTH,
+            ParamSpec.ofDouble(
+                    WIDTH,
+                    1.0,
+                    MIN_WIDTH,
+                    MAX_WIDTH,
                     "Multiplier of the stage widths 16/32/64 (rounded, at least 1 channel)."),
-            ParamSpec.ofChoice(SHORTCUT, "B", List.of("A", "B"),
+            ParamSpec.ofChoice(
+                    SHORTCUT,
+                    "B",
+                    List.of("A", "B"),
                     "Shortcut where the shape changes: B projects with a 1x1 convolution and batch norm; A subsamples "
                             + "and zero-pads the channels (parameter-free, as in the paper's CIFAR nets)."),
-            ParamSpec.ofBoolean(PREACT, false,
+            ParamSpec.ofBoolean(
+                    PREACT,
+                    false,
                     "Pre-activation blocks (He et al. 2016b): BN-ReLU-conv ordering and a final BN-ReLU."));
 
     /** For {@link java.util.ServiceLoader}. */
-    public ResNetCifarFactory() {
-    }
+    public ResNetCifarFactory() {}
 
     @Override
     public String id() {
@@ -74,14 +86,16 @@ public final class ResNetCifarFactory implements BackboneFactory {
     public Backbone create(Params params) {
         int depth = params.getInt(DEPTH);
         if (depth < MIN_DEPTH || depth > MAX_DEPTH) {
-            throw new IllegalArgumentException("depth must be in [" + MIN_DEPTH + ", " + MAX_DEPTH + "], found " + depth);
+            throw new IllegalArgumentException(
+                    "depth must be in [" + MIN_DEPTH + ", " + MAX_DEPTH + "], found " + depth);
         }
         if ((depth - 2) % 6 != 0) {
             throw new IllegalArgumentException("depth must be 6n+2 (8, 14, 20, 32, 44, 56, 110), found " + depth);
         }
         double width = params.getDouble(WIDTH);
         if (!(width >= MIN_WIDTH && width <= MAX_WIDTH)) {
-            throw new IllegalArgumentException("width must be in [" + MIN_WIDTH + ", " + MAX_WIDTH + "], found " + width);
+            throw new IllegalArgumentException(
+                    "width must be in [" + MIN_WIDTH + ", " + MAX_WIDTH + "], found " + width);
         }
         String shortcut = params.getString(SHORTCUT);
         if (!shortcut.equals("A") && !shortcut.equals("B")) {

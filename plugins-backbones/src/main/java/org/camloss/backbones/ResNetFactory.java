@@ -1,12 +1,12 @@
 package org.camloss.backbones;
 
-import org.camloss.api.PluginFactory;
-import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
 
 /**
  * Makes {@code resnet} backbones: the ImageNet ResNet-18/34/50/101/152 of He et al. (2016), with an
@@ -17,17 +17,27 @@ public final class ResNetFactory implements BackboneFactory {
     public static final String ID = "resnet";
 
     private static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.ofInt("depth", 18, 18, 152,
+            ParamSpec.ofInt(
+                    "depth",
+                    18,
+                    18,
+                    152,
                     "Number of weighted layers: 18 or 34 (basic blocks), 50, 101 or 152 (bottleneck blocks)."),
-            ParamSpec.ofChoice("stem", "imagenet", List.of("imagenet", "cifar"),
+            ParamSpec.ofChoice(
+                    "stem",
+                    "imagenet",
+                    List.of("imagenet", "cifar"),
                     "imagenet: 7x7/2 convolution and 3x3/2 max-pool (stride 32); cifar: one 3x3/1 convolution, "
                             + "no max-pool (stride 8), for 32x32 inputs."),
-            ParamSpec.ofDouble("width", 1.0, 0.015625, 4.0,
+            ParamSpec.ofDouble(
+                    "width",
+                    1.0,
+                    0.015625,
+                    4.0,
                     "Multiplier of the stage widths 64/128/256/512 (rounded, at least 1 channel)."));
 
     /** For {@link java.util.ServiceLoader}. */
-    public ResNetFactory() {
-    }
+    public ResNetFactory() {}
 
     @Override
     public String id() {
@@ -52,8 +62,8 @@ public final class ResNetFactory implements BackboneFactory {
      */
     @Override
     public Backbone create(Params params) {
-        return new ResNet(params.getInt("depth"), params.getString("stem").equals("imagenet"),
-                params.getDouble("width"));
+        return new ResNet(
+                params.getInt("depth"), params.getString("stem").equals("imagenet"), params.getDouble("width"));
     }
 
     /**

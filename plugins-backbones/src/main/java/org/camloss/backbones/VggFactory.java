@@ -1,12 +1,12 @@
 package org.camloss.backbones;
 
-import org.camloss.api.PluginFactory;
-import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
 
 /** Makes {@code vgg} backbones: the convolutional part of VGG-11/13/16/19 with batch norm. */
 public final class VggFactory implements BackboneFactory {
@@ -15,14 +15,19 @@ public final class VggFactory implements BackboneFactory {
 
     private static final List<ParamSpec> PARAMS = List.of(
             ParamSpec.ofInt("depth", 16, 11, 19, "Number of weighted layers of the original net: 11, 13, 16 or 19."),
-            ParamSpec.ofBoolean("last_pool", true,
+            ParamSpec.ofBoolean(
+                    "last_pool",
+                    true,
                     "Keep the fifth max-pool (stride 32); false drops it for a 2x larger map (stride 16), as in CAM."),
-            ParamSpec.ofDouble("width", 1.0, 0.015625, 4.0,
+            ParamSpec.ofDouble(
+                    "width",
+                    1.0,
+                    0.015625,
+                    4.0,
                     "Multiplier of the stage widths 64/128/256/512/512 (rounded, at least 1 channel)."));
 
     /** For {@link java.util.ServiceLoader}. */
-    public VggFactory() {
-    }
+    public VggFactory() {}
 
     @Override
     public String id() {

@@ -1,11 +1,11 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.Layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.layers.Layers;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -82,8 +82,8 @@ public final class WideResNet implements Backbone {
                 String a = n.bn(name + "_bn1", x, in, true);
                 n.conv(name + "_conv1", a, in, out, 3, stride);
                 n.bn(name + "_bn2", name + "_conv1", out, true);
-                String main = n.conv(name + "_conv2", name + "_bn2", out, out, 3, 1, false, Activation.IDENTITY,
-                        dropout);
+                String main =
+                        n.conv(name + "_conv2", name + "_bn2", out, out, 3, 1, false, Activation.IDENTITY, dropout);
                 String shortcut = x;
                 if (stride != 1 || in != out) {
                     shortcut = n.conv(name + "_proj_conv", a, in, out, 1, stride);

@@ -1,12 +1,12 @@
 package org.camloss.backbones;
 
-import org.camloss.api.PluginFactory;
-import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
 
 /** Makes {@code wide-resnet} backbones: WRN-depth-k of Zagoruyko and Komodakis (2016). */
 public final class WideResNetFactory implements BackboneFactory {
@@ -14,14 +14,18 @@ public final class WideResNetFactory implements BackboneFactory {
     public static final String ID = "wide-resnet";
 
     private static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.ofInt("depth", 28, 10, 202, "Number of weighted layers, 6n+4 (16, 22, 28, 40), n blocks per stage."),
+            ParamSpec.ofInt(
+                    "depth", 28, 10, 202, "Number of weighted layers, 6n+4 (16, 22, 28, 40), n blocks per stage."),
             ParamSpec.ofInt("widen", 10, 1, 20, "Widening factor k: stage widths 16k/32k/64k."),
-            ParamSpec.ofDouble("dropout", 0.0, 0.0, 0.9,
+            ParamSpec.ofDouble(
+                    "dropout",
+                    0.0,
+                    0.0,
+                    0.9,
                     "Probability of dropping a unit between the two convolutions of each block (training only)."));
 
     /** For {@link java.util.ServiceLoader}. */
-    public WideResNetFactory() {
-    }
+    public WideResNetFactory() {}
 
     @Override
     public String id() {

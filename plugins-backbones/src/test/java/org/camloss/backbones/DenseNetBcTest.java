@@ -47,8 +47,12 @@ class DenseNetBcTest {
     @ParameterizedTest
     @CsvSource({"40, 12, 0.5", "22, 5, 0.7"})
     void cifarCountsMatchTheFormula(int depth, int k, double theta) {
-        assertEquals(expected(depth, k, theta, 3, 10), Support.trainable(
-                Support.create(factory, Map.of("depth", depth, "growth_rate", k, "compression", theta)), 3, 10));
+        assertEquals(
+                expected(depth, k, theta, 3, 10),
+                Support.trainable(
+                        Support.create(factory, Map.of("depth", depth, "growth_rate", k, "compression", theta)),
+                        3,
+                        10));
     }
 
     /** torchvision's densenet121 (k = 32, 1000 classes) has 7 978 856 parameters; built only, never run. */
@@ -61,18 +65,29 @@ class DenseNetBcTest {
 
     @Test
     void infoFollowsTheChannelsAndStrides() {
-        BackboneInfo info = Support.create(factory, Map.of("depth", 100, "growth_rate", 12)).info();
-        assertEquals(List.of(new BackboneInfo.Stage("d1_l15_cat", 216, 1), new BackboneInfo.Stage("d2_l15_cat", 300, 2),
-                new BackboneInfo.Stage("final_bn", 342, 4)), info.stages());
-        assertEquals(1024, Support.create(factory, Map.of("depth", 121, "growth_rate", 32, "stem", "imagenet")).info()
-                .channels());
+        BackboneInfo info =
+                Support.create(factory, Map.of("depth", 100, "growth_rate", 12)).info();
+        assertEquals(
+                List.of(
+                        new BackboneInfo.Stage("d1_l15_cat", 216, 1),
+                        new BackboneInfo.Stage("d2_l15_cat", 300, 2),
+                        new BackboneInfo.Stage("final_bn", 342, 4)),
+                info.stages());
+        assertEquals(
+                1024,
+                Support.create(factory, Map.of("depth", 121, "growth_rate", 32, "stem", "imagenet"))
+                        .info()
+                        .channels());
     }
 
     @ParameterizedTest
-    @CsvSource({"cifar, 101, 'depth must be 6n+4 (40, 100, 190, 250) with the cifar stem, found 101'",
-            "imagenet, 100, 'depth must be one of [121, 161, 169, 201] with the imagenet stem, found 100'"})
+    @CsvSource({
+        "cifar, 101, 'depth must be 6n+4 (40, 100, 190, 250) with the cifar stem, found 101'",
+        "imagenet, 100, 'depth must be one of [121, 161, 169, 201] with the imagenet stem, found 100'"
+    })
     void rejectsDepthsThatDoNotFitTheStem(String stem, int depth, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(Params.resolve(factory.params(), Map.of("depth", depth, "stem", stem))));
         assertEquals(message, e.getMessage());
     }
@@ -80,7 +95,12 @@ class DenseNetBcTest {
     /** Sampled check of DenseNet-BC-10 (one layer per block), k = 2, compression 0.5. */
     @Test
     void passesTheGradientCheck() {
-        assertEquals(List.of(), Support.sampledGradientCheck(
-                Support.create(factory, Map.of("depth", 10, "growth_rate", 2)), new InputShape(2, 6, 6), 4, 1.0));
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(
+                        Support.create(factory, Map.of("depth", 10, "growth_rate", 2)),
+                        new InputShape(2, 6, 6),
+                        4,
+                        1.0));
     }
 }

@@ -43,40 +43,49 @@ class Dl4jGraphTest {
 
     @Test
     void needsExactlyOneSource() {
-        IllegalArgumentException neither = assertThrows(IllegalArgumentException.class,
-                () -> Support.create(factory, Map.of("zoo", "", "file", "")));
+        IllegalArgumentException neither = assertThrows(
+                IllegalArgumentException.class, () -> Support.create(factory, Map.of("zoo", "", "file", "")));
         assertEquals("dl4j-graph needs exactly one of 'zoo' or 'file', found neither", neither.getMessage());
-        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException both = assertThrows(
+                IllegalArgumentException.class,
                 () -> Support.create(factory, Map.of("zoo", "simple-cnn", "file", "model.zip")));
         assertEquals("dl4j-graph needs exactly one of 'zoo' or 'file', found both", both.getMessage());
     }
 
     @Test
     void unknownZooModelListsTheAvailableOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Support.create(factory, Map.of("zoo", "lenet5")));
-        assertEquals("no zoo model 'lenet5'; available: [alexnet, darknet19, resnet50, simple-cnn, squeezenet, vgg16, "
-                + "vgg19, xception]", e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Support.create(factory, Map.of("zoo", "lenet5")));
+        assertEquals(
+                "no zoo model 'lenet5'; available: [alexnet, darknet19, resnet50, simple-cnn, squeezenet, vgg16, "
+                        + "vgg19, xception]",
+                e.getMessage());
     }
 
     @Test
     void unknownVertexListsTheGraphsVertices() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Support.create(factory, Map.of("zoo", "simple-cnn", "vertex", "conv9")));
-        assertEquals("vertex 'conv9' is not in zoo model 'simple-cnn'; vertices: " + simpleCnnVertices(), e.getMessage());
+        assertEquals(
+                "vertex 'conv9' is not in zoo model 'simple-cnn'; vertices: " + simpleCnnVertices(), e.getMessage());
     }
 
     @Test
     void vertexThatIsNotAMapListsTheOnesThatAre() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Support.create(factory, Map.of("zoo", "simple-cnn", "vertex", "layer31")));
-        assertEquals("vertex 'layer31' of zoo model 'simple-cnn' outputs InputTypeFeedForward(10), not a 4-D feature map; "
-                + "vertices with 4-D outputs: " + simpleCnnVertices().subList(0, 31), e.getMessage());
+        assertEquals(
+                "vertex 'layer31' of zoo model 'simple-cnn' outputs InputTypeFeedForward(10), not a 4-D feature map; "
+                        + "vertices with 4-D outputs: " + simpleCnnVertices().subList(0, 31),
+                e.getMessage());
     }
 
     @Test
     void missingFileIsReported() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Support.create(factory, Map.of("zoo", "", "file", "/no/such/model.zip")));
         assertEquals("model file '/no/such/model.zip' does not exist", e.getMessage());
     }
@@ -89,18 +98,22 @@ class Dl4jGraphTest {
     void copiesTheLayersUpToTheCut() {
         Dl4jGraph backbone = (Dl4jGraph) Support.create(factory, Map.of("zoo", "simple-cnn", "vertex", "layer25"));
         assertEquals(new BackboneInfo(128, 8, List.of(new BackboneInfo.Stage("src_layer25", 128, 8))), backbone.info());
-        CamModel m = new org.camloss.engine.model.ModelAssembler().updater(new Sgd(0.01))
+        CamModel m = new org.camloss.engine.model.ModelAssembler()
+                .updater(new Sgd(0.01))
                 .assemble(backbone, new InputShape(3, 16, 16), 10, Support.crossEntropy());
         ComputationGraph g = m.graph();
         assertEquals("src_layer25", m.featureVertex());
         assertNotNull(g.getVertex("src_image_array"));
         assertNull(g.getVertex("src_layer26"));
-        ConvolutionLayer conv = (ConvolutionLayer) g.getLayer("src_layer2").conf().getLayer();
+        ConvolutionLayer conv =
+                (ConvolutionLayer) g.getLayer("src_layer2").conf().getLayer();
         assertEquals(CNN2DFormat.NHWC, conv.getCnn2dDataFormat());
-        assertInstanceOf(org.camloss.api.layers.FastConvolution.class, conv, "DL4J's convolutions become FastConvolution");
+        assertInstanceOf(
+                org.camloss.api.layers.FastConvolution.class, conv, "DL4J's convolutions become FastConvolution");
         assertInstanceOf(Sgd.class, ((BaseLayer) conv).getIUpdater());
 
-        MultiLayerNetwork source = (MultiLayerNetwork) Dl4jGraph.ZOO.get("simple-cnn").apply(new int[] {3, 16, 16}).init();
+        MultiLayerNetwork source = (MultiLayerNetwork)
+                Dl4jGraph.ZOO.get("simple-cnn").apply(new int[] {3, 16, 16}).init();
         long expected = 0;
         for (int i = 0; i <= 25; i++) {
             expected += source.getLayer(i).numParams();
@@ -128,7 +141,9 @@ class Dl4jGraphTest {
         INDArray y = Nd4j.eye(4).castTo(DataType.FLOAT);
         for (int i = 0; i < 3; i++) {
             m.graph().fit(new INDArray[] {x}, new INDArray[] {y});
-            assertTrue(Double.isFinite(m.graph().score()), "loss at step " + i + " is " + m.graph().score());
+            assertTrue(
+                    Double.isFinite(m.graph().score()),
+                    "loss at step " + i + " is " + m.graph().score());
         }
         assertTrue(Double.isFinite(m.graph().params().norm2Number().doubleValue()), "parameters are not finite");
     }
@@ -139,7 +154,8 @@ class Dl4jGraphTest {
         Dl4jGraph backbone = (Dl4jGraph) Support.create(factory, Map.of("zoo", "squeezenet", "vertex", "fire3"));
         assertEquals(128, backbone.info().channels());
         CamModel m = Support.model(backbone, new InputShape(3, 64, 64), 10);
-        INDArray out = m.graph().feedForward(new INDArray[] {Nd4j.rand(DataType.FLOAT, 1, 64, 64, 3)}, false, false)
+        INDArray out = m.graph()
+                .feedForward(new INDArray[] {Nd4j.rand(DataType.FLOAT, 1, 64, 64, 3)}, false, false)
                 .get("src_fire3");
         assertEquals(128, out.size(3));
     }
@@ -147,35 +163,45 @@ class Dl4jGraphTest {
     /** A saved model's architecture and weights are copied; its input channels must match the data. */
     @Test
     void copiesTheArchitectureAndWeightsOfAModelFile(@TempDir Path dir) throws Exception {
-        MultiLayerNetwork source = (MultiLayerNetwork) Dl4jGraph.ZOO.get("simple-cnn").apply(new int[] {3, 16, 16}).init();
+        MultiLayerNetwork source = (MultiLayerNetwork)
+                Dl4jGraph.ZOO.get("simple-cnn").apply(new int[] {3, 16, 16}).init();
         File file = dir.resolve("simple.zip").toFile();
         ModelSerializer.writeModel(source, file, false);
-        Dl4jGraph backbone = (Dl4jGraph) Support.create(factory, Map.of("zoo", "", "file", file.getPath(), "vertex", "layer11"));
+        Dl4jGraph backbone =
+                (Dl4jGraph) Support.create(factory, Map.of("zoo", "", "file", file.getPath(), "vertex", "layer11"));
         assertEquals(32, backbone.info().channels());
         assertEquals(2, backbone.info().stride());
         CamModel m = Support.model(backbone, new InputShape(3, 16, 16), 10);
         assertNotNull(m.graph().getVertex("src_layer11"));
         int copied = 0;
         for (int i = 0; i < source.getLayers().length; i++) {
-            if (m.graph().getVertex("src_layer" + i) == null || source.getLayer(i).numParams() == 0) {
+            if (m.graph().getVertex("src_layer" + i) == null
+                    || source.getLayer(i).numParams() == 0) {
                 continue;
             }
             for (var e : source.getLayer(i).paramTable().entrySet()) {
-                assertEquals(e.getValue(), m.graph().getLayer("src_layer" + i).getParam(e.getKey()),
+                assertEquals(
+                        e.getValue(),
+                        m.graph().getLayer("src_layer" + i).getParam(e.getKey()),
                         "layer" + i + "." + e.getKey());
             }
             copied++;
         }
         assertTrue(copied >= 4, "copied " + copied + " layers");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Support.model(backbone, new InputShape(1, 16, 16), 10));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Support.model(backbone, new InputShape(1, 16, 16), 10));
         assertEquals("the model in '" + file.getPath() + "' takes 3 input channels, the data has 1", e.getMessage());
     }
 
     /** Sampled check of SimpleCNN up to layer4 (conv, BN, conv, BN, ReLU; the dropout layers come later). */
     @Test
     void passesTheGradientCheck() {
-        assertEquals(List.of(), Support.sampledGradientCheck(
-                Support.create(factory, Map.of("zoo", "simple-cnn", "vertex", "layer4")), new InputShape(1, 5, 5), 4, 1.0));
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(
+                        Support.create(factory, Map.of("zoo", "simple-cnn", "vertex", "layer4")),
+                        new InputShape(1, 5, 5),
+                        4,
+                        1.0));
     }
 }

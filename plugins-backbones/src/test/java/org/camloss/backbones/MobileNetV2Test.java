@@ -34,19 +34,35 @@ class MobileNetV2Test {
     @Test
     void infoDeclaresTheStrideChanges() {
         BackboneInfo info = Support.create(factory, Map.of()).info();
-        assertEquals(List.of(new BackboneInfo.Stage("b0_project_bn", 16, 2), new BackboneInfo.Stage("b2_add", 24, 4),
-                new BackboneInfo.Stage("b5_add", 32, 8), new BackboneInfo.Stage("b12_add", 96, 16),
-                new BackboneInfo.Stage("last_bn", 1280, 32)), info.stages());
+        assertEquals(
+                List.of(
+                        new BackboneInfo.Stage("b0_project_bn", 16, 2),
+                        new BackboneInfo.Stage("b2_add", 24, 4),
+                        new BackboneInfo.Stage("b5_add", 32, 8),
+                        new BackboneInfo.Stage("b12_add", 96, 16),
+                        new BackboneInfo.Stage("last_bn", 1280, 32)),
+                info.stages());
         BackboneInfo cifar = Support.create(factory, Map.of("stem", "cifar")).info();
         assertEquals(8, cifar.stride());
-        assertEquals(List.of(new BackboneInfo.Stage("b2_add", 24, 1), new BackboneInfo.Stage("b5_add", 32, 2),
-                new BackboneInfo.Stage("b12_add", 96, 4), new BackboneInfo.Stage("last_bn", 1280, 8)), cifar.stages());
+        assertEquals(
+                List.of(
+                        new BackboneInfo.Stage("b2_add", 24, 1),
+                        new BackboneInfo.Stage("b5_add", 32, 2),
+                        new BackboneInfo.Stage("b12_add", 96, 4),
+                        new BackboneInfo.Stage("last_bn", 1280, 8)),
+                cifar.stages());
     }
 
     /** Sampled check (1 entry of every third parameter array) at width 0.1 (8-channel minimum), CIFAR stem: depthwise convs, ReLU6. */
     @Test
     void passesTheGradientCheck() {
-        assertEquals(List.of(), Support.sampledGradientCheck(Support.create(factory, Map.of("width", 0.1, "stem", "cifar")),
-                new InputShape(1, 4, 4), 1, 1.0, 3));
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(
+                        Support.create(factory, Map.of("width", 0.1, "stem", "cifar")),
+                        new InputShape(1, 4, 4),
+                        1,
+                        1.0,
+                        3));
     }
 }

@@ -22,7 +22,8 @@ class PyramidNetTest {
 
     @Test
     void widthsGrowByAlphaOverN() {
-        assertArrayEquals(new int[] {20, 24, 28, 32, 36, 40}, net(14, 24, "basic").blockChannels());
+        assertArrayEquals(
+                new int[] {20, 24, 28, 32, 36, 40}, net(14, 24, "basic").blockChannels());
         assertArrayEquals(new int[] {80, 96, 112}, net(11, 12, "bottleneck").blockChannels());
         assertEquals(64, net(110, 48, "basic").info().channels());
         assertEquals(4 * 286, net(164, 270, "bottleneck").info().channels());
@@ -51,10 +52,13 @@ class PyramidNetTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"basic, 111, 'depth must be 6n+2 (20, 56, 110, 200) with basic blocks, found 111'",
-            "bottleneck, 111, 'depth must be 9n+2 (110, 164, 200, 272) with bottleneck blocks, found 111'"})
+    @CsvSource({
+        "basic, 111, 'depth must be 6n+2 (20, 56, 110, 200) with basic blocks, found 111'",
+        "bottleneck, 111, 'depth must be 9n+2 (110, 164, 200, 272) with bottleneck blocks, found 111'"
+    })
     void rejectsDepthsThatDoNotFitTheBlock(String block, int depth, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(Params.resolve(factory.params(), Map.of("depth", depth, "block", block))));
         assertEquals(message, e.getMessage());
     }
@@ -63,6 +67,7 @@ class PyramidNetTest {
     @Test
     void passesTheGradientCheck() {
         assertEquals(List.of(), Support.sampledGradientCheck(net(8, 3, "basic"), new InputShape(1, 5, 5), 3, 1.0));
-        assertEquals(List.of(), Support.sampledGradientCheck(net(11, 3, "bottleneck"), new InputShape(1, 4, 4), 2, 1.0));
+        assertEquals(
+                List.of(), Support.sampledGradientCheck(net(11, 3, "bottleneck"), new InputShape(1, 4, 4), 2, 1.0));
     }
 }

@@ -22,8 +22,10 @@ class ResNeXtTest {
     @ParameterizedTest(name = "ResNeXt-{0} {1}x{2}d {3}")
     @CsvSource({"29, 8, 64, cifar, 10, 34400000, 34426698", "50, 32, 4, imagenet, 1000, 25000000, 25028904"})
     void countsMatchThePublishedOnes(int depth, int c, int d, String stem, int classes, long published, long exact) {
-        long measured = Support.trainable(Support.create(factory,
-                Map.of("depth", depth, "cardinality", c, "base_width", d, "stem", stem)), 3, classes);
+        long measured = Support.trainable(
+                Support.create(factory, Map.of("depth", depth, "cardinality", c, "base_width", d, "stem", stem)),
+                3,
+                classes);
         assertEquals(exact, measured);
         Support.assertPublished("ResNeXt-" + depth + " " + c + "x" + d + "d", measured, published, 100_000, 0.01);
     }
@@ -38,20 +40,34 @@ class ResNeXtTest {
         for (int s = 0; s < 3; s++) {
             int d = 2 << s;
             int group = 4 * d;
-            expected += (long) in * group + 2L * group + 9L * d * d * 4 + 2L * group + (long) group * outs[s]
-                    + 2L * outs[s] + (long) in * outs[s] + 2L * outs[s];
+            expected += (long) in * group
+                    + 2L * group
+                    + 9L * d * d * 4
+                    + 2L * group
+                    + (long) group * outs[s]
+                    + 2L * outs[s]
+                    + (long) in * outs[s]
+                    + 2L * outs[s];
             in = outs[s];
         }
         expected += 10L * 64 + 10;
-        assertEquals(expected, Support.trainable(Support.create(factory,
-                Map.of("depth", 11, "cardinality", 4, "base_width", 2, "width", 0.0625)), 3, 10));
+        assertEquals(
+                expected,
+                Support.trainable(
+                        Support.create(
+                                factory, Map.of("depth", 11, "cardinality", 4, "base_width", 2, "width", 0.0625)),
+                        3,
+                        10));
     }
 
     @ParameterizedTest
-    @CsvSource({"cifar, 30, 'depth must be 9n+2 (11, 20, 29) with the cifar stem, found 30'",
-            "imagenet, 29, 'depth must be one of [50, 101] with the imagenet stem, found 29'"})
+    @CsvSource({
+        "cifar, 30, 'depth must be 9n+2 (11, 20, 29) with the cifar stem, found 30'",
+        "imagenet, 29, 'depth must be one of [50, 101] with the imagenet stem, found 29'"
+    })
     void rejectsDepthsThatDoNotFitTheStem(String stem, int depth, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(Params.resolve(factory.params(), Map.of("depth", depth, "stem", stem))));
         assertEquals(message, e.getMessage());
     }
@@ -59,7 +75,13 @@ class ResNeXtTest {
     /** Sampled check of ResNeXt-11, 2×1d, outputs 4/8/16. */
     @Test
     void passesTheGradientCheck() {
-        assertEquals(List.of(), Support.sampledGradientCheck(Support.create(factory,
-                Map.of("depth", 11, "cardinality", 2, "base_width", 1, "width", 1.0 / 64)), new InputShape(1, 6, 6), 3, 1.0));
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(
+                        Support.create(
+                                factory, Map.of("depth", 11, "cardinality", 2, "base_width", 1, "width", 1.0 / 64)),
+                        new InputShape(1, 6, 6),
+                        3,
+                        1.0));
     }
 }

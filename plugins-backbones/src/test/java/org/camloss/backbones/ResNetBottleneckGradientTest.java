@@ -12,7 +12,13 @@ class ResNetBottleneckGradientTest {
     /** Sampled check (1 entry of every second parameter array): ResNet-50 bottleneck blocks at widths 1/2/4/8 (× 4), CIFAR stem. */
     @Test
     void bottleneckBlocksPassTheGradientCheck() {
-        assertEquals(List.of(), Support.sampledGradientCheck(Support.create(new ResNetFactory(), Map.of("depth", 50, "stem", "cifar", "width", 1.0 / 64)), new InputShape(1, 4, 4),
-                1, 1.0, 2));
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(
+                        Support.create(new ResNetFactory(), Map.of("depth", 50, "stem", "cifar", "width", 1.0 / 64)),
+                        new InputShape(1, 4, 4),
+                        1,
+                        1.0,
+                        2));
     }
 }

@@ -1,8 +1,5 @@
 package org.camloss.backbones;
 
-import org.camloss.api.loss.CrossEntropy;
-import org.camloss.testkit.DoublePrecision;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,14 +8,17 @@ import java.util.Map;
 import org.camloss.api.InputShape;
 import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
+import org.camloss.api.loss.CrossEntropy;
+import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
-import org.camloss.engine.head.Objective;
+import org.camloss.testkit.DoublePrecision;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -49,8 +49,10 @@ class ResNetCifarGradientCheckTest {
                 .seed(12345)
                 .dataType(DataType.DOUBLE)
                 .updater(new NoOp())
-                .assemble(factory.create(Params.resolve(factory.params(), Map.of("depth", 8, "width", 0.0625))),
-                        shape, classes,
+                .assemble(
+                        factory.create(Params.resolve(factory.params(), Map.of("depth", 8, "width", 0.0625))),
+                        shape,
+                        classes,
                         Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0))));
         ComputationGraph graph = model.graph();
         int bnLayers = 0;
@@ -65,7 +67,8 @@ class ResNetCifarGradientCheckTest {
 
         Nd4j.getRandom().setSeed(3);
         int n = 4;
-        INDArray x = Nd4j.rand(DataType.DOUBLE, n, shape.height(), shape.width(), shape.channels()).subi(0.5);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, n, shape.height(), shape.width(), shape.channels())
+                .subi(0.5);
         INDArray labels = Nd4j.zeros(DataType.DOUBLE, n, classes);
         for (int i = 0; i < n; i++) {
             labels.putScalar(i, i % classes, 1.0);
@@ -78,7 +81,9 @@ class ResNetCifarGradientCheckTest {
                 .epsilon(1e-6)
                 .maxRelError(1e-3)
                 .minAbsoluteError(1e-8));
-        assertTrue(ok, "gradient check failed (run with "
-                + "-Dorg.slf4j.simpleLogger.log.org.deeplearning4j.gradientcheck=info to see the parameters)");
+        assertTrue(
+                ok,
+                "gradient check failed (run with "
+                        + "-Dorg.slf4j.simpleLogger.log.org.deeplearning4j.gradientcheck=info to see the parameters)");
     }
 }

@@ -1,8 +1,5 @@
 package org.camloss.backbones;
 
-import org.camloss.api.loss.CrossEntropy;
-import org.camloss.api.layers.AddReluVertex;
-import org.camloss.api.layers.FastBatchNormLayer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,9 +15,12 @@ import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
 import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
+import org.camloss.api.layers.AddReluVertex;
+import org.camloss.api.layers.FastBatchNormLayer;
+import org.camloss.api.loss.CrossEntropy;
+import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
-import org.camloss.engine.head.Objective;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -42,14 +42,21 @@ class ResNetCifarTest {
     }
 
     private static CamModel model(Backbone backbone, InputShape shape, CNN2DFormat format) {
-        return new ModelAssembler().seed(1).format(format).assemble(backbone, shape, 10,
-                Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0))));
+        return new ModelAssembler()
+                .seed(1)
+                .format(format)
+                .assemble(
+                        backbone,
+                        shape,
+                        10,
+                        Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0))));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {9, 12, 21, 109, 111, 199})
     void rejectsDepthsThatAreNot6nPlus2(int depth) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(Params.ofResolved(Map.of("depth", depth, "width", 1.0, "shortcut", "B"))));
         assertEquals("depth must be 6n+2 (8, 14, 20, 32, 44, 56, 110), found " + depth, e.getMessage());
     }
@@ -65,21 +72,24 @@ class ResNetCifarTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 206})
     void createRejectsDepthsOutOfRange(int depth) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(Params.ofResolved(Map.of("depth", depth, "width", 1.0, "shortcut", "B"))));
         assertEquals("depth must be in [8, 200], found " + depth, e.getMessage());
     }
 
     @Test
     void depth10IsRejectedWithTheDocumentedMessage() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(Params.resolve(factory.params(), Map.of("depth", 10))));
         assertEquals("depth must be 6n+2 (8, 14, 20, 32, 44, 56, 110), found 10", e.getMessage());
     }
 
     @Test
     void outOfRangeParamsAreRejectedBeforeCreate() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Params.resolve(factory.params(), Map.of("depth", 2, "shortcut", "C")));
         assertEquals("depth: must be in [8, 200], found 2; shortcut: must be one of [A, B], found 'C'", e.getMessage());
     }
@@ -89,10 +99,18 @@ class ResNetCifarTest {
         BackboneInfo info = backbone(20, 1.0).info();
         assertEquals(64, info.channels());
         assertEquals(4, info.stride());
-        assertEquals(List.of(new BackboneInfo.Stage("s1_b2_relu", 16, 1), new BackboneInfo.Stage("s2_b2_relu", 32, 2),
-                new BackboneInfo.Stage("s3_b2_relu", 64, 4)), info.stages());
-        assertEquals(List.of(new BackboneInfo.Stage("s1_b0_relu", 8, 1), new BackboneInfo.Stage("s2_b0_relu", 16, 2),
-                new BackboneInfo.Stage("s3_b0_relu", 32, 4)), backbone(8, 0.5).info().stages());
+        assertEquals(
+                List.of(
+                        new BackboneInfo.Stage("s1_b2_relu", 16, 1),
+                        new BackboneInfo.Stage("s2_b2_relu", 32, 2),
+                        new BackboneInfo.Stage("s3_b2_relu", 64, 4)),
+                info.stages());
+        assertEquals(
+                List.of(
+                        new BackboneInfo.Stage("s1_b0_relu", 8, 1),
+                        new BackboneInfo.Stage("s2_b0_relu", 16, 2),
+                        new BackboneInfo.Stage("s3_b0_relu", 32, 4)),
+                backbone(8, 0.5).info().stages());
     }
 
     @Test
@@ -112,11 +130,31 @@ class ResNetCifarTest {
         for (Layer l : m.graph().getLayers()) {
             names.add(l.conf().getLayer().getLayerName());
         }
-        assertEquals(List.of("stem_conv", "stem_bn",
-                "s1_b0_conv1", "s1_b0_bn1", "s1_b0_conv2", "s1_b0_bn2",
-                "s2_b0_conv1", "s2_b0_proj_conv", "s2_b0_bn1", "s2_b0_proj_bn", "s2_b0_conv2", "s2_b0_bn2",
-                "s3_b0_conv1", "s3_b0_proj_conv", "s3_b0_bn1", "s3_b0_proj_bn", "s3_b0_conv2", "s3_b0_bn2",
-                "head").stream().sorted().toList(), names.stream().sorted().toList());
+        assertEquals(
+                List.of(
+                                "stem_conv",
+                                "stem_bn",
+                                "s1_b0_conv1",
+                                "s1_b0_bn1",
+                                "s1_b0_conv2",
+                                "s1_b0_bn2",
+                                "s2_b0_conv1",
+                                "s2_b0_proj_conv",
+                                "s2_b0_bn1",
+                                "s2_b0_proj_bn",
+                                "s2_b0_conv2",
+                                "s2_b0_bn2",
+                                "s3_b0_conv1",
+                                "s3_b0_proj_conv",
+                                "s3_b0_bn1",
+                                "s3_b0_proj_bn",
+                                "s3_b0_conv2",
+                                "s3_b0_bn2",
+                                "head")
+                        .stream()
+                        .sorted()
+                        .toList(),
+                names.stream().sorted().toList());
         // each block ends in one add-and-ReLU vertex
         for (String v : List.of("s1_b0_relu", "s2_b0_relu", "s3_b0_relu")) {
             assertTrue(m.graph().getConfiguration().getVertices().get(v) instanceof AddReluVertex, v);
@@ -164,7 +202,9 @@ class ResNetCifarTest {
                 continue;
             }
             for (Map.Entry<String, INDArray> e : l.paramTable().entrySet()) {
-                if (e.getKey().equals("mean") || e.getKey().equals("var") || e.getKey().equals("log10stdev")) {
+                if (e.getKey().equals("mean")
+                        || e.getKey().equals("var")
+                        || e.getKey().equals("log10stdev")) {
                     runningStats += e.getValue().length();
                 } else {
                     trainable += e.getValue().length();
@@ -222,7 +262,8 @@ class ResNetCifarTest {
                 convs++;
                 assertEquals(false, conv.hasBias(), c.getLayerName());
                 assertEquals(List.of("W"), List.copyOf(l.paramTable().keySet()), c.getLayerName());
-                assertEquals(org.deeplearning4j.nn.conf.ConvolutionMode.Same, conv.getConvolutionMode(), c.getLayerName());
+                assertEquals(
+                        org.deeplearning4j.nn.conf.ConvolutionMode.Same, conv.getConvolutionMode(), c.getLayerName());
                 assertEquals(CNN2DFormat.NHWC, conv.getCnn2dDataFormat(), c.getLayerName());
             } else if (c instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
                 bns++;
@@ -233,7 +274,8 @@ class ResNetCifarTest {
                 assertEquals(1.0, l.getParam("gamma").maxNumber().doubleValue(), 0.0, c.getLayerName());
                 assertEquals(0.0, l.getParam("beta").amaxNumber().doubleValue(), 0.0, c.getLayerName());
                 String activation = bn.getActivationFn().getClass().getSimpleName();
-                boolean beforeAdd = c.getLayerName().endsWith("_bn2") || c.getLayerName().endsWith("_proj_bn");
+                boolean beforeAdd =
+                        c.getLayerName().endsWith("_bn2") || c.getLayerName().endsWith("_proj_bn");
                 assertEquals(beforeAdd ? "ActivationIdentity" : "ActivationReLU", activation, c.getLayerName());
             }
         }
@@ -254,12 +296,18 @@ class ResNetCifarTest {
 
     @Test
     void convolutionLayersUseTheOneDnnHelper() {
-        assertEquals("false", System.getProperty("org.eclipse.deeplearning4j.helpers.disable"),
+        assertEquals(
+                "false",
+                System.getProperty("org.eclipse.deeplearning4j.helpers.disable"),
                 "the surefire argLine must set -Dorg.eclipse.deeplearning4j.helpers.disable=false");
         CamModel m = model(backbone(8, 0.25), new InputShape(3, 8, 8), CNN2DFormat.NHWC);
         ConvolutionLayer conv = (ConvolutionLayer) m.graph().getLayer("s2_b0_conv1");
-        assertNotNull(conv.getHelper(), "no oneDNN helper on " + conv.conf().getLayer().getLayerName());
-        assertInstanceOf(FastBatchNormLayer.class, m.graph().getLayer("stem_bn"),
+        assertNotNull(
+                conv.getHelper(),
+                "no oneDNN helper on " + conv.conf().getLayer().getLayerName());
+        assertInstanceOf(
+                FastBatchNormLayer.class,
+                m.graph().getLayer("stem_bn"),
                 "batch norm is camloss's own (matrix-product reductions), not DL4J's with its oneDNN helper");
     }
 
@@ -267,7 +315,9 @@ class ResNetCifarTest {
     @CsvSource({"NHWC", "NCHW"})
     void oddInputGivesCeilOfSizeOverStride(CNN2DFormat format) {
         CamModel m = model(backbone(8, 0.25), new InputShape(2, 9, 9), format);
-        INDArray x = format == CNN2DFormat.NHWC ? Nd4j.rand(DataType.FLOAT, 3, 9, 9, 2) : Nd4j.rand(DataType.FLOAT, 3, 2, 9, 9);
+        INDArray x = format == CNN2DFormat.NHWC
+                ? Nd4j.rand(DataType.FLOAT, 3, 9, 9, 2)
+                : Nd4j.rand(DataType.FLOAT, 3, 2, 9, 9);
         Map<String, INDArray> acts = m.graph().feedForward(new INDArray[] {x}, false, false);
         long[] f = acts.get(m.featureVertex()).shape();
         long[] expected = format == CNN2DFormat.NHWC ? new long[] {3, 3, 3, 16} : new long[] {3, 16, 3, 3};

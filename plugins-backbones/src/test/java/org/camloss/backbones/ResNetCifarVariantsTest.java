@@ -1,6 +1,5 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.ZeroPadShortcutVertex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
+import org.camloss.api.layers.ZeroPadShortcutVertex;
 import org.camloss.engine.model.CamModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,13 +21,14 @@ class ResNetCifarVariantsTest {
     private final ResNetCifarFactory factory = new ResNetCifarFactory();
 
     private ResNetCifar backbone(int depth, double width, String shortcut, boolean preact) {
-        return (ResNetCifar) Support.create(factory,
-                Map.of("depth", depth, "width", width, "shortcut", shortcut, "preact", preact));
+        return (ResNetCifar)
+                Support.create(factory, Map.of("depth", depth, "width", width, "shortcut", shortcut, "preact", preact));
     }
 
     /** Option B minus its two 1×1 projections and their BNs (stage entries 2 and 3). */
     static long expectedOptionA(int depth, int[] w, int in) {
-        return ResNetCifarTest.expectedTrainable(depth, w, in) - ((long) w[0] * w[1] + 2L * w[1])
+        return ResNetCifarTest.expectedTrainable(depth, w, in)
+                - ((long) w[0] * w[1] + 2L * w[1])
                 - ((long) w[1] * w[2] + 2L * w[2]);
     }
 
@@ -55,9 +56,11 @@ class ResNetCifarVariantsTest {
         for (String shortcut : List.of("A", "B")) {
             ResNetCifar r = backbone(depth, 0.5, shortcut, preact);
             long measured = Support.trainable(r, 3, 10) - (10L * r.info().channels() + 10);
-            long expected = preact ? expectedPreact(depth, r.stageWidths(), 3, shortcut.equals("B"))
-                    : shortcut.equals("A") ? expectedOptionA(depth, r.stageWidths(), 3)
-                    : ResNetCifarTest.expectedTrainable(depth, r.stageWidths(), 3);
+            long expected = preact
+                    ? expectedPreact(depth, r.stageWidths(), 3, shortcut.equals("B"))
+                    : shortcut.equals("A")
+                            ? expectedOptionA(depth, r.stageWidths(), 3)
+                            : ResNetCifarTest.expectedTrainable(depth, r.stageWidths(), 3);
             assertEquals(expected, measured, r.toString());
         }
     }
@@ -89,7 +92,8 @@ class ResNetCifarVariantsTest {
         assertNotNull(m.graph().getVertex("s3_b0_short"));
         assertNull(m.graph().getVertex("s2_b0_proj_conv"));
         assertNull(m.graph().getVertex("s1_b0_short"), "stage 1 keeps the identity");
-        ZeroPadShortcutVertex v = (ZeroPadShortcutVertex) m.graph().getConfiguration().getVertices().get("s3_b0_short");
+        ZeroPadShortcutVertex v = (ZeroPadShortcutVertex)
+                m.graph().getConfiguration().getVertices().get("s3_b0_short");
         assertEquals(2, v.getStride());
         assertEquals(4, v.getPadBefore());
         assertEquals(4, v.getPadAfter());
@@ -98,8 +102,12 @@ class ResNetCifarVariantsTest {
     @Test
     void preactEndsWithFinalBnAndDeclaresAddOutputs() {
         BackboneInfo info = backbone(8, 0.5, "B", true).info();
-        assertEquals(List.of(new BackboneInfo.Stage("s1_b0_add", 8, 1), new BackboneInfo.Stage("s2_b0_add", 16, 2),
-                new BackboneInfo.Stage("final_bn", 32, 4)), info.stages());
+        assertEquals(
+                List.of(
+                        new BackboneInfo.Stage("s1_b0_add", 8, 1),
+                        new BackboneInfo.Stage("s2_b0_add", 16, 2),
+                        new BackboneInfo.Stage("final_bn", 32, 4)),
+                info.stages());
         CamModel m = Support.model(backbone(8, 0.5, "B", true), new InputShape(3, 8, 8), 10);
         assertEquals("final_bn", m.featureVertex());
         assertNull(m.graph().getVertex("stem_bn"), "pre-activation stem has no BN");
@@ -108,7 +116,8 @@ class ResNetCifarVariantsTest {
 
     @Test
     void rejectsAnUnknownShortcut() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(org.camloss.api.Params.ofResolved(
                         Map.of("depth", 20, "width", 1.0, "shortcut", "C", "preact", false))));
         assertEquals("shortcut must be one of [A, B], found 'C'", e.getMessage());
@@ -116,15 +125,19 @@ class ResNetCifarVariantsTest {
 
     @Test
     void optionAPassesTheGradientCheck() {
-        assertTrue(Support.gradientCheck(backbone(8, 0.0625, "A", false), new InputShape(2, 6, 6), 500),
+        assertTrue(
+                Support.gradientCheck(backbone(8, 0.0625, "A", false), new InputShape(2, 6, 6), 500),
                 Support.GRADIENT_HINT);
     }
 
     @Test
     void preactivationWithBothShortcutsPassesTheGradientCheck() {
-        assertTrue(Support.gradientCheck(backbone(8, 0.0625, "A", true), new InputShape(2, 6, 6), 500),
+        assertTrue(
+                Support.gradientCheck(backbone(8, 0.0625, "A", true), new InputShape(2, 6, 6), 500),
                 Support.GRADIENT_HINT);
-        assertEquals(List.of(), Support.sampledGradientCheck(backbone(8, 0.0625, "B", true), new InputShape(2, 5, 5), 3,
-                1.0), "sampled check, 3 entries per parameter array");
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(backbone(8, 0.0625, "B", true), new InputShape(2, 5, 5), 3, 1.0),
+                "sampled check, 3 entries per parameter array");
     }
 }

@@ -48,7 +48,8 @@ class ResNetTest {
     @ParameterizedTest
     @CsvSource({"19", "20", "100"})
     void rejectsOtherDepths(int depth) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(Params.resolve(factory.params(), Map.of("depth", depth))));
         assertEquals("depth must be one of [18, 34, 50, 101, 152], found " + depth, e.getMessage());
     }
@@ -56,7 +57,8 @@ class ResNetTest {
     /** Sampled check (4 entries per parameter array, see {@link Support#sampledGradientCheck}): ResNet-18 at widths 1/2/4/8 with the ImageNet stem: conv, BN, max-pool, add, ReLU, projections. */
     @Test
     void passesTheGradientCheck() {
-        assertEquals(List.of(), Support.sampledGradientCheck(backbone(18, "imagenet", 1.0 / 64), new InputShape(1, 8, 8),
-                2, 1.0));
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(backbone(18, "imagenet", 1.0 / 64), new InputShape(1, 8, 8), 2, 1.0));
     }
 }

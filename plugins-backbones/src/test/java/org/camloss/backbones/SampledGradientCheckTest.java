@@ -14,6 +14,7 @@ class SampledGradientCheckTest {
     void passesOnACorrectNetAndFailsOnAScaledGradient() {
         ResNetCifar net = new ResNetCifar(1, 0.0625);
         assertEquals(List.of(), Support.sampledGradientCheck(net, new InputShape(2, 6, 6), 3, 1.0));
-        assertFalse(Support.sampledGradientCheck(net, new InputShape(2, 6, 6), 3, 1.05).isEmpty());
+        assertFalse(Support.sampledGradientCheck(net, new InputShape(2, 6, 6), 3, 1.05)
+                .isEmpty());
     }
 }

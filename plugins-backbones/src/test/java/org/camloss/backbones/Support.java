@@ -1,6 +1,5 @@
 package org.camloss.backbones;
 
-import org.camloss.api.loss.CrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -8,11 +7,12 @@ import java.util.Map;
 import org.camloss.api.Backbone;
 import org.camloss.api.InputShape;
 import org.camloss.api.LossTerm;
-import org.camloss.api.PluginFactory;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
+import org.camloss.api.loss.CrossEntropy;
+import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
-import org.camloss.engine.head.Objective;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -25,8 +25,7 @@ import org.nd4j.linalg.learning.config.NoOp;
 
 /** Shared helpers of the backbone tests: building, parameter counting and gradient checks. */
 final class Support {
-    private Support() {
-    }
+    private Support() {}
 
     static Backbone create(PluginFactory<Backbone> factory, Map<String, ?> params) {
         return factory.create(Params.resolve(factory.params(), params));
@@ -60,7 +59,8 @@ final class Support {
 
     /** Trainable parameters of the backbone plus a {@code classes}-way head, built on a small input. */
     static long trainable(Backbone backbone, int inChannels, int classes) {
-        return trainable(model(backbone, new InputShape(inChannels, 32, 32), classes).graph());
+        return trainable(
+                model(backbone, new InputShape(inChannels, 32, 32), classes).graph());
     }
 
     /**
@@ -70,8 +70,10 @@ final class Support {
     static void assertPublished(String what, long measured, double published, double unit, double tolerance) {
         double rel = Math.abs(measured - published) / published;
         boolean rounded = Math.round(measured / unit) == Math.round(published / unit);
-        assertTrue(rel <= tolerance || rounded, what + ": " + measured + " trainable parameters, published "
-                + published + " (relative difference " + rel + ")");
+        assertTrue(
+                rel <= tolerance || rounded,
+                what + ": " + measured + " trainable parameters, published " + published + " (relative difference "
+                        + rel + ")");
     }
 
     /**
@@ -87,7 +89,10 @@ final class Support {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
             int classes = 3;
-            CamModel model = new ModelAssembler().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp())
+            CamModel model = new ModelAssembler()
+                    .seed(12345)
+                    .dataType(DataType.DOUBLE)
+                    .updater(new NoOp())
                     .assemble(backbone, shape, classes, crossEntropy());
             ComputationGraph graph = model.graph();
             for (Layer l : graph.getLayers()) {
@@ -98,7 +103,8 @@ final class Support {
             assertTrue(graph.numParams() <= maxParams, "too many parameters for a full check: " + graph.numParams());
             Nd4j.getRandom().setSeed(3);
             int n = 4;
-            INDArray x = Nd4j.rand(DataType.DOUBLE, n, shape.height(), shape.width(), shape.channels()).subi(0.5);
+            INDArray x = Nd4j.rand(DataType.DOUBLE, n, shape.height(), shape.width(), shape.channels())
+                    .subi(0.5);
             INDArray labels = Nd4j.zeros(DataType.DOUBLE, n, classes);
             for (int i = 0; i < n; i++) {
                 labels.putScalar(i, i % classes, 1.0);
@@ -135,14 +141,17 @@ final class Support {
      * As {@link #sampledGradientCheck(Backbone, InputShape, int, double)}, but only every {@code everyNth}
      * parameter array (in layer order, starting with the first) is sampled, for deep nets.
      */
-    static List<String> sampledGradientCheck(Backbone backbone, InputShape shape, int perArray, double gradientScale,
-                                             int everyNth) {
+    static List<String> sampledGradientCheck(
+            Backbone backbone, InputShape shape, int perArray, double gradientScale, int everyNth) {
         DataType previousDefault = Nd4j.dataType();
         DataType previousFloating = Nd4j.defaultFloatingPointType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
             int classes = 3;
-            CamModel model = new ModelAssembler().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp())
+            CamModel model = new ModelAssembler()
+                    .seed(12345)
+                    .dataType(DataType.DOUBLE)
+                    .updater(new NoOp())
                     .assemble(backbone, shape, classes, crossEntropy());
             ComputationGraph graph = model.graph();
             for (Layer l : graph.getLayers()) {
@@ -152,13 +161,14 @@ final class Support {
             }
             Nd4j.getRandom().setSeed(3);
             int n = 4;
-            INDArray x = Nd4j.rand(DataType.DOUBLE, n, shape.height(), shape.width(), shape.channels()).subi(0.5);
+            INDArray x = Nd4j.rand(DataType.DOUBLE, n, shape.height(), shape.width(), shape.channels())
+                    .subi(0.5);
             INDArray labels = Nd4j.zeros(DataType.DOUBLE, n, classes);
             for (int i = 0; i < n; i++) {
                 labels.putScalar(i, i % classes, 1.0);
             }
-            org.nd4j.linalg.dataset.MultiDataSet data = new org.nd4j.linalg.dataset.MultiDataSet(
-                    new INDArray[] {x}, new INDArray[] {labels});
+            org.nd4j.linalg.dataset.MultiDataSet data =
+                    new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x}, new INDArray[] {labels});
             graph.setInputs(x);
             graph.setLabels(labels);
             graph.computeGradientAndScore();
@@ -207,11 +217,15 @@ final class Support {
                             double absErr = Math.abs(numeric - analytic);
                             double relErr = absErr / Math.max(Math.abs(numeric) + Math.abs(analytic), 1e-300);
                             agrees = relErr <= 1e-3 || absErr <= absTolerance;
-                            numerics.append(k == 0 ? "" : ", ").append(numeric).append(" (step ").append(eps).append(')');
+                            numerics.append(k == 0 ? "" : ", ")
+                                    .append(numeric)
+                                    .append(" (step ")
+                                    .append(eps)
+                                    .append(')');
                         }
                         if (!agrees) {
-                            failures.add(l.conf().getLayer().getLayerName() + "." + e.getKey() + "[" + j + "]: analytic "
-                                    + analytic + ", numeric " + numerics);
+                            failures.add(l.conf().getLayer().getLayerName() + "." + e.getKey() + "[" + j
+                                    + "]: analytic " + analytic + ", numeric " + numerics);
                         }
                     }
                 }

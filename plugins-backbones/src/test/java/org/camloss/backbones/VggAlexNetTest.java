@@ -38,29 +38,39 @@ class VggAlexNetTest {
     @Test
     void droppingTheLastPoolHalvesTheStride() {
         BackboneInfo with = Support.create(vgg, Map.of("depth", 16)).info();
-        BackboneInfo without = Support.create(vgg, Map.of("depth", 16, "last_pool", false)).info();
+        BackboneInfo without =
+                Support.create(vgg, Map.of("depth", 16, "last_pool", false)).info();
         assertEquals(32, with.stride());
         assertEquals(16, without.stride());
         assertEquals("s5_c2_bn", without.stages().get(4).vertex());
-        assertEquals(16, Support.create(alexnet, Map.of("last_pool", false)).info().stride());
-        assertEquals(List.of(new BackboneInfo.Stage("pool1", 64, 8), new BackboneInfo.Stage("pool2", 192, 16),
-                new BackboneInfo.Stage("pool5", 256, 32)), Support.create(alexnet, Map.of()).info().stages());
+        assertEquals(
+                16, Support.create(alexnet, Map.of("last_pool", false)).info().stride());
+        assertEquals(
+                List.of(
+                        new BackboneInfo.Stage("pool1", 64, 8),
+                        new BackboneInfo.Stage("pool2", 192, 16),
+                        new BackboneInfo.Stage("pool5", 256, 32)),
+                Support.create(alexnet, Map.of()).info().stages());
     }
 
     @ParameterizedTest
     @CsvSource({"12", "15", "18"})
     void vggRejectsOtherDepths(int depth) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> vgg.create(Params.resolve(vgg.params(), Map.of("depth", depth))));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> vgg.create(Params.resolve(vgg.params(), Map.of("depth", depth))));
         assertEquals("depth must be one of [11, 13, 16, 19], found " + depth, e.getMessage());
     }
 
     /** Sampled check: VGG-11 at widths 1/2/4/8/8 without the last pool. */
     @Test
     void vggPassesTheGradientCheck() {
-        assertEquals(List.of(), Support.sampledGradientCheck(
-                Support.create(vgg, Map.of("depth", 11, "width", 1.0 / 64, "last_pool", false)),
-                new InputShape(1, 16, 16), 3, 1.0));
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(
+                        Support.create(vgg, Map.of("depth", 11, "width", 1.0 / 64, "last_pool", false)),
+                        new InputShape(1, 16, 16),
+                        3,
+                        1.0));
     }
 
     /**
@@ -69,7 +79,9 @@ class VggAlexNetTest {
      */
     @Test
     void alexNetPassesTheGradientCheck() {
-        assertEquals(List.of(), Support.sampledGradientCheck(Support.create(alexnet, Map.of("width", 1.0 / 64)),
-                new InputShape(1, 16, 16), 3, 1.0));
+        assertEquals(
+                List.of(),
+                Support.sampledGradientCheck(
+                        Support.create(alexnet, Map.of("width", 1.0 / 64)), new InputShape(1, 16, 16), 3, 1.0));
     }
 }

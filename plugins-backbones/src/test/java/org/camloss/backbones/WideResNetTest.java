@@ -47,18 +47,23 @@ class WideResNetTest {
 
     @Test
     void dropoutSitsOnTheSecondConvolutionOnly() {
-        ComputationGraph g = Support.model(backbone(10, 1, 0.3), new InputShape(3, 8, 8), 10).graph();
-        ConvolutionLayer conv2 = (ConvolutionLayer) g.getLayer("s2_b0_conv2").conf().getLayer();
+        ComputationGraph g =
+                Support.model(backbone(10, 1, 0.3), new InputShape(3, 8, 8), 10).graph();
+        ConvolutionLayer conv2 =
+                (ConvolutionLayer) g.getLayer("s2_b0_conv2").conf().getLayer();
         assertEquals(0.7, ((Dropout) conv2.getIDropout()).getP(), 1e-12, "DL4J keeps the retain probability");
         assertEquals(null, ((ConvolutionLayer) g.getLayer("s2_b0_conv1").conf().getLayer()).getIDropout());
-        ComputationGraph none = Support.model(backbone(10, 1, 0.0), new InputShape(3, 8, 8), 10).graph();
-        assertEquals(null, ((ConvolutionLayer) none.getLayer("s2_b0_conv2").conf().getLayer()).getIDropout());
+        ComputationGraph none =
+                Support.model(backbone(10, 1, 0.0), new InputShape(3, 8, 8), 10).graph();
+        assertEquals(
+                null, ((ConvolutionLayer) none.getLayer("s2_b0_conv2").conf().getLayer()).getIDropout());
     }
 
     @ParameterizedTest
     @ValueSource(ints = {11, 12, 20, 26})
     void rejectsDepthsThatAreNot6nPlus4(int depth) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> factory.create(Params.resolve(factory.params(), Map.of("depth", depth))));
         assertEquals("depth must be 6n+4 (10, 16, 22, 28, 40), found " + depth, e.getMessage());
     }

@@ -1,12 +1,12 @@
 package org.camloss.backbones;
 
-import org.camloss.api.layers.ZeroPadShortcutVertex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.File;
 import java.nio.file.Path;
 import org.camloss.api.InputShape;
+import org.camloss.api.layers.ZeroPadShortcutVertex;
 import org.camloss.engine.model.CamModel;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -32,12 +32,18 @@ class ZeroPadShortcutVertexTest {
     @CsvSource({"NHWC, 2, 1, 2", "NCHW, 2, 1, 2", "NHWC, 1, 0, 3", "NCHW, 3, 2, 0"})
     void subsamplesAndPads(CNN2DFormat format, int stride, int before, int after) {
         boolean nhwc = format == CNN2DFormat.NHWC;
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.convolutional(5, 4, 2, format))
                 .addVertex("pad", new ZeroPadShortcutVertex(stride, before, after, nhwc), "in")
-                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
-                        .format(format).build(), "pad")
+                .addLayer(
+                        "out",
+                        new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                                .activation(Activation.IDENTITY)
+                                .format(format)
+                                .build(),
+                        "pad")
                 .setOutputs("out")
                 .build();
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
@@ -52,8 +58,15 @@ class ZeroPadShortcutVertexTest {
         long ow = (4 + stride - 1) / stride;
         assertArrayEquals(new long[] {3, 2 + before + after, oh, ow}, yNchw.shape());
         INDArray expected = Nd4j.zeros(DataType.FLOAT, 3, 2 + before + after, oh, ow);
-        expected.get(NDArrayIndex.all(), NDArrayIndex.interval(before, before + 2), NDArrayIndex.all(), NDArrayIndex.all())
-                .assign(nchw.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, stride, 5),
+        expected.get(
+                        NDArrayIndex.all(),
+                        NDArrayIndex.interval(before, before + 2),
+                        NDArrayIndex.all(),
+                        NDArrayIndex.all())
+                .assign(nchw.get(
+                        NDArrayIndex.all(),
+                        NDArrayIndex.all(),
+                        NDArrayIndex.interval(0, stride, 5),
                         NDArrayIndex.interval(0, stride, 4)));
         assertEquals(expected, yNchw.dup());
     }
@@ -66,7 +79,8 @@ class ZeroPadShortcutVertexTest {
         ModelSerializer.writeModel(m.graph(), file, true);
         ComputationGraph restored = ModelSerializer.restoreComputationGraph(file, true);
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 8, 3);
-        assertEquals(m.graph().feedForward(new INDArray[] {x}, false, false).get("s3_b0_short"),
+        assertEquals(
+                m.graph().feedForward(new INDArray[] {x}, false, false).get("s3_b0_short"),
                 restored.feedForward(new INDArray[] {x}, false, false).get("s3_b0_short"));
         assertEquals(m.graph().outputSingle(x), restored.outputSingle(x));
     }

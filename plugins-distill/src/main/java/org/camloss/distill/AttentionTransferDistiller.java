@@ -63,8 +63,8 @@ public record AttentionTransferDistiller(double beta, double p, List<Integer> st
         int ns = student.stages().size();
         int nt = teacher.stages().size();
         if (nt == 0) {
-            throw new IllegalArgumentException("the teacher declares no stages; " + AttentionTransferDistillerFactory.ID
-                    + " needs them");
+            throw new IllegalArgumentException(
+                    "the teacher declares no stages; " + AttentionTransferDistillerFactory.ID + " needs them");
         }
         for (int i : pairedStudentStages(ns, nt)) {
             if (i >= ns) {
@@ -72,7 +72,8 @@ public record AttentionTransferDistiller(double beta, double p, List<Integer> st
                         + ": " + describe(student) + "), no stage " + i);
             }
             if (i + nt - ns < 0) {
-                throw new IllegalArgumentException("stages: student stage " + i + " has no teacher partner (stages pair "
+                throw new IllegalArgumentException("stages: student stage " + i
+                        + " has no teacher partner (stages pair "
                         + "from the deepest: the student has " + ns + ", the teacher " + nt + "; valid student indices "
                         + (ns - nt) + ".." + (ns - 1) + ")");
             }
@@ -92,8 +93,9 @@ public record AttentionTransferDistiller(double beta, double p, List<Integer> st
         List<StageMap> s = student.outputs().stages();
         List<StageMap> t = teacher.stages();
         if (s.isEmpty() || t.isEmpty()) {
-            throw new IllegalStateException(AttentionTransferDistillerFactory.ID + ": the "
-                    + (s.isEmpty() ? "student's" : "teacher's") + " stage maps are missing, although they are required");
+            throw new IllegalStateException(
+                    AttentionTransferDistillerFactory.ID + ": the " + (s.isEmpty() ? "student's" : "teacher's")
+                            + " stage maps are missing, although they are required");
         }
         SameDiff sd = student.sameDiff();
         SDVariable total = null;

@@ -1,13 +1,13 @@
 package org.camloss.distill;
 
-import org.camloss.api.PluginFactory;
-import org.camloss.api.ParamProblem;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.Distiller;
 import org.camloss.api.DistillerFactory;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
 
 /** {@code at}: attention transfer between paired backbone stages (Zagoruyko &amp; Komodakis, 2017). */
 public final class AttentionTransferDistillerFactory implements DistillerFactory {
@@ -15,11 +15,18 @@ public final class AttentionTransferDistillerFactory implements DistillerFactory
     public static final String ID = "at";
 
     private static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.ofDouble("beta", 1000.0, 0.0, 1.0e6,
+            ParamSpec.ofDouble(
+                    "beta",
+                    1000.0,
+                    0.0,
+                    1.0e6,
                     "Weight β of the attention term (the paper's 1000; the term already carries the ½)."),
             ParamSpec.ofDouble("p", 2.0, 1.0, 8.0, "Power p of the channel pooling mean_c |A_c|^p."),
-            ParamSpec.ofString("stages", "all", "Student stages to match: 'all' (every stage the two share, "
-                    + "paired from the deepest) or comma-separated indices, 0 = shallowest, e.g. '1,2'."),
+            ParamSpec.ofString(
+                    "stages",
+                    "all",
+                    "Student stages to match: 'all' (every stage the two share, "
+                            + "paired from the deepest) or comma-separated indices, 0 = shallowest, e.g. '1,2'."),
             ParamSpec.ofDouble("eps", 1e-12, 0.0, 1.0, "ε added to the L2 norm of each attention map."));
 
     @Override
@@ -40,8 +47,8 @@ public final class AttentionTransferDistillerFactory implements DistillerFactory
 
     @Override
     public Distiller create(Params p) {
-        return new AttentionTransferDistiller(p.getDouble("beta"), p.getDouble("p"), parseStages(p.getString("stages")),
-                p.getDouble("eps"));
+        return new AttentionTransferDistiller(
+                p.getDouble("beta"), p.getDouble("p"), parseStages(p.getString("stages")), p.getDouble("eps"));
     }
 
     /** Parses {@code all} or a comma list of distinct non-negative indices, in increasing order. */

@@ -37,11 +37,12 @@ public record CaamCamDistiller(double beta, Normalization normalization, double 
 
     @Override
     public List<LossTerm> define(LossContext student, TeacherOutputs teacher) {
-        SDVariable target = teacher.targetCam().orElseThrow(() -> new IllegalStateException(
-                CaamCamDistillerFactory.ID + ": the teacher's outputs carry no target CAM, although it is required"));
+        SDVariable target = teacher.targetCam()
+                .orElseThrow(() -> new IllegalStateException(CaamCamDistillerFactory.ID
+                        + ": the teacher's outputs carry no target CAM, although it is required"));
         SDVariable caam = CamMaps.caam(student.outputs().features());
-        SDVariable value = CamMaps.meanAbsDifference(CamMaps.normalize(caam, normalization, eps),
-                CamMaps.normalize(target, normalization, eps));
+        SDVariable value = CamMaps.meanAbsDifference(
+                CamMaps.normalize(caam, normalization, eps), CamMaps.normalize(target, normalization, eps));
         return List.of(LossTerm.of(TERM, value, beta));
     }
 }

@@ -15,8 +15,8 @@ public final class CaamCamDistillerFactory implements DistillerFactory {
 
     private static final List<ParamSpec> PARAMS = List.of(
             ParamSpec.ofDouble("beta", 1.0, 0.0, 1000.0, "Weight β of the CAAM-CAM term (0 switches it off)."),
-            ParamSpec.ofChoice("normalization", Normalization.MIN_MAX,
-                    "Per-sample map normalisation Φ, applied to both maps."),
+            ParamSpec.ofChoice(
+                    "normalization", Normalization.MIN_MAX, "Per-sample map normalisation Φ, applied to both maps."),
             ParamSpec.ofDouble("eps", CamMaps.DEFAULT_EPS, 0.0, 1.0, "ε added to the denominator of Φ."));
 
     @Override
@@ -37,7 +37,7 @@ public final class CaamCamDistillerFactory implements DistillerFactory {
 
     @Override
     public Distiller create(Params p) {
-        return new CaamCamDistiller(p.getDouble("beta"), p.getChoice("normalization", Normalization.class),
-                p.getDouble("eps"));
+        return new CaamCamDistiller(
+                p.getDouble("beta"), p.getChoice("normalization", Normalization.class), p.getDouble("eps"));
     }
 }

@@ -1,6 +1,5 @@
 package org.camloss.distill;
 
-import org.camloss.api.loss.LossMath;
 import java.util.List;
 import java.util.Set;
 import org.camloss.api.Distiller;
@@ -8,6 +7,7 @@ import org.camloss.api.LossContext;
 import org.camloss.api.LossTerm;
 import org.camloss.api.TeacherOutputs;
 import org.camloss.api.TeacherSignal;
+import org.camloss.api.loss.LossMath;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
@@ -30,8 +30,8 @@ public record KdDistiller(double temperature, double weight) implements Distille
 
     public KdDistiller {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException(KdDistillerFactory.ID
-                    + ": temperature must be positive and finite, found " + temperature);
+            throw new IllegalArgumentException(
+                    KdDistillerFactory.ID + ": temperature must be positive and finite, found " + temperature);
         }
     }
 
@@ -42,13 +42,13 @@ public record KdDistiller(double temperature, double weight) implements Distille
 
     @Override
     public List<LossTerm> define(LossContext student, TeacherOutputs teacher) {
-        SDVariable teacherLogits = teacher.logits().orElseThrow(() -> new IllegalStateException(
-                KdDistillerFactory.ID + ": the teacher's outputs carry no logits, although they are required"));
+        SDVariable teacherLogits = teacher.logits()
+                .orElseThrow(() -> new IllegalStateException(
+                        KdDistillerFactory.ID + ": the teacher's outputs carry no logits, although they are required"));
         SDVariable logStudent = LossMath.logSoftmax(student.outputs().logits().div(temperature));
         SDVariable logTeacher = LossMath.logSoftmax(teacherLogits.div(temperature));
         SDVariable pTeacher = logTeacher.getSameDiff().math().exp(logTeacher);
         SDVariable kl = pTeacher.mul(logTeacher.sub(logStudent)).sum(1).mean();
         return List.of(LossTerm.of(TERM, kl.mul(temperature * temperature), weight));
     }
-
 }

@@ -1,12 +1,12 @@
 package org.camloss.distill;
 
-import org.camloss.api.PluginFactory;
-import org.camloss.api.ParamProblem;
 import java.util.List;
 import org.camloss.api.Distiller;
 import org.camloss.api.DistillerFactory;
+import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.PluginFactory;
 
 /**
  * {@code kd}: Hinton's knowledge distillation, γ · T² · KL(softmax(z_T / T) ‖ softmax(z_S / T)).
@@ -22,10 +22,14 @@ public final class KdDistillerFactory implements DistillerFactory {
     public static final String ID = "kd";
 
     private static final List<ParamSpec> PARAMS = List.of(
-            ParamSpec.ofDouble("temperature", 4.0, 0.01, 100.0,
+            ParamSpec.ofDouble(
+                    "temperature",
+                    4.0,
+                    0.01,
+                    100.0,
                     "Softmax temperature T applied to both teacher and student logits."),
-            ParamSpec.ofDouble("weight", 1.0, 0.0, 1000.0,
-                    "Weight γ of the T²-scaled KL term (cross-entropy keeps weight 1)."));
+            ParamSpec.ofDouble(
+                    "weight", 1.0, 0.0, 1000.0, "Weight γ of the T²-scaled KL term (cross-entropy keeps weight 1)."));
 
     @Override
     public String id() {

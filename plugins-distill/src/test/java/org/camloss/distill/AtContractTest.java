@@ -1,8 +1,5 @@
 package org.camloss.distill;
 
-import org.camloss.api.loss.CrossEntropy;
-import org.camloss.testkit.DoublePrecision;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.camloss.distill.DistillTestSupport.flat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,14 +16,17 @@ import org.camloss.api.LossTerm;
 import org.camloss.api.Params;
 import org.camloss.api.TeacherSignal;
 import org.camloss.api.cam.Bilinear;
-import org.camloss.engine.model.CamModel;
+import org.camloss.api.loss.CrossEntropy;
 import org.camloss.engine.head.Objective;
 import org.camloss.engine.head.TeacherColumns;
+import org.camloss.engine.model.CamModel;
 import org.camloss.testkit.DistillerContract;
+import org.camloss.testkit.DoublePrecision;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -54,13 +54,14 @@ class AtContractTest extends DistillerContract {
 
     private static AttentionTransferDistiller at(double p, String stages) {
         AttentionTransferDistillerFactory f = new AttentionTransferDistillerFactory();
-        return (AttentionTransferDistiller) f.create(Params.resolve(f.params(),
-                Map.of("beta", 1.0, "p", p, "stages", stages)));
+        return (AttentionTransferDistiller)
+                f.create(Params.resolve(f.params(), Map.of("beta", 1.0, "p", p, "stages", stages)));
     }
 
     @Test
     void declaresItsParametersAndSignal() {
-        AttentionTransferDistiller d = (AttentionTransferDistiller) factory().create(Params.defaults(factory().params()));
+        AttentionTransferDistiller d = (AttentionTransferDistiller)
+                factory().create(Params.defaults(factory().params()));
         assertEquals(new AttentionTransferDistiller(1000.0, 2.0, List.of(), 1e-12), d);
         assertEquals(Set.of(TeacherSignal.STAGES), d.requires());
         assertEquals("at", factory().id());
@@ -71,8 +72,8 @@ class AtContractTest extends DistillerContract {
         assertEquals(List.of(), AttentionTransferDistillerFactory.parseStages("all"));
         assertEquals(List.of(1, 2), AttentionTransferDistillerFactory.parseStages(" 1, 2 "));
         for (String bad : new String[] {"one", "1,,2", "-1", "1,1"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> AttentionTransferDistillerFactory.parseStages(bad), bad);
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> AttentionTransferDistillerFactory.parseStages(bad), bad);
             assertTrue(e.getMessage().contains("e.g. '1,2'"), e.getMessage());
         }
     }
@@ -100,13 +101,18 @@ class AtContractTest extends DistillerContract {
 
     @Test
     void checkNamesStagesThatDoNotExistOrHaveNoPartner() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> at(2, "3").check(info(3), info(3)));
-        assertTrue(e.getMessage().contains("no stage 3") && e.getMessage().contains("indices 0..2")
-                && e.getMessage().contains("s0 (8 ch, stride 1)"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> at(2, "3").check(info(3), info(3)));
+        assertTrue(
+                e.getMessage().contains("no stage 3")
+                        && e.getMessage().contains("indices 0..2")
+                        && e.getMessage().contains("s0 (8 ch, stride 1)"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> at(2, "0,2").check(info(3), info(2)));
-        assertTrue(e.getMessage().contains("student stage 0 has no teacher partner")
-                && e.getMessage().contains("valid student indices 1..2"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("student stage 0 has no teacher partner")
+                        && e.getMessage().contains("valid student indices 1..2"),
+                e.getMessage());
     }
 
     // ---------------------------------------------------------------- reference (the authors' formula, in loops)
@@ -170,9 +176,8 @@ class AtContractTest extends DistillerContract {
     }
 
     /** A student with stage0 [n,2,8,10] and features [n,C,4,5], a teacher with the given stage shapes. */
-    private record Case(INDArray stage0, INDArray features, List<INDArray> teacher, TeacherColumns columns,
-                        INDArray labels) {
-    }
+    private record Case(
+            INDArray stage0, INDArray features, List<INDArray> teacher, TeacherColumns columns, INDArray labels) {}
 
     private static Case randomCase(AttentionTransferDistiller d, long seed, int[]... teacherShapes) {
         Nd4j.getRandom().setSeed(seed);
@@ -187,14 +192,20 @@ class AtContractTest extends DistillerContract {
             shapes.add(new TeacherColumns.StageShape(s[0], s[1], s[2]));
         }
         TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, 4, 5, d.requires(), shapes);
-        INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, null, teacher).castTo(DataType.DOUBLE);
+        INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, null, teacher)
+                .castTo(DataType.DOUBLE);
         return new Case(stage0, features, teacher, columns, labels);
     }
 
     private static HeadHarness.Result run(AttentionTransferDistiller d, Case c) {
-        return new HeadHarness(DataType.DOUBLE).runWithStages(DistillTestSupport.distillerOnly(d, c.columns()),
-                c.features(), List.of(c.stage0()), Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
-                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES), c.labels());
+        return new HeadHarness(DataType.DOUBLE)
+                .runWithStages(
+                        DistillTestSupport.distillerOnly(d, c.columns()),
+                        c.features(),
+                        List.of(c.stage0()),
+                        Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
+                        Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES),
+                        c.labels());
     }
 
     @ParameterizedTest(name = "p={0}, stages={1}")
@@ -241,14 +252,24 @@ class AtContractTest extends DistillerContract {
         // teacher: the same maps with every channel repeated (other channel count, same channel mean) and scaled by 2
         INDArray t0 = Nd4j.concat(1, stage0, stage0).mul(2);
         INDArray t1 = Nd4j.concat(1, features, features, features).mul(-2);
-        TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, 4, 5, d.requires(), List.of(
-                new TeacherColumns.StageShape(4, 8, 10), new TeacherColumns.StageShape(3 * TinyNets.CHANNELS, 4, 5)));
+        TeacherColumns columns = new TeacherColumns(
+                TinyNets.CLASSES,
+                4,
+                5,
+                d.requires(),
+                List.of(
+                        new TeacherColumns.StageShape(4, 8, 10),
+                        new TeacherColumns.StageShape(3 * TinyNets.CHANNELS, 4, 5)));
         INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, null, List.of(t0, t1))
                 .castTo(DataType.DOUBLE);
-        HeadHarness.Result r = new HeadHarness(DataType.DOUBLE).runWithStages(
-                DistillTestSupport.distillerOnly(d, columns), features, List.of(stage0),
-                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
-                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES), labels);
+        HeadHarness.Result r = new HeadHarness(DataType.DOUBLE)
+                .runWithStages(
+                        DistillTestSupport.distillerOnly(d, columns),
+                        features,
+                        List.of(stage0),
+                        Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
+                        Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES),
+                        labels);
         assertEquals(0.0, r.terms().get(AttentionTransferDistiller.TERM), 1e-15);
         assertEquals(0.0, r.gradStages().get(0).amaxNumber().doubleValue(), 1e-12);
         assertEquals(0.0, r.gradFeatures().amaxNumber().doubleValue(), 1e-12);
@@ -259,7 +280,9 @@ class AtContractTest extends DistillerContract {
         AttentionTransferDistiller d = at(2, "all");
         Case c = randomCase(d, 15, new int[] {3, 8, 10}, new int[] {6, 4, 5});
         HeadHarness.Result r = run(d, c);
-        assertTrue(r.gradWeight().amaxNumber().doubleValue() == 0 && r.gradBias().amaxNumber().doubleValue() == 0,
+        assertTrue(
+                r.gradWeight().amaxNumber().doubleValue() == 0
+                        && r.gradBias().amaxNumber().doubleValue() == 0,
                 "the attention term must not reach the classifier");
         double h = 1e-6;
         INDArray[] inputs = {c.stage0(), c.features()};
@@ -273,16 +296,19 @@ class AtContractTest extends DistillerContract {
                 minus.data().put(k, minus.data().getDouble(k) - h);
                 double fp = which == 0
                         ? referencePair(plus, c.teacher().get(0), 2, 1e-12)
-                        + referencePair(c.features(), c.teacher().get(1), 2, 1e-12)
+                                + referencePair(c.features(), c.teacher().get(1), 2, 1e-12)
                         : referencePair(c.stage0(), c.teacher().get(0), 2, 1e-12)
-                        + referencePair(plus, c.teacher().get(1), 2, 1e-12);
+                                + referencePair(plus, c.teacher().get(1), 2, 1e-12);
                 double fm = which == 0
                         ? referencePair(minus, c.teacher().get(0), 2, 1e-12)
-                        + referencePair(c.features(), c.teacher().get(1), 2, 1e-12)
+                                + referencePair(c.features(), c.teacher().get(1), 2, 1e-12)
                         : referencePair(c.stage0(), c.teacher().get(0), 2, 1e-12)
-                        + referencePair(minus, c.teacher().get(1), 2, 1e-12);
+                                + referencePair(minus, c.teacher().get(1), 2, 1e-12);
                 double numeric = (fp - fm) / (2 * h);
-                assertEquals(numeric, g[k], 1e-6 * Math.max(1e-3, Math.abs(numeric)) + 1e-9,
+                assertEquals(
+                        numeric,
+                        g[k],
+                        1e-6 * Math.max(1e-3, Math.abs(numeric)) + 1e-9,
                         (which == 0 ? "stage0" : "features") + "[" + k + "]");
             }
         }
@@ -295,20 +321,26 @@ class AtContractTest extends DistillerContract {
         AttentionTransferDistiller d = new AttentionTransferDistiller(5.0, 2.0, List.of(), 1e-12);
         int n = 3;
         // teacher stages: [3 ch, 6x6] (the student's conv1 size) and [5 ch, 2x2] (resized to conv2's 3x3)
-        List<TeacherColumns.StageShape> shapes = List.of(new TeacherColumns.StageShape(3, 6, 6),
-                new TeacherColumns.StageShape(5, 2, 2));
+        List<TeacherColumns.StageShape> shapes =
+                List.of(new TeacherColumns.StageShape(3, 6, 6), new TeacherColumns.StageShape(5, 2, 2));
         TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, 3, 3, d.requires(), shapes);
         Objective o = DistillTestSupport.withCrossEntropy(d, columns);
         CamModel model = TinyNets.model(TinyNets.twoStage(), o, DataType.DOUBLE, new NoOp(), 3);
         assertTrue(model.head().receivesStages());
         assertEquals("conv2", model.featureVertex());
         Nd4j.getRandom().setSeed(16);
-        List<INDArray> teacher = List.of(Nd4j.rand(DataType.DOUBLE, n, 3, 6, 6), Nd4j.rand(DataType.DOUBLE, n, 5, 2, 2));
+        List<INDArray> teacher =
+                List.of(Nd4j.rand(DataType.DOUBLE, n, 3, 6, 6), Nd4j.rand(DataType.DOUBLE, n, 5, 2, 2));
         INDArray x = TinyNets.images(n, DataType.DOUBLE, 5);
-        INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, null, teacher).castTo(DataType.DOUBLE);
+        INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, null, teacher)
+                .castTo(DataType.DOUBLE);
         assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
-                .net(model.graph()).inputs(new INDArray[] {x}).labels(new INDArray[] {labels})
-                .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9)));
+                .net(model.graph())
+                .inputs(new INDArray[] {x})
+                .labels(new INDArray[] {labels})
+                .epsilon(1e-6)
+                .maxRelError(1e-4)
+                .minAbsoluteError(1e-9)));
         // and the attention term is part of the score the check differentiated
         model.graph().setInputs(x);
         model.graph().setLabels(labels);
@@ -323,10 +355,14 @@ class AtContractTest extends DistillerContract {
         Objective plain = Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)));
         CamModel a = TinyNets.model(TinyNets.twoStage(), plain, DataType.DOUBLE, new NoOp(), 3);
         AttentionTransferDistiller d = at(2, "all");
-        TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, 3, 3, d.requires(),
+        TeacherColumns columns = new TeacherColumns(
+                TinyNets.CLASSES,
+                3,
+                3,
+                d.requires(),
                 List.of(new TeacherColumns.StageShape(3, 6, 6), new TeacherColumns.StageShape(4, 3, 3)));
-        CamModel b = TinyNets.model(TinyNets.twoStage(), DistillTestSupport.withCrossEntropy(d, columns),
-                DataType.DOUBLE, new NoOp(), 3);
+        CamModel b = TinyNets.model(
+                TinyNets.twoStage(), DistillTestSupport.withCrossEntropy(d, columns), DataType.DOUBLE, new NoOp(), 3);
         assertEquals(a.graph().params(), b.graph().params());
         INDArray x = TinyNets.images(4, DataType.DOUBLE, 9);
         INDArray pa = a.graph().outputSingle(x);
@@ -335,8 +371,13 @@ class AtContractTest extends DistillerContract {
         assertEquals(a.forward(x).logits(), b.forward(x).logits());
         CamModel.Forward f = b.forward(x, false, true);
         assertEquals(2, f.stages().size());
-        assertEquals(List.of(4L, 3L, 6L, 6L), List.of(f.stages().get(0).size(0), f.stages().get(0).size(1),
-                f.stages().get(0).size(2), f.stages().get(0).size(3)));
+        assertEquals(
+                List.of(4L, 3L, 6L, 6L),
+                List.of(
+                        f.stages().get(0).size(0),
+                        f.stages().get(0).size(1),
+                        f.stages().get(0).size(2),
+                        f.stages().get(0).size(3)));
         assertEquals(f.features(), f.stages().get(1));
     }
 }

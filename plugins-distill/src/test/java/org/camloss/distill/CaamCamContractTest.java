@@ -1,8 +1,5 @@
 package org.camloss.distill;
 
-import org.camloss.api.Choice;
-import org.camloss.testkit.DoublePrecision;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.camloss.distill.DistillTestSupport.flat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,15 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Set;
+import org.camloss.api.Choice;
 import org.camloss.api.DistillerFactory;
 import org.camloss.api.Params;
 import org.camloss.api.TeacherSignal;
 import org.camloss.api.cam.Normalization;
 import org.camloss.engine.head.TeacherColumns;
 import org.camloss.testkit.DistillerContract;
+import org.camloss.testkit.DoublePrecision;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -41,13 +41,14 @@ class CaamCamContractTest extends DistillerContract {
 
     private static CaamCamDistiller distiller(double beta, String normalization, double eps) {
         CaamCamDistillerFactory f = new CaamCamDistillerFactory();
-        return (CaamCamDistiller) f.create(Params.resolve(f.params(),
-                Map.of("beta", beta, "normalization", normalization, "eps", eps)));
+        return (CaamCamDistiller)
+                f.create(Params.resolve(f.params(), Map.of("beta", beta, "normalization", normalization, "eps", eps)));
     }
 
     @Test
     void declaresItsParametersAndSignal() {
-        CaamCamDistiller d = (CaamCamDistiller) factory().create(Params.defaults(factory().params()));
+        CaamCamDistiller d =
+                (CaamCamDistiller) factory().create(Params.defaults(factory().params()));
         assertEquals(new CaamCamDistiller(1.0, Normalization.MIN_MAX, 1e-8), d);
         assertEquals(Set.of(TeacherSignal.TARGET_CAM), d.requires());
         assertEquals("caam-cam", factory().id());
@@ -63,12 +64,18 @@ class CaamCamContractTest extends DistillerContract {
 
     private static HeadHarness.Result runWithCam(CaamCamDistiller d, INDArray features, INDArray teacherCam) {
         int n = (int) features.size(0);
-        TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, (int) features.size(2), (int) features.size(3),
-                d.requires());
-        INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, teacherCam).castTo(DataType.DOUBLE);
+        TeacherColumns columns =
+                new TeacherColumns(TinyNets.CLASSES, (int) features.size(2), (int) features.size(3), d.requires());
+        INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, teacherCam)
+                .castTo(DataType.DOUBLE);
         Nd4j.getRandom().setSeed(3);
-        return DistillTestSupport.run(d, columns, features, Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES,
-                TinyNets.CHANNELS), Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES), labels);
+        return DistillTestSupport.run(
+                d,
+                columns,
+                features,
+                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
+                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES),
+                labels);
     }
 
     /** Teacher CAM a_n · A_S[n] + b_n with a_n > 0: min-max normalisation makes it the student's own map. */
@@ -99,14 +106,18 @@ class CaamCamContractTest extends DistillerContract {
     @Test
     void positiveWhenTheMapsDiffer() {
         INDArray f = dyadicFeatures(3, 4, 5, 22);
-        HeadHarness.Result inverted = runWithCam(distiller(1.0, "min-max", 1e-8), f, f.sum(1).neg());
-        assertTrue(inverted.terms().get("caam_cam") > 0.1, "term " + inverted.terms().get("caam_cam"));
+        HeadHarness.Result inverted =
+                runWithCam(distiller(1.0, "min-max", 1e-8), f, f.sum(1).neg());
+        assertTrue(
+                inverted.terms().get("caam_cam") > 0.1,
+                "term " + inverted.terms().get("caam_cam"));
         assertTrue(inverted.gradFeatures().norm2Number().doubleValue() > 0);
     }
 
     @Test
     void flatMapsGiveZerosNotNaN() {
-        INDArray flatFeatures = Nd4j.ones(DataType.DOUBLE, 2, TinyNets.CHANNELS, 3, 3).muli(0.5);
+        INDArray flatFeatures =
+                Nd4j.ones(DataType.DOUBLE, 2, TinyNets.CHANNELS, 3, 3).muli(0.5);
         INDArray flatCam = Nd4j.ones(DataType.DOUBLE, 2, 3, 3).muli(-2);
         for (String normalization : Choice.ids(Normalization.class)) {
             CaamCamDistiller d = distiller(1.0, normalization, 1e-8);
@@ -124,11 +135,10 @@ class CaamCamContractTest extends DistillerContract {
     // ---------------------------------------------------------------- reference values
 
     /** The term and d(β·term)/dF by hand, in double loops. */
-    private record Reference(double term, double[] gradFeatures) {
-    }
+    private record Reference(double term, double[] gradFeatures) {}
 
-    private static Reference byHand(double[] f, double[][] teacher, int n, int c, int h, int w, double beta,
-                                    Normalization kind, double eps) {
+    private static Reference byHand(
+            double[] f, double[][] teacher, int n, int c, int h, int w, double beta, Normalization kind, double eps) {
         int p = h * w;
         double term = 0;
         double[] grad = new double[f.length];
@@ -158,8 +168,8 @@ class CaamCamContractTest extends DistillerContract {
     }
 
     /** Φ of one map, remembering what its backward pass needs. */
-    private record Normalized(double[] values, Normalization kind, double denominator, double low, int argLow,
-                              int argHigh) {
+    private record Normalized(
+            double[] values, Normalization kind, double denominator, double low, int argLow, int argHigh) {
         /** d/dX of Σ_q g_q Φ(X)_q. */
         double[] backward(double[] x, double[] g) {
             double d = denominator;
@@ -228,7 +238,8 @@ class CaamCamContractTest extends DistillerContract {
         INDArray teacherCam = Nd4j.randn(DataType.DOUBLE, n, h, w).muli(3).addi(1);
         CaamCamDistiller d = distiller(beta, normalization, eps);
         TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, h, w, d.requires());
-        INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, teacherCam).castTo(DataType.DOUBLE);
+        INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), null, teacherCam)
+                .castTo(DataType.DOUBLE);
         HeadHarness.Result r = DistillTestSupport.run(d, columns, f, wt, b, labels);
 
         // the teacher map as the head sees it: the label columns after the K targets
@@ -252,7 +263,8 @@ class CaamCamContractTest extends DistillerContract {
     void wholeHeadPassesGradientCheck() {
         Nd4j.getRandom().setSeed(8);
         INDArray cam = Nd4j.randn(DataType.DOUBLE, 3, TinyNets.SHAPE.height(), TinyNets.SHAPE.width());
-        assertTrue(DistillTestSupport.wholeHeadPassesGradientCheck(distiller(2.0, "min-max", 1e-8), null, cam),
+        assertTrue(
+                DistillTestSupport.wholeHeadPassesGradientCheck(distiller(2.0, "min-max", 1e-8), null, cam),
                 "DL4J gradient check failed for caam-cam");
     }
 }

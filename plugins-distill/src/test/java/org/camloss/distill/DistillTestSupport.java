@@ -1,12 +1,12 @@
 package org.camloss.distill;
 
-import org.camloss.api.loss.CrossEntropy;
 import java.util.List;
 import org.camloss.api.Distiller;
 import org.camloss.api.LossTerm;
-import org.camloss.engine.model.CamModel;
+import org.camloss.api.loss.CrossEntropy;
 import org.camloss.engine.head.Objective;
 import org.camloss.engine.head.TeacherColumns;
+import org.camloss.engine.model.CamModel;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
@@ -17,8 +17,7 @@ import org.nd4j.linalg.learning.config.NoOp;
 
 /** Shared helpers of the distiller tests: objectives with a bound teacher, flat arrays, the gradient check. */
 final class DistillTestSupport {
-    private DistillTestSupport() {
-    }
+    private DistillTestSupport() {}
 
     /** An objective of the distiller's terms alone (no cross-entropy), teacher bound to the label columns. */
     static Objective distillerOnly(Distiller d, TeacherColumns columns) {
@@ -29,17 +28,17 @@ final class DistillTestSupport {
 
     /** Cross-entropy plus the distiller, teacher bound to the label columns. */
     static Objective withCrossEntropy(Distiller d, TeacherColumns columns) {
-        Objective o = new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)),
-                List.of(), List.of(d));
+        Objective o =
+                new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)), List.of(), List.of(d));
         o.bindTeacher((ctx, labels) -> columns.slice(labels));
         return o;
     }
 
     /** Runs the distiller alone on the head in float64; labels are packed (as the runtime does) and widened. */
-    static HeadHarness.Result run(Distiller d, TeacherColumns columns, INDArray features, INDArray weight,
-                                  INDArray bias, INDArray labels) {
-        return new HeadHarness(DataType.DOUBLE).runWithTeacher(distillerOnly(d, columns), features, weight, bias,
-                labels);
+    static HeadHarness.Result run(
+            Distiller d, TeacherColumns columns, INDArray features, INDArray weight, INDArray bias, INDArray labels) {
+        return new HeadHarness(DataType.DOUBLE)
+                .runWithTeacher(distillerOnly(d, columns), features, weight, bias, labels);
     }
 
     /** Row-major values as doubles. */
@@ -78,14 +77,18 @@ final class DistillTestSupport {
      */
     static boolean wholeHeadPassesGradientCheck(Distiller d, INDArray teacherLogits, INDArray teacherCam) {
         int n = 3;
-        TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, TinyNets.SHAPE.height(),
-                TinyNets.SHAPE.width(), d.requires());
+        TeacherColumns columns =
+                new TeacherColumns(TinyNets.CLASSES, TinyNets.SHAPE.height(), TinyNets.SHAPE.width(), d.requires());
         CamModel model = TinyNets.model(withCrossEntropy(d, columns), DataType.DOUBLE, new NoOp(), 3);
         INDArray x = TinyNets.images(n, DataType.DOUBLE, 5);
         INDArray labels = columns.pack(TinyNets.oneHot(n, DataType.DOUBLE), teacherLogits, teacherCam)
                 .castTo(DataType.DOUBLE);
         return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
-                .net(model.graph()).inputs(new INDArray[] {x}).labels(new INDArray[] {labels})
-                .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9));
+                .net(model.graph())
+                .inputs(new INDArray[] {x})
+                .labels(new INDArray[] {labels})
+                .epsilon(1e-6)
+                .maxRelError(1e-4)
+                .minAbsoluteError(1e-9));
     }
 }

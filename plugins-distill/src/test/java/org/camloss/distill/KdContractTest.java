@@ -1,7 +1,5 @@
 package org.camloss.distill;
 
-import org.camloss.testkit.DoublePrecision;
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.camloss.distill.DistillTestSupport.flat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,9 +12,11 @@ import org.camloss.api.Params;
 import org.camloss.api.TeacherSignal;
 import org.camloss.engine.head.TeacherColumns;
 import org.camloss.testkit.DistillerContract;
+import org.camloss.testkit.DoublePrecision;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -52,8 +52,8 @@ class KdContractTest extends DistillerContract {
 
     @Test
     void temperatureOutsideItsRangeIsRejectedWithTheRule() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Params.resolve(factory().params(), Map.of("temperature", 0)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Params.resolve(factory().params(), Map.of("temperature", 0)));
         assertEquals("temperature: must be in [0.01, 100], found 0", e.getMessage());
         IllegalArgumentException direct = assertThrows(IllegalArgumentException.class, () -> new KdDistiller(0, 1));
         assertEquals("kd: temperature must be positive and finite, found 0.0", direct.getMessage());
@@ -124,8 +124,7 @@ class KdContractTest extends DistillerContract {
         return g;
     }
 
-    private record Setup(INDArray features, INDArray weight, INDArray bias, INDArray labels, TeacherColumns columns) {
-    }
+    private record Setup(INDArray features, INDArray weight, INDArray bias, INDArray labels, TeacherColumns columns) {}
 
     private static Setup setup(KdDistiller d, INDArray f, INDArray w, INDArray b, INDArray teacherLogits) {
         int n = (int) f.size(0);
@@ -228,8 +227,9 @@ class KdContractTest extends DistillerContract {
             assertEquals(0.0, equal.terms().get("kd"), 1e-12, "T = " + t + ": term for equal logits");
             assertEquals(0.0, equal.gradFeatures().amaxNumber().doubleValue(), 1e-12, "T = " + t + ": gradient");
             HeadHarness.Result differ = run(d, setup(d, f, w, b, same.add(Nd4j.create(new double[] {0.5, -0.25, 0}))));
-            assertTrue(differ.terms().get("kd") > 1e-4, "T = " + t + ": term for different logits "
-                    + differ.terms().get("kd"));
+            assertTrue(
+                    differ.terms().get("kd") > 1e-4,
+                    "T = " + t + ": term for different logits " + differ.terms().get("kd"));
         }
     }
 
@@ -241,8 +241,8 @@ class KdContractTest extends DistillerContract {
         INDArray zs = Nd4j.randn(DataType.DOUBLE, n, k).muli(500);
         INDArray zt = Nd4j.randn(DataType.DOUBLE, n, k).muli(500);
         KdDistiller d = distiller(0.01, 1.0); // z / T up to ~1e5: exp overflows without log-softmax
-        Setup s = setup(d, zs.reshape(n, k, 1, 1), Nd4j.eye(k).castTo(DataType.DOUBLE),
-                Nd4j.zeros(DataType.DOUBLE, k), zt);
+        Setup s = setup(
+                d, zs.reshape(n, k, 1, 1), Nd4j.eye(k).castTo(DataType.DOUBLE), Nd4j.zeros(DataType.DOUBLE, k), zt);
         double[][] teacher = DistillTestSupport.columns(s.labels(), k, k);
         double[][] student = new double[n][];
         for (int i = 0; i < n; i++) {
@@ -252,9 +252,16 @@ class KdContractTest extends DistillerContract {
         HeadHarness.Result r = run(d, s);
         assertEquals(expected, r.terms().get("kd"), 1e-9 * expected, "term (relative)");
         assertTrue(Double.isFinite(r.gradFeatures().norm2Number().doubleValue()));
-        HeadHarness.Result f32 = new HeadHarness(DataType.FLOAT).runWithTeacher(
-                DistillTestSupport.distillerOnly(d, s.columns()), s.features(), s.weight(), s.bias(), s.labels());
-        assertTrue(Double.isFinite(f32.terms().get("kd")), "float32 term " + f32.terms().get("kd"));
+        HeadHarness.Result f32 = new HeadHarness(DataType.FLOAT)
+                .runWithTeacher(
+                        DistillTestSupport.distillerOnly(d, s.columns()),
+                        s.features(),
+                        s.weight(),
+                        s.bias(),
+                        s.labels());
+        assertTrue(
+                Double.isFinite(f32.terms().get("kd")),
+                "float32 term " + f32.terms().get("kd"));
         assertEquals(expected, f32.terms().get("kd"), 1e-4 * expected, "float32 term (relative)");
         assertTrue(Double.isFinite(f32.gradFeatures().norm2Number().doubleValue()), "float32 gradient");
     }
@@ -269,8 +276,12 @@ class KdContractTest extends DistillerContract {
         int n = (int) studentLogits.size(0);
         int k = (int) studentLogits.size(1);
         KdDistiller d = distiller(t, 1.0);
-        Setup s = setup(d, studentLogits.reshape(n, k, 1, 1), Nd4j.eye(k).castTo(DataType.DOUBLE),
-                Nd4j.zeros(DataType.DOUBLE, k), teacherLogits);
+        Setup s = setup(
+                d,
+                studentLogits.reshape(n, k, 1, 1),
+                Nd4j.eye(k).castTo(DataType.DOUBLE),
+                Nd4j.zeros(DataType.DOUBLE, k),
+                teacherLogits);
         HeadHarness.Result r = run(d, s);
         return r.gradFeatures().reshape(n, k);
     }
@@ -291,7 +302,8 @@ class KdContractTest extends DistillerContract {
         INDArray diff = zs.sub(zt);
         INDArray limit = diff.subColumnVector(diff.mean(true, 1)).divi((double) k * n);
         INDArray g100 = logitGradient(100, zs, zt);
-        double rel = g100.sub(limit).norm2Number().doubleValue() / limit.norm2Number().doubleValue();
+        double rel = g100.sub(limit).norm2Number().doubleValue()
+                / limit.norm2Number().doubleValue();
         assertTrue(rel < 0.05, "at T = 100 the logit gradient is " + rel + " (relative) from its limit");
     }
 
@@ -302,7 +314,8 @@ class KdContractTest extends DistillerContract {
     void wholeHeadPassesGradientCheck() {
         Nd4j.getRandom().setSeed(9);
         INDArray zt = Nd4j.randn(DataType.DOUBLE, 3, TinyNets.CLASSES).muli(2);
-        assertTrue(DistillTestSupport.wholeHeadPassesGradientCheck(distiller(2.0, 0.9), zt, null),
+        assertTrue(
+                DistillTestSupport.wholeHeadPassesGradientCheck(distiller(2.0, 0.9), zt, null),
                 "DL4J gradient check failed for kd");
     }
 }

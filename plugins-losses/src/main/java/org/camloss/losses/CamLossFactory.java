@@ -1,6 +1,5 @@
 package org.camloss.losses;
 
-import org.camloss.api.cam.Routing;
 import java.util.List;
 import org.camloss.api.EpochWeight;
 import org.camloss.api.Loss;
@@ -9,6 +8,7 @@ import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.cam.CamMaps;
 import org.camloss.api.cam.Normalization;
+import org.camloss.api.cam.Routing;
 
 /** {@code cam-loss}: cross-entropy plus α times the distance between the normalised CAAM and target CAM. */
 public final class CamLossFactory implements LossFactory {
@@ -17,14 +17,19 @@ public final class CamLossFactory implements LossFactory {
 
     private static final List<ParamSpec> PARAMS = List.of(
             ParamSpec.ofDouble("alpha", 1.0, 0.0, 1000.0, "Weight α of the CAM term (0 gives plain cross-entropy)."),
-            ParamSpec.ofChoice("routing", Routing.WEIGHT_DETACHED,
+            ParamSpec.ofChoice(
+                    "routing",
+                    Routing.WEIGHT_DETACHED,
                     "Gradient routing of the CAM term: weight-detached (classifier trained by cross-entropy only), "
                             + "full, or detached-cam (CAM is a constant target)."),
-            ParamSpec.ofChoice("normalization", Normalization.MIN_MAX,
-                    "Per-sample map normalisation Φ."),
+            ParamSpec.ofChoice("normalization", Normalization.MIN_MAX, "Per-sample map normalisation Φ."),
             ParamSpec.ofDouble("eps", CamMaps.DEFAULT_EPS, 0.0, 1.0, "ε added to the denominator of Φ."),
             ParamSpec.ofInt("warmup_epochs", 0, 0, 100000, "Epochs at the start with α = 0."),
-            ParamSpec.ofInt("ramp_epochs", 0, 0, 100000,
+            ParamSpec.ofInt(
+                    "ramp_epochs",
+                    0,
+                    0,
+                    100000,
                     "Epochs after the warm-up over which α rises linearly to its value (0: at once)."));
 
     @Override
@@ -45,7 +50,11 @@ public final class CamLossFactory implements LossFactory {
     @Override
     public Loss create(Params p) {
         double alpha = p.getDouble("alpha");
-        return new CamLoss(alpha, p.getChoice("routing", Routing.class), p.getChoice("normalization", Normalization.class),
-                p.getDouble("eps"), EpochWeight.warmup(alpha, p.getInt("warmup_epochs"), p.getInt("ramp_epochs")));
+        return new CamLoss(
+                alpha,
+                p.getChoice("routing", Routing.class),
+                p.getChoice("normalization", Normalization.class),
+                p.getDouble("eps"),
+                EpochWeight.warmup(alpha, p.getInt("warmup_epochs"), p.getInt("ramp_epochs")));
     }
 }

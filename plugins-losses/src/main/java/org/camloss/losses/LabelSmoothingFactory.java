@@ -24,7 +24,8 @@ public final class LabelSmoothingFactory implements RegularizerFactory {
 
     @Override
     public List<ParamSpec> params() {
-        return List.of(ParamSpec.ofDouble("epsilon", 0.1, 0.0, 1.0, "Smoothing ε: the mass moved to the uniform distribution."));
+        return List.of(ParamSpec.ofDouble(
+                "epsilon", 0.1, 0.0, 1.0, "Smoothing ε: the mass moved to the uniform distribution."));
     }
 
     @Override

@@ -56,9 +56,11 @@ public final class MixupFactory implements RegularizerFactory {
                 }
                 INDArray x = batch.features();
                 INDArray q = batch.targets();
-                INDArray xp = Nd4j.pullRows(x.reshape(n, x.length() / n), 1, perm).reshape(x.shape());
+                INDArray xp =
+                        Nd4j.pullRows(x.reshape(n, x.length() / n), 1, perm).reshape(x.shape());
                 INDArray qp = Nd4j.pullRows(q, 1, perm);
-                return new Batch(x.mul(lambda).addi(xp.muli(1 - lambda)), q.mul(lambda).addi(qp.muli(1 - lambda)));
+                return new Batch(
+                        x.mul(lambda).addi(xp.muli(1 - lambda)), q.mul(lambda).addi(qp.muli(1 - lambda)));
             }
         };
     }

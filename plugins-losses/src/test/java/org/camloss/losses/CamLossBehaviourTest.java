@@ -1,16 +1,16 @@
 package org.camloss.losses;
 
-import org.camloss.api.Choice;
-import org.camloss.api.cam.Routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import org.camloss.api.Choice;
 import org.camloss.api.Params;
-import org.camloss.engine.model.CamModel;
+import org.camloss.api.cam.Routing;
 import org.camloss.engine.head.Objective;
+import org.camloss.engine.model.CamModel;
 import org.camloss.testkit.HeadHarness;
 import org.camloss.testkit.TinyNets;
 import org.junit.jupiter.api.Test;
@@ -27,8 +27,8 @@ class CamLossBehaviourTest {
     }
 
     private static INDArray firstLayerGradient(double alpha, String routing) {
-        CamModel model = TinyNets.model(camLoss(Map.of("alpha", alpha, "routing", routing)), DataType.FLOAT,
-                new NoOp(), 7);
+        CamModel model =
+                TinyNets.model(camLoss(Map.of("alpha", alpha, "routing", routing)), DataType.FLOAT, new NoOp(), 7);
         model.graph().setInputs(TinyNets.images(4, DataType.FLOAT, 9));
         model.graph().setLabels(TinyNets.oneHot(4, DataType.FLOAT));
         model.graph().computeGradientAndScore();
@@ -41,7 +41,8 @@ class CamLossBehaviourTest {
             INDArray without = firstLayerGradient(0.0, routing);
             INDArray with = firstLayerGradient(1.0, routing);
             double diff = with.sub(without).norm2Number().doubleValue();
-            assertTrue(diff > 1e-4 * without.norm2Number().doubleValue(),
+            assertTrue(
+                    diff > 1e-4 * without.norm2Number().doubleValue(),
                     routing + ": the CAM term does not reach the first layer (difference " + diff + ")");
         }
     }
@@ -53,8 +54,8 @@ class CamLossBehaviourTest {
         INDArray bias = Nd4j.zeros(DataType.DOUBLE, 3);
         INDArray targets = TinyNets.oneHot(2, DataType.DOUBLE);
         for (String routing : Choice.ids(Routing.class)) {
-            HeadHarness.Result r = new HeadHarness(DataType.DOUBLE).run(
-                    camLoss(Map.of("routing", routing)), features, weight, bias, targets);
+            HeadHarness.Result r = new HeadHarness(DataType.DOUBLE)
+                    .run(camLoss(Map.of("routing", routing)), features, weight, bias, targets);
             assertEquals(0.0, r.terms().get("cam"), 0.0, routing + ": CAM term of flat maps");
             assertFalse(r.gradFeatures().isNaN().any(), routing + ": NaN in the feature gradient");
             assertFalse(r.gradWeight().isNaN().any(), routing + ": NaN in the weight gradient");
@@ -71,8 +72,8 @@ class CamLossBehaviourTest {
         model.graph().computeGradientAndScore();
         double fromGradientPass = model.graph().score();
         Map<String, Double> terms = model.headLayer().lastTerms();
-        double fresh = model.graph().score(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x},
-                new INDArray[] {y}), true);
+        double fresh = model.graph()
+                .score(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x}, new INDArray[] {y}), true);
         assertEquals(fresh, fromGradientPass, 1e-5);
         assertEquals(terms, model.headLayer().lastTerms());
         assertEquals(terms.get("ce") + 1.5 * terms.get("cam"), fromGradientPass, 1e-5);
@@ -80,8 +81,8 @@ class CamLossBehaviourTest {
 
     @Test
     void warmupKeepsAlphaAtZeroThenRamps() {
-        CamModel model = TinyNets.model(camLoss(Map.of("alpha", 2.0, "warmup_epochs", 1, "ramp_epochs", 2)),
-                DataType.FLOAT, new NoOp(), 3);
+        CamModel model = TinyNets.model(
+                camLoss(Map.of("alpha", 2.0, "warmup_epochs", 1, "ramp_epochs", 2)), DataType.FLOAT, new NoOp(), 3);
         model.graph().setInputs(TinyNets.images(4, DataType.FLOAT, 1));
         model.graph().setLabels(TinyNets.oneHot(4, DataType.FLOAT));
         double[] expectedAlpha = {0.0, 1.0, 2.0, 2.0};
@@ -91,7 +92,8 @@ class CamLossBehaviourTest {
             Map<String, Double> terms = model.headLayer().lastTerms();
             double expected = terms.get("ce") + expectedAlpha[epoch] * terms.get("cam");
             assertEquals(expected, model.graph().score(), 1e-5, "score at epoch " + epoch);
-            assertEquals(expectedAlpha[epoch], model.objective().currentWeights().get("cam"), 0.0);
+            assertEquals(
+                    expectedAlpha[epoch], model.objective().currentWeights().get("cam"), 0.0);
         }
         assertNotEquals(0.0, model.headLayer().lastTerms().get("cam"));
     }

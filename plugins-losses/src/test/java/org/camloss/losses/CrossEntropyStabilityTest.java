@@ -19,8 +19,8 @@ class CrossEntropyStabilityTest {
         INDArray weight = Nd4j.create(new float[] {800f, 0f, 1f}, new long[] {3, 1}, 'c');
         INDArray bias = Nd4j.zeros(DataType.FLOAT, 3);
         INDArray targets = Nd4j.create(new float[] {0, 1, 0, 1, 0, 0}, new long[] {2, 3}, 'c');
-        HeadHarness.Result r = new HeadHarness(DataType.FLOAT).run(
-                Objective.of(new CrossEntropyLossFactory().create(null)), features, weight, bias, targets);
+        HeadHarness.Result r = new HeadHarness(DataType.FLOAT)
+                .run(Objective.of(new CrossEntropyLossFactory().create(null)), features, weight, bias, targets);
         // sample 0: -log softmax(z)[1] = 800 + log(1 + e^-800 + e^-799) ≈ 800; sample 1: ≈ 0
         assertEquals(400.0, r.terms().get("ce"), 1e-3);
         assertFalse(r.gradFeatures().isNaN().any());

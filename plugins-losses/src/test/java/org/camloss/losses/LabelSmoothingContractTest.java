@@ -22,7 +22,8 @@ class LabelSmoothingContractTest extends RegularizerContract {
     void smoothsOneHotTargets() {
         var t = Nd4j.zeros(DataType.FLOAT, 1, 4);
         t.putScalar(0, 2, 1.0);
-        Batch b = factory().create(Params.resolve(factory().params(), Map.of("epsilon", 0.2)))
+        Batch b = factory()
+                .create(Params.resolve(factory().params(), Map.of("epsilon", 0.2)))
                 .apply(new Batch(Nd4j.zeros(DataType.FLOAT, 1, 2, 2, 1), t), new Random(0));
         assertEquals(0.05, b.targets().getDouble(0, 0), 1e-6);
         assertEquals(0.85, b.targets().getDouble(0, 2), 1e-6);

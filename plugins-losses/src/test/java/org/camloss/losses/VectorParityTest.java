@@ -1,7 +1,5 @@
 package org.camloss.losses;
 
-import org.camloss.api.cam.CamTerm;
-import org.camloss.api.cam.Routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +16,9 @@ import java.util.stream.Stream;
 import org.camloss.api.EpochWeight;
 import org.camloss.api.LossTerm;
 import org.camloss.api.cam.CamMaps;
+import org.camloss.api.cam.CamTerm;
 import org.camloss.api.cam.Normalization;
+import org.camloss.api.cam.Routing;
 import org.camloss.engine.head.Objective;
 import org.camloss.testkit.HeadHarness;
 import org.junit.jupiter.api.AfterAll;
@@ -65,7 +65,8 @@ class VectorParityTest {
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             Path sibling = p.resolveSibling("shared").resolve("vectors");
-            if (p.resolve("pom.xml").toFile().exists() && p.resolve("README.md").toFile().exists()
+            if (p.resolve("pom.xml").toFile().exists()
+                    && p.resolve("README.md").toFile().exists()
                     && Files.isDirectory(sibling)) {
                 dirs.add(sibling);
                 break;
@@ -85,7 +86,8 @@ class VectorParityTest {
                 continue;
             }
             try (Stream<Path> s = Files.list(dir)) {
-                for (Path f : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                for (Path f :
+                        s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
                     byContent.putIfAbsent(Files.readString(f), f);
                 }
             }
@@ -122,8 +124,10 @@ class VectorParityTest {
 
     /** Objective of the CAM term alone. */
     private static Objective camOnly(Routing routing) {
-        return Objective.of(ctx -> List.of(new LossTerm("cam",
-                CamTerm.value(ctx, routing, Normalization.MIN_MAX, CamMaps.DEFAULT_EPS), EpochWeight.constant(1))));
+        return Objective.of(ctx -> List.of(new LossTerm(
+                "cam",
+                CamTerm.value(ctx, routing, Normalization.MIN_MAX, CamMaps.DEFAULT_EPS),
+                EpochWeight.constant(1))));
     }
 
     @TestFactory
@@ -147,8 +151,7 @@ class VectorParityTest {
         return tests.stream();
     }
 
-    private record Case(INDArray features, INDArray weight, INDArray bias, INDArray targets) {
-    }
+    private record Case(INDArray features, INDArray weight, INDArray bias, INDArray targets) {}
 
     private static Case read(JsonNode c, DataType dt) {
         long[] fs = shape(c.get("features_shape"));
@@ -172,48 +175,72 @@ class VectorParityTest {
         INDArray cam = CamMaps.cam(k.features(), k.weight(), k.targets());
         close(arr(c.get("caam"), DataType.DOUBLE, ms), caam, 1e-9, "caam");
         close(arr(c.get("cam"), DataType.DOUBLE, ms), cam, 1e-9, "cam");
-        close(arr(c.get("caam_normalized"), DataType.DOUBLE, ms),
-                CamMaps.normalize(caam, Normalization.MIN_MAX, CamMaps.DEFAULT_EPS), 1e-9, "caam_normalized");
-        close(arr(c.get("cam_normalized"), DataType.DOUBLE, ms),
-                CamMaps.normalize(cam, Normalization.MIN_MAX, CamMaps.DEFAULT_EPS), 1e-9, "cam_normalized");
+        close(
+                arr(c.get("caam_normalized"), DataType.DOUBLE, ms),
+                CamMaps.normalize(caam, Normalization.MIN_MAX, CamMaps.DEFAULT_EPS),
+                1e-9,
+                "caam_normalized");
+        close(
+                arr(c.get("cam_normalized"), DataType.DOUBLE, ms),
+                CamMaps.normalize(cam, Normalization.MIN_MAX, CamMaps.DEFAULT_EPS),
+                1e-9,
+                "cam_normalized");
     }
 
     private void checkRouting(JsonNode c, Routing r) {
         Case k = read(c, DataType.DOUBLE);
         String key = r.id().replace('-', '_');
-        HeadHarness.Result res = new HeadHarness(DataType.DOUBLE).run(camOnly(r), k.features(), k.weight(), k.bias(),
-                k.targets());
+        HeadHarness.Result res =
+                new HeadHarness(DataType.DOUBLE).run(camOnly(r), k.features(), k.weight(), k.bias(), k.targets());
         assertEquals(c.get("cam_loss_" + key).asDouble(), res.terms().get("cam"), 1e-9, "cam_loss_" + key);
-        close(arr(c.get("grad_features_" + key), DataType.DOUBLE, k.features().shape()), res.gradFeatures(), 1e-9,
+        close(
+                arr(c.get("grad_features_" + key), DataType.DOUBLE, k.features().shape()),
+                res.gradFeatures(),
+                1e-9,
                 "grad_features_" + key);
-        close(arr(c.get("grad_weight_" + key), DataType.DOUBLE, k.weight().shape()), res.gradWeight(), 1e-9,
+        close(
+                arr(c.get("grad_weight_" + key), DataType.DOUBLE, k.weight().shape()),
+                res.gradWeight(),
+                1e-9,
                 "grad_weight_" + key);
     }
 
     private void checkFloat32(JsonNode c) {
         Case k = read(c, DataType.FLOAT);
-        HeadHarness.Result res = new HeadHarness(DataType.FLOAT).run(camOnly(Routing.WEIGHT_DETACHED), k.features(),
-                k.weight(), k.bias(), k.targets());
+        HeadHarness.Result res = new HeadHarness(DataType.FLOAT)
+                .run(camOnly(Routing.WEIGHT_DETACHED), k.features(), k.weight(), k.bias(), k.targets());
         double expected = c.get("cam_loss_weight_detached_float32").asDouble();
         assertEquals(expected, res.terms().get("cam"), 1e-6 * Math.abs(expected), "cam_loss float32 (relative)");
-        close(arr(c.get("grad_features_weight_detached"), DataType.DOUBLE, k.features().shape()), res.gradFeatures(),
-                1e-6, "grad_features float32");
+        close(
+                arr(
+                        c.get("grad_features_weight_detached"),
+                        DataType.DOUBLE,
+                        k.features().shape()),
+                res.gradFeatures(),
+                1e-6,
+                "grad_features float32");
     }
 
     private void checkHead(JsonNode c) {
         Case k = read(c, DataType.DOUBLE);
         JsonNode head = c.get("head");
         double alpha = head.get("alpha").asDouble();
-        Objective objective = Objective.of(new CamLossFactory().create(
-                org.camloss.api.Params.resolve(new CamLossFactory().params(), Map.of("alpha", alpha))));
-        HeadHarness.Result res = new HeadHarness(DataType.DOUBLE).run(objective, k.features(), k.weight(), k.bias(),
-                k.targets());
+        Objective objective = Objective.of(new CamLossFactory()
+                .create(org.camloss.api.Params.resolve(new CamLossFactory().params(), Map.of("alpha", alpha))));
+        HeadHarness.Result res =
+                new HeadHarness(DataType.DOUBLE).run(objective, k.features(), k.weight(), k.bias(), k.targets());
         close(arr(head.get("logits"), DataType.DOUBLE, k.targets().shape()), res.logits(), 1e-9, "head.logits");
         assertEquals(head.get("ce").asDouble(), res.terms().get("ce"), 1e-9, "head.ce");
         assertEquals(head.get("total").asDouble(), res.total(), 1e-9, "head.total");
-        close(arr(head.get("grad_features"), DataType.DOUBLE, k.features().shape()), res.gradFeatures(), 1e-9,
+        close(
+                arr(head.get("grad_features"), DataType.DOUBLE, k.features().shape()),
+                res.gradFeatures(),
+                1e-9,
                 "head.grad_features");
-        close(arr(head.get("grad_weight"), DataType.DOUBLE, k.weight().shape()), res.gradWeight(), 1e-9,
+        close(
+                arr(head.get("grad_weight"), DataType.DOUBLE, k.weight().shape()),
+                res.gradWeight(),
+                1e-9,
                 "head.grad_weight");
         close(arr(head.get("grad_bias"), DataType.DOUBLE, k.bias().shape()), res.gradBias(), 1e-9, "head.grad_bias");
     }

@@ -107,10 +107,13 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
     /** DL4J's oneDNN helpers are on, as when the runtime trains: otherwise the kit would test another code path. */
     @Test
     void runsWithTheRuntimesBackendSettings() {
-        require(Backend.helpersEnabled(), () -> "DL4J's oneDNN layer helpers are off in this JVM ("
-                + Backend.HELPERS_DISABLE + "=" + System.getProperty(Backend.HELPERS_DISABLE) + ", set by the build?), "
-                + "but the runtime trains with them on; remove that setting so that " + plugin()
-                + " is tested as it will run");
+        require(
+                Backend.helpersEnabled(),
+                () -> "DL4J's oneDNN layer helpers are off in this JVM ("
+                        + Backend.HELPERS_DISABLE + "=" + System.getProperty(Backend.HELPERS_DISABLE)
+                        + ", set by the build?), "
+                        + "but the runtime trains with them on; remove that setting so that " + plugin()
+                        + " is tested as it will run");
     }
 
     /**
@@ -128,11 +131,13 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
                 }
             }
         });
-        require(found.isEmpty(), () -> plugin() + ": " + layers(found) + " DL4J's BatchNormalization with an activation, "
-                + "which DL4J 1.0.0-M2.1 silently ignores (the layer outputs the normalised values unchanged); use "
-                + "org.camloss.api.layers.FastBatchNorm, which applies it (Layers.bn, Layers.convBnAct in "
-                + "org.camloss.api.layers.Layers), or give the batch norm Activation.IDENTITY and add a separate "
-                + "ActivationLayer (Layers.activation)");
+        require(
+                found.isEmpty(),
+                () -> plugin() + ": " + layers(found) + " DL4J's BatchNormalization with an activation, "
+                        + "which DL4J 1.0.0-M2.1 silently ignores (the layer outputs the normalised values unchanged); use "
+                        + "org.camloss.api.layers.FastBatchNorm, which applies it (Layers.bn, Layers.convBnAct in "
+                        + "org.camloss.api.layers.Layers), or give the batch norm Activation.IDENTITY and add a separate "
+                        + "ActivationLayer (Layers.activation)");
     }
 
     /**
@@ -154,11 +159,13 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
                 }
             }
         });
-        require(found.isEmpty(), () -> plugin() + ": " + layers(found) + " DL4J's ConvolutionLayer in NHWC with an "
-                + "activation; with the oneDNN helpers the runtime turns on, its weight gradients are wrong and training "
-                + "turns NaN; use org.camloss.api.layers.FastConvolution (Layers.conv, Layers.convBnAct in "
-                + "org.camloss.api.layers.Layers), or give it Activation.IDENTITY and add a separate ActivationLayer "
-                + "(Layers.activation)");
+        require(
+                found.isEmpty(),
+                () -> plugin() + ": " + layers(found) + " DL4J's ConvolutionLayer in NHWC with an "
+                        + "activation; with the oneDNN helpers the runtime turns on, its weight gradients are wrong and training "
+                        + "turns NaN; use org.camloss.api.layers.FastConvolution (Layers.conv, Layers.convBnAct in "
+                        + "org.camloss.api.layers.Layers), or give it Activation.IDENTITY and add a separate ActivationLayer "
+                        + "(Layers.activation)");
     }
 
     /** "layer 'a' (relu) is" or "layers 'a' (relu), 'b' (relu) are". */
@@ -176,7 +183,8 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
                 .activation(new NotSet())
                 .graphBuilder()
                 .addInputs(CamModel.INPUT)
-                .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels(), CNN2DFormat.NHWC));
+                .setInputTypes(
+                        InputType.convolutional(shape.height(), shape.width(), shape.channels(), CNN2DFormat.NHWC));
         testBackbone().build(new BackboneContext(g, CamModel.INPUT, shape, CNN2DFormat.NHWC));
         Map<String, Layer> layers = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, GraphVertex> v : g.getVertices().entrySet()) {
@@ -197,7 +205,8 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
 
     @Test
     void infoIsConsistent() {
-        assertInfoConsistent(factory().create(Params.defaults(factory().params())).info());
+        assertInfoConsistent(
+                factory().create(Params.defaults(factory().params())).info());
         assertInfoConsistent(testBackbone().info());
     }
 
@@ -223,15 +232,19 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
         InputShape shape = new InputShape(channels, height, width);
         CamModel model = testModel(shape, 0.05);
         BackboneInfo info = model.backboneInfo();
-        assertEquals(info.stages().get(info.stages().size() - 1).vertex(), model.featureVertex(),
+        assertEquals(
+                info.stages().get(info.stages().size() - 1).vertex(),
+                model.featureVertex(),
                 "build() must return the vertex of the last declared stage");
         int n = 2;
         INDArray x = Nd4j.rand(DataType.FLOAT, n, height, width, channels);
 
         CamModel.Forward out = model.forward(x);
         int[] hw = info.outputSize(shape);
-        assertEquals(List.of((long) n, (long) info.channels(), (long) hw[0], (long) hw[1]),
-                shapeOf(out.features()), "feature map [N, C, H, W] for input " + shape);
+        assertEquals(
+                List.of((long) n, (long) info.channels(), (long) hw[0], (long) hw[1]),
+                shapeOf(out.features()),
+                "feature map [N, C, H, W] for input " + shape);
         assertEquals(List.of((long) n, (long) CLASSES), shapeOf(out.logits()), "logits");
 
         Map<String, INDArray> acts = model.graph().feedForward(new INDArray[] {x}, false, false);

@@ -1,6 +1,5 @@
 package org.camloss.testkit;
 
-import org.camloss.api.loss.CrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import org.camloss.api.Distiller;
 import org.camloss.api.DistillerFactory;
 import org.camloss.api.LossTerm;
 import org.camloss.api.TeacherSignal;
+import org.camloss.api.loss.CrossEntropy;
 import org.camloss.engine.head.Objective;
 import org.camloss.engine.head.TeacherColumns;
 import org.junit.jupiter.api.Test;
@@ -51,8 +51,8 @@ public abstract class DistillerContract extends PluginContract<DistillerFactory>
                 ? List.of(new TeacherColumns.StageShape(3, 2 * h, 2 * w), new TeacherColumns.StageShape(6, h, w))
                 : List.of();
         TeacherColumns columns = new TeacherColumns(TinyNets.CLASSES, h, w, d.requires(), teacherStages);
-        Objective objective = new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)),
-                List.of(), List.of(d));
+        Objective objective =
+                new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)), List.of(), List.of(d));
         objective.bindTeacher((ctx, labels) -> columns.slice(labels));
         Nd4j.getRandom().setSeed(5);
         INDArray targets = TinyNets.oneHot(n, DataType.DOUBLE);
@@ -60,15 +60,24 @@ public abstract class DistillerContract extends PluginContract<DistillerFactory>
         for (TeacherColumns.StageShape s : teacherStages) {
             teacherMaps.add(Nd4j.randn(DataType.DOUBLE, n, s.channels(), s.height(), s.width()));
         }
-        INDArray labels = columns.pack(targets, Nd4j.randn(DataType.DOUBLE, n, TinyNets.CLASSES),
-                Nd4j.rand(DataType.DOUBLE, n, h, w), teacherMaps).castTo(DataType.DOUBLE);
+        INDArray labels = columns.pack(
+                        targets,
+                        Nd4j.randn(DataType.DOUBLE, n, TinyNets.CLASSES),
+                        Nd4j.rand(DataType.DOUBLE, n, h, w),
+                        teacherMaps)
+                .castTo(DataType.DOUBLE);
         INDArray features = Nd4j.randn(DataType.DOUBLE, n, TinyNets.CHANNELS, h, w);
         INDArray weight = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS);
         INDArray bias = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES);
         HeadHarness harness = new HeadHarness(DataType.DOUBLE);
         HeadHarness.Result r = stages
-                ? harness.runWithStages(objective, features, List.of(Nd4j.randn(DataType.DOUBLE, n, 2, 2 * h, 2 * w)),
-                        weight, bias, labels)
+                ? harness.runWithStages(
+                        objective,
+                        features,
+                        List.of(Nd4j.randn(DataType.DOUBLE, n, 2, 2 * h, 2 * w)),
+                        weight,
+                        bias,
+                        labels)
                 : harness.runWithTeacher(objective, features, weight, bias, labels);
         assertTrue(r.terms().size() > 1, "the distiller defined no terms");
         r.terms().forEach((name, v) -> assertTrue(Double.isFinite(v), "term " + name + " is " + v));

@@ -58,8 +58,8 @@ public final class HeadHarness {
      * Runs the objective with a teacher: {@code labels} is the head's whole label array (targets, then the
      * teacher columns), and the objective must have its teacher bound (e.g. to {@code columns::slice}).
      */
-    public Result runWithTeacher(Objective objective, INDArray features, INDArray weight, INDArray bias,
-                                 INDArray labels) {
+    public Result runWithTeacher(
+            Objective objective, INDArray features, INDArray weight, INDArray bias, INDArray labels) {
         return run(objective, features, weight, bias, labels, Boolean.TRUE, null);
     }
 
@@ -69,28 +69,41 @@ public final class HeadHarness {
      * the objective sees them followed by {@code features} in {@code HeadOutputs.stages()}. The result's
      * {@link Result#gradStages()} holds their gradients.
      */
-    public Result runWithStages(Objective objective, INDArray features, List<INDArray> stages, INDArray weight,
-                                INDArray bias, INDArray labels) {
+    public Result runWithStages(
+            Objective objective,
+            INDArray features,
+            List<INDArray> stages,
+            INDArray weight,
+            INDArray bias,
+            INDArray labels) {
         return run(objective, features, weight, bias, labels, Boolean.TRUE, stages);
     }
 
-    private Result run(Objective objective, INDArray features, INDArray weight, INDArray bias, INDArray targets,
-                       Boolean teacher) {
+    private Result run(
+            Objective objective, INDArray features, INDArray weight, INDArray bias, INDArray targets, Boolean teacher) {
         return run(objective, features, weight, bias, targets, teacher, null);
     }
 
-    private Result run(Objective objective, INDArray features, INDArray weight, INDArray bias, INDArray targets,
-                       Boolean teacher, List<INDArray> stages) {
+    private Result run(
+            Objective objective,
+            INDArray features,
+            INDArray weight,
+            INDArray bias,
+            INDArray targets,
+            Boolean teacher,
+            List<INDArray> stages) {
         SameDiff sd = SameDiff.create();
         long[] fs = features.shape().clone();
         fs[0] = -1;
         SDVariable f = sd.placeHolder("features", dataType, fs);
         SDVariable all = sd.placeHolder("targets", dataType, -1, targets.size(1));
-        SDVariable t = teacher == null ? all
-                : all.get(org.nd4j.autodiff.samediff.SDIndex.all(),
-                org.nd4j.autodiff.samediff.SDIndex.interval(0, (int) weight.size(0)));
+        SDVariable t = teacher == null
+                ? all
+                : all.get(org.nd4j.autodiff.samediff.SDIndex.all(), org.nd4j.autodiff.samediff.SDIndex.interval(0, (int)
+                        weight.size(0)));
         SDVariable w = sd.var("W", weight.castTo(dataType).dup());
-        SDVariable b = sd.var("b", bias.castTo(dataType).reshape(1, bias.length()).dup());
+        SDVariable b =
+                sd.var("b", bias.castTo(dataType).reshape(1, bias.length()).dup());
         int channels = (int) weight.size(1);
         int classes = (int) weight.size(0);
         HeadOutputs out = CamHead.outputs(sd, f, w, b, channels, classes);
@@ -104,13 +117,13 @@ public final class HeadHarness {
                 long[] ss = stages.get(i).shape().clone();
                 ss[0] = -1;
                 String name = "stage_" + i;
-                vars.add(new org.camloss.api.StageMap(sd.placeHolder(name, dataType, ss), (int) ss[1], (int) ss[2],
-                        (int) ss[3]));
+                vars.add(new org.camloss.api.StageMap(
+                        sd.placeHolder(name, dataType, ss), (int) ss[1], (int) ss[2], (int) ss[3]));
                 ph.put(name, stages.get(i).castTo(dataType));
                 stageNames.add(name);
             }
-            vars.add(new org.camloss.api.StageMap(out.features(), channels, (int) features.size(2),
-                    (int) features.size(3)));
+            vars.add(new org.camloss.api.StageMap(
+                    out.features(), channels, (int) features.size(2), (int) features.size(3)));
             out = new HeadOutputs(out.features(), out.weight(), out.bias(), out.logits(), channels, classes, vars);
         }
         objective.useKernels(kernels);
@@ -139,20 +152,36 @@ public final class HeadHarness {
             INDArray g = grads.get(stageNames.get(i));
             gs.add(g == null ? stages.get(i).castTo(dataType).mul(0) : g.dup());
         }
-        INDArray gw = grads.get("W") == null ? weight.castTo(dataType).mul(0) : grads.get("W").dup();
-        INDArray gb = grads.get("b") == null ? bias.castTo(dataType).mul(0) : grads.get("b").reshape(bias.length()).dup();
-        INDArray gf = grads.get("features") == null ? features.castTo(dataType).mul(0) : grads.get("features").dup();
+        INDArray gw = grads.get("W") == null
+                ? weight.castTo(dataType).mul(0)
+                : grads.get("W").dup();
+        INDArray gb = grads.get("b") == null
+                ? bias.castTo(dataType).mul(0)
+                : grads.get("b").reshape(bias.length()).dup();
+        INDArray gf = grads.get("features") == null
+                ? features.castTo(dataType).mul(0)
+                : grads.get("features").dup();
         double totalValue = values.get("total").getDouble(0);
         INDArray targetValues = targets.castTo(dataType);
         if (teacher != null) {
-            targetValues = targetValues.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, classes)).dup();
+            targetValues = targetValues
+                    .get(
+                            org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, classes))
+                    .dup();
         }
         for (Map.Entry<String, TermKernel> k : objective.kernels().entrySet()) {
             double weightNow = objective.weightNow(k.getKey());
-            TermKernel.Output o = k.getValue().apply(new TermKernel.Input(features.castTo(dataType), false,
-                    weight.castTo(dataType), bias.castTo(dataType), targetValues, true, weightNow,
-                    TermKernel.Allocator.detached()));
+            TermKernel.Output o = k.getValue()
+                    .apply(new TermKernel.Input(
+                            features.castTo(dataType),
+                            false,
+                            weight.castTo(dataType),
+                            bias.castTo(dataType),
+                            targetValues,
+                            true,
+                            weightNow,
+                            TermKernel.Allocator.detached()));
             terms.put(k.getKey(), o.value());
             totalValue += weightNow * o.value();
             if (o.featureGrad() != null) {
@@ -183,8 +212,14 @@ public final class HeadHarness {
      * @param gradBias     d total / d b, [K]
      * @param gradStages   d total / d stage, for the stages given to {@link #runWithStages} (else empty)
      */
-    public record Result(double total, Map<String, Double> terms, INDArray logits, INDArray gradFeatures,
-                         INDArray gradWeight, INDArray gradBias, List<INDArray> gradStages) {
+    public record Result(
+            double total,
+            Map<String, Double> terms,
+            INDArray logits,
+            INDArray gradFeatures,
+            INDArray gradWeight,
+            INDArray gradBias,
+            List<INDArray> gradStages) {
         public Result {
             gradStages = List.copyOf(gradStages);
         }

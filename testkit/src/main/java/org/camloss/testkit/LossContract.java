@@ -11,8 +11,8 @@ import java.util.Set;
 import org.camloss.api.Loss;
 import org.camloss.api.LossFactory;
 import org.camloss.api.TermKernel;
-import org.camloss.engine.model.CamModel;
 import org.camloss.engine.head.Objective;
+import org.camloss.engine.model.CamModel;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -85,8 +85,8 @@ public abstract class LossContract extends PluginContract<LossFactory> {
             raised.putScalar(c, b.getDouble(c) + LOGIT_STEP);
             HeadHarness.Result before = new HeadHarness(DataType.DOUBLE).run(Objective.of(loss()), f, w, b, t);
             HeadHarness.Result after = new HeadHarness(DataType.DOUBLE).run(Objective.of(loss()), f, w, raised, t);
-            String change = plugin() + ": raising the target class's logit by " + LOGIT_STEP + " (the bias of class " + c
-                    + ", every sample's target)";
+            String change = plugin() + ": raising the target class's logit by " + LOGIT_STEP + " (the bias of class "
+                    + c + ", every sample's target)";
             for (Map.Entry<String, Double> term : before.terms().entrySet()) {
                 double v0 = term.getValue();
                 double v1 = after.terms().get(term.getKey());
@@ -96,8 +96,10 @@ public abstract class LossContract extends PluginContract<LossFactory> {
                             + "; a loss must not grow when the prediction gets better (is a sign flipped?)");
                 }
             }
-            require(after.total() < before.total(), () -> change + " did not lower the total: " + before.total() + " -> "
-                    + after.total() + "; a loss must fall when the prediction gets better (is a sign flipped?)");
+            require(
+                    after.total() < before.total(),
+                    () -> change + " did not lower the total: " + before.total() + " -> " + after.total()
+                            + "; a loss must fall when the prediction gets better (is a sign flipped?)");
         }
     }
 
@@ -138,16 +140,19 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         Nd4j.setDefaultDataTypes(type, type);
         HeadHarness.Result r;
         try {
-            r = new HeadHarness(type, kernels).run(Objective.of(loss()), f.castTo(type), w.castTo(type), b.castTo(type),
-                    t.castTo(type));
+            r = new HeadHarness(type, kernels)
+                    .run(Objective.of(loss()), f.castTo(type), w.castTo(type), b.castTo(type), t.castTo(type));
         } finally {
             Nd4j.setDefaultDataTypes(saved[0], saved[1]);
         }
         String where = plugin() + " at logits of about ±500 (" + (type == DataType.FLOAT ? "float32" : "float64")
                 + (kernels ? "" : ", SameDiff definitions instead of term kernels") + "): ";
-        String logSoftmax = "; compute log-probabilities with org.camloss.api.loss.LossMath.logSoftmax (ND4J 1.0.0-M2.1's "
-                + "sd.nn().logSoftmax is -Infinity there, and a zero target times -Infinity is NaN)";
-        r.terms().forEach((name, v) -> require(Double.isFinite(v), () -> where + "term '" + name + "' is " + v + logSoftmax));
+        String logSoftmax =
+                "; compute log-probabilities with org.camloss.api.loss.LossMath.logSoftmax (ND4J 1.0.0-M2.1's "
+                        + "sd.nn().logSoftmax is -Infinity there, and a zero target times -Infinity is NaN)";
+        r.terms()
+                .forEach((name, v) ->
+                        require(Double.isFinite(v), () -> where + "term '" + name + "' is " + v + logSoftmax));
         require(Double.isFinite(r.total()), () -> where + "the total is " + r.total() + logSoftmax);
         String saturated = " has NaN or infinite entries; a derivative is infinite where the softmax saturates (p = 0 "
                 + "or 1), e.g. of (1 - p)^gamma with gamma < 1 or of log p: clip p, or use LossMath.logSoftmax";
@@ -164,9 +169,13 @@ public abstract class LossContract extends PluginContract<LossFactory> {
     private boolean hasKernels() {
         Nd4j.getRandom().setSeed(12);
         Objective probe = Objective.of(loss());
-        new HeadHarness(DataType.DOUBLE, true).run(probe, features(2, 21),
-                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
-                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES), TinyNets.oneHot(2, DataType.DOUBLE));
+        new HeadHarness(DataType.DOUBLE, true)
+                .run(
+                        probe,
+                        features(2, 21),
+                        Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
+                        Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES),
+                        TinyNets.oneHot(2, DataType.DOUBLE));
         return !probe.kernels().isEmpty();
     }
 
@@ -184,7 +193,10 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         assertFalse(once.terms().isEmpty(), "the loss defines no terms");
         once.terms().forEach((name, v) -> {
             assertTrue(Double.isFinite(v), "term " + name + " is " + v);
-            assertEquals(v, twice.terms().get(name), 1e-9 * Math.max(1, Math.abs(v)),
+            assertEquals(
+                    v,
+                    twice.terms().get(name),
+                    1e-9 * Math.max(1, Math.abs(v)),
                     "term " + name + " is not a batch mean: duplicating the batch changed it");
         });
         assertTrue(Double.isFinite(once.total()));
@@ -219,14 +231,16 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         assumeTrue(hasKernels(), plugin() + " has no term with a TermKernel: nothing to compare");
         Nd4j.getRandom().setSeed(21);
         INDArray random = Nd4j.randn(DataType.DOUBLE, 5, TinyNets.CHANNELS, 5, 4);
-        INDArray sparse = Transforms.relu(Nd4j.randn(DataType.DOUBLE, 5, TinyNets.CHANNELS, 5, 4).subi(0.6));
+        INDArray sparse = Transforms.relu(
+                Nd4j.randn(DataType.DOUBLE, 5, TinyNets.CHANNELS, 5, 4).subi(0.6));
         INDArray constant = sparse.dup();
         constant.get(NDArrayIndex.point(1)).assign(0.5);
         constant.get(NDArrayIndex.point(2)).assign(0);
         INDArray[] inputs = {random, sparse, constant};
         String[] names = {"random", "ReLU-sparse (tied minima)", "constant maps"};
         for (int i = 0; i < inputs.length; i++) {
-            for (INDArray targets : new INDArray[] {TinyNets.oneHot(5, DataType.DOUBLE), TinyNets.soft(5, DataType.DOUBLE)}) {
+            for (INDArray targets :
+                    new INDArray[] {TinyNets.oneHot(5, DataType.DOUBLE), TinyNets.soft(5, DataType.DOUBLE)}) {
                 compareKernels(inputs[i], targets, names[i]);
             }
         }
@@ -239,38 +253,63 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         Objective objective = Objective.of(loss());
         HeadHarness.Result kernel = new HeadHarness(DataType.DOUBLE, true).run(objective, features, w, b, targets);
         Map<String, TermKernel> kernels = Map.copyOf(objective.kernels());
-        HeadHarness.Result reference = new HeadHarness(DataType.DOUBLE, false).run(Objective.of(loss()), features, w, b,
-                targets);
+        HeadHarness.Result reference =
+                new HeadHarness(DataType.DOUBLE, false).run(Objective.of(loss()), features, w, b, targets);
         String where = factory().id() + ", " + what + " features: ";
-        reference.terms().forEach((name, v) -> assertEquals(v, kernel.terms().get(name), 1e-9 * Math.max(1, Math.abs(v)),
-                where + "term " + name + " (kernel vs SameDiff)"));
-        assertEquals(reference.total(), kernel.total(), 1e-9 * Math.max(1, Math.abs(reference.total())), where + "total");
+        reference
+                .terms()
+                .forEach((name, v) -> assertEquals(
+                        v,
+                        kernel.terms().get(name),
+                        1e-9 * Math.max(1, Math.abs(v)),
+                        where + "term " + name + " (kernel vs SameDiff)"));
+        assertEquals(
+                reference.total(), kernel.total(), 1e-9 * Math.max(1, Math.abs(reference.total())), where + "total");
         assertClose(reference.gradFeatures(), kernel.gradFeatures(), where + "d total / d features");
         assertClose(reference.gradWeight(), kernel.gradWeight(), where + "d total / d W");
         assertClose(reference.gradBias(), kernel.gradBias(), where + "d total / d b");
         for (Map.Entry<String, TermKernel> k : kernels.entrySet()) {
-            TermKernel.Output nchw = k.getValue().apply(new TermKernel.Input(features, false, w, b, targets, true, 1,
-                    TermKernel.Allocator.detached()));
-            TermKernel.Output nhwc = k.getValue().apply(new TermKernel.Input(features.permute(0, 2, 3, 1).dup('c'), true,
-                    w, b, targets, true, 1, TermKernel.Allocator.detached()));
+            TermKernel.Output nchw = k.getValue()
+                    .apply(new TermKernel.Input(
+                            features, false, w, b, targets, true, 1, TermKernel.Allocator.detached()));
+            TermKernel.Output nhwc = k.getValue()
+                    .apply(new TermKernel.Input(
+                            features.permute(0, 2, 3, 1).dup('c'),
+                            true,
+                            w,
+                            b,
+                            targets,
+                            true,
+                            1,
+                            TermKernel.Allocator.detached()));
             assertEquals(nchw.value(), nhwc.value(), 1e-12, where + "term " + k.getKey() + " NHWC vs NCHW");
             if (nchw.featureGrad() != null) {
-                assertClose(nchw.featureGrad(), nhwc.featureGrad().permute(0, 3, 1, 2),
+                assertClose(
+                        nchw.featureGrad(),
+                        nhwc.featureGrad().permute(0, 3, 1, 2),
                         where + "term " + k.getKey() + " NHWC vs NCHW feature gradient");
             }
             if (nchw.weightGrad() != null) {
-                assertClose(nchw.weightGrad(), nhwc.weightGrad(), where + "term " + k.getKey() + " NHWC vs NCHW W gradient");
+                assertClose(
+                        nchw.weightGrad(),
+                        nhwc.weightGrad(),
+                        where + "term " + k.getKey() + " NHWC vs NCHW W gradient");
             }
             if (nchw.biasGrad() != null) {
-                assertClose(nchw.biasGrad(), nhwc.biasGrad(), where + "term " + k.getKey() + " NHWC vs NCHW b gradient");
+                assertClose(
+                        nchw.biasGrad(), nhwc.biasGrad(), where + "term " + k.getKey() + " NHWC vs NCHW b gradient");
             }
         }
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {
         double scale = Math.max(1e-12, Transforms.abs(expected).maxNumber().doubleValue());
-        double diff = Transforms.abs(expected.sub(actual.reshape(expected.shape()))).maxNumber().doubleValue();
-        assertTrue(diff <= 1e-9 * Math.max(1, scale), what + ": max difference " + diff + " (largest entry " + scale + ")");
+        double diff = Transforms.abs(expected.sub(actual.reshape(expected.shape())))
+                .maxNumber()
+                .doubleValue();
+        assertTrue(
+                diff <= 1e-9 * Math.max(1, scale),
+                what + ": max difference " + diff + " (largest entry " + scale + ")");
     }
 
     @Test
@@ -279,8 +318,12 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         INDArray x = TinyNets.images(3, DataType.DOUBLE, 5);
         INDArray y = TinyNets.oneHot(3, DataType.DOUBLE);
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
-                .net(model.graph()).inputs(new INDArray[] {x}).labels(new INDArray[] {y})
-                .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-9)
+                .net(model.graph())
+                .inputs(new INDArray[] {x})
+                .labels(new INDArray[] {y})
+                .epsilon(1e-6)
+                .maxRelError(1e-4)
+                .minAbsoluteError(1e-9)
                 .excludeParams(paramsWithoutTrueGradient()));
         require(ok, () -> "DL4J gradient check failed for " + plugin() + " (the log names the parameter)");
     }

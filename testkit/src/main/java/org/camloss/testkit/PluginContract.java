@@ -89,8 +89,10 @@ public abstract class PluginContract<F extends PluginFactory<?>> {
         Set<String> names = new HashSet<>();
         for (ParamSpec spec : factory().params()) {
             assertTrue(names.add(spec.name()), "parameter '" + spec.name() + "' is declared twice");
-            assertTrue(spec.check(spec.defaultValue()).error().isEmpty(),
-                    "default of '" + spec.name() + "' fails its own rule: " + spec.check(spec.defaultValue()).problem());
+            assertTrue(
+                    spec.check(spec.defaultValue()).error().isEmpty(),
+                    "default of '" + spec.name() + "' fails its own rule: "
+                            + spec.check(spec.defaultValue()).problem());
             assertFalse(spec.description().isBlank(), "parameter '" + spec.name() + "' has no description");
         }
     }
@@ -116,20 +118,21 @@ public abstract class PluginContract<F extends PluginFactory<?>> {
 
     @Test
     void unknownParameterIsRejectedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Params.resolve(factory().params(), Map.of("no_such_param", 1)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Params.resolve(factory().params(), Map.of("no_such_param", 1)));
         assertTrue(e.getMessage().startsWith("no_such_param: unknown parameter"), e.getMessage());
     }
 
     @Test
     void outOfRangeValuesAreRejected() {
         for (ParamSpec spec : factory().params()) {
-            Object bad = switch (spec.type()) {
-                case INT, DOUBLE -> spec.max() != null && spec.max() < 1e300 ? spec.max() + 1 : null;
-                case CHOICE -> "no-such-choice";
-                case BOOLEAN -> "maybe";
-                case STRING -> null;
-            };
+            Object bad =
+                    switch (spec.type()) {
+                        case INT, DOUBLE -> spec.max() != null && spec.max() < 1e300 ? spec.max() + 1 : null;
+                        case CHOICE -> "no-such-choice";
+                        case BOOLEAN -> "maybe";
+                        case STRING -> null;
+                    };
             if (bad == null) {
                 continue;
             }
@@ -137,7 +140,8 @@ public abstract class PluginContract<F extends PluginFactory<?>> {
                 bad = (long) (double) (Double) bad;
             }
             Object value = bad;
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> Params.resolve(factory().params(), Map.of(spec.name(), value)),
                     spec.name() + "=" + value + " was accepted");
             assertTrue(e.getMessage().startsWith(spec.name() + ": "), e.getMessage());

@@ -38,6 +38,7 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
     private static final int TRIALS = 64;
     /** The non-square multi-channel batch of those checks: N, H, W, C all different. */
     private static final int N = 8;
+
     private static final int H = 16;
     private static final int W = 48;
     private static final int C = 3;
@@ -58,7 +59,10 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
      */
     protected boolean transformsBatches() {
         try {
-            return regularizer().getClass().getMethod("apply", Batch.class, RandomGenerator.class).getDeclaringClass()
+            return regularizer()
+                            .getClass()
+                            .getMethod("apply", Batch.class, RandomGenerator.class)
+                            .getDeclaringClass()
                     != Regularizer.class;
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException("Regularizer.apply(Batch, RandomGenerator) not found", e);
@@ -114,8 +118,7 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
     }
 
     /** One application: what changed in the features (per row and per column) and whether the targets changed. */
-    private record Change(INDArray rows, INDArray columns, boolean features, boolean targets) {
-    }
+    private record Change(INDArray rows, INDArray columns, boolean features, boolean targets) {}
 
     private Change trial(Regularizer reg, int i) {
         Batch in = trialBatch(i);
@@ -125,7 +128,10 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
         INDArray diff = Transforms.abs(out.features().castTo(DataType.FLOAT).sub(x));
         INDArray rows = diff.sum(0, 2, 3);
         INDArray columns = diff.sum(0, 1, 3);
-        boolean targets = Transforms.abs(out.targets().castTo(DataType.FLOAT).sub(q)).sumNumber().doubleValue() > 0;
+        boolean targets = Transforms.abs(out.targets().castTo(DataType.FLOAT).sub(q))
+                        .sumNumber()
+                        .doubleValue()
+                > 0;
         return new Change(rows, columns, rows.sumNumber().doubleValue() > 0, targets);
     }
 
@@ -145,7 +151,8 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
             }
         }
         fail(plugin() + " left all " + TRIALS + " batches unchanged (seeds 0-"
-                + (TRIALS - 1) + ", params " + resolvedTestParams() + "); a batch transform must change some batch at its "
+                + (TRIALS - 1) + ", params " + resolvedTestParams()
+                + "); a batch transform must change some batch at its "
                 + "test parameters (is a probability test inverted?), or declare mayLeaveBatchesUnchanged()");
     }
 
@@ -170,11 +177,17 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
         assumeTrue(any, plugin() + " changed no features in " + TRIALS + " trials (a target-only transform)");
         List<Integer> missedRows = untouched(rows);
         List<Integer> missedColumns = untouched(columns);
-        require(missedRows.isEmpty() && missedColumns.isEmpty(), () -> plugin() + " never changed "
-                + (missedRows.isEmpty() ? "" : "rows " + ranges(missedRows) + (missedColumns.isEmpty() ? "" : " and "))
-                + (missedColumns.isEmpty() ? "" : "columns " + ranges(missedColumns)) + " of a " + H + "x" + W + "x" + C
-                + " batch in " + TRIALS + " trials; features are NHWC [N, H, W, C]: are H and W read from the right "
-                + "axes (H = size(1), W = size(2))?");
+        require(
+                missedRows.isEmpty() && missedColumns.isEmpty(),
+                () -> plugin() + " never changed "
+                        + (missedRows.isEmpty()
+                                ? ""
+                                : "rows " + ranges(missedRows) + (missedColumns.isEmpty() ? "" : " and "))
+                        + (missedColumns.isEmpty() ? "" : "columns " + ranges(missedColumns)) + " of a " + H + "x" + W
+                        + "x" + C
+                        + " batch in " + TRIALS
+                        + " trials; features are NHWC [N, H, W, C]: are H and W read from the right "
+                        + "axes (H = size(1), W = size(2))?");
     }
 
     private static List<Integer> untouched(INDArray sums) {
@@ -204,15 +217,20 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
     @Test
     void penaltyTermsAreFinite() {
         Regularizer reg = regularizer();
-        Objective objective = new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)),
-                List.of(reg), List.of());
+        Objective objective =
+                new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)), List.of(reg), List.of());
         Nd4j.getRandom().setSeed(3);
-        HeadHarness.Result r = new HeadHarness(DataType.DOUBLE).run(objective,
-                Nd4j.randn(DataType.DOUBLE, 3, TinyNets.CHANNELS, 4, 4),
-                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
-                Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES), TinyNets.oneHot(3, DataType.DOUBLE));
+        HeadHarness.Result r = new HeadHarness(DataType.DOUBLE)
+                .run(
+                        objective,
+                        Nd4j.randn(DataType.DOUBLE, 3, TinyNets.CHANNELS, 4, 4),
+                        Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS),
+                        Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES),
+                        TinyNets.oneHot(3, DataType.DOUBLE));
         assumeTrue(r.terms().size() > 1, plugin() + " defines no penalty terms");
         r.terms().forEach((name, v) -> require(Double.isFinite(v), () -> plugin() + ": term " + name + " is " + v));
-        require(r.gradFeatures().norm2Number().doubleValue() > 0, () -> plugin() + ": no gradient reaches the features");
+        require(
+                r.gradFeatures().norm2Number().doubleValue() > 0,
+                () -> plugin() + ": no gradient reaches the features");
     }
 }

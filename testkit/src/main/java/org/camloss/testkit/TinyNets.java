@@ -6,9 +6,9 @@ import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
 import org.camloss.api.layers.FastConvolution;
+import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
-import org.camloss.engine.head.Objective;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -30,8 +30,7 @@ public final class TinyNets {
     /** Classes. */
     public static final int CLASSES = 3;
 
-    private TinyNets() {
-    }
+    private TinyNets() {}
 
     /** A one-convolution backbone named {@code conv}. */
     public static Backbone oneConv() {
@@ -43,9 +42,15 @@ public final class TinyNets {
 
             @Override
             public String build(BackboneContext ctx) {
-                ctx.graph().addLayer("conv", new FastConvolution(new ConvolutionLayer.Builder(3, 3).nOut(CHANNELS)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
-                        .dataFormat(ctx.format())), ctx.input());
+                ctx.graph()
+                        .addLayer(
+                                "conv",
+                                new FastConvolution(new ConvolutionLayer.Builder(3, 3)
+                                        .nOut(CHANNELS)
+                                        .convolutionMode(ConvolutionMode.Same)
+                                        .activation(Activation.TANH)
+                                        .dataFormat(ctx.format())),
+                                ctx.input());
                 return "conv";
             }
         };
@@ -59,27 +64,45 @@ public final class TinyNets {
         return new Backbone() {
             @Override
             public BackboneInfo info() {
-                return new BackboneInfo(CHANNELS, 2, List.of(new BackboneInfo.Stage("conv1", 3, 1),
-                        new BackboneInfo.Stage("conv2", CHANNELS, 2)));
+                return new BackboneInfo(
+                        CHANNELS,
+                        2,
+                        List.of(new BackboneInfo.Stage("conv1", 3, 1), new BackboneInfo.Stage("conv2", CHANNELS, 2)));
             }
 
             @Override
             public String build(BackboneContext ctx) {
-                ctx.graph().addLayer("conv1", new FastConvolution(new ConvolutionLayer.Builder(3, 3).nOut(3)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
-                        .dataFormat(ctx.format())), ctx.input());
-                ctx.graph().addLayer("conv2", new FastConvolution(new ConvolutionLayer.Builder(new int[] {3, 3},
-                        new int[] {2, 2}).nOut(CHANNELS).convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
-                        .dataFormat(ctx.format())), "conv1");
+                ctx.graph()
+                        .addLayer(
+                                "conv1",
+                                new FastConvolution(new ConvolutionLayer.Builder(3, 3)
+                                        .nOut(3)
+                                        .convolutionMode(ConvolutionMode.Same)
+                                        .activation(Activation.TANH)
+                                        .dataFormat(ctx.format())),
+                                ctx.input());
+                ctx.graph()
+                        .addLayer(
+                                "conv2",
+                                new FastConvolution(new ConvolutionLayer.Builder(new int[] {3, 3}, new int[] {2, 2})
+                                        .nOut(CHANNELS)
+                                        .convolutionMode(ConvolutionMode.Same)
+                                        .activation(Activation.TANH)
+                                        .dataFormat(ctx.format())),
+                                "conv1");
                 return "conv2";
             }
         };
     }
 
     /** A tiny model of {@code backbone} with {@code objective}, NHWC. */
-    public static CamModel model(Backbone backbone, Objective objective, DataType dataType, IUpdater updater,
-                                 long seed) {
-        return new ModelAssembler().seed(seed).dataType(dataType).format(CNN2DFormat.NHWC).updater(updater)
+    public static CamModel model(
+            Backbone backbone, Objective objective, DataType dataType, IUpdater updater, long seed) {
+        return new ModelAssembler()
+                .seed(seed)
+                .dataType(dataType)
+                .format(CNN2DFormat.NHWC)
+                .updater(updater)
                 .assemble(backbone, SHAPE, CLASSES, objective);
     }
 

@@ -60,11 +60,12 @@ class BackboneContractCatchesBreaksTest {
     void aDl4jBatchNormGivenTheReluFailsNoDl4jBatchNormWithAnActivation() {
         ContractRun run = ContractRun.of(Dl4jBnWithActivationContract.class);
         assertEquals(Set.of("noDl4jBatchNormWithAnActivation"), run.failed(), run.toString());
-        assertEquals("backbone 'dl4j-bn-with-activation': layers 'conv1_bn' (relu), 'conv2_bn' (relu), 'conv3_bn' (relu), "
-                + "'conv4_bn' (relu) are DL4J's BatchNormalization with an activation, which DL4J 1.0.0-M2.1 silently "
-                + "ignores (the layer outputs the normalised values unchanged); use org.camloss.api.layers.FastBatchNorm, "
-                + "which applies it (Layers.bn, Layers.convBnAct in org.camloss.api.layers.Layers), or give the batch norm "
-                + "Activation.IDENTITY and add a separate ActivationLayer (Layers.activation)",
+        assertEquals(
+                "backbone 'dl4j-bn-with-activation': layers 'conv1_bn' (relu), 'conv2_bn' (relu), 'conv3_bn' (relu), "
+                        + "'conv4_bn' (relu) are DL4J's BatchNormalization with an activation, which DL4J 1.0.0-M2.1 silently "
+                        + "ignores (the layer outputs the normalised values unchanged); use org.camloss.api.layers.FastBatchNorm, "
+                        + "which applies it (Layers.bn, Layers.convBnAct in org.camloss.api.layers.Layers), or give the batch norm "
+                        + "Activation.IDENTITY and add a separate ActivationLayer (Layers.activation)",
                 run.message("noDl4jBatchNormWithAnActivation"));
     }
 
@@ -73,13 +74,16 @@ class BackboneContractCatchesBreaksTest {
     void aDl4jConvolutionWithTheReluFailsNoDl4jConvolutionWithAnActivation() {
         ContractRun run = ContractRun.of(Dl4jConvWithActivationContract.class);
         assertTrue(run.failed().contains("noDl4jConvolutionWithAnActivation"), run.toString());
-        assertTrue(Set.of("noDl4jConvolutionWithAnActivation", "trainingStepsLowerTheLoss").containsAll(run.failed()),
+        assertTrue(
+                Set.of("noDl4jConvolutionWithAnActivation", "trainingStepsLowerTheLoss")
+                        .containsAll(run.failed()),
                 run.toString());
-        assertEquals("backbone 'dl4j-conv-with-activation': layers 'conv1' (relu), 'conv2' (relu), 'conv3' (relu), "
-                + "'conv4' (relu) are DL4J's ConvolutionLayer in NHWC with an activation; with the oneDNN helpers the "
-                + "runtime turns on, its weight gradients are wrong and training turns NaN; use "
-                + "org.camloss.api.layers.FastConvolution (Layers.conv, Layers.convBnAct in org.camloss.api.layers.Layers), "
-                + "or give it Activation.IDENTITY and add a separate ActivationLayer (Layers.activation)",
+        assertEquals(
+                "backbone 'dl4j-conv-with-activation': layers 'conv1' (relu), 'conv2' (relu), 'conv3' (relu), "
+                        + "'conv4' (relu) are DL4J's ConvolutionLayer in NHWC with an activation; with the oneDNN helpers the "
+                        + "runtime turns on, its weight gradients are wrong and training turns NaN; use "
+                        + "org.camloss.api.layers.FastConvolution (Layers.conv, Layers.convBnAct in org.camloss.api.layers.Layers), "
+                        + "or give it Activation.IDENTITY and add a separate ActivationLayer (Layers.activation)",
                 run.message("noDl4jConvolutionWithAnActivation"));
     }
 
@@ -87,8 +91,9 @@ class BackboneContractCatchesBreaksTest {
     void wrongChannelsFailTheShapeChecksWithAMessageAboutChannels() {
         ContractRun run = ContractRun.of(WrongChannelsContract.class);
         assertEquals(Set.of("featureMapMatchesInfo", "trainingStepsLowerTheLoss"), run.failed(), run.toString());
-        String expected = "backbone 'wrong-channels' declares 12 channels at its feature vertex 'conv4_bn' but the graph "
-                + "gives 16";
+        String expected =
+                "backbone 'wrong-channels' declares 12 channels at its feature vertex 'conv4_bn' but the graph "
+                        + "gives 16";
         assertEquals(expected, run.message("featureMapMatchesInfo"));
         assertEquals(expected, run.message("trainingStepsLowerTheLoss"));
     }
@@ -97,8 +102,9 @@ class BackboneContractCatchesBreaksTest {
     void aWrongStrideFailsTheShapeChecksWithAMessageAboutTheStride() {
         ContractRun run = ContractRun.of(WrongStrideContract.class);
         assertEquals(Set.of("featureMapMatchesInfo", "trainingStepsLowerTheLoss"), run.failed(), run.toString());
-        String expected = "backbone 'wrong-stride' declares stride 2 at its feature vertex 'conv4_bn' but the graph gives "
-                + "stride 4 (the map of a 16x16 input is 4x4, not 8x8)";
+        String expected =
+                "backbone 'wrong-stride' declares stride 2 at its feature vertex 'conv4_bn' but the graph gives "
+                        + "stride 4 (the map of a 16x16 input is 4x4, not 8x8)";
         assertEquals(expected, run.message("featureMapMatchesInfo"));
         assertEquals(expected, run.message("trainingStepsLowerTheLoss"));
     }

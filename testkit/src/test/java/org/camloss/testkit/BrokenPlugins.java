@@ -34,8 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code META-INF/services}, so that discovery passes.
  */
 public final class BrokenPlugins {
-    private BrokenPlugins() {
-    }
+    private BrokenPlugins() {}
 
     // ---- losses ----
 
@@ -152,7 +151,8 @@ public final class BrokenPlugins {
 
         @Override
         public List<ParamSpec> params() {
-            return List.of(ParamSpec.ofInt("size", 8, 1, 1024, "Side of the square."),
+            return List.of(
+                    ParamSpec.ofInt("size", 8, 1, 1024, "Side of the square."),
                     ParamSpec.ofDouble("p", 1.0, 0.0, 1.0, "Chance that an image is cut."));
         }
 
@@ -178,7 +178,8 @@ public final class BrokenPlugins {
                         long x0 = Math.max(0, cx - size / 2);
                         long x1 = Math.min(x.size(2), cx - size / 2 + size);
                         if (y0 < y1 && x0 < x1) {
-                            x.get(point(i), interval(y0, y1), interval(x0, x1), all()).assign(0);
+                            x.get(point(i), interval(y0, y1), interval(x0, x1), all())
+                                    .assign(0);
                         }
                     }
                     return batch;
@@ -219,7 +220,10 @@ public final class BrokenPlugins {
                 @Override
                 public List<LossTerm> define(org.camloss.api.LossContext ctx) {
                     SDVariable logp = LossMath.logSoftmax(ctx.outputs().logits());
-                    return List.of(LossTerm.of("confidence", ctx.sameDiff().math().exp(logp).mul(logp).sum(1).mean(), 0.1));
+                    return List.of(LossTerm.of(
+                            "confidence",
+                            ctx.sameDiff().math().exp(logp).mul(logp).sum(1).mean(),
+                            0.1));
                 }
             };
         }
@@ -228,7 +232,13 @@ public final class BrokenPlugins {
     // ---- backbones ----
 
     /** The ways {@link PlainCnn} can be broken. */
-    enum Break { NONE, DL4J_BN_WITH_ACTIVATION, DL4J_CONV_WITH_ACTIVATION, WRONG_CHANNELS, WRONG_STRIDE }
+    enum Break {
+        NONE,
+        DL4J_BN_WITH_ACTIVATION,
+        DL4J_CONV_WITH_ACTIVATION,
+        WRONG_CHANNELS,
+        WRONG_STRIDE
+    }
 
     /**
      * The trial's plain CNN: four blocks conv 3×3 → BN → ReLU of widths w, 2w, 2w, 4w and strides 1, 2, 1, 2 (4w
@@ -287,15 +297,29 @@ public final class BrokenPlugins {
                         switch (broken) {
                             case DL4J_BN_WITH_ACTIVATION -> {
                                 String conv = l.conv(name + "_conv", x, in, widths[i], 3, strides[i]);
-                                ctx.graph().addLayer(name + "_bn", new BatchNormalization.Builder().nOut(widths[i])
-                                        .activation(Activation.RELU).dataFormat(ctx.format()).build(), conv);
+                                ctx.graph()
+                                        .addLayer(
+                                                name + "_bn",
+                                                new BatchNormalization.Builder()
+                                                        .nOut(widths[i])
+                                                        .activation(Activation.RELU)
+                                                        .dataFormat(ctx.format())
+                                                        .build(),
+                                                conv);
                                 x = name + "_bn";
                             }
                             case DL4J_CONV_WITH_ACTIVATION -> {
-                                ctx.graph().addLayer(name, new ConvolutionLayer.Builder(new int[] {3, 3},
-                                        new int[] {strides[i], strides[i]}).nOut(widths[i])
-                                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU)
-                                        .dataFormat(ctx.format()).build(), x);
+                                ctx.graph()
+                                        .addLayer(
+                                                name,
+                                                new ConvolutionLayer.Builder(
+                                                                new int[] {3, 3}, new int[] {strides[i], strides[i]})
+                                                        .nOut(widths[i])
+                                                        .convolutionMode(ConvolutionMode.Same)
+                                                        .activation(Activation.RELU)
+                                                        .dataFormat(ctx.format())
+                                                        .build(),
+                                                x);
                                 x = name;
                             }
                             default -> x = l.convBnAct(name, x, in, widths[i], 3, strides[i], Activation.RELU);

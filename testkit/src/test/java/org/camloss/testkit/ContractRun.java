@@ -24,27 +24,33 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 final class ContractRun {
     /** What became of a check. */
-    enum Outcome { PASSED, SKIPPED, FAILED }
+    enum Outcome {
+        PASSED,
+        SKIPPED,
+        FAILED
+    }
 
     /** A check's outcome and the message of its failure or skip (null when it passed). */
-    record Check(Outcome outcome, String message) {
-    }
+    record Check(Outcome outcome, String message) {}
 
     private final Map<String, Check> checks = new TreeMap<>();
     private final Map<String, Long> millis = new TreeMap<>();
     private final Map<String, Long> started = new java.util.HashMap<>();
 
-    private ContractRun() {
-    }
+    private ContractRun() {}
 
     /** Runs every check of {@code contract} but the {@code excluded} ones (by method name). */
     static ContractRun of(Class<?> contract, String... excluded) {
         ContractRun run = new ContractRun();
         Set<String> skip = Set.of(excluded);
-        PostDiscoveryFilter filter = d -> FilterResult.includedIf(d.getSource().filter(MethodSource.class::isInstance)
-                .map(m -> !skip.contains(((MethodSource) m).getMethodName())).orElse(true));
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(contract))
-                .filters(filter).build();
+        PostDiscoveryFilter filter = d -> FilterResult.includedIf(d.getSource()
+                .filter(MethodSource.class::isInstance)
+                .map(m -> !skip.contains(((MethodSource) m).getMethodName()))
+                .orElse(true));
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(contract))
+                .filters(filter)
+                .build();
         LauncherFactory.create().execute(request, new TestExecutionListener() {
             @Override
             public void executionStarted(TestIdentifier id) {
@@ -66,11 +72,14 @@ final class ContractRun {
                     run.millis.merge(name(id), (System.nanoTime() - t0) / 1_000_000, Long::sum);
                 }
                 if (id.isTest()) {
-                    run.record(id, switch (result.getStatus()) {
-                        case SUCCESSFUL -> Outcome.PASSED;
-                        case ABORTED -> Outcome.SKIPPED;
-                        case FAILED -> Outcome.FAILED;
-                    }, result.getThrowable().map(Throwable::getMessage).orElse(null));
+                    run.record(
+                            id,
+                            switch (result.getStatus()) {
+                                case SUCCESSFUL -> Outcome.PASSED;
+                                case ABORTED -> Outcome.SKIPPED;
+                                case FAILED -> Outcome.FAILED;
+                            },
+                            result.getThrowable().map(Throwable::getMessage).orElse(null));
                 } else if (result.getStatus() == TestExecutionResult.Status.FAILED) {
                     run.checks.put("(container " + id.getDisplayName() + ")", new Check(Outcome.FAILED, message));
                 }
@@ -80,7 +89,9 @@ final class ContractRun {
     }
 
     private static String name(TestIdentifier id) {
-        return id.getSource().filter(MethodSource.class::isInstance).map(s -> ((MethodSource) s).getMethodName())
+        return id.getSource()
+                .filter(MethodSource.class::isInstance)
+                .map(s -> ((MethodSource) s).getMethodName())
                 .orElse(id.getDisplayName());
     }
 
@@ -94,7 +105,9 @@ final class ContractRun {
 
     /** Names of the checks with {@code outcome}. */
     Set<String> with(Outcome outcome) {
-        return checks.entrySet().stream().filter(e -> e.getValue().outcome() == outcome).map(Map.Entry::getKey)
+        return checks.entrySet().stream()
+                .filter(e -> e.getValue().outcome() == outcome)
+                .map(Map.Entry::getKey)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -124,9 +137,12 @@ final class ContractRun {
 
     @Override
     public String toString() {
-        return checks.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue().outcome()
-                + " [" + millis.getOrDefault(e.getKey(), 0L) + " ms]"
-                + (e.getValue().message() == null ? "" : " (" + e.getValue().message() + ")"))
+        return checks.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue().outcome()
+                        + " [" + millis.getOrDefault(e.getKey(), 0L) + " ms]"
+                        + (e.getValue().message() == null
+                                ? ""
+                                : " (" + e.getValue().message() + ")"))
                 .collect(Collectors.joining("\n"));
     }
 }

@@ -35,17 +35,31 @@ class KitBackendTest {
 
         @Override
         public String build(BackboneContext ctx) {
-            ctx.graph().addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same)
-                    .activation(Activation.IDENTITY).dataFormat(ctx.format()).build(), ctx.input());
+            ctx.graph()
+                    .addLayer(
+                            "conv",
+                            new ConvolutionLayer.Builder(3, 3)
+                                    .nOut(4)
+                                    .convolutionMode(ConvolutionMode.Same)
+                                    .activation(Activation.IDENTITY)
+                                    .dataFormat(ctx.format())
+                                    .build(),
+                            ctx.input());
             return "conv";
         }
     };
 
     /** The oneDNN helper of the convolution in a freshly assembled NHWC model (null when DL4J made none). */
     private static ConvolutionHelper helperOfANewConvolution() {
-        var model = new ModelAssembler().format(CNN2DFormat.NHWC).assemble(DL4J_CONV, TinyNets.SHAPE, TinyNets.CLASSES,
-                Objective.of(ctx -> List.of(CrossEntropy.term(ctx))));
-        var layer = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) model.graph().getLayer("conv");
+        var model = new ModelAssembler()
+                .format(CNN2DFormat.NHWC)
+                .assemble(
+                        DL4J_CONV,
+                        TinyNets.SHAPE,
+                        TinyNets.CLASSES,
+                        Objective.of(ctx -> List.of(CrossEntropy.term(ctx))));
+        var layer = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer)
+                model.graph().getLayer("conv");
         return (ConvolutionHelper) layer.getHelper();
     }
 

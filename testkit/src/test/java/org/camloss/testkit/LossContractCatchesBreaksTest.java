@@ -63,10 +63,14 @@ class LossContractCatchesBreaksTest {
         ContractRun run = ContractRun.of(PlainCrossEntropyContract.class);
         assertEquals(Set.of(), run.failed(), run.toString());
         assertEquals(Set.of("kernelsMatchTheirSameDiffDefinition"), run.skipped(), run.toString());
-        assertEquals("Assumption failed: loss 'plain-ce' has no term with a TermKernel: nothing to compare",
+        assertEquals(
+                "Assumption failed: loss 'plain-ce' has no term with a TermKernel: nothing to compare",
                 run.message("kernelsMatchTheirSameDiffDefinition"));
-        assertTrue(run.all().containsAll(Set.of("raisingTheTargetLogitLowersTheLoss", "staysFiniteAtLargeLogits",
-                GRADIENT_CHECK)), run.toString());
+        assertTrue(
+                run.all()
+                        .containsAll(Set.of(
+                                "raisingTheTargetLogitLowersTheLoss", "staysFiniteAtLargeLogits", GRADIENT_CHECK)),
+                run.toString());
     }
 
     @Test
@@ -74,9 +78,12 @@ class LossContractCatchesBreaksTest {
         ContractRun run = ContractRun.of(FlippedSignContract.class, GRADIENT_CHECK);
         assertEquals(Set.of("raisingTheTargetLogitLowersTheLoss"), run.failed(), run.toString());
         String message = run.message("raisingTheTargetLogitLowersTheLoss");
-        assertTrue(message.startsWith("loss 'flipped-sign': raising the target class's logit by 1.0 (the bias of class 0, "
-                + "every sample's target) raised term 'ce' from -"), message);
-        assertTrue(message.endsWith("; a loss must not grow when the prediction gets better (is a sign flipped?)"),
+        assertTrue(
+                message.startsWith("loss 'flipped-sign': raising the target class's logit by 1.0 (the bias of class 0, "
+                        + "every sample's target) raised term 'ce' from -"),
+                message);
+        assertTrue(
+                message.endsWith("; a loss must not grow when the prediction gets better (is a sign flipped?)"),
                 message);
     }
 
@@ -84,9 +91,11 @@ class LossContractCatchesBreaksTest {
     void sdNnLogSoftmaxFailsStaysFiniteAtLargeLogits() {
         ContractRun run = ContractRun.of(UnsafeLogSoftmaxContract.class, GRADIENT_CHECK);
         assertEquals(Set.of("staysFiniteAtLargeLogits"), run.failed(), run.toString());
-        assertEquals("loss 'unsafe-log-softmax' at logits of about ±500 (float32): term 'ce' is NaN; compute "
-                + "log-probabilities with org.camloss.api.loss.LossMath.logSoftmax (ND4J 1.0.0-M2.1's sd.nn().logSoftmax "
-                + "is -Infinity there, and a zero target times -Infinity is NaN)", run.message("staysFiniteAtLargeLogits"));
+        assertEquals(
+                "loss 'unsafe-log-softmax' at logits of about ±500 (float32): term 'ce' is NaN; compute "
+                        + "log-probabilities with org.camloss.api.loss.LossMath.logSoftmax (ND4J 1.0.0-M2.1's sd.nn().logSoftmax "
+                        + "is -Infinity there, and a zero target times -Infinity is NaN)",
+                run.message("staysFiniteAtLargeLogits"));
     }
 
     /** The trial's focal loss: fine with γ = 2, a NaN gradient at a saturated softmax with γ = 0.5. */
@@ -96,8 +105,10 @@ class LossContractCatchesBreaksTest {
         assertEquals(Set.of(), good.failed(), good.toString());
         ContractRun run = ContractRun.of(FocalHalfGammaContract.class, GRADIENT_CHECK);
         assertEquals(Set.of("staysFiniteAtLargeLogits"), run.failed(), run.toString());
-        assertEquals("loss 'focal' at logits of about ±500 (float32): d total / d features has NaN or infinite entries; "
-                + "a derivative is infinite where the softmax saturates (p = 0 or 1), e.g. of (1 - p)^gamma with gamma < 1 "
-                + "or of log p: clip p, or use LossMath.logSoftmax", run.message("staysFiniteAtLargeLogits"));
+        assertEquals(
+                "loss 'focal' at logits of about ±500 (float32): d total / d features has NaN or infinite entries; "
+                        + "a derivative is infinite where the softmax saturates (p = 0 or 1), e.g. of (1 - p)^gamma with gamma < 1 "
+                        + "or of log p: clip p, or use LossMath.logSoftmax",
+                run.message("staysFiniteAtLargeLogits"));
     }
 }

@@ -9,8 +9,7 @@ package org.camloss.api.cam;
  * {@code [0, in − 1]}; pixel centres of input and output are aligned, edges are extended.
  */
 public final class Bilinear {
-    private Bilinear() {
-    }
+    private Bilinear() {}
 
     /** Resizes a row-major {@code h × w} map to {@code outH × outW}; returns a new array. */
     public static float[] resize(float[] src, int h, int w, int outH, int outW) {
@@ -26,8 +25,8 @@ public final class Bilinear {
      */
     public static void resize(float[] src, int srcOff, int h, int w, float[] dst, int dstOff, int outH, int outW) {
         if (h < 1 || w < 1 || outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("bilinear resize: sizes must be positive, found " + h + "x" + w
-                    + " -> " + outH + "x" + outW);
+            throw new IllegalArgumentException(
+                    "bilinear resize: sizes must be positive, found " + h + "x" + w + " -> " + outH + "x" + outW);
         }
         if (srcOff < 0 || srcOff + h * w > src.length) {
             throw new IllegalArgumentException("bilinear resize: source needs " + h * w + " values at offset " + srcOff
@@ -81,8 +80,8 @@ public final class Bilinear {
      */
     public static double[][] matrix(int h, int w, int outH, int outW) {
         if (h < 1 || w < 1 || outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("bilinear resize: sizes must be positive, found " + h + "x" + w
-                    + " -> " + outH + "x" + outW);
+            throw new IllegalArgumentException(
+                    "bilinear resize: sizes must be positive, found " + h + "x" + w + " -> " + outH + "x" + outW);
         }
         Axis ya = Axis.of(h, outH);
         Axis xa = Axis.of(w, outW);

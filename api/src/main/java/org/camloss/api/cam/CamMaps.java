@@ -15,8 +15,7 @@ public final class CamMaps {
     /** ε of the min-max normalisation. */
     public static final double DEFAULT_EPS = 1e-8;
 
-    private CamMaps() {
-    }
+    private CamMaps() {}
 
     /** CAAM A[n] = Σ_c F[n, c]. */
     public static SDVariable caam(SDVariable features) {

@@ -21,8 +21,7 @@ public final class CamTerm {
     /** The name of the term {@link #term} returns. */
     public static final String NAME = "cam";
 
-    private CamTerm() {
-    }
+    private CamTerm() {}
 
     /**
      * The term {@code cam} with its kernel.
@@ -32,8 +31,8 @@ public final class CamTerm {
      * @param eps           ε of Φ (a flat map normalises to zeros, never NaN)
      * @param weight        α per epoch
      */
-    public static LossTerm term(LossContext ctx, Routing routing, Normalization normalization, double eps,
-                                EpochWeight weight) {
+    public static LossTerm term(
+            LossContext ctx, Routing routing, Normalization normalization, double eps, EpochWeight weight) {
         return new LossTerm(NAME, value(ctx, routing, normalization, eps), weight)
                 .withKernel(new CamTermKernel(routing, normalization, eps));
     }
@@ -51,7 +50,7 @@ public final class CamTerm {
         if (routing == Routing.DETACHED_CAM) {
             cam = LossMath.stopGradient(cam);
         }
-        return CamMaps.meanAbsDifference(CamMaps.normalize(caam, normalization, eps),
-                CamMaps.normalize(cam, normalization, eps));
+        return CamMaps.meanAbsDifference(
+                CamMaps.normalize(caam, normalization, eps), CamMaps.normalize(cam, normalization, eps));
     }
 }

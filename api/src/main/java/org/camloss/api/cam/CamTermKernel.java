@@ -88,7 +88,8 @@ public record CamTermKernel(Routing routing, Normalization normalization, double
         }
         INDArray dW = null;
         if (routing == Routing.FULL) {
-            INDArray dCam = dMaps.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1)).dup('c');
+            INDArray dCam = dMaps.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1))
+                    .dup('c');
             INDArray dm = in.channelsLast()
                     ? Nd4j.matmul(dCam.reshape('c', n, 1, p), x).reshape('c', n, c)
                     : Nd4j.matmul(x, dCam.reshape('c', n, p, 1)).reshape('c', n, c);
@@ -98,8 +99,7 @@ public record CamTermKernel(Routing routing, Normalization normalization, double
     }
 
     /** Index of the first minimum and maximum (of |x| for MAX) and the denominator of Φ. */
-    private record Extremes(int lo, int hi, double denominator) {
-    }
+    private record Extremes(int lo, int hi, double denominator) {}
 
     /** Writes Φ(x) into y and returns what the backward pass needs. */
     private Extremes normalize(double[] x, double[] y) {

@@ -8,5 +8,4 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param features images [N, H, W, C], normalised
  * @param targets  target distributions [N, K] (one-hot unless a regularizer softened them)
  */
-public record Batch(INDArray features, INDArray targets) {
-}
+public record Batch(INDArray features, INDArray targets) {}

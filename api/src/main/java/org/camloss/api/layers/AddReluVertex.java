@@ -13,9 +13,9 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -34,8 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public class AddReluVertex extends GraphVertex {
 
     /** For JSON deserialisation and the builders. */
-    public AddReluVertex() {
-    }
+    public AddReluVertex() {}
 
     @Override
     public AddReluVertex clone() {
@@ -68,21 +67,27 @@ public class AddReluVertex extends GraphVertex {
     }
 
     @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-            INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(
+            ComputationGraph graph,
+            String name,
+            int idx,
+            INDArray paramsView,
+            boolean initializeParams,
+            DataType networkDatatype) {
         return new Impl(graph, name, idx, networkDatatype);
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
         if (vertexInputs.length < 2) {
-            throw new InvalidInputTypeException("AddReluVertex needs at least two inputs, found "
-                    + vertexInputs.length);
+            throw new InvalidInputTypeException(
+                    "AddReluVertex needs at least two inputs, found " + vertexInputs.length);
         }
         for (InputType t : vertexInputs) {
-            if (!Arrays.equals(t.getShape(false), vertexInputs[0].getShape(false)) || t.getType() != vertexInputs[0].getType()) {
-                throw new InvalidInputTypeException("AddReluVertex inputs must have one shape, found "
-                        + Arrays.toString(vertexInputs));
+            if (!Arrays.equals(t.getShape(false), vertexInputs[0].getShape(false))
+                    || t.getType() != vertexInputs[0].getType()) {
+                throw new InvalidInputTypeException(
+                        "AddReluVertex inputs must have one shape, found " + Arrays.toString(vertexInputs));
             }
         }
         return vertexInputs[0];
@@ -91,7 +96,10 @@ public class AddReluVertex extends GraphVertex {
     @Override
     public MemoryReport getMemoryReport(InputType... inputTypes) {
         return new LayerMemoryReport.Builder(null, AddReluVertex.class, inputTypes[0], inputTypes[0])
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+                .standardMemory(0, 0)
+                .workingMemory(0, 0, 0, 0)
+                .cacheMemory(0, 0)
+                .build();
     }
 
     /** The runtime vertex. */
@@ -115,7 +123,8 @@ public class AddReluVertex extends GraphVertex {
                             + Arrays.toString(inputs[i].shape()) + ", input 0 " + Arrays.toString(first.shape()));
                 }
             }
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, first.dataType(), first.shape(), 'c');
+            INDArray out =
+                    workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, first.dataType(), first.shape(), 'c');
             Nd4j.exec(new AddOp(first, inputs[1], out));
             for (int i = 2; i < inputs.length; i++) {
                 out.addi(inputs[i]);
@@ -131,11 +140,12 @@ public class AddReluVertex extends GraphVertex {
                 throw new IllegalStateException("AddReluVertex " + vertexName + ": epsilon not set");
             }
             if (output == null || !Arrays.equals(output.shape(), epsilon.shape())) {
-                throw new IllegalStateException("AddReluVertex " + vertexName
-                        + ": backward pass without a training forward pass");
+                throw new IllegalStateException(
+                        "AddReluVertex " + vertexName + ": backward pass without a training forward pass");
             }
             INDArray[] grads = new INDArray[inputs.length];
-            grads[0] = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
+            grads[0] = workspaceMgr.createUninitialized(
+                    ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
             Nd4j.exec(new RectifiedLinearDerivative(output, epsilon, grads[0], 0.0));
             for (int i = 1; i < inputs.length; i++) {
                 grads[i] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, grads[0]);

@@ -43,8 +43,8 @@ public class FastBatchNorm extends BatchNormalization {
             throw new IllegalArgumentException("batch norm channels must be positive, found " + channels);
         }
         if (!(eps > 0) || !(decay >= 0 && decay <= 1)) {
-            throw new IllegalArgumentException("batch norm needs eps > 0 and decay in [0, 1], found eps " + eps
-                    + ", decay " + decay);
+            throw new IllegalArgumentException(
+                    "batch norm needs eps > 0 and decay in [0, 1], found eps " + eps + ", decay " + decay);
         }
         FastBatchNorm bn = new FastBatchNorm();
         bn.setNIn(channels);
@@ -59,9 +59,13 @@ public class FastBatchNorm extends BatchNormalization {
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
-                             int layerIndex, INDArray layerParamsView, boolean initializeParams,
-                             DataType networkDataType) {
+    public Layer instantiate(
+            NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners,
+            int layerIndex,
+            INDArray layerParamsView,
+            boolean initializeParams,
+            DataType networkDataType) {
         if (isLockGammaBeta()) {
             throw new IllegalStateException("FastBatchNorm layer '" + getLayerName()
                     + "': lockGammaBeta is not supported; use DL4J's BatchNormalization for a fixed gamma/beta");

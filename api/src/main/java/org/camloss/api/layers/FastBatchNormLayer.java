@@ -17,7 +17,6 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
@@ -56,6 +55,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public class FastBatchNormLayer extends BatchNormalization {
     /** Batch statistics of the last training forward pass, [1, C], kept outside workspaces. */
     private INDArray batchMean;
+
     private INDArray batchVar;
     private INDArray batchInvStd;
     /** A row of ones, [1, K], outside workspaces; views of it are the reduction vectors. */
@@ -114,8 +114,8 @@ public class FastBatchNormLayer extends BatchNormalization {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
         assertInputSet(true);
         if (batchMean == null) {
-            throw new IllegalStateException("FastBatchNorm layer '" + layerConf().getLayerName()
-                    + "': backpropagation without a training forward pass");
+            throw new IllegalStateException("FastBatchNorm layer '"
+                    + layerConf().getLayerName() + "': backpropagation without a training forward pass");
         }
         Layout l = layout(input);
         INDArray x = contiguous(input.castTo(dataType), mgr, ArrayType.BP_WORKING_MEM);
@@ -169,8 +169,10 @@ public class FastBatchNormLayer extends BatchNormalization {
         INDArray dBetaView = row(gradientViews.get(BatchNormalizationParamInitializer.BETA));
         dGammaView.assign(dGamma);
         dBetaView.assign(dBeta);
-        gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
-        gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, gradientViews.get(BatchNormalizationParamInitializer.BETA));
+        gradient.setGradientFor(
+                BatchNormalizationParamInitializer.GAMMA, gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
+        gradient.setGradientFor(
+                BatchNormalizationParamInitializer.BETA, gradientViews.get(BatchNormalizationParamInitializer.BETA));
         runningStatisticsUpdate(gradient);
         return new Pair<>(gradient, dx);
     }
@@ -185,7 +187,9 @@ public class FastBatchNormLayer extends BatchNormalization {
         INDArray dGlobalMean = row(gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN));
         Nd4j.exec(new SubOp(globalMean, batchMean, dGlobalMean));
         dGlobalMean.muli(1 - decay);
-        gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+        gradient.setGradientFor(
+                BatchNormalizationParamInitializer.GLOBAL_MEAN,
+                gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN));
         if (layerConf().isUseLogStd()) {
             INDArray log10Std = row(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
             INDArray dLog10Std = row(gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
@@ -196,13 +200,17 @@ public class FastBatchNormLayer extends BatchNormalization {
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp(vari, varip1, dLog10Std));
             Transforms.log(dLog10Std, false);
             dLog10Std.muli(1.0 / (2 * Math.log(10.0)));
-            gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_LOG_STD, gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
+            gradient.setGradientFor(
+                    BatchNormalizationParamInitializer.GLOBAL_LOG_STD,
+                    gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
         } else {
             INDArray globalVar = row(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR));
             INDArray dGlobalVar = row(gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_VAR));
             Nd4j.exec(new SubOp(globalVar, batchVar, dGlobalVar));
             dGlobalVar.muli(1 - decay);
-            gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_VAR, gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_VAR));
+            gradient.setGradientFor(
+                    BatchNormalizationParamInitializer.GLOBAL_VAR,
+                    gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_VAR));
         }
     }
 
@@ -210,10 +218,23 @@ public class FastBatchNormLayer extends BatchNormalization {
      * {@code out = γ (x - mean) / sqrt(var + ε) + β} (without γ and β where they are null) in one pass:
      * libnd4j's batchnorm op with the given statistics (oneDNN's kernel for float).
      */
-    private static void normalise(Layout l, INDArray x, INDArray mean, INDArray var, INDArray gamma, INDArray beta,
-                                  double eps, INDArray out) {
-        BatchNorm op = new BatchNorm(x, flat(mean), flat(var), gamma == null ? null : flat(gamma),
-                beta == null ? null : flat(beta), eps, l.axis);
+    private static void normalise(
+            Layout l,
+            INDArray x,
+            INDArray mean,
+            INDArray var,
+            INDArray gamma,
+            INDArray beta,
+            double eps,
+            INDArray out) {
+        BatchNorm op = new BatchNorm(
+                x,
+                flat(mean),
+                flat(var),
+                gamma == null ? null : flat(gamma),
+                beta == null ? null : flat(beta),
+                eps,
+                l.axis);
         op.addOutputArgument(out);
         Nd4j.exec(op);
     }
@@ -224,7 +245,8 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     /** The running variance, [1, C], in a working-memory array. */
     private INDArray runningVar(LayerWorkspaceMgr mgr) {
-        INDArray var = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, 1, layerConf().getNOut());
+        INDArray var = mgr.createUninitialized(
+                ArrayType.FF_WORKING_MEM, dataType, 1, layerConf().getNOut());
         if (layerConf().isUseLogStd()) {
             INDArray log10Std = row(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
             // var = 10^(2·log10(std))
@@ -241,7 +263,9 @@ public class FastBatchNormLayer extends BatchNormalization {
     }
 
     private static boolean isPlainRelu(IActivation act) {
-        return act instanceof ActivationReLU r && r.getMax() == null && r.getThreshold() == null
+        return act instanceof ActivationReLU r
+                && r.getMax() == null
+                && r.getThreshold() == null
                 && r.getNegativeSlope() == null;
     }
 
@@ -266,7 +290,9 @@ public class FastBatchNormLayer extends BatchNormalization {
                 ones = Nd4j.ones(dataType, 1, k);
             }
         }
-        return ones.length() == k ? ones : ones.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, k)).reshape(1, k);
+        return ones.length() == k
+                ? ones
+                : ones.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, k)).reshape(1, k);
     }
 
     private void ensureCaches(long c) {
@@ -297,13 +323,15 @@ public class FastBatchNormLayer extends BatchNormalization {
         } else if (x.rank() == 4) {
             l = new Layout(false, x.size(0), x.size(1), x.size(2) * x.size(3), 1);
         } else {
-            throw new IllegalArgumentException("FastBatchNorm layer '" + layerConf().getLayerName()
-                    + "': input must have rank 2 or 4, found shape " + Arrays.toString(x.shape()));
+            throw new IllegalArgumentException(
+                    "FastBatchNorm layer '" + layerConf().getLayerName()
+                            + "': input must have rank 2 or 4, found shape " + Arrays.toString(x.shape()));
         }
         if (l.c != nOut) {
-            throw new IllegalArgumentException("FastBatchNorm layer '" + layerConf().getLayerName() + "': expected "
-                    + nOut + " channels (" + layerConf().getCnn2DFormat() + "), found shape "
-                    + Arrays.toString(x.shape()));
+            throw new IllegalArgumentException(
+                    "FastBatchNorm layer '" + layerConf().getLayerName() + "': expected "
+                            + nOut + " channels (" + layerConf().getCnn2DFormat() + "), found shape "
+                            + Arrays.toString(x.shape()));
         }
         return l;
     }

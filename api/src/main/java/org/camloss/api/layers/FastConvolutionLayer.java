@@ -5,9 +5,9 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
@@ -40,8 +40,12 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     }
 
     private boolean fastPath() {
-        return helper != null && helperCountFail == 0 && dataType == DataType.FLOAT
-                && layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC && input != null && input.rank() == 4;
+        return helper != null
+                && helperCountFail == 0
+                && dataType == DataType.FLOAT
+                && layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC
+                && input != null
+                && input.rank() == 4;
     }
 
     @Override
@@ -58,9 +62,19 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         if (!hasBias()) {
             bias = zeroBias();
         }
-        INDArray out = helper.preOutput(in, weights, bias, layerConf().getKernelSize(), layerConf().getStride(),
-                padding(in), layerConf().getCudnnAlgoMode(), layerConf().getCudnnFwdAlgo(), convolutionMode,
-                layerConf().getDilation(), CNN2DFormat.NHWC, mgr);
+        INDArray out = helper.preOutput(
+                in,
+                weights,
+                bias,
+                layerConf().getKernelSize(),
+                layerConf().getStride(),
+                padding(in),
+                layerConf().getCudnnAlgoMode(),
+                layerConf().getCudnnFwdAlgo(),
+                convolutionMode,
+                layerConf().getDilation(),
+                CNN2DFormat.NHWC,
+                mgr);
         return out == null ? super.preOutput(training, forBackprop, mgr) : new Pair<>(out, null);
     }
 
@@ -89,11 +103,24 @@ public class FastConvolutionLayer extends ConvolutionLayer {
             ret.setSecond(backpropDropOutIfPresent(ret.getSecond()));
             return ret;
         }
-        Pair<Gradient, INDArray> ret = helper.backpropGradient(in, weights, bias, delta, layerConf().getKernelSize(),
-                layerConf().getStride(), padding(in), gradientViews.get(ConvolutionParamInitializer.BIAS_KEY),
-                gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), act,
-                layerConf().getCudnnAlgoMode(), layerConf().getCudnnBwdFilterAlgo(), layerConf().getCudnnBwdDataAlgo(),
-                convolutionMode, layerConf().getDilation(), CNN2DFormat.NHWC, mgr);
+        Pair<Gradient, INDArray> ret = helper.backpropGradient(
+                in,
+                weights,
+                bias,
+                delta,
+                layerConf().getKernelSize(),
+                layerConf().getStride(),
+                padding(in),
+                gradientViews.get(ConvolutionParamInitializer.BIAS_KEY),
+                gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY),
+                act,
+                layerConf().getCudnnAlgoMode(),
+                layerConf().getCudnnBwdFilterAlgo(),
+                layerConf().getCudnnBwdDataAlgo(),
+                convolutionMode,
+                layerConf().getDilation(),
+                CNN2DFormat.NHWC,
+                mgr);
         if (ret == null) {
             return super.backpropGradient(epsilon, mgr);
         }
@@ -115,9 +142,16 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         int[] k = layerConf().getKernelSize();
         int[] s = layerConf().getStride();
         int[] d = layerConf().getDilation();
-        return convolutionMode == ConvolutionMode.Same && s[0] == 1 && s[1] == 1 && d[0] == 1 && d[1] == 1
-                && k[0] == k[1] && k[0] % 2 == 1 && in.size(3) <= MAX_CHANNELS_BACKWARD_BY_FORWARD
-                && delta.size(3) <= MAX_CHANNELS_BACKWARD_BY_FORWARD && delta.size(1) == in.size(1)
+        return convolutionMode == ConvolutionMode.Same
+                && s[0] == 1
+                && s[1] == 1
+                && d[0] == 1
+                && d[1] == 1
+                && k[0] == k[1]
+                && k[0] % 2 == 1
+                && in.size(3) <= MAX_CHANNELS_BACKWARD_BY_FORWARD
+                && delta.size(3) <= MAX_CHANNELS_BACKWARD_BY_FORWARD
+                && delta.size(1) == in.size(1)
                 && delta.size(2) == in.size(2)
                 && (in.size(1) * in.size(2) >= MIN_PIXELS_BACKWARD_BY_FORWARD || in.size(3) <= 3);
     }
@@ -128,8 +162,8 @@ public class FastConvolutionLayer extends ConvolutionLayer {
      * {@code Same} convolution of the output gradient with the kernel flipped in both spatial axes and its
      * channel axes swapped; the bias gradient as per-channel sums of the output gradient.
      */
-    private Pair<Gradient, INDArray> backwardByForwardConvolutions(INDArray in, INDArray weights, INDArray delta,
-                                                                 LayerWorkspaceMgr mgr) {
+    private Pair<Gradient, INDArray> backwardByForwardConvolutions(
+            INDArray in, INDArray weights, INDArray delta, LayerWorkspaceMgr mgr) {
         long n = in.size(0);
         long h = in.size(1);
         long w = in.size(2);
@@ -153,7 +187,8 @@ public class FastConvolutionLayer extends ConvolutionLayer {
             for (int i = 0; i < ci; i++) {
                 for (int a = 0; a < k; a++) {
                     for (int b = 0; b < k; b++) {
-                        fv[(int) (((a * k + b) * co + o) * ci + i)] = wv[(int) (((o * ci + i) * k + (k - 1 - a)) * k + (k - 1 - b))];
+                        fv[(int) (((a * k + b) * co + o) * ci + i)] =
+                                wv[(int) (((o * ci + i) * k + (k - 1 - a)) * k + (k - 1 - b))];
                     }
                 }
             }
@@ -173,10 +208,13 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     }
 
     /** libnd4j's {@code conv2d} (oneDNN) on NHWC data with a [kH, kW, C_in, C_out] kernel, stride 1. */
-    private static void conv2d(INDArray input, INDArray kernel, INDArray output, int kh, int kw, int pad,
-                               boolean sameMode) {
-        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(input, kernel).addOutputs(output)
-                .addIntegerArguments(kh, kw, 1, 1, pad, pad, 1, 1, sameMode ? 1 : 0, 1, 0).build());
+    private static void conv2d(
+            INDArray input, INDArray kernel, INDArray output, int kh, int kw, int pad, boolean sameMode) {
+        Nd4j.exec(DynamicCustomOp.builder("conv2d")
+                .addInputs(input, kernel)
+                .addOutputs(output)
+                .addIntegerArguments(kh, kw, 1, 1, pad, pad, 1, 1, sameMode ? 1 : 0, 1, 0)
+                .build());
     }
 
     /** Top-left padding, from the NHWC sizes (as DL4J computes it from its NCHW copy). */
@@ -185,10 +223,10 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         int[] strides = layerConf().getStride();
         int[] dilation = layerConf().getDilation();
         if (convolutionMode == ConvolutionMode.Same) {
-            int[] outSize = ConvolutionUtils.getOutputSize(nhwc, kernel, strides, null, convolutionMode, dilation,
-                    CNN2DFormat.NHWC);
-            return ConvolutionUtils.getSameModeTopLeftPadding(outSize,
-                    new int[] {(int) nhwc.size(1), (int) nhwc.size(2)}, kernel, strides, dilation);
+            int[] outSize = ConvolutionUtils.getOutputSize(
+                    nhwc, kernel, strides, null, convolutionMode, dilation, CNN2DFormat.NHWC);
+            return ConvolutionUtils.getSameModeTopLeftPadding(
+                    outSize, new int[] {(int) nhwc.size(1), (int) nhwc.size(2)}, kernel, strides, dilation);
         }
         return layerConf().getPadding();
     }

@@ -96,8 +96,16 @@ public final class Layers {
      * @param activation its own activation
      * @param dropout    probability of dropping an input unit (0 for none)
      */
-    public String conv(String name, String input, int in, int out, int k, int stride, boolean bias, Activation activation,
-                double dropout) {
+    public String conv(
+            String name,
+            String input,
+            int in,
+            int out,
+            int k,
+            int stride,
+            boolean bias,
+            Activation activation,
+            double dropout) {
         double std = Math.sqrt(2.0 / ((double) out * k * k));
         ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride})
                 .nIn(in)
@@ -119,16 +127,19 @@ public final class Layers {
 
     /** A bias-free 3×3 depthwise convolution (multiplier 1), Kaiming-normal fan-out (std = sqrt(2 / 9)). */
     public String depthwise(String name, String input, int channels, int stride) {
-        g.addLayer(name, new DepthwiseConvolution2D.Builder(new int[] {3, 3}, new int[] {stride, stride})
-                .nIn(channels)
-                .nOut(channels)
-                .depthMultiplier(1)
-                .convolutionMode(ConvolutionMode.Same)
-                .hasBias(false)
-                .dataFormat(format)
-                .activation(Activation.IDENTITY)
-                .weightInit(new WeightInitDistribution(new NormalDistribution(0, Math.sqrt(2.0 / 9))))
-                .build(), input);
+        g.addLayer(
+                name,
+                new DepthwiseConvolution2D.Builder(new int[] {3, 3}, new int[] {stride, stride})
+                        .nIn(channels)
+                        .nOut(channels)
+                        .depthMultiplier(1)
+                        .convolutionMode(ConvolutionMode.Same)
+                        .hasBias(false)
+                        .dataFormat(format)
+                        .activation(Activation.IDENTITY)
+                        .weightInit(new WeightInitDistribution(new NormalDistribution(0, Math.sqrt(2.0 / 9))))
+                        .build(),
+                input);
         return name;
     }
 
@@ -154,10 +165,13 @@ public final class Layers {
     }
 
     private String pool(String name, String input, SubsamplingLayer.PoolingType type, int k, int stride) {
-        g.addLayer(name, new SubsamplingLayer.Builder(type, new int[] {k, k}, new int[] {stride, stride})
-                .convolutionMode(ConvolutionMode.Same)
-                .dataFormat(format)
-                .build(), input);
+        g.addLayer(
+                name,
+                new SubsamplingLayer.Builder(type, new int[] {k, k}, new int[] {stride, stride})
+                        .convolutionMode(ConvolutionMode.Same)
+                        .dataFormat(format)
+                        .build(),
+                input);
         return name;
     }
 

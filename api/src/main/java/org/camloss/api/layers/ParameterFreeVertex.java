@@ -35,8 +35,8 @@ abstract class ParameterFreeVertex extends BaseGraphVertex {
     }
 
     @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-            int minibatchSize) {
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(
+            INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
         if (maskArrays == null || maskArrays.length == 0) {
             return null;
         }

@@ -27,19 +27,26 @@ import org.deeplearning4j.util.ModelSerializer;
 public final class StoredModels {
     /** Class names written into model files by earlier camloss versions, mapped to the current classes. */
     public static final Map<String, String> RENAMED = Map.of(
-            "org.camloss.api.model.CamHead", "org.camloss.engine.head.CamHead",
-            "org.camloss.backbones.FastBatchNorm", FastBatchNorm.class.getName(),
-            "org.camloss.backbones.FastConvolution", FastConvolution.class.getName(),
-            "org.camloss.backbones.AddReluVertex", AddReluVertex.class.getName(),
-            "org.camloss.backbones.ZeroPadShortcutVertex", ZeroPadShortcutVertex.class.getName(),
-            "org.camloss.runtime.engine.ClassicalMomentum", "org.camloss.engine.optim.ClassicalMomentum",
-            "org.camloss.runtime.engine.CosineSchedule", "org.camloss.engine.optim.CosineSchedule",
-            "org.camloss.runtime.engine.StepSchedule", "org.camloss.engine.optim.StepSchedule");
+            "org.camloss.api.model.CamHead",
+            "org.camloss.engine.head.CamHead",
+            "org.camloss.backbones.FastBatchNorm",
+            FastBatchNorm.class.getName(),
+            "org.camloss.backbones.FastConvolution",
+            FastConvolution.class.getName(),
+            "org.camloss.backbones.AddReluVertex",
+            AddReluVertex.class.getName(),
+            "org.camloss.backbones.ZeroPadShortcutVertex",
+            ZeroPadShortcutVertex.class.getName(),
+            "org.camloss.runtime.engine.ClassicalMomentum",
+            "org.camloss.engine.optim.ClassicalMomentum",
+            "org.camloss.runtime.engine.CosineSchedule",
+            "org.camloss.engine.optim.CosineSchedule",
+            "org.camloss.runtime.engine.StepSchedule",
+            "org.camloss.engine.optim.StepSchedule");
 
     private static final String CONFIGURATION = "configuration.json";
 
-    private StoredModels() {
-    }
+    private StoredModels() {}
 
     /**
      * Reads a {@link ComputationGraph}.

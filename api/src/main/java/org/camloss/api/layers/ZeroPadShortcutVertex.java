@@ -34,8 +34,7 @@ public class ZeroPadShortcutVertex extends GraphVertex {
     private boolean channelsLast = true;
 
     /** For JSON deserialisation. */
-    public ZeroPadShortcutVertex() {
-    }
+    public ZeroPadShortcutVertex() {}
 
     /**
      * @param stride       subsampling step in both spatial directions (1 for none)
@@ -93,8 +92,11 @@ public class ZeroPadShortcutVertex extends GraphVertex {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ZeroPadShortcutVertex v && v.stride == stride && v.padBefore == padBefore
-                && v.padAfter == padAfter && v.channelsLast == channelsLast;
+        return o instanceof ZeroPadShortcutVertex v
+                && v.stride == stride
+                && v.padBefore == padBefore
+                && v.padAfter == padAfter
+                && v.channelsLast == channelsLast;
     }
 
     @Override
@@ -118,28 +120,36 @@ public class ZeroPadShortcutVertex extends GraphVertex {
     }
 
     @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-            INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(
+            ComputationGraph graph,
+            String name,
+            int idx,
+            INDArray paramsView,
+            boolean initializeParams,
+            DataType networkDatatype) {
         return new Impl(graph, name, idx, networkDatatype, this);
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
         if (vertexInputs.length != 1 || !(vertexInputs[0] instanceof InputType.InputTypeConvolutional c)) {
-            throw new InvalidInputTypeException("ZeroPadShortcutVertex takes one convolutional input, found "
-                    + Arrays.toString(vertexInputs));
+            throw new InvalidInputTypeException(
+                    "ZeroPadShortcutVertex takes one convolutional input, found " + Arrays.toString(vertexInputs));
         }
         long h = c.getHeight() < 0 ? c.getHeight() : (c.getHeight() + stride - 1) / stride;
         long w = c.getWidth() < 0 ? c.getWidth() : (c.getWidth() + stride - 1) / stride;
-        return InputType.convolutional(h, w, c.getChannels() + padBefore + padAfter,
-                channelsLast ? CNN2DFormat.NHWC : CNN2DFormat.NCHW);
+        return InputType.convolutional(
+                h, w, c.getChannels() + padBefore + padAfter, channelsLast ? CNN2DFormat.NHWC : CNN2DFormat.NCHW);
     }
 
     @Override
     public MemoryReport getMemoryReport(InputType... inputTypes) {
         InputType out = getOutputType(-1, inputTypes);
         return new LayerMemoryReport.Builder(null, ZeroPadShortcutVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+                .standardMemory(0, 0)
+                .workingMemory(0, 0, 0, 0)
+                .cacheMemory(0, 0)
+                .build();
     }
 
     /** The runtime vertex. */
@@ -157,7 +167,9 @@ public class ZeroPadShortcutVertex extends GraphVertex {
             INDArrayIndex[] idx = new INDArrayIndex[4];
             idx[0] = NDArrayIndex.all();
             for (int a = hAxis; a < hAxis + 2; a++) {
-                idx[a] = spatial && conf.stride > 1 ? NDArrayIndex.interval(0, conf.stride, shape[a]) : NDArrayIndex.all();
+                idx[a] = spatial && conf.stride > 1
+                        ? NDArrayIndex.interval(0, conf.stride, shape[a])
+                        : NDArrayIndex.all();
             }
             idx[conf.channelsLast ? 3 : 1] = c0 < 0 ? NDArrayIndex.all() : NDArrayIndex.interval(c0, c1);
             return idx;
@@ -182,7 +194,8 @@ public class ZeroPadShortcutVertex extends GraphVertex {
             long[] s = x.shape();
             long c = s[conf.channelsLast ? 3 : 1];
             INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, x.dataType(), outShape(s));
-            out.get(index(out.shape(), false, conf.padBefore, conf.padBefore + c)).assign(x.get(index(s, true, -1, -1)));
+            out.get(index(out.shape(), false, conf.padBefore, conf.padBefore + c))
+                    .assign(x.get(index(s, true, -1, -1)));
             return out;
         }
 
@@ -194,8 +207,8 @@ public class ZeroPadShortcutVertex extends GraphVertex {
             long[] s = inputs[0].shape();
             long c = s[conf.channelsLast ? 3 : 1];
             INDArray grad = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), s);
-            grad.get(index(s, true, -1, -1)).assign(epsilon.get(index(epsilon.shape(), false, conf.padBefore,
-                    conf.padBefore + c)));
+            grad.get(index(s, true, -1, -1))
+                    .assign(epsilon.get(index(epsilon.shape(), false, conf.padBefore, conf.padBefore + c)));
             return new Pair<>(null, new INDArray[] {grad});
         }
 

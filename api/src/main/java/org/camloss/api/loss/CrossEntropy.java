@@ -13,8 +13,7 @@ public final class CrossEntropy {
     /** The name of the term {@link #term} returns. */
     public static final String TERM = "ce";
 
-    private CrossEntropy() {
-    }
+    private CrossEntropy() {}
 
     /**
      * The term {@code ce}: {@link #value} with weight 1, which the head computes in training with the

@@ -21,8 +21,7 @@ public final class CrossEntropyKernel implements TermKernel {
     /** The kernel (stateless). */
     public static final CrossEntropyKernel INSTANCE = new CrossEntropyKernel();
 
-    private CrossEntropyKernel() {
-    }
+    private CrossEntropyKernel() {}
 
     @Override
     public Output apply(Input in) {
@@ -34,9 +33,11 @@ public final class CrossEntropyKernel implements TermKernel {
         INDArray pooled = x.mean(in.pixelAxis()); // [N, C]
         INDArray w = in.weight().castTo(type);
         long k = w.size(0);
-        INDArray logits = pooled.mmul(w.transpose()).addiRowVector(in.bias().castTo(type).reshape(1, k));
+        INDArray logits =
+                pooled.mmul(w.transpose()).addiRowVector(in.bias().castTo(type).reshape(1, k));
         double[] z = logits.reshape(n * k).toDoubleVector();
-        double[] q = in.targets().castTo(DataType.DOUBLE).dup('c').reshape(n * k).toDoubleVector();
+        double[] q =
+                in.targets().castTo(DataType.DOUBLE).dup('c').reshape(n * k).toDoubleVector();
         double[] dz = in.gradients() ? new double[z.length] : null;
         double total = 0;
         double scale = in.gradientScale() / n;

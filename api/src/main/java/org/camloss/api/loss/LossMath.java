@@ -9,8 +9,7 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  * lacks or gets wrong. Use these rather than {@code sd.nn().logSoftmax}.
  */
 public final class LossMath {
-    private LossMath() {
-    }
+    private LossMath() {}
 
     /**
      * log softmax over the classes of logits [N, K], computed stably as x − m − log Σ_k exp(x_k − m) with

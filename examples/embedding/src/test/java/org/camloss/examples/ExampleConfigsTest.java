@@ -22,7 +22,7 @@ class ExampleConfigsTest {
         }
         assertFalse(files.isEmpty(), "no example configs in " + dir.toAbsolutePath());
         Camloss camloss = Camloss.builder().build();
-        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(),
-                () -> camloss.loadConfig(f, List.of())));
+        return files.stream()
+                .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> camloss.loadConfig(f, List.of())));
     }
 }

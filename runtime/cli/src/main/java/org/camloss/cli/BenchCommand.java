@@ -20,18 +20,21 @@ import org.camloss.api.UserException;
 import org.camloss.cli.bench.BenchCase;
 import org.camloss.cli.bench.Benchmark;
 import org.camloss.engine.Backend;
-import org.camloss.runtime.registry.PluginRegistry;
 import org.camloss.runtime.run.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code camloss bench}: training and inference throughput, CAM-loss overhead, first step, peak memory. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure training-step and inference throughput (median, min and max over timed steps after "
-                + "warm-up), the CAM-loss overhead against cross-entropy (a cross-entropy twin stepped alternately "
-                + "with the model in one JVM), time to the first step and peak memory, each case in a fresh JVM; with PyTorch installed (apt-get install python3-torch) the same "
-                + "network is timed in PyTorch side by side. Default cases: ResNet-8 28x28x1 and ResNet-20 "
-                + "32x32x3, batch 128, cross-entropy and CAM-loss."})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure training-step and inference throughput (median, min and max over timed steps after "
+                    + "warm-up), the CAM-loss overhead against cross-entropy (a cross-entropy twin stepped alternately "
+                    + "with the model in one JVM), time to the first step and peak memory, each case in a fresh JVM; with PyTorch installed (apt-get install python3-torch) the same "
+                    + "network is timed in PyTorch side by side. Default cases: ResNet-8 28x28x1 and ResNet-20 "
+                    + "32x32x3, batch 128, cross-entropy and CAM-loss."
+        })
 final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
@@ -47,11 +50,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--depth", description = "Backbone depth (0: the backbone's default).", defaultValue = "0")
     int depth;
 
-    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "Further backbone param (repeatable), "
-            + "e.g. --param zoo=simple-cnn --param vertex=layer11 for dl4j-graph.")
+    @Option(
+            names = "--param",
+            paramLabel = "NAME=VALUE",
+            description = "Further backbone param (repeatable), "
+                    + "e.g. --param zoo=simple-cnn --param vertex=layer11 for dl4j-graph.")
     Map<String, String> params = new LinkedHashMap<>();
 
-    @Option(names = "--input", paramLabel = "HxWxC", description = "Input size (default: ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--input",
+            paramLabel = "HxWxC",
+            description = "Input size (default: ${DEFAULT-VALUE}).",
             defaultValue = "32x32x3")
     String input;
 
@@ -64,12 +73,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "Timed steps (default: ${DEFAULT-VALUE}).", defaultValue = "40")
     int steps;
 
-    @Option(names = "--warmup", description = "Untimed warm-up steps (default: ${DEFAULT-VALUE}; the JVM's JIT needs "
-            + "about 30 steps to reach a steady step time).", defaultValue = "30")
+    @Option(
+            names = "--warmup",
+            description = "Untimed warm-up steps (default: ${DEFAULT-VALUE}; the JVM's JIT needs "
+                    + "about 30 steps to reach a steady step time).",
+            defaultValue = "30")
     int warmup;
 
-    @Option(names = "--infer-steps", description = "Timed inference passes (default: 4 x --steps; a pass is "
-            + "about a quarter of a training step).", defaultValue = "0")
+    @Option(
+            names = "--infer-steps",
+            description =
+                    "Timed inference passes (default: 4 x --steps; a pass is " + "about a quarter of a training step).",
+            defaultValue = "0")
     int inferSteps;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the cases as a JSON list to FILE.")
@@ -78,8 +93,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-torch", description = "Skip the PyTorch comparison.")
     boolean noTorch;
 
-    @Option(names = "--no-fork", description = "Run every case in this JVM (first-step and memory figures then "
-            + "include earlier cases).")
+    @Option(
+            names = "--no-fork",
+            description = "Run every case in this JVM (first-step and memory figures then " + "include earlier cases).")
     boolean noFork;
 
     @Option(names = "--single", hidden = true)
@@ -101,15 +117,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<BenchCase> cases = cases();
         if (single) {
-            Map<String, Object> row = new Benchmark(main.camloss().registry(), warmup, steps,
-                    inferSteps).run(cases.get(0));
+            Map<String, Object> row =
+                    new Benchmark(main.camloss().registry(), warmup, steps, inferSteps).run(cases.get(0));
             Json.write(json, List.of(row));
             return 0;
         }
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
-        Benchmark inProcess = noFork ? new Benchmark(main.camloss().registry(), warmup,
-                steps, inferSteps) : null;
+        Benchmark inProcess = noFork ? new Benchmark(main.camloss().registry(), warmup, steps, inferSteps) : null;
         for (BenchCase c : cases) {
             System.err.println("bench: " + c.label() + " ...");
             Map<String, Object> row = noFork ? inProcess.run(c) : forked(c);
@@ -171,10 +186,29 @@ final class BenchCommand implements Callable<Integer> {
                     cmd.add(arg);
                 }
             }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "--single",
-                    "--backbone", c.backbone(), "--depth", Integer.toString(c.depth()), "--input", c.input(),
-                    "--batch", Integer.toString(c.batch()), "--loss", c.loss(), "--steps", Integer.toString(steps),
-                    "--warmup", Integer.toString(warmup), "--infer-steps", Integer.toString(inferSteps), "--json",
+            cmd.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Main.class.getName(),
+                    "bench",
+                    "--single",
+                    "--backbone",
+                    c.backbone(),
+                    "--depth",
+                    Integer.toString(c.depth()),
+                    "--input",
+                    c.input(),
+                    "--batch",
+                    Integer.toString(c.batch()),
+                    "--loss",
+                    c.loss(),
+                    "--steps",
+                    Integer.toString(steps),
+                    "--warmup",
+                    Integer.toString(warmup),
+                    "--infer-steps",
+                    Integer.toString(inferSteps),
+                    "--json",
                     tmp.toString()));
             c.params().forEach((k, v) -> cmd.addAll(List.of("--param", k + "=" + v)));
             main.plugins.forEach(path -> cmd.addAll(List.of("--plugins", path.toString())));
@@ -183,8 +217,8 @@ final class BenchCommand implements Callable<Integer> {
             if (rc != 0) {
                 throw new UserException("bench: the case " + c.label() + " failed (exit " + rc + ")");
             }
-            List<Map<String, Object>> rows = JSON.readValue(tmp.toFile(),
-                    new TypeReference<List<Map<String, Object>>>() { });
+            List<Map<String, Object>> rows =
+                    JSON.readValue(tmp.toFile(), new TypeReference<List<Map<String, Object>>>() {});
             return new LinkedHashMap<>(rows.get(0));
         } finally {
             Files.deleteIfExists(tmp);
@@ -205,10 +239,27 @@ final class BenchCommand implements Callable<Integer> {
         }
         String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
         try {
-            Process p = new ProcessBuilder(python, script.toString(), "--depth",
-                    Integer.toString(c.depth() > 0 ? c.depth() : 20), "--input", c.input(), "--batch",
-                    Integer.toString(c.batch()), "--loss", c.loss(), "--steps", Integer.toString(steps), "--warmup",
-                    Integer.toString(warmup), "--infer-steps", Integer.toString(inferSteps), "--threads", Integer.toString(threads)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            python,
+                            script.toString(),
+                            "--depth",
+                            Integer.toString(c.depth() > 0 ? c.depth() : 20),
+                            "--input",
+                            c.input(),
+                            "--batch",
+                            Integer.toString(c.batch()),
+                            "--loss",
+                            c.loss(),
+                            "--steps",
+                            Integer.toString(steps),
+                            "--warmup",
+                            Integer.toString(warmup),
+                            "--infer-steps",
+                            Integer.toString(inferSteps),
+                            "--threads",
+                            Integer.toString(threads))
+                    .redirectErrorStream(true)
+                    .start();
             String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 String last = outText.strip();
@@ -218,7 +269,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             String line = outText.strip();
             line = line.substring(line.lastIndexOf('\n') + 1);
-            r.putAll(JSON.readValue(line, new TypeReference<Map<String, Object>>() { }));
+            r.putAll(JSON.readValue(line, new TypeReference<Map<String, Object>>() {}));
             r.remove("threads");
         } catch (IOException e) {
             r.put("torch_note", "PyTorch unavailable: " + e.getMessage());
@@ -239,8 +290,10 @@ final class BenchCommand implements Callable<Integer> {
                 continue;
             }
             for (Map<String, Object> ce : rows) {
-                if ("cross-entropy".equals(ce.get("loss")) && ce.get("backbone").equals(cam.get("backbone"))
-                        && ce.get("input").equals(cam.get("input")) && ce.get("batch").equals(cam.get("batch"))) {
+                if ("cross-entropy".equals(ce.get("loss"))
+                        && ce.get("backbone").equals(cam.get("backbone"))
+                        && ce.get("input").equals(cam.get("input"))
+                        && ce.get("batch").equals(cam.get("batch"))) {
                     double a = ((Number) ce.get("train_images_per_sec")).doubleValue();
                     double b = ((Number) cam.get("train_images_per_sec")).doubleValue();
                     cam.put("cam_overhead", a / b - 1);
@@ -251,17 +304,42 @@ final class BenchCommand implements Callable<Integer> {
 
     private static String table(List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-18s %-9s %5s %-13s %8s %16s %10s %9s %8s %9s %8s %7s%n", "backbone",
-                "input", "batch", "loss", "backend", "train img/s", "infer", "torch trn", "torch inf", "vs CE",
-                "1st s", "RSS MB"));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-18s %-9s %5s %-13s %8s %16s %10s %9s %8s %9s %8s %7s%n",
+                "backbone",
+                "input",
+                "batch",
+                "loss",
+                "backend",
+                "train img/s",
+                "infer",
+                "torch trn",
+                "torch inf",
+                "vs CE",
+                "1st s",
+                "RSS MB"));
         for (Map<String, Object> r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-18s %-9s %5s %-13s %8s %16s %10.0f %9s %8s %9s %8.2f %7.0f%n",
-                    r.get("backbone"), r.get("input"), r.get("batch"), r.get("loss"), r.get("backend"),
-                    String.format(Locale.ROOT, "%.0f [%.0f-%.0f]", num(r, "train_images_per_sec"),
-                            num(r, "train_images_per_sec_min"), num(r, "train_images_per_sec_max")),
-                    num(r, "infer_images_per_sec"), fmt(r, "torch_train_images_per_sec", "%.0f"),
-                    fmt(r, "torch_infer_images_per_sec", "%.0f"), fmt(r, "overhead_vs_cross_entropy", "%+.1f%%", 100),
-                    num(r, "first_step_seconds"), num(r, "peak_rss_mb")));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-18s %-9s %5s %-13s %8s %16s %10.0f %9s %8s %9s %8.2f %7.0f%n",
+                    r.get("backbone"),
+                    r.get("input"),
+                    r.get("batch"),
+                    r.get("loss"),
+                    r.get("backend"),
+                    String.format(
+                            Locale.ROOT,
+                            "%.0f [%.0f-%.0f]",
+                            num(r, "train_images_per_sec"),
+                            num(r, "train_images_per_sec_min"),
+                            num(r, "train_images_per_sec_max")),
+                    num(r, "infer_images_per_sec"),
+                    fmt(r, "torch_train_images_per_sec", "%.0f"),
+                    fmt(r, "torch_infer_images_per_sec", "%.0f"),
+                    fmt(r, "overhead_vs_cross_entropy", "%+.1f%%", 100),
+                    num(r, "first_step_seconds"),
+                    num(r, "peak_rss_mb")));
         }
         for (Map<String, Object> r : rows) {
             if (r.get("torch_note") != null) {
@@ -269,7 +347,11 @@ final class BenchCommand implements Callable<Integer> {
                 break;
             }
         }
-        sb.append("backend ").append(Backend.name()).append(", ").append(Backend.threads()).append(" threads\n");
+        sb.append("backend ")
+                .append(Backend.name())
+                .append(", ")
+                .append(Backend.threads())
+                .append(" threads\n");
         return sb.toString();
     }
 

@@ -15,11 +15,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code camloss compare CONFIG --seeds N}: cross-entropy against CAM-loss, same recipe, several seeds. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Train the config's recipe with cross-entropy and with CAM-loss (or, with --distillers, with "
-                + "each distiller set) for N seeds; print the per-seed rows and mean ± std of every final metric, "
-                + "including epoch_to_95 (first epoch within 95 %% of the final accuracy); writes compare.csv, "
-                + "compare.json and accuracy.png (test accuracy per epoch)."})
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train the config's recipe with cross-entropy and with CAM-loss (or, with --distillers, with "
+                    + "each distiller set) for N seeds; print the per-seed rows and mean ± std of every final metric, "
+                    + "including epoch_to_95 (first epoch within 95 %% of the final accuracy); writes compare.csv, "
+                    + "compare.json and accuracy.png (test accuracy per epoch)."
+        })
 final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
@@ -30,26 +34,37 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "Experiment config (YAML).")
     Path config;
 
-    @Option(names = "--seeds", description = "Number of seeds (default: ${DEFAULT-VALUE}); seed, seed+1, ...",
+    @Option(
+            names = "--seeds",
+            description = "Number of seeds (default: ${DEFAULT-VALUE}); seed, seed+1, ...",
             defaultValue = "3")
     int seeds;
 
     @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a config value (repeatable).")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Directory to create (default runs/<name>-compare-<timestamp>).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Directory to create (default runs/<name>-compare-<timestamp>).")
     Path out;
 
     @Option(names = "--no-progress", description = "No live progress bar.")
     boolean noProgress;
 
-    @Option(names = "--distillers", paramLabel = "SETS", split = ",",
+    @Option(
+            names = "--distillers",
+            paramLabel = "SETS",
+            split = ",",
             description = "Compare distillation instead of losses: comma-separated distiller sets, each 'none' or ids "
                     + "joined by '+', e.g. none,kd,at,caam-cam,caam-cam+kd (default params; tune them in the config).")
     List<String> distillerSets = new ArrayList<>();
 
-    @Option(names = "--teacher", paramLabel = "RUN", description = "Teacher run directory or model file for --distillers "
-            + "(default: the config's distill.teacher).")
+    @Option(
+            names = "--teacher",
+            paramLabel = "RUN",
+            description = "Teacher run directory or model file for --distillers "
+                    + "(default: the config's distill.teacher).")
     String teacher;
 
     @Override
@@ -65,16 +80,25 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<Comparison.Variant> variants = distillerSets.isEmpty() ? lossVariants(base) : distillerVariants(base);
         Path dir = out != null ? out : Path.of("runs", RunDirectory.stamped(base.name() + "-compare"));
-        Comparison c = camloss.compare(base, variants, seedList, dir,
+        Comparison c = camloss.compare(
+                base,
+                variants,
+                seedList,
+                dir,
                 Console.reporter(base.name(), base.train().progress() && !noProgress));
         ComparisonChart.write(c, dir.resolve("accuracy.png"), base.name() + ": test accuracy per epoch");
         var out = spec.commandLine().getOut();
         out.println();
         out.println("per seed:");
         for (Map<String, Object> row : c.rows()) {
-            out.printf(Locale.ROOT, "  %-16s seed %-4s test_accuracy %.4f  test_cam_loss %.4f  epoch_to_95 %s%n",
-                    row.get("variant"), row.get("seed"), num(row.get("test_accuracy")),
-                    num(row.get("test_cam_loss")), row.get(Comparison.EPOCH_TO_95));
+            out.printf(
+                    Locale.ROOT,
+                    "  %-16s seed %-4s test_accuracy %.4f  test_cam_loss %.4f  epoch_to_95 %s%n",
+                    row.get("variant"),
+                    row.get("seed"),
+                    num(row.get("test_accuracy")),
+                    num(row.get("test_cam_loss")),
+                    row.get(Comparison.EPOCH_TO_95));
         }
         out.println();
         out.println("mean ± std over " + seeds + " seed" + (seeds == 1 ? "" : "s") + ":");
@@ -85,14 +109,18 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static List<Comparison.Variant> lossVariants(ExperimentConfig base) {
-        String camId = base.loss().id().equals("cross-entropy") ? "cam-loss" : base.loss().id();
-        return List.of(new Comparison.Variant("cross-entropy", List.of("loss.id=cross-entropy")),
-                new Comparison.Variant(camId, base.loss().id().equals("cross-entropy")
-                        ? List.of("loss.id=cam-loss") : List.of()));
+        String camId = base.loss().id().equals("cross-entropy")
+                ? "cam-loss"
+                : base.loss().id();
+        return List.of(
+                new Comparison.Variant("cross-entropy", List.of("loss.id=cross-entropy")),
+                new Comparison.Variant(
+                        camId, base.loss().id().equals("cross-entropy") ? List.of("loss.id=cam-loss") : List.of()));
     }
 
     private List<Comparison.Variant> distillerVariants(ExperimentConfig base) {
-        String t = teacher != null ? teacher : base.distill().map(d -> d.teacher()).orElse(null);
+        String t =
+                teacher != null ? teacher : base.distill().map(d -> d.teacher()).orElse(null);
         List<Comparison.Variant> out = new ArrayList<>();
         for (String set : distillerSets) {
             String name = set.trim();

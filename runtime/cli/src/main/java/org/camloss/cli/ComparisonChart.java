@@ -15,13 +15,17 @@ import org.knowm.xchart.style.Styler;
 
 /** The chart {@code compare} draws: mean test accuracy per epoch, one line per variant (XChart). */
 final class ComparisonChart {
-    private ComparisonChart() {
-    }
+    private ComparisonChart() {}
 
     /** Writes the chart of {@code comparison} to {@code png}, atomically. */
     static void write(Comparison comparison, Path png, String title) {
-        XYChart chart = new XYChartBuilder().width(800).height(500)
-                .title(title).xAxisTitle("epoch").yAxisTitle("test accuracy (mean over seeds)").build();
+        XYChart chart = new XYChartBuilder()
+                .width(800)
+                .height(500)
+                .title(title)
+                .xAxisTitle("epoch")
+                .yAxisTitle("test accuracy (mean over seeds)")
+                .build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         for (String v : comparison.variants()) {
             List<Double> curve = comparison.meanCurve(v);

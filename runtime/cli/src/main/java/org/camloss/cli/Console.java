@@ -4,8 +4,7 @@ import java.io.PrintStream;
 
 /** Console helpers shared by the commands. */
 final class Console {
-    private Console() {
-    }
+    private Console() {}
 
     /** A reporter on stderr; a live bar when stderr is a terminal and {@code progress} is on. */
     static ConsoleReporter reporter(String label, boolean progress) {

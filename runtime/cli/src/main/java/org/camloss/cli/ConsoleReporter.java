@@ -1,9 +1,5 @@
 package org.camloss.cli;
 
-import org.camloss.runtime.train.BatchStats;
-import org.camloss.runtime.train.EpochStats;
-import org.camloss.runtime.train.RunInfo;
-import org.camloss.runtime.train.TrainListener;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
@@ -11,6 +7,10 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.camloss.runtime.train.BatchStats;
+import org.camloss.runtime.train.EpochStats;
+import org.camloss.runtime.train.RunInfo;
+import org.camloss.runtime.train.TrainListener;
 
 /**
  * Console output of a run: a live progress bar per epoch (batch, loss parts, img/s, ETA) on an
@@ -38,9 +38,17 @@ public final class ConsoleReporter implements TrainListener {
     @Override
     public void onRunStart(RunInfo info) {
         epochs = info.epochs();
-        out.printf(Locale.ROOT, "[%s] %d epochs x %d batches, %d train / %d test images, %,d parameters, %s %d threads%n",
-                label, info.epochs(), info.batchesPerEpoch(), info.trainSize(), info.testSize(), info.parameters(),
-                org.camloss.engine.Backend.name(), org.camloss.engine.Backend.threads());
+        out.printf(
+                Locale.ROOT,
+                "[%s] %d epochs x %d batches, %d train / %d test images, %,d parameters, %s %d threads%n",
+                label,
+                info.epochs(),
+                info.batchesPerEpoch(),
+                info.trainSize(),
+                info.testSize(),
+                info.parameters(),
+                org.camloss.engine.Backend.name(),
+                org.camloss.engine.Backend.threads());
     }
 
     @Override
@@ -65,8 +73,15 @@ public final class ConsoleReporter implements TrainListener {
             bar.setExtraMessage(msg);
         } else if (System.nanoTime() - lastPlain > 10_000_000_000L) {
             lastPlain = System.nanoTime();
-            out.printf(Locale.ROOT, "[%s] epoch %d/%d batch %d/%d %s%n", label, s.epoch() + 1, epochs, s.batch() + 1,
-                    s.batches(), msg);
+            out.printf(
+                    Locale.ROOT,
+                    "[%s] epoch %d/%d batch %d/%d %s%n",
+                    label,
+                    s.epoch() + 1,
+                    epochs,
+                    s.batch() + 1,
+                    s.batches(),
+                    msg);
         }
     }
 
@@ -77,20 +92,27 @@ public final class ConsoleReporter implements TrainListener {
             bar = null;
         }
         Map<String, Object> m = s.metrics();
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%s] epoch %d/%d  train_loss %.4f", label,
-                s.epoch(), s.epochs(), s.get("train_loss")));
+        StringBuilder line = new StringBuilder(String.format(
+                Locale.ROOT, "[%s] epoch %d/%d  train_loss %.4f", label, s.epoch(), s.epochs(), s.get("train_loss")));
         for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (e.getKey().startsWith("train_") && !e.getKey().equals("train_loss")
+            if (e.getKey().startsWith("train_")
+                    && !e.getKey().equals("train_loss")
                     && !e.getKey().equals("train_seconds")) {
                 line.append(String.format(Locale.ROOT, "  %s %.4f", e.getKey(), ((Number) e.getValue()).doubleValue()));
             }
         }
         line.append(String.format(Locale.ROOT, "  test_acc %.4f", s.get("test_accuracy")));
         if (m.containsKey("test_caam_pointing")) {
-            line.append(String.format(Locale.ROOT, "  caam_point %.3f  cam_point %.3f", s.get("test_caam_pointing"),
+            line.append(String.format(
+                    Locale.ROOT,
+                    "  caam_point %.3f  cam_point %.3f",
+                    s.get("test_caam_pointing"),
                     s.get("test_cam_pointing")));
         }
-        line.append(String.format(Locale.ROOT, "  %.0f img/s  %.1fs", s.get("images_per_sec"),
+        line.append(String.format(
+                Locale.ROOT,
+                "  %.0f img/s  %.1fs",
+                s.get("images_per_sec"),
                 s.get("train_seconds") + s.get("eval_seconds")));
         out.println(line);
     }

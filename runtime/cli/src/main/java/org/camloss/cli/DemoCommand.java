@@ -11,27 +11,31 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.camloss.api.UserException;
 import org.camloss.api.cam.CamMaps;
 import org.camloss.api.data.DataSplit;
 import org.camloss.api.data.Dataset;
+import org.camloss.cli.viz.CamFigure;
+import org.camloss.datasets.ShapesSplit;
 import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.Camloss;
-import org.camloss.api.UserException;
 import org.camloss.runtime.config.ExperimentConfig;
-import org.camloss.runtime.run.RunDirectory;
-import org.camloss.datasets.ShapesSplit;
 import org.camloss.runtime.run.Json;
+import org.camloss.runtime.run.RunDirectory;
 import org.camloss.runtime.train.Batches;
-import org.camloss.cli.viz.CamFigure;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code camloss demo}: cross-entropy against CAM-loss on the built-in shapes data, side by side. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Train ResNet-8 on the built-in 'shapes' dataset twice with the same seed and recipe — "
-                + "cross-entropy, then CAM-loss — and compare accuracy and how well each model's CAAM and target "
-                + "CAM point at the target object. Writes a PNG of the maps. No downloads; a few minutes on 2 cores."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train ResNet-8 on the built-in 'shapes' dataset twice with the same seed and recipe — "
+                    + "cross-entropy, then CAM-loss — and compare accuracy and how well each model's CAAM and target "
+                    + "CAM point at the target object. Writes a PNG of the maps. No downloads; a few minutes on 2 cores."
+        })
 final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
@@ -65,8 +69,8 @@ final class DemoCommand implements Callable<Integer> {
         if (dir.toFile().exists()) {
             throw new UserException("--out " + dir + ": already exists; the demo never overwrites results");
         }
-        List<String> common = List.of("train.epochs=" + epochs, "data.params.train=" + train,
-                "data.params.test=" + test);
+        List<String> common =
+                List.of("train.epochs=" + epochs, "data.params.train=" + train, "data.params.test=" + test);
         List<Camloss.TrainResult> results = new ArrayList<>();
         String[][] models = {{"cross-entropy", "loss.id=cross-entropy"}, {"cam-loss", "loss.params.alpha=" + alpha}};
         for (String[] m : models) {
@@ -107,8 +111,15 @@ final class DemoCommand implements Callable<Integer> {
 
     private void printTable(List<Camloss.TrainResult> results) {
         out().println();
-        String[] cols = {"test_accuracy", "test_caam_pointing", "test_caam_energy", "test_cam_pointing",
-                "test_cam_energy", "test_cam_loss", "images_per_sec"};
+        String[] cols = {
+            "test_accuracy",
+            "test_caam_pointing",
+            "test_caam_energy",
+            "test_cam_pointing",
+            "test_cam_energy",
+            "test_cam_loss",
+            "images_per_sec"
+        };
         String[] heads = {"test acc", "CAAM point", "CAAM energy", "CAM point", "CAM energy", "CAM-loss", "img/s"};
         StringBuilder h = new StringBuilder(String.format(Locale.ROOT, "%-14s", "model"));
         for (String s : heads) {
@@ -119,12 +130,15 @@ final class DemoCommand implements Callable<Integer> {
         out().println("-".repeat(h.length()));
         for (Camloss.TrainResult r : results) {
             Map<String, Object> last = r.summary().last();
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-14s", r.config().loss().id()));
+            StringBuilder row = new StringBuilder(
+                    String.format(Locale.ROOT, "%-14s", r.config().loss().id()));
             for (String c : cols) {
                 Object v = last.get(c);
-                row.append(v instanceof Number n
-                        ? String.format(Locale.ROOT, c.equals("images_per_sec") ? "%12.0f" : "%12.4f", n.doubleValue())
-                        : String.format(Locale.ROOT, "%12s", "n/a"));
+                row.append(
+                        v instanceof Number n
+                                ? String.format(
+                                        Locale.ROOT, c.equals("images_per_sec") ? "%12.0f" : "%12.4f", n.doubleValue())
+                                : String.format(Locale.ROOT, "%12s", "n/a"));
             }
             row.append(String.format(Locale.ROOT, "%10.1f", r.summary().seconds()));
             out().println(row);
@@ -137,9 +151,15 @@ final class DemoCommand implements Callable<Integer> {
         double ceE = number(results.get(0).summary().last().get("test_caam_energy"));
         double camE = number(results.get(1).summary().last().get("test_caam_energy"));
         boolean better = cam > ce && camE > ceE;
-        return String.format(Locale.ROOT, "CAAM on the target: pointing %.3f -> %.3f, energy %.3f -> %.3f "
-                + "(cross-entropy -> CAM-loss): %s", ce, cam, ceE, camE,
-                better ? "CAM-loss concentrates the CAAM on the target, as the paper claims"
+        return String.format(
+                Locale.ROOT,
+                "CAAM on the target: pointing %.3f -> %.3f, energy %.3f -> %.3f " + "(cross-entropy -> CAM-loss): %s",
+                ce,
+                cam,
+                ceE,
+                camE,
+                better
+                        ? "CAM-loss concentrates the CAAM on the target, as the paper claims"
                         : "this run does not show CAM-loss concentrating the CAAM more than cross-entropy");
     }
 
@@ -148,9 +168,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void figure(Camloss camloss, List<Camloss.TrainResult> results, Path png) throws IOException {
-        Dataset data = camloss.registry().find(org.camloss.runtime.registry.PluginKind.DATASET,
-                results.get(0).config().data().id()).orElseThrow()
-                .create(org.camloss.api.Params.ofResolved(results.get(0).config().data().params()));
+        Dataset data = camloss.registry()
+                .find(
+                        org.camloss.runtime.registry.PluginKind.DATASET,
+                        results.get(0).config().data().id())
+                .orElseThrow()
+                .create(org.camloss.api.Params.ofResolved(
+                        results.get(0).config().data().params()));
         DataSplit split = data.test();
         int rows = Math.min(6, split.size());
         int[] idx = new int[rows];
@@ -161,8 +185,7 @@ final class DemoCommand implements Callable<Integer> {
         Batches batches = new Batches(split, shape, data.info().numClasses(), rows);
         INDArray images = batches.images(idx);
         INDArray targets = batches.targets(idx);
-        CamFigure.Builder fig = CamFigure.builder()
-                .title("CAAM and target CAM, cross-entropy vs CAM-loss");
+        CamFigure.Builder fig = CamFigure.builder().title("CAAM and target CAM, cross-entropy vs CAM-loss");
         List<List<CamFigure.ModelMaps>> perRow = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             perRow.add(new ArrayList<>());
@@ -175,13 +198,20 @@ final class DemoCommand implements Callable<Integer> {
             INDArray cam = CamMaps.cam(fwd.features(), model.classifierWeight(), targets);
             INDArray pred = fwd.logits().argMax(1);
             for (int i = 0; i < rows; i++) {
-                perRow.get(i).add(CamFigure.ModelMaps.of(caam.slice(i).dup(), cam.slice(i).dup(),
-                        data.info().classes().get(pred.getInt(i))));
+                perRow.get(i)
+                        .add(CamFigure.ModelMaps.of(
+                                caam.slice(i).dup(),
+                                cam.slice(i).dup(),
+                                data.info().classes().get(pred.getInt(i))));
             }
         }
         for (int i = 0; i < rows; i++) {
             float[] rgb = split instanceof ShapesSplit s ? s.displayImage(idx[i]) : display(images.slice(i));
-            fig.addRow(rgb, shape.height(), shape.width(), "true: " + data.info().classes().get(split.label(idx[i])),
+            fig.addRow(
+                    rgb,
+                    shape.height(),
+                    shape.width(),
+                    "true: " + data.info().classes().get(split.label(idx[i])),
                     perRow.get(i));
         }
         fig.build().write(png);

@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code camloss eval RUN_DIR}. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
         description = "Evaluate a finished run's model on its test split; writes eval.json into the run directory.")
 final class EvalCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
@@ -32,9 +34,21 @@ final class EvalCommand implements Callable<Integer> {
         out().printf(Locale.ROOT, "mean CE      %.4f%n", r.crossEntropy());
         out().printf(Locale.ROOT, "CAM-loss     %.4f%n", r.camLoss());
         r.localizationSummary().ifPresent(l -> {
-            out().printf(Locale.ROOT, "pointing     CAAM %.4f   CAM %.4f%n", l.caam().pointing(), l.cam().pointing());
-            out().printf(Locale.ROOT, "energy       CAAM %.4f   CAM %.4f%n", l.caam().energy(), l.cam().energy());
-            out().printf(Locale.ROOT, "IoU@0.5      CAAM %.4f   CAM %.4f%n", l.caam().iou(), l.cam().iou());
+            out().printf(
+                            Locale.ROOT,
+                            "pointing     CAAM %.4f   CAM %.4f%n",
+                            l.caam().pointing(),
+                            l.cam().pointing());
+            out().printf(
+                            Locale.ROOT,
+                            "energy       CAAM %.4f   CAM %.4f%n",
+                            l.caam().energy(),
+                            l.cam().energy());
+            out().printf(
+                            Locale.ROOT,
+                            "IoU@0.5      CAAM %.4f   CAM %.4f%n",
+                            l.caam().iou(),
+                            l.cam().iou());
         });
         out().println("per-class accuracy:");
         for (int i = 0; i < r.classes().size(); i++) {
@@ -47,7 +61,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         out().println(head);
         for (int i = 0; i < r.classes().size(); i++) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-12s", r.classes().get(i)));
+            StringBuilder row = new StringBuilder(
+                    String.format(Locale.ROOT, "  %-12s", r.classes().get(i)));
             for (int j = 0; j < r.classes().size(); j++) {
                 row.append(String.format(Locale.ROOT, "%7d", r.confusion()[i][j]));
             }

@@ -1,13 +1,13 @@
 package org.camloss.cli;
 
 import java.io.PrintWriter;
-import org.camloss.api.UserException;
-import org.camloss.runtime.config.ConfigException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.camloss.api.UserException;
 import org.camloss.runtime.Camloss;
 import org.camloss.runtime.RuntimeSettings;
+import org.camloss.runtime.config.ConfigException;
 import org.camloss.runtime.registry.PluginLoadException;
 import org.camloss.runtime.registry.PluginPath;
 import org.camloss.runtime.registry.PluginRegistry;
@@ -20,11 +20,21 @@ import picocli.CommandLine.Command;
  * The {@code camloss} command line. Exit status: 0 success, 2 bad input (config, data, run directory,
  * arguments) with one message and no stack trace, 1 a failed run.
  */
-@Command(name = "camloss", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+        name = "camloss",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Train image classifiers with CAM-loss (Wang et al., ICCV 2021) on DL4J, and look at their "
                 + "class activation maps.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, CompareCommand.class, BenchCommand.class, PluginsCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            CompareCommand.class,
+            BenchCommand.class,
+            PluginsCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     /** The environment variable listing plugin jars or directories, separated by the path separator ({@code :}). */
     public static final String PLUGINS_ENV = "CAMLOSS_PLUGINS";
@@ -32,7 +42,10 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Option(names = "--plugins", paramLabel = "PATH", scope = CommandLine.ScopeType.INHERIT,
+    @CommandLine.Option(
+            names = "--plugins",
+            paramLabel = "PATH",
+            scope = CommandLine.ScopeType.INHERIT,
             description = "A plugin jar, or a directory of jars, to load beside the built-in plugins (repeatable; "
                     + "also the CAMLOSS_PLUGINS variable, ':'-separated, and the plugins/ directory beside the "
                     + "camloss launcher).")
@@ -62,7 +75,10 @@ public final class Main implements Runnable {
      * automatic threads, periodic garbage collection); fails on any plugin that cannot be used.
      */
     Camloss camloss() {
-        return Camloss.builder().pluginPath(pluginPath()).settings(RuntimeSettings.commandLine()).build();
+        return Camloss.builder()
+                .pluginPath(pluginPath())
+                .settings(RuntimeSettings.commandLine())
+                .build();
     }
 
     /**
@@ -71,7 +87,8 @@ public final class Main implements Runnable {
      */
     PluginRegistry registryWithProblems() {
         return PluginRegistry.builder()
-                .addDiscovered(PluginPath.classLoader(pluginPath(), Main.class.getClassLoader())).build();
+                .addDiscovered(PluginPath.classLoader(pluginPath(), Main.class.getClassLoader()))
+                .build();
     }
 
     @Override

@@ -9,7 +9,9 @@ import org.camloss.runtime.registry.PluginRegistry;
 import picocli.CommandLine.Command;
 
 /** {@code camloss plugins}. */
-@Command(name = "plugins", mixinStandardHelpOptions = true,
+@Command(
+        name = "plugins",
+        mixinStandardHelpOptions = true,
         description = "List every registered plugin id per kind, with its parameters, defaults and descriptions.")
 final class PluginsCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
@@ -40,8 +42,8 @@ final class PluginsCommand implements Callable<Integer> {
         }
         if (!registry.problems().isEmpty()) {
             var err = spec.commandLine().getErr();
-            err.println("error: " + registry.problems().size() + " plugin" + (registry.problems().size() == 1 ? "" : "s")
-                    + " could not be loaded:");
+            err.println("error: " + registry.problems().size() + " plugin"
+                    + (registry.problems().size() == 1 ? "" : "s") + " could not be loaded:");
             registry.problems().forEach(p -> err.println("  " + p));
             return 2;
         }
@@ -50,8 +52,9 @@ final class PluginsCommand implements Callable<Integer> {
 
     private void printParams(List<ParamSpec> params) {
         for (ParamSpec p : params) {
-            out().printf("      %-16s %-7s default %-10s %-22s %s%n", p.name(), p.type().label(),
-                    p.defaultValue(), p.allowed(), p.description());
+            out().printf(
+                            "      %-16s %-7s default %-10s %-22s %s%n",
+                            p.name(), p.type().label(), p.defaultValue(), p.allowed(), p.description());
         }
     }
 

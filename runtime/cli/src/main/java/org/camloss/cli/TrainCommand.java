@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code camloss train CONFIG}. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Train the experiment a YAML config describes into a new run directory.")
 final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
@@ -23,11 +25,16 @@ final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "Experiment config (YAML), or a run's run.json.")
     Path config;
 
-    @Option(names = "--set", paramLabel = "PATH=VALUE",
+    @Option(
+            names = "--set",
+            paramLabel = "PATH=VALUE",
             description = "Override one config value, e.g. --set loss.params.alpha=0.5 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default runs/<name>-<timestamp>).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Run directory to create (default runs/<name>-<timestamp>).")
     Path out;
 
     @Option(names = "--no-progress", description = "No live progress bar.")
@@ -37,8 +44,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Camloss camloss = main.camloss();
         ExperimentConfig cfg = camloss.loadConfig(config, overrides);
-        Camloss.TrainResult result = camloss.train(cfg, out,
-                Console.reporter(cfg.name(), cfg.train().progress() && !noProgress));
+        Camloss.TrainResult result =
+                camloss.train(cfg, out, Console.reporter(cfg.name(), cfg.train().progress() && !noProgress));
         out().println("run directory: " + result.runDir());
         return 0;
     }

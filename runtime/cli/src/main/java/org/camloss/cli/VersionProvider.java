@@ -7,7 +7,9 @@ import picocli.CommandLine;
 final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        return new String[] {"camloss " + Versions.camloss() + " (DL4J " + Versions.dl4j() + ", Java "
-                + System.getProperty("java.version") + ")"};
+        return new String[] {
+            "camloss " + Versions.camloss() + " (DL4J " + Versions.dl4j() + ", Java "
+                    + System.getProperty("java.version") + ")"
+        };
     }
 }

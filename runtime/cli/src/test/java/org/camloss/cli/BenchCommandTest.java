@@ -18,10 +18,20 @@ import org.junit.jupiter.api.Test;
 class BenchCommandTest {
     @Test
     void aCaseReportsEveryField() {
-        Map<String, Object> row = new Benchmark(PluginRegistry.discover(getClass().getClassLoader()), 1, 2)
+        Map<String, Object> row = new Benchmark(
+                        PluginRegistry.discover(getClass().getClassLoader()), 1, 2)
                 .run(new BenchCase("resnet-cifar", 8, 8, 8, 1, 4, "cam-loss"));
-        for (String key : List.of("backbone", "input", "batch", "loss", "backend", "train_images_per_sec",
-                "infer_images_per_sec", "first_step_seconds", "peak_heap_mb", "peak_rss_mb")) {
+        for (String key : List.of(
+                "backbone",
+                "input",
+                "batch",
+                "loss",
+                "backend",
+                "train_images_per_sec",
+                "infer_images_per_sec",
+                "first_step_seconds",
+                "peak_heap_mb",
+                "peak_rss_mb")) {
             assertTrue(row.containsKey(key), "missing " + key);
         }
         assertEquals("8x8x1", row.get("input"));
@@ -34,12 +44,20 @@ class BenchCommandTest {
 
     @Test
     void backboneParamsReachTheBackbone() {
-        Map<String, Object> row = new Benchmark(PluginRegistry.discover(getClass().getClassLoader()), 0, 1)
-                .run(new BenchCase("dl4j-graph", 0, 16, 16, 3, 2, "cross-entropy",
+        Map<String, Object> row = new Benchmark(
+                        PluginRegistry.discover(getClass().getClassLoader()), 0, 1)
+                .run(new BenchCase(
+                        "dl4j-graph",
+                        0,
+                        16,
+                        16,
+                        3,
+                        2,
+                        "cross-entropy",
                         Map.of("zoo", "simple-cnn", "vertex", "layer4")));
         assertTrue(((Number) row.get("train_images_per_sec")).doubleValue() > 0);
         UserException e = assertThrows(UserException.class, () -> new Benchmark(
-                PluginRegistry.discover(getClass().getClassLoader()), 0, 1)
+                        PluginRegistry.discover(getClass().getClassLoader()), 0, 1)
                 .run(new BenchCase("dl4j-graph", 0, 16, 16, 3, 2, "cross-entropy", Map.of("zooo", "x"))));
         assertTrue(e.getMessage().startsWith("--backbone dl4j-graph: zooo: unknown parameter"), e.getMessage());
     }
@@ -66,9 +84,10 @@ class BenchCommandTest {
     @Test
     void unknownBackboneIsAUserError() {
         UserException e = assertThrows(UserException.class, () -> new Benchmark(
-                PluginRegistry.discover(getClass().getClassLoader()), 0, 1)
+                        PluginRegistry.discover(getClass().getClassLoader()), 0, 1)
                 .run(new BenchCase("resnet-cifr", 0, 8, 8, 1, 2, "cross-entropy")));
-        assertTrue(e.getMessage().startsWith("--backbone: no backbone plugin 'resnet-cifr'; did you mean 'resnet-cifar'?"),
+        assertTrue(
+                e.getMessage().startsWith("--backbone: no backbone plugin 'resnet-cifr'; did you mean 'resnet-cifar'?"),
                 e.getMessage());
     }
 

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ComparisonChartTest {
     @Test
     void drawsOneLinePerVariantIntoAPng(@TempDir Path tmp) throws Exception {
-        Comparison c = new Comparison(List.of("none", "kd"), List.of(
-                Map.of("variant", "none", "seed", 1L, Comparison.CURVE, List.of(0.3, 0.5, 0.7)),
-                Map.of("variant", "kd", "seed", 1L, Comparison.CURVE, List.of(0.2, 0.6, 0.9))));
+        Comparison c = new Comparison(
+                List.of("none", "kd"),
+                List.of(
+                        Map.of("variant", "none", "seed", 1L, Comparison.CURVE, List.of(0.3, 0.5, 0.7)),
+                        Map.of("variant", "kd", "seed", 1L, Comparison.CURVE, List.of(0.2, 0.6, 0.9))));
         Path png = tmp.resolve("accuracy.png");
         ComparisonChart.write(c, png, "test accuracy per epoch");
         BufferedImage image = ImageIO.read(png.toFile());

@@ -17,7 +17,8 @@ class MainTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        return Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args);
     }
 
     @Test
@@ -49,8 +50,21 @@ class MainTest {
     void pluginsListsEveryKindWithParameters() {
         assertEquals(0, run("plugins"));
         String s = out.toString();
-        for (String id : new String[] {"cam-loss", "cross-entropy", "resnet-cifar", "shapes", "label-smoothing",
-                "mixup", "routing", "weight-detached", "sgd", "cosine", "caam-cam", "kd", "at"}) {
+        for (String id : new String[] {
+            "cam-loss",
+            "cross-entropy",
+            "resnet-cifar",
+            "shapes",
+            "label-smoothing",
+            "mixup",
+            "routing",
+            "weight-detached",
+            "sgd",
+            "cosine",
+            "caam-cam",
+            "kd",
+            "at"
+        }) {
             assertTrue(s.contains(id), "plugins output lacks " + id);
         }
     }
@@ -71,8 +85,10 @@ class MainTest {
         Path jar = brokenJar(tmp);
         assertEquals(2, run("--plugins", jar.toString(), "plugins"));
         assertTrue(out.toString().contains("cam-loss"), "the healthy plugins are listed: " + out);
-        assertEquals("error: 1 plugin could not be loaded:\n  cannot load regularizer plugin com.example.CutoutFactry "
-                + "listed in " + jar + " (META-INF/services/org.camloss.api.RegularizerFactory): class not found",
+        assertEquals(
+                "error: 1 plugin could not be loaded:\n  cannot load regularizer plugin com.example.CutoutFactry "
+                        + "listed in " + jar
+                        + " (META-INF/services/org.camloss.api.RegularizerFactory): class not found",
                 err.toString().trim());
     }
 
@@ -81,9 +97,20 @@ class MainTest {
         Path jar = brokenJar(tmp);
         Path cfg = tmp.resolve("ok.yaml");
         Files.writeString(cfg, "name: x\n");
-        assertEquals(2, run("train", cfg.toString(), "--plugins", jar.toString(), "--out", tmp.resolve("r").toString()));
-        assertTrue(err.toString().startsWith("error: cannot use every plugin:\n  cannot load regularizer plugin "
-                + "com.example.CutoutFactry listed in " + jar), err.toString());
+        assertEquals(
+                2,
+                run(
+                        "train",
+                        cfg.toString(),
+                        "--plugins",
+                        jar.toString(),
+                        "--out",
+                        tmp.resolve("r").toString()));
+        assertTrue(
+                err.toString()
+                        .startsWith("error: cannot use every plugin:\n  cannot load regularizer plugin "
+                                + "com.example.CutoutFactry listed in " + jar),
+                err.toString());
         assertFalse(err.toString().contains("\tat "), "stack trace printed: " + err);
         assertTrue(Files.notExists(tmp.resolve("r")));
     }
@@ -91,8 +118,10 @@ class MainTest {
     @Test
     void aPluginPathThatDoesNotExistExitsTwo(@TempDir Path tmp) {
         assertEquals(2, run("--plugins", tmp.resolve("none.jar").toString(), "plugins"));
-        assertEquals("error: --plugins " + tmp.resolve("none.jar") + ": does not exist; give a plugin jar or a "
-                + "directory of jars", err.toString().trim());
+        assertEquals(
+                "error: --plugins " + tmp.resolve("none.jar") + ": does not exist; give a plugin jar or a "
+                        + "directory of jars",
+                err.toString().trim());
     }
 
     @Test
@@ -123,7 +152,9 @@ class MainTest {
     @Test
     void evalOfANonRunExitsTwo(@TempDir Path tmp) {
         assertEquals(2, run("eval", tmp.toString()));
-        assertEquals("error: " + tmp + ": not a run directory (no run.json in it)", err.toString().trim());
+        assertEquals(
+                "error: " + tmp + ": not a run directory (no run.json in it)",
+                err.toString().trim());
     }
 
     @Test

@@ -73,7 +73,8 @@ public final class Camloss {
         if (settings.oneDnnHelpers()) {
             Backend.enableLayerHelpers();
         }
-        this.registry = b.registry != null ? b.registry
+        this.registry = b.registry != null
+                ? b.registry
                 : PluginRegistry.discover(PluginPath.classLoader(b.pluginPath, Camloss.class.getClassLoader()));
         this.listeners = List.copyOf(b.listeners);
         this.runsRoot = b.runsRoot;
@@ -133,8 +134,8 @@ public final class Camloss {
         all.addAll(List.of(extra));
         all.add(new MetricsWriter(run.metrics()));
         org.camloss.runtime.train.Trainer trainer = wired.trainer(all);
-        Provenance provenance = Provenance.start(config, parts.dataset(), wired.model(), plugins(config),
-                threadsPolicy);
+        Provenance provenance =
+                Provenance.start(config, parts.dataset(), wired.model(), plugins(config), threadsPolicy);
         Map<String, Object> runJson = new LinkedHashMap<>(config.toMap());
         runJson.put("provenance", provenance.toMap());
         Json.write(run.runJson(), runJson);
@@ -175,8 +176,12 @@ public final class Camloss {
      * @param extra    listeners for every run
      * @throws UserException when {@code dir} exists or a variant's overrides are invalid (checked before any training)
      */
-    public Comparison compare(ExperimentConfig base, List<Comparison.Variant> variants, List<Long> seeds, Path dir,
-                              TrainListener... extra) {
+    public Comparison compare(
+            ExperimentConfig base,
+            List<Comparison.Variant> variants,
+            List<Long> seeds,
+            Path dir,
+            TrainListener... extra) {
         if (Files.exists(dir)) {
             throw new UserException("--out " + dir + ": already exists; camloss never overwrites results");
         }
@@ -213,7 +218,8 @@ public final class Camloss {
             row.put(Comparison.CURVE, curve);
             rows.add(row);
         }
-        Comparison result = new Comparison(variants.stream().map(Comparison.Variant::name).toList(), rows);
+        Comparison result =
+                new Comparison(variants.stream().map(Comparison.Variant::name).toList(), rows);
         result.write(dir);
         return result;
     }
@@ -239,8 +245,8 @@ public final class Camloss {
             throw withPluginHints(e, provenance);
         }
         if (!Files.isRegularFile(run.model())) {
-            throw new UserException(run.model() + ": missing; the run did not finish (see 'status' in "
-                    + RunDirectory.RUN_JSON + ")");
+            throw new UserException(
+                    run.model() + ": missing; the run did not finish (see 'status' in " + RunDirectory.RUN_JSON + ")");
         }
         ExperimentParts parts = ExperimentParts.make(registry, withoutDistillation(config));
         CamModel model = loadModel(run.model(), parts.backbone(), parts.dataset());
@@ -257,8 +263,19 @@ public final class Camloss {
 
     /** A student's config without its distillation section (its teacher is not needed to evaluate it). */
     private static ExperimentConfig withoutDistillation(ExperimentConfig c) {
-        return c.distill().isEmpty() ? c : new ExperimentConfig(c.name(), c.seed(), c.data(), c.backbone(), c.loss(),
-                c.regularizers(), c.optimizer(), c.schedule(), c.train(), Optional.empty());
+        return c.distill().isEmpty()
+                ? c
+                : new ExperimentConfig(
+                        c.name(),
+                        c.seed(),
+                        c.data(),
+                        c.backbone(),
+                        c.loss(),
+                        c.regularizers(),
+                        c.optimizer(),
+                        c.schedule(),
+                        c.train(),
+                        Optional.empty());
     }
 
     /**
@@ -295,8 +312,8 @@ public final class Camloss {
     static CamModel loadModel(Path file, Backbone backbone, Dataset data) {
         CamModel loaded = ModelFiles.load(file, "model", data.info().shape());
         if (loaded.head().getClasses() != data.info().numClasses()) {
-            throw new UserException(file + ": the model has " + loaded.head().getClasses()
-                    + " classes but the dataset " + data.info().name() + " has " + data.info().numClasses());
+            throw new UserException(file + ": the model has " + loaded.head().getClasses() + " classes but the dataset "
+                    + data.info().name() + " has " + data.info().numClasses());
         }
         return new CamModel(loaded.graph(), loaded.featureVertex(), backbone.info(), loaded.inputShape());
     }
@@ -309,8 +326,8 @@ public final class Camloss {
     /** Each plugin the config names: its kind, id, class, jar and version. */
     private List<Map<String, Object>> plugins(ExperimentConfig config) {
         List<Map<String, Object>> out = new ArrayList<>();
-        java.util.function.BiConsumer<PluginKind<?>, PluginSpec> add = (kind, spec) -> registry.find(kind, spec.id())
-                .ifPresent(f -> {
+        java.util.function.BiConsumer<PluginKind<?>, PluginSpec> add =
+                (kind, spec) -> registry.find(kind, spec.id()).ifPresent(f -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("kind", kind.name());
                     m.put("id", spec.id());
@@ -388,8 +405,7 @@ public final class Camloss {
      * @param summary per-epoch metrics
      * @param model   the trained model
      */
-    public record TrainResult(Path runDir, ExperimentConfig config, RunSummary summary, CamModel model) {
-    }
+    public record TrainResult(Path runDir, ExperimentConfig config, RunSummary summary, CamModel model) {}
 
     /**
      * An evaluation of a run.
@@ -398,6 +414,5 @@ public final class Camloss {
      * @param config its config
      * @param result the metrics
      */
-    public record EvalReport(Path runDir, ExperimentConfig config, EvalResult result) {
-    }
+    public record EvalReport(Path runDir, ExperimentConfig config, EvalResult result) {}
 }

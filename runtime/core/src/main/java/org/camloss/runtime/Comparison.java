@@ -29,8 +29,7 @@ public record Comparison(List<String> variants, List<Map<String, Object>> rows) 
      * @param name      short name, used in directory names
      * @param overrides {@code path=value} overrides
      */
-    public record Variant(String name, List<String> overrides) {
-    }
+    public record Variant(String name, List<String> overrides) {}
 
     /** Key of the per-epoch test accuracies in each row. */
     public static final String CURVE = "test_accuracy_per_epoch";

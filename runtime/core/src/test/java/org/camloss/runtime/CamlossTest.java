@@ -1,6 +1,5 @@
 package org.camloss.runtime;
 
-import org.camloss.api.UserException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.camloss.api.UserException;
 import org.camloss.runtime.config.ConfigException;
 import org.camloss.runtime.config.ConfigProblem;
 import org.camloss.runtime.config.ExperimentConfig;
@@ -47,7 +47,10 @@ class CamlossTest {
 
     @BeforeAll
     static void trainOnce(@TempDir Path tmp) {
-        Camloss camloss = Camloss.builder().listener(listener).runsRoot(tmp.resolve("runs")).build();
+        Camloss camloss = Camloss.builder()
+                .listener(listener)
+                .runsRoot(tmp.resolve("runs"))
+                .build();
         result = camloss.train(camloss.config(TINY, List.of()), null);
         runDir = result.runDir();
     }
@@ -67,14 +70,24 @@ class CamlossTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> prov = (Map<String, Object>) run.get("provenance");
         assertEquals("completed", prov.get("status"));
-        for (String key : List.of("camloss_version", "dl4j_version", "java", "os", "backend", "threads", "seed",
-                "dataset", "started", "finished")) {
+        for (String key : List.of(
+                "camloss_version",
+                "dl4j_version",
+                "java",
+                "os",
+                "backend",
+                "threads",
+                "seed",
+                "dataset",
+                "started",
+                "finished")) {
             assertNotNull(prov.get(key), "provenance lacks " + key);
         }
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> plugins = (List<Map<String, Object>>) prov.get("plugins");
-        assertEquals(List.of("dataset shapes", "backbone resnet-cifar", "loss cam-loss", "optimizer sgd",
-                "schedule cosine"), plugins.stream().map(m -> m.get("kind") + " " + m.get("id")).toList());
+        assertEquals(
+                List.of("dataset shapes", "backbone resnet-cifar", "loss cam-loss", "optimizer sgd", "schedule cosine"),
+                plugins.stream().map(m -> m.get("kind") + " " + m.get("id")).toList());
         assertEquals("ND4J default", prov.get("threads_policy"), "the library leaves ND4J's threads alone by default");
         Map<String, Object> loss = plugins.get(2);
         assertEquals("org.camloss.losses.CamLossFactory", loss.get("class"));
@@ -89,8 +102,15 @@ class CamlossTest {
         List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
         assertEquals(2, lines.size());
         Map<?, ?> row = new ObjectMapper().readValue(lines.get(1), Map.class);
-        for (String key : List.of("epoch", "train_loss", "train_ce", "train_cam", "test_accuracy", "images_per_sec",
-                "test_caam_pointing", "test_cam_energy")) {
+        for (String key : List.of(
+                "epoch",
+                "train_loss",
+                "train_ce",
+                "train_cam",
+                "test_accuracy",
+                "images_per_sec",
+                "test_caam_pointing",
+                "test_cam_energy")) {
             assertTrue(row.containsKey(key), "metrics.jsonl lacks " + key + ": " + row.keySet());
         }
         assertEquals(2, row.get("epoch"));
@@ -108,8 +128,10 @@ class CamlossTest {
         Camloss.EvalReport report = Camloss.builder().build().evaluate(runDir);
         double last = ((Number) result.summary().last().get("test_accuracy")).doubleValue();
         assertEquals(last, report.result().accuracy(), 1e-9);
-        assertEquals(((Number) result.summary().last().get("test_cam_loss")).doubleValue(),
-                report.result().camLoss(), 1e-5);
+        assertEquals(
+                ((Number) result.summary().last().get("test_cam_loss")).doubleValue(),
+                report.result().camLoss(),
+                1e-5);
         assertTrue(Files.exists(runDir.resolve("eval.json")));
     }
 
@@ -123,14 +145,31 @@ class CamlossTest {
         backbone.put("params", Map.of("width", 4));
         @SuppressWarnings("unchecked")
         Map<String, Object> prov = (Map<String, Object>) json.get("provenance");
-        prov.put("plugins", List.of(Map.of("kind", "backbone", "id", "plain-cnn", "class", "org.example.PlainCnn",
-                "jar", "/opt/plugins/example.jar", "version", "0.1.0")));
+        prov.put(
+                "plugins",
+                List.of(Map.of(
+                        "kind",
+                        "backbone",
+                        "id",
+                        "plain-cnn",
+                        "class",
+                        "org.example.PlainCnn",
+                        "jar",
+                        "/opt/plugins/example.jar",
+                        "version",
+                        "0.1.0")));
         Json.write(run.resolve("run.json"), json);
-        ConfigException e = assertThrows(ConfigException.class, () -> Camloss.builder().build().evaluate(run));
-        assertTrue(e.getMessage().startsWith(run.resolve("run.json") + ": backbone.id: no backbone plugin "
-                + "'plain-cnn'; "), e.getMessage());
-        assertTrue(e.getMessage().endsWith(" (the run was trained with it from /opt/plugins/example.jar; put that jar "
-                + "on the plugin path, e.g. --plugins /opt/plugins/example.jar)"), e.getMessage());
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> Camloss.builder().build().evaluate(run));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(run.resolve("run.json") + ": backbone.id: no backbone plugin " + "'plain-cnn'; "),
+                e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .endsWith(" (the run was trained with it from /opt/plugins/example.jar; put that jar "
+                                + "on the plugin path, e.g. --plugins /opt/plugins/example.jar)"),
+                e.getMessage());
     }
 
     /** A regularizer whose batch transform fails, as a buggy plugin would. */
@@ -151,8 +190,8 @@ class CamlossTest {
                 private int calls;
 
                 @Override
-                public org.camloss.api.data.Batch apply(org.camloss.api.data.Batch batch,
-                                                        java.util.random.RandomGenerator rng) {
+                public org.camloss.api.data.Batch apply(
+                        org.camloss.api.data.Batch batch, java.util.random.RandomGenerator rng) {
                     if (++calls == 2) {
                         throw new IllegalStateException("boom");
                     }
@@ -166,16 +205,18 @@ class CamlossTest {
     void aPluginFailingMidRunFailsTheRunWithWhereAndWhy(@TempDir Path tmp) throws Exception {
         org.camloss.runtime.registry.PluginRegistry registry = org.camloss.runtime.registry.PluginRegistry.builder()
                 .addDiscovered(CamlossTest.class.getClassLoader())
-                .register(org.camloss.runtime.registry.PluginKind.REGULARIZER, new FailingRegularizer()).build();
+                .register(org.camloss.runtime.registry.PluginKind.REGULARIZER, new FailingRegularizer())
+                .build();
         Camloss camloss = Camloss.builder().registry(registry).build();
         ExperimentConfig cfg = camloss.config(TINY, List.of("regularizers.0.id=failing"));
         Path dir = tmp.resolve("run");
-        org.camloss.runtime.train.TrainingFailedException e = assertThrows(
-                org.camloss.runtime.train.TrainingFailedException.class, () -> camloss.train(cfg, dir));
+        org.camloss.runtime.train.TrainingFailedException e =
+                assertThrows(org.camloss.runtime.train.TrainingFailedException.class, () -> camloss.train(cfg, dir));
         assertEquals("training failed at epoch 1, batch 2: java.lang.IllegalStateException: boom", e.getMessage());
         assertEquals("boom", e.getCause().getMessage());
         @SuppressWarnings("unchecked")
-        Map<String, Object> prov = (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
+        Map<String, Object> prov =
+                (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
         assertEquals("failed", prov.get("status"));
         assertEquals(e.getMessage(), prov.get("error"));
         assertTrue(Files.notExists(dir.resolve("model.zip")));
@@ -200,7 +241,8 @@ class CamlossTest {
             Thread.interrupted(); // clear the flag for the next test
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> prov = (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
+        Map<String, Object> prov =
+                (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
         assertEquals("failed", prov.get("status"));
     }
 
@@ -221,14 +263,21 @@ class CamlossTest {
             return new org.camloss.api.Backbone() {
                 @Override
                 public org.camloss.api.BackboneInfo info() {
-                    return new org.camloss.api.BackboneInfo(8, 1,
-                            List.of(new org.camloss.api.BackboneInfo.Stage("conv_bn", 8, 1)));
+                    return new org.camloss.api.BackboneInfo(
+                            8, 1, List.of(new org.camloss.api.BackboneInfo.Stage("conv_bn", 8, 1)));
                 }
 
                 @Override
                 public String build(org.camloss.api.BackboneContext ctx) {
-                    return new org.camloss.api.layers.Layers(ctx).convBnAct("conv", ctx.input(),
-                            ctx.shape().channels(), 4, 3, 1, org.nd4j.linalg.activations.Activation.RELU);
+                    return new org.camloss.api.layers.Layers(ctx)
+                            .convBnAct(
+                                    "conv",
+                                    ctx.input(),
+                                    ctx.shape().channels(),
+                                    4,
+                                    3,
+                                    1,
+                                    org.nd4j.linalg.activations.Activation.RELU);
                 }
             };
         }
@@ -238,12 +287,14 @@ class CamlossTest {
     void aBackboneWhoseDeclarationDisagreesWithItsGraphIsABadInputNamedBeforeAnyDirectoryIsMade(@TempDir Path tmp) {
         org.camloss.runtime.registry.PluginRegistry registry = org.camloss.runtime.registry.PluginRegistry.builder()
                 .addDiscovered(CamlossTest.class.getClassLoader())
-                .register(org.camloss.runtime.registry.PluginKind.BACKBONE, new MisdeclaredBackbone()).build();
+                .register(org.camloss.runtime.registry.PluginKind.BACKBONE, new MisdeclaredBackbone())
+                .build();
         Camloss camloss = Camloss.builder().registry(registry).build();
         ExperimentConfig cfg = camloss.config(TINY, List.of("backbone.id=misdeclared", "backbone.params="));
         Path dir = tmp.resolve("run");
         UserException e = assertThrows(UserException.class, () -> camloss.train(cfg, dir));
-        assertEquals("backbone 'misdeclared' declares 8 channels at its feature vertex 'conv_bn' but the graph gives 4",
+        assertEquals(
+                "backbone 'misdeclared' declares 8 channels at its feature vertex 'conv_bn' but the graph gives 4",
                 e.getMessage());
         assertTrue(Files.notExists(dir), "a run directory was made for a model that cannot be assembled");
     }
@@ -251,20 +302,23 @@ class CamlossTest {
     @Test
     void neverOverwritesARun() {
         Camloss camloss = Camloss.builder().build();
-        UserException e = assertThrows(UserException.class,
-                () -> camloss.train(camloss.config(TINY, List.of()), runDir));
+        UserException e =
+                assertThrows(UserException.class, () -> camloss.train(camloss.config(TINY, List.of()), runDir));
         assertTrue(e.getMessage().startsWith("--out " + runDir + ": already exists"), e.getMessage());
     }
 
     @Test
     void pluginRulesBetweenParametersAreReportedWithEveryOtherProblem() {
         Camloss camloss = Camloss.builder().build();
-        ConfigException e = assertThrows(ConfigException.class, () -> camloss.config(TINY,
-                List.of("backbone.params.depth=10", "train.epochs=0", "data.params.min_scale=0.9")));
-        assertEquals(List.of(
-                "config and --set: data.params: min_scale must be <= max_scale, found min_scale=0.9 > max_scale=0.6",
-                "config and --set: backbone.params: depth must be 6n+2 (8, 14, 20, 32, 44, 56, 110), found 10",
-                "--set: train.epochs: must be in [1, 100000], found 0"),
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> camloss.config(
+                        TINY, List.of("backbone.params.depth=10", "train.epochs=0", "data.params.min_scale=0.9")));
+        assertEquals(
+                List.of(
+                        "config and --set: data.params: min_scale must be <= max_scale, found min_scale=0.9 > max_scale=0.6",
+                        "config and --set: backbone.params: depth must be 6n+2 (8, 14, 20, 32, 44, 56, 110), found 10",
+                        "--set: train.epochs: must be in [1, 100000], found 0"),
                 e.problems().stream().map(ConfigProblem::render).toList());
     }
 
@@ -273,7 +327,8 @@ class CamlossTest {
         boolean found = false;
         for (org.deeplearning4j.nn.api.Layer l : result.model().graph().getLayers()) {
             if (l instanceof ConvolutionLayer c) {
-                assertNotNull(c.getHelper(), "convolution " + l.conf().getLayer().getLayerName() + " has no helper");
+                assertNotNull(
+                        c.getHelper(), "convolution " + l.conf().getLayer().getLayerName() + " has no helper");
                 found = true;
             }
         }
@@ -282,9 +337,10 @@ class CamlossTest {
 
     @Test
     void evaluatingSomethingThatIsNotARunIsAUserError() {
-        UserException e = assertThrows(UserException.class,
-                () -> Camloss.builder().build().evaluate(runDir.resolve("nope")));
-        assertEquals(runDir.resolve("nope") + ": not a run directory (it does not exist or is not a directory)",
+        UserException e = assertThrows(
+                UserException.class, () -> Camloss.builder().build().evaluate(runDir.resolve("nope")));
+        assertEquals(
+                runDir.resolve("nope") + ": not a run directory (it does not exist or is not a directory)",
                 e.getMessage());
     }
 
@@ -294,10 +350,12 @@ class CamlossTest {
         Files.createDirectories(copy);
         Files.copy(runDir.resolve("run.json"), copy.resolve("run.json"));
         Files.writeString(copy.resolve("model.zip"), "not a zip");
-        UserException e = assertThrows(UserException.class, () -> Camloss.builder().build().evaluate(copy));
-        assertTrue(e.getMessage().startsWith("model: " + copy.resolve("model.zip") + " is not a readable camloss model"),
+        UserException e = assertThrows(
+                UserException.class, () -> Camloss.builder().build().evaluate(copy));
+        assertTrue(
+                e.getMessage().startsWith("model: " + copy.resolve("model.zip") + " is not a readable camloss model"),
                 e.getMessage());
-        verify(listener, atLeastOnce()).onEpochStart(org.mockito.ArgumentMatchers.anyInt(),
-                org.mockito.ArgumentMatchers.anyInt());
+        verify(listener, atLeastOnce())
+                .onEpochStart(org.mockito.ArgumentMatchers.anyInt(), org.mockito.ArgumentMatchers.anyInt());
     }
 }

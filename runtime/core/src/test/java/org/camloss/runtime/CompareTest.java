@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.camloss.runtime.config.ConfigException;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,8 @@ class CompareTest {
     void comparesVariantsOverSeeds(@TempDir Path tmp) throws Exception {
         Camloss camloss = Camloss.builder().build();
         ExperimentConfig base = camloss.config(CamlossTest.TINY, List.of("train.epochs=1"));
-        List<Comparison.Variant> variants = List.of(new Comparison.Variant("ce", List.of("loss.id=cross-entropy")),
+        List<Comparison.Variant> variants = List.of(
+                new Comparison.Variant("ce", List.of("loss.id=cross-entropy")),
                 new Comparison.Variant("cam", List.of()));
         Comparison c = camloss.compare(base, variants, List.of(3L, 4L), tmp.resolve("cmp"));
         assertEquals(4, c.rows().size());
@@ -48,17 +48,33 @@ class CompareTest {
     void comparesDistillerSetsWithAccuracyCurves(@TempDir Path tmp) throws Exception {
         org.camloss.runtime.registry.PluginRegistry registry = org.camloss.runtime.registry.PluginRegistry.builder()
                 .addDiscovered(CompareTest.class.getClassLoader())
-                .register(org.camloss.runtime.registry.PluginKind.DISTILLER,
-                        new org.camloss.runtime.distill.LogitMatchDistillerFactory()).build();
-        Camloss camloss = Camloss.builder().registry(registry).runsRoot(tmp.resolve("runs")).build();
-        Path teacher = camloss.train(camloss.config(CamlossTest.TINY, List.of("train.epochs=1")), null).runDir();
+                .register(
+                        org.camloss.runtime.registry.PluginKind.DISTILLER,
+                        new org.camloss.runtime.distill.LogitMatchDistillerFactory())
+                .build();
+        Camloss camloss = Camloss.builder()
+                .registry(registry)
+                .runsRoot(tmp.resolve("runs"))
+                .build();
+        Path teacher = camloss.train(camloss.config(CamlossTest.TINY, List.of("train.epochs=1")), null)
+                .runDir();
         ExperimentConfig base = camloss.config(CamlossTest.TINY, List.of("train.epochs=2"));
-        Comparison c = camloss.compare(base, List.of(
-                new Comparison.Variant("none", List.of("distill=")),
-                new Comparison.Variant("logit-match", List.of("distill=", "distill.teacher=" + teacher,
-                        "distill.distillers.0.id=logit-match"))), List.of(1L), tmp.resolve("cmp"));
+        Comparison c = camloss.compare(
+                base,
+                List.of(
+                        new Comparison.Variant("none", List.of("distill=")),
+                        new Comparison.Variant(
+                                "logit-match",
+                                List.of(
+                                        "distill=",
+                                        "distill.teacher=" + teacher,
+                                        "distill.distillers.0.id=logit-match"))),
+                List.of(1L),
+                tmp.resolve("cmp"));
         assertEquals(2, c.rows().size());
-        assertTrue(c.rows().get(1).containsKey("train_logit_mse"), c.rows().get(1).keySet().toString());
+        assertTrue(
+                c.rows().get(1).containsKey("train_logit_mse"),
+                c.rows().get(1).keySet().toString());
         assertEquals(2, c.meanCurve("none").size());
         assertTrue(c.rows().get(0).get(Comparison.EPOCH_TO_95) instanceof Integer);
     }
@@ -67,8 +83,13 @@ class CompareTest {
     void badVariantFailsBeforeAnyTraining(@TempDir Path tmp) {
         Camloss camloss = Camloss.builder().build();
         ExperimentConfig base = camloss.config(CamlossTest.TINY, List.of());
-        assertThrows(ConfigException.class, () -> camloss.compare(base,
-                List.of(new Comparison.Variant("x", List.of("loss.params.alpha=-1"))), List.of(1L), tmp.resolve("c")));
+        assertThrows(
+                ConfigException.class,
+                () -> camloss.compare(
+                        base,
+                        List.of(new Comparison.Variant("x", List.of("loss.params.alpha=-1"))),
+                        List.of(1L),
+                        tmp.resolve("c")));
         assertTrue(Files.notExists(tmp.resolve("c")));
     }
 }

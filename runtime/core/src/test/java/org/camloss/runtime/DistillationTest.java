@@ -1,8 +1,5 @@
 package org.camloss.runtime;
 
-import org.camloss.runtime.wiring.ExperimentParts;
-import org.camloss.runtime.wiring.Wiring;
-import org.camloss.api.UserException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.camloss.api.UserException;
 import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.distill.LogitMatchDistillerFactory;
@@ -20,6 +18,8 @@ import org.camloss.runtime.distill.Teacher;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginRegistry;
 import org.camloss.runtime.train.Batches;
+import org.camloss.runtime.wiring.ExperimentParts;
+import org.camloss.runtime.wiring.Wiring;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,9 +34,14 @@ class DistillationTest {
     @BeforeAll
     static void trainTeacher(@TempDir Path dir) {
         tmp = dir;
-        PluginRegistry registry = PluginRegistry.builder().addDiscovered(DistillationTest.class.getClassLoader())
-                .register(PluginKind.DISTILLER, new LogitMatchDistillerFactory()).build();
-        camloss = Camloss.builder().registry(registry).runsRoot(dir.resolve("runs")).build();
+        PluginRegistry registry = PluginRegistry.builder()
+                .addDiscovered(DistillationTest.class.getClassLoader())
+                .register(PluginKind.DISTILLER, new LogitMatchDistillerFactory())
+                .build();
+        camloss = Camloss.builder()
+                .registry(registry)
+                .runsRoot(dir.resolve("runs"))
+                .build();
         teacherRun = camloss.train(camloss.config(CamlossTest.TINY, List.of("name=teacher", "train.epochs=1")), null)
                 .runDir();
     }
@@ -44,8 +49,13 @@ class DistillationTest {
     private static Map<String, Object> student(String teacher) {
         Map<String, Object> m = new LinkedHashMap<>(CamlossTest.TINY);
         m.put("name", "student");
-        m.put("distill", Map.of("teacher", teacher,
-                "distillers", List.of(Map.of("id", "logit-match", "params", Map.of("weight", 0.5)))));
+        m.put(
+                "distill",
+                Map.of(
+                        "teacher",
+                        teacher,
+                        "distillers",
+                        List.of(Map.of("id", "logit-match", "params", Map.of("weight", 0.5)))));
         return m;
     }
 
@@ -58,13 +68,17 @@ class DistillationTest {
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
         var summary = wired.trainer(List.of()).run();
-        assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector(),
-                "a teacher parameter changed");
+        assertArrayEquals(
+                before.toFloatVector(), teacher.net().graph().params().toFloatVector(), "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_logit_mse"), summary.last().toString());
         assertTrue(summary.last().containsKey("train_map_l1"), summary.last().toString());
 
         // the logit term sees exactly the teacher's logits on the student's batch
-        Batches b = new Batches(c.dataset().test(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
+        Batches b = new Batches(
+                c.dataset().test(),
+                c.dataset().info().shape(),
+                c.dataset().info().numClasses(),
+                8);
         int[] idx = b.indices(b.inOrder(), 0);
         INDArray x = b.images(idx);
         INDArray labels = teacher.labels(x, b.targets(idx));
@@ -82,7 +96,9 @@ class DistillationTest {
         Camloss.TrainResult r = camloss.train(camloss.config(student(teacherRun.toString()), List.of()), null);
         assertTrue(Files.exists(r.runDir().resolve("model.zip")));
         // evaluation of a distilled run needs no teacher
-        assertEquals(r.summary().last().get("test_accuracy"), camloss.evaluate(r.runDir()).result().accuracy());
+        assertEquals(
+                r.summary().last().get("test_accuracy"),
+                camloss.evaluate(r.runDir()).result().accuracy());
     }
 
     @Test
@@ -105,20 +121,32 @@ class DistillationTest {
 
     @Test
     void cachingWithAugmentationIsAConfigProblem() {
-        ExperimentConfig config = camloss.config(student(teacherRun.toString()),
-                List.of("distill.cache_teacher=true", "regularizers.0.id=mixup"));
-        org.camloss.runtime.config.ConfigException e = assertThrows(org.camloss.runtime.config.ConfigException.class,
-                () -> camloss.instantiate(config));
-        assertTrue(e.getMessage().contains("distill.cache_teacher: needs batches that are not augmented or mixed, "
-                + "but the config has regularizers"), e.getMessage());
+        ExperimentConfig config = camloss.config(
+                student(teacherRun.toString()), List.of("distill.cache_teacher=true", "regularizers.0.id=mixup"));
+        org.camloss.runtime.config.ConfigException e =
+                assertThrows(org.camloss.runtime.config.ConfigException.class, () -> camloss.instantiate(config));
+        assertTrue(
+                e.getMessage()
+                        .contains("distill.cache_teacher: needs batches that are not augmented or mixed, "
+                                + "but the config has regularizers"),
+                e.getMessage());
     }
 
     @Test
     void teacherWithSmallerMapsIsResizedToTheStudents() {
         // ResNet-18 with the CIFAR stem has stride 8: 2x2 maps on 16x16 images, the student (stride 4) has 4x4
-        Path smallMaps = camloss.train(camloss.config(CamlossTest.TINY, List.of("name=teacher18", "train.epochs=1",
-                "backbone.id=resnet", "backbone.params.depth=18", "backbone.params.stem=cifar",
-                "backbone.params.width=0.125")), null).runDir();
+        Path smallMaps = camloss.train(
+                        camloss.config(
+                                CamlossTest.TINY,
+                                List.of(
+                                        "name=teacher18",
+                                        "train.epochs=1",
+                                        "backbone.id=resnet",
+                                        "backbone.params.depth=18",
+                                        "backbone.params.stem=cifar",
+                                        "backbone.params.width=0.125")),
+                        null)
+                .runDir();
         ExperimentConfig cfg = camloss.config(student(smallMaps.toString()), List.of("train.epochs=1"));
         ExperimentParts c = camloss.instantiate(cfg);
         assertEquals(4, c.teacher().columns().mapH());
@@ -133,8 +161,8 @@ class DistillationTest {
     @Test
     void missingTeacherIsAUserError() {
         Path nope = tmp.resolve("no-such-run");
-        UserException e = assertThrows(UserException.class,
-                () -> camloss.instantiate(camloss.config(student(nope.toString()), List.of())));
+        UserException e = assertThrows(
+                UserException.class, () -> camloss.instantiate(camloss.config(student(nope.toString()), List.of())));
         assertEquals("distill.teacher: " + nope + " does not exist", e.getMessage());
     }
 
@@ -142,9 +170,10 @@ class DistillationTest {
     void corruptTeacherIsAUserError() throws Exception {
         Path bad = tmp.resolve("bad-model.zip");
         Files.writeString(bad, "garbage");
-        UserException e = assertThrows(UserException.class,
-                () -> camloss.instantiate(camloss.config(student(bad.toString()), List.of())));
-        assertTrue(e.getMessage().startsWith("distill.teacher: " + bad + " is not a readable camloss model"),
+        UserException e = assertThrows(
+                UserException.class, () -> camloss.instantiate(camloss.config(student(bad.toString()), List.of())));
+        assertTrue(
+                e.getMessage().startsWith("distill.teacher: " + bad + " is not a readable camloss model"),
                 e.getMessage());
     }
 
@@ -152,18 +181,22 @@ class DistillationTest {
     void teacherOfAnotherClassCountIsAUserError() {
         ExperimentConfig cfg = camloss.config(student(teacherRun.toString()), List.of("data.params.classes=3"));
         UserException e = assertThrows(UserException.class, () -> camloss.instantiate(cfg));
-        assertTrue(e.getMessage().startsWith("distill.teacher: " + teacherRun + " has 4 classes but the student's data"),
+        assertTrue(
+                e.getMessage().startsWith("distill.teacher: " + teacherRun + " has 4 classes but the student's data"),
                 e.getMessage());
     }
 
     // ---------------------------------------------------------------- attention transfer (stages)
 
     /** Batch {@code index} (unshuffled, of size {@code size}) of the training split: indices, images, targets. */
-    private record TrainBatch(int[] idx, INDArray images, INDArray targets) {
-    }
+    private record TrainBatch(int[] idx, INDArray images, INDArray targets) {}
 
     private static TrainBatch trainBatch(ExperimentParts c, int size, int index) {
-        Batches b = new Batches(c.dataset().train(), c.dataset().info().shape(), c.dataset().info().numClasses(), size);
+        Batches b = new Batches(
+                c.dataset().train(),
+                c.dataset().info().shape(),
+                c.dataset().info().numClasses(),
+                size);
         int[] idx = b.indices(b.inOrder(), index);
         return new TrainBatch(idx, b.images(idx), b.targets(idx));
     }
@@ -171,9 +204,15 @@ class DistillationTest {
     private static Map<String, Object> atStudent(String teacher, String stages) {
         Map<String, Object> m = new LinkedHashMap<>(CamlossTest.TINY);
         m.put("name", "at-student");
-        m.put("distill", Map.of("teacher", teacher, "distillers", List.of(
-                Map.of("id", "at", "params", Map.of("beta", 100.0, "stages", stages)),
-                Map.of("id", "kd", "params", Map.of("temperature", 4.0, "weight", 0.5)))));
+        m.put(
+                "distill",
+                Map.of(
+                        "teacher",
+                        teacher,
+                        "distillers",
+                        List.of(
+                                Map.of("id", "at", "params", Map.of("beta", 100.0, "stages", stages)),
+                                Map.of("id", "kd", "params", Map.of("temperature", 4.0, "weight", 0.5)))));
         return m;
     }
 
@@ -249,19 +288,25 @@ class DistillationTest {
         CamModel model = wired.model();
         assertTrue(model.head().receivesStages());
         var summary = wired.trainer(List.of()).run();
-        assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector(),
-                "a teacher parameter changed");
-        assertTrue(summary.last().containsKey("train_at") && summary.last().containsKey("train_kd"),
+        assertArrayEquals(
+                before.toFloatVector(), teacher.net().graph().params().toFloatVector(), "a teacher parameter changed");
+        assertTrue(
+                summary.last().containsKey("train_at") && summary.last().containsKey("train_kd"),
                 summary.last().toString());
 
         // the term is the attention distance between the student's and the teacher's stage maps on this batch
-        Batches b = new Batches(c.dataset().test(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
+        Batches b = new Batches(
+                c.dataset().test(),
+                c.dataset().info().shape(),
+                c.dataset().info().numClasses(),
+                8);
         int[] idx = b.indices(b.inOrder(), 0);
         INDArray x = b.images(idx);
         model.graph().setInputs(x);
         model.graph().setLabels(teacher.labels(x, b.targets(idx)));
         model.graph().computeGradientAndScore();
-        double expected = attentionReference(model.forward(x, true, true).stages(),
+        double expected = attentionReference(
+                model.forward(x, true, true).stages(),
                 teacher.net().forward(x, true).stages());
         assertTrue(expected > 0);
         assertEquals(expected, model.headLayer().lastTerms().get("at"), 1e-4 * expected);
@@ -271,54 +316,73 @@ class DistillationTest {
     void attentionTransferPairsADeeperTeacherFromItsDeepestStages() {
         // ResNet-18 (CIFAR stem) has 4 stages, strides 1/2/4/8; the student ResNet-8 has 3, strides 1/2/4:
         // pairs (0,1), (1,2), (2,3), each teacher map half the student's size (resized)
-        Path deeper = camloss.train(camloss.config(CamlossTest.TINY, List.of("name=teacher18-at", "train.epochs=1",
-                "backbone.id=resnet", "backbone.params.depth=18", "backbone.params.stem=cifar",
-                "backbone.params.width=0.125")), null).runDir();
+        Path deeper = camloss.train(
+                        camloss.config(
+                                CamlossTest.TINY,
+                                List.of(
+                                        "name=teacher18-at",
+                                        "train.epochs=1",
+                                        "backbone.id=resnet",
+                                        "backbone.params.depth=18",
+                                        "backbone.params.stem=cifar",
+                                        "backbone.params.width=0.125")),
+                        null)
+                .runDir();
         ExperimentConfig cfg = camloss.config(atStudent(deeper.toString(), "all"), List.of("train.epochs=1"));
         ExperimentParts c = camloss.instantiate(cfg);
         assertEquals(4, c.teacher().net().info().stages().size());
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
         wired.trainer(List.of()).run();
-        Batches b = new Batches(c.dataset().test(), c.dataset().info().shape(), c.dataset().info().numClasses(), 8);
+        Batches b = new Batches(
+                c.dataset().test(),
+                c.dataset().info().shape(),
+                c.dataset().info().numClasses(),
+                8);
         int[] idx = b.indices(b.inOrder(), 0);
         INDArray x = b.images(idx);
         model.graph().setInputs(x);
         model.graph().setLabels(c.teacher().labels(x, b.targets(idx)));
         model.graph().computeGradientAndScore();
-        double expected = attentionReference(model.forward(x, true, true).stages(),
+        double expected = attentionReference(
+                model.forward(x, true, true).stages(),
                 c.teacher().net().forward(x, true).stages());
         assertEquals(expected, model.headLayer().lastTerms().get("at"), 1e-4 * expected);
     }
 
     @Test
     void attentionTransferRunEndsInAModelThatEvaluatesAndTeaches() {
-        Camloss.TrainResult r = camloss.train(camloss.config(atStudent(teacherRun.toString(), "1,2"), List.of()),
-                null);
-        assertEquals(r.summary().last().get("test_accuracy"), camloss.evaluate(r.runDir()).result().accuracy());
+        Camloss.TrainResult r = camloss.train(camloss.config(atStudent(teacherRun.toString(), "1,2"), List.of()), null);
+        assertEquals(
+                r.summary().last().get("test_accuracy"),
+                camloss.evaluate(r.runDir()).result().accuracy());
         // the distilled student (packed head) can itself be a teacher of stages
         ExperimentConfig next = camloss.config(atStudent(r.runDir().toString(), "all"), List.of("train.epochs=1"));
         ExperimentParts c = camloss.instantiate(next);
         assertEquals(3, c.teacher().net().info().stages().size());
-        CamModel saved = org.camloss.runtime.run.ModelFiles.load(r.runDir(), "test", c.dataset().info().shape());
+        CamModel saved = org.camloss.runtime.run.ModelFiles.load(
+                r.runDir(), "test", c.dataset().info().shape());
         assertTrue(saved.head().receivesStages(), "the saved student keeps its packed head");
-        assertEquals(saved.backboneInfo().stages().get(2).vertex(), saved.featureVertex(),
+        assertEquals(
+                saved.backboneInfo().stages().get(2).vertex(),
+                saved.featureVertex(),
                 "the feature vertex is the backbone's, not the packing vertex");
     }
 
     @Test
     void stagesThatDoNotPairAreAConfigProblemNamingTheDistiller() {
         ExperimentConfig cfg = camloss.config(atStudent(teacherRun.toString(), "0,5"), List.of());
-        org.camloss.runtime.config.ConfigException e = assertThrows(org.camloss.runtime.config.ConfigException.class,
-                () -> camloss.instantiate(cfg));
-        assertTrue(e.getMessage().contains("distill.distillers.0.params: stages: the student has 3 stages"),
+        org.camloss.runtime.config.ConfigException e =
+                assertThrows(org.camloss.runtime.config.ConfigException.class, () -> camloss.instantiate(cfg));
+        assertTrue(
+                e.getMessage().contains("distill.distillers.0.params: stages: the student has 3 stages"),
                 e.getMessage());
     }
 
     @Test
     void cachedTeacherStagesEqualFreshOnes() {
-        ExperimentConfig config = camloss.config(atStudent(teacherRun.toString(), "all"),
-                List.of("distill.cache_teacher=true"));
+        ExperimentConfig config =
+                camloss.config(atStudent(teacherRun.toString(), "all"), List.of("distill.cache_teacher=true"));
         ExperimentParts c = camloss.instantiate(config);
         TrainBatch tb = trainBatch(c, 8, 1);
         int[] idx = tb.idx();

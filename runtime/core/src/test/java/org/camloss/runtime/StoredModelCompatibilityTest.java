@@ -1,6 +1,5 @@
 package org.camloss.runtime;
 
-import org.camloss.runtime.wiring.ExperimentParts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -10,12 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.camloss.engine.model.CamModel;
+import org.camloss.api.layers.StoredModels;
 import org.camloss.engine.head.Objective;
+import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.train.Batches;
+import org.camloss.runtime.wiring.ExperimentParts;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.camloss.api.layers.StoredModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,18 +48,38 @@ class StoredModelCompatibilityTest {
     static Stream<Arguments> runs() {
         return Stream.of(
                 // run, accuracy, ce, cam_loss, caam_pointing, cam_iou; scores of three further steps; params sum after
-                Arguments.of("resnet8a-camloss", 0.25, 1.3975026930282883, 0.31854790449142456, 0.34375,
-                        0.10784061483528974, new double[] {1.724150533748592, 1.676013456132479, 1.6212860651974113},
+                Arguments.of(
+                        "resnet8a-camloss",
+                        0.25,
+                        1.3975026930282883,
+                        0.31854790449142456,
+                        0.34375,
+                        0.10784061483528974,
+                        new double[] {1.724150533748592, 1.676013456132479, 1.6212860651974113},
                         48.325355529785156),
-                Arguments.of("resnet8b-at-student", 0.375, 1.9243573380667056, 0.3597608804702759, 0.1875,
-                        0.08969522544390075, new double[] {1.4199267641965019, 1.4115815765070454, 1.4054825950494552},
+                Arguments.of(
+                        "resnet8b-at-student",
+                        0.375,
+                        1.9243573380667056,
+                        0.3597608804702759,
+                        0.1875,
+                        0.08969522544390075,
+                        new double[] {1.4199267641965019, 1.4115815765070454, 1.4054825950494552},
                         106.67060852050781));
     }
 
     @ParameterizedTest
     @MethodSource("runs")
-    void evaluatesAsWhenItWasWritten(String name, double accuracy, double ce, double camLoss, double caamPointing,
-                                     double camIou, double[] steps, double paramsSum, @TempDir Path tmp)
+    void evaluatesAsWhenItWasWritten(
+            String name,
+            double accuracy,
+            double ce,
+            double camLoss,
+            double caamPointing,
+            double camIou,
+            double[] steps,
+            double paramsSum,
+            @TempDir Path tmp)
             throws IOException {
         Path run = copy(FIXTURES.resolve(name), tmp.resolve(name));
         Map<String, Object> m = Camloss.builder().build().evaluate(run).result().toJson();
@@ -72,16 +92,34 @@ class StoredModelCompatibilityTest {
 
     @ParameterizedTest
     @MethodSource("runs")
-    void continuesTrainingAsItDid(String name, double accuracy, double ce, double camLoss, double caamPointing,
-                                  double camIou, double[] steps, double paramsSum) throws IOException {
+    void continuesTrainingAsItDid(
+            String name,
+            double accuracy,
+            double ce,
+            double camLoss,
+            double caamPointing,
+            double camIou,
+            double[] steps,
+            double paramsSum)
+            throws IOException {
         Camloss camloss = Camloss.builder().build();
         Path dir = FIXTURES.resolve(name);
         ExperimentConfig c = camloss.loadConfig(dir.resolve("run.json"), List.of());
-        ExperimentConfig config = new ExperimentConfig(c.name(), c.seed(), c.data(), c.backbone(), c.loss(),
-                c.regularizers(), c.optimizer(), c.schedule(), c.train(), Optional.empty());
+        ExperimentConfig config = new ExperimentConfig(
+                c.name(),
+                c.seed(),
+                c.data(),
+                c.backbone(),
+                c.loss(),
+                c.regularizers(),
+                c.optimizer(),
+                c.schedule(),
+                c.train(),
+                Optional.empty());
         ExperimentParts parts = camloss.instantiate(config);
         ComputationGraph g = StoredModels.readGraph(dir.resolve("model.zip"), true);
-        CamModel model = new CamModel(g, "s3_b0_relu", parts.backbone().info(), parts.dataset().info().shape());
+        CamModel model = new CamModel(
+                g, "s3_b0_relu", parts.backbone().info(), parts.dataset().info().shape());
         model.setObjective(Objective.of(parts.loss()));
         g.setLearningRate(0.05);
         Batches b = new Batches(parts.dataset().train(), parts.dataset().info().shape(), 4, 32);

@@ -31,12 +31,12 @@ public final class ArrayDataset implements Dataset {
      * @param params      the dataset's resolved params (shared {@link DataParams} among them)
      * @param fingerprint SHA-256 of what was read
      */
-    public ArrayDataset(String name, List<String> classes, ImageArrays train, ImageArrays test, Params params,
-                        String fingerprint) {
+    public ArrayDataset(
+            String name, List<String> classes, ImageArrays train, ImageArrays test, Params params, String fingerprint) {
         int held = params.getInt("validation");
         if (held >= train.size()) {
-            throw new IllegalArgumentException("validation: must be smaller than the " + train.size()
-                    + " training images used, found " + held);
+            throw new IllegalArgumentException(
+                    "validation: must be smaller than the " + train.size() + " training images used, found " + held);
         }
         ImageArrays fit = held > 0 ? train.slice(0, train.size() - held) : train;
         ImageArrays val = held > 0 ? train.slice(train.size() - held, train.size()) : null;
@@ -48,8 +48,8 @@ public final class ArrayDataset implements Dataset {
         this.std = s != null ? s : stats[1];
         for (int k = 0; k < c; k++) {
             if (!(std[k] > 0)) {
-                throw new IllegalArgumentException("std: the training images are constant in channel " + k
-                        + "; give std explicitly");
+                throw new IllegalArgumentException(
+                        "std: the training images are constant in channel " + k + "; give std explicitly");
             }
         }
         this.info = new DatasetInfo(name, classes, new InputShape(c, train.height(), train.width()), fingerprint);

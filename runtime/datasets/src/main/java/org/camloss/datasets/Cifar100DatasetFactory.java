@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import org.camloss.api.DatasetFactory;
-import org.camloss.api.ParamSpec;
 import org.camloss.api.ParamProblem;
+import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.data.Dataset;
 
@@ -25,7 +25,10 @@ public final class Cifar100DatasetFactory implements DatasetFactory {
     public List<ParamSpec> params() {
         return DataParams.with(List.of(
                 ParamSpec.ofString("dir", "data/cifar-100-binary", "Directory holding train.bin and test.bin."),
-                ParamSpec.ofChoice("labels", "fine", List.of("fine", "coarse"),
+                ParamSpec.ofChoice(
+                        "labels",
+                        "fine",
+                        List.of("fine", "coarse"),
                         "Which labels: the 100 fine classes or the 20 coarse superclasses.")));
     }
 
@@ -43,10 +46,18 @@ public final class Cifar100DatasetFactory implements DatasetFactory {
         int k = fine ? 100 : 20;
         int index = fine ? 1 : 0;
         MessageDigest digest = Fingerprints.sha256();
-        ImageArrays tr = CifarReader.read(List.of(dir.resolve("train.bin")), 2, index, k, p.getInt("train_limit"), digest);
-        ImageArrays te = CifarReader.read(List.of(dir.resolve("test.bin")), 2, index, k, p.getInt("test_limit"), digest);
-        List<String> names = CifarReader.names(dir.resolve(fine ? "fine_label_names.txt" : "coarse_label_names.txt"), k);
-        return new ArrayDataset("cifar100-" + p.getString("labels") + "(" + dir + ", train=" + tr.size() + ", test="
-                + te.size() + ")", names, tr, te, p, Fingerprints.finish(digest, id(), p.asMap()));
+        ImageArrays tr =
+                CifarReader.read(List.of(dir.resolve("train.bin")), 2, index, k, p.getInt("train_limit"), digest);
+        ImageArrays te =
+                CifarReader.read(List.of(dir.resolve("test.bin")), 2, index, k, p.getInt("test_limit"), digest);
+        List<String> names =
+                CifarReader.names(dir.resolve(fine ? "fine_label_names.txt" : "coarse_label_names.txt"), k);
+        return new ArrayDataset(
+                "cifar100-" + p.getString("labels") + "(" + dir + ", train=" + tr.size() + ", test=" + te.size() + ")",
+                names,
+                tr,
+                te,
+                p,
+                Fingerprints.finish(digest, id(), p.asMap()));
     }
 }

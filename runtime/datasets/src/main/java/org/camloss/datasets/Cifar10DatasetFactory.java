@@ -5,8 +5,8 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.DatasetFactory;
-import org.camloss.api.ParamSpec;
 import org.camloss.api.ParamProblem;
+import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.data.Dataset;
 
@@ -24,7 +24,9 @@ public final class Cifar10DatasetFactory implements DatasetFactory {
 
     @Override
     public List<ParamSpec> params() {
-        return DataParams.with(List.of(ParamSpec.ofString("dir", "data/cifar-10-batches-bin",
+        return DataParams.with(List.of(ParamSpec.ofString(
+                "dir",
+                "data/cifar-10-batches-bin",
                 "Directory holding data_batch_1.bin … data_batch_5.bin and test_batch.bin.")));
     }
 
@@ -44,10 +46,15 @@ public final class Cifar10DatasetFactory implements DatasetFactory {
         }
         MessageDigest digest = Fingerprints.sha256();
         ImageArrays tr = CifarReader.read(train, 1, 0, 10, p.getInt("train_limit"), digest);
-        ImageArrays te = CifarReader.read(List.of(dir.resolve("test_batch.bin")), 1, 0, 10, p.getInt("test_limit"),
-                digest);
+        ImageArrays te =
+                CifarReader.read(List.of(dir.resolve("test_batch.bin")), 1, 0, 10, p.getInt("test_limit"), digest);
         List<String> names = CifarReader.names(dir.resolve("batches.meta.txt"), 10);
-        return new ArrayDataset("cifar10(" + dir + ", train=" + tr.size() + ", test=" + te.size() + ")", names, tr, te,
-                p, Fingerprints.finish(digest, id(), p.asMap()));
+        return new ArrayDataset(
+                "cifar10(" + dir + ", train=" + tr.size() + ", test=" + te.size() + ")",
+                names,
+                tr,
+                te,
+                p,
+                Fingerprints.finish(digest, id(), p.asMap()));
     }
 }

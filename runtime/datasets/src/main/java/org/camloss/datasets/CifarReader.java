@@ -18,8 +18,7 @@ public final class CifarReader {
     /** Pixels per record. */
     public static final int PIXELS = 32 * 32 * 3;
 
-    private CifarReader() {
-    }
+    private CifarReader() {}
 
     /**
      * Reads records from {@code files} in order.
@@ -29,8 +28,8 @@ public final class CifarReader {
      * @param classes     labels must be below this
      * @param limit       at most this many records (0: all)
      */
-    public static ImageArrays read(List<Path> files, int labelBytes, int labelIndex, int classes, int limit,
-                                   MessageDigest digest) {
+    public static ImageArrays read(
+            List<Path> files, int labelBytes, int labelIndex, int classes, int limit, MessageDigest digest) {
         int record = labelBytes + PIXELS;
         List<byte[]> chunks = new ArrayList<>();
         List<int[]> labelChunks = new ArrayList<>();

@@ -9,25 +9,44 @@ import org.camloss.api.data.Augmentation;
 
 /** Parameters every file-backed dataset shares: limits, validation split, normalisation, augmentation. */
 public final class DataParams {
-    private DataParams() {
-    }
+    private DataParams() {}
 
     /** The shared parameter declarations. */
     public static List<ParamSpec> common() {
         return List.of(
-                ParamSpec.ofInt("train_limit", 0, 0, Integer.MAX_VALUE,
+                ParamSpec.ofInt(
+                        "train_limit",
+                        0,
+                        0,
+                        Integer.MAX_VALUE,
                         "Use only the first N training images, in file order (0: all)."),
-                ParamSpec.ofInt("test_limit", 0, 0, Integer.MAX_VALUE,
+                ParamSpec.ofInt(
+                        "test_limit",
+                        0,
+                        0,
+                        Integer.MAX_VALUE,
                         "Use only the first N test images, in file order (0: all)."),
-                ParamSpec.ofInt("validation", 0, 0, Integer.MAX_VALUE,
+                ParamSpec.ofInt(
+                        "validation",
+                        0,
+                        0,
+                        Integer.MAX_VALUE,
                         "Hold out the last N of the (limited) training images as a validation split (0: none)."),
-                ParamSpec.ofString("mean", "",
+                ParamSpec.ofString(
+                        "mean",
+                        "",
                         "Per-channel mean after /255, comma-separated (one value or one per channel); empty: "
                                 + "computed from the training images used."),
-                ParamSpec.ofString("std", "",
+                ParamSpec.ofString(
+                        "std",
+                        "",
                         "Per-channel standard deviation after /255, comma-separated; empty: computed from the "
                                 + "training images used."),
-                ParamSpec.ofInt("crop_padding", 0, 0, 64,
+                ParamSpec.ofInt(
+                        "crop_padding",
+                        0,
+                        0,
+                        64,
                         "Training augmentation: pad by this many pixels, then crop back at a random place (0: off)."),
                 ParamSpec.ofBoolean("flip", false, "Training augmentation: random horizontal flip."));
     }
@@ -65,8 +84,10 @@ public final class DataParams {
         }
         int limit = p.getInt("train_limit");
         if (limit > 0 && p.getInt("validation") >= limit) {
-            problems.add(new ParamProblem("validation", "must be less than train_limit (" + limit
-                    + ") so that training images remain, found " + p.getInt("validation")));
+            problems.add(new ParamProblem(
+                    "validation",
+                    "must be less than train_limit (" + limit + ") so that training images remain, found "
+                            + p.getInt("validation")));
         }
         return problems;
     }
@@ -84,8 +105,8 @@ public final class DataParams {
         }
         String[] parts = raw.split(",");
         if (parts.length != 1 && parts.length != channels) {
-            throw new IllegalArgumentException(name + ": must give 1 or " + channels + " comma-separated numbers, found '"
-                    + raw + "'");
+            throw new IllegalArgumentException(
+                    name + ": must give 1 or " + channels + " comma-separated numbers, found '" + raw + "'");
         }
         double[] v = new double[channels];
         for (int c = 0; c < channels; c++) {
@@ -96,8 +117,8 @@ public final class DataParams {
                 throw new IllegalArgumentException(name + ": '" + s + "' is not a number");
             }
             if (!Double.isFinite(v[c]) || (positive && v[c] <= 0)) {
-                throw new IllegalArgumentException(name + ": must be " + (positive ? "positive" : "finite")
-                        + ", found " + s);
+                throw new IllegalArgumentException(
+                        name + ": must be " + (positive ? "positive" : "finite") + ", found " + s);
             }
         }
         return v;

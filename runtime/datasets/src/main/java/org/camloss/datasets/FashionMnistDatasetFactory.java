@@ -10,8 +10,9 @@ import org.camloss.api.ParamSpec;
 public final class FashionMnistDatasetFactory extends IdxDatasetFactory {
     /** Where {@code apt-get install dataset-fashion-mnist} puts the files. */
     public static final String DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
-    private static final List<String> CLASSES = List.of("t-shirt", "trouser", "pullover", "dress", "coat", "sandal",
-            "shirt", "sneaker", "bag", "ankle-boot");
+
+    private static final List<String> CLASSES = List.of(
+            "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot");
 
     @Override
     public String id() {

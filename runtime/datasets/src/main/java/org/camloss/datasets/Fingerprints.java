@@ -9,8 +9,7 @@ import java.util.TreeMap;
 
 /** SHA-256 fingerprints of data read and the parameters that selected it. */
 final class Fingerprints {
-    private Fingerprints() {
-    }
+    private Fingerprints() {}
 
     static MessageDigest sha256() {
         try {

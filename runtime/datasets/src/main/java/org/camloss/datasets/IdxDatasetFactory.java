@@ -5,8 +5,8 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import org.camloss.api.DatasetFactory;
-import org.camloss.api.ParamSpec;
 import org.camloss.api.ParamProblem;
+import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.data.Dataset;
 
@@ -62,10 +62,18 @@ public class IdxDatasetFactory implements DatasetFactory {
         Path dir = Path.of(p.getString("dir"));
         int k = p.getInt("classes");
         MessageDigest digest = Fingerprints.sha256();
-        ImageArrays train = IdxReader.read(dir.resolve(p.getString("train_images")),
-                dir.resolve(p.getString("train_labels")), p.getInt("train_limit"), k, digest);
-        ImageArrays test = IdxReader.read(dir.resolve(p.getString("test_images")),
-                dir.resolve(p.getString("test_labels")), p.getInt("test_limit"), k, digest);
+        ImageArrays train = IdxReader.read(
+                dir.resolve(p.getString("train_images")),
+                dir.resolve(p.getString("train_labels")),
+                p.getInt("train_limit"),
+                k,
+                digest);
+        ImageArrays test = IdxReader.read(
+                dir.resolve(p.getString("test_images")),
+                dir.resolve(p.getString("test_labels")),
+                p.getInt("test_limit"),
+                k,
+                digest);
         if (train.height() != test.height() || train.width() != test.width()) {
             throw new org.camloss.api.UserException(dir.resolve(p.getString("test_images")) + ": images are "
                     + test.height() + "x" + test.width() + " but the training images are " + train.height() + "x"

@@ -18,8 +18,7 @@ import org.camloss.api.UserException;
 public final class IdxReader {
     private static final int UBYTE = 0x08;
 
-    private IdxReader() {
-    }
+    private IdxReader() {}
 
     /**
      * Reads images and labels.
@@ -31,7 +30,8 @@ public final class IdxReader {
      * @param digest  receives the bytes read, for the fingerprint
      */
     public static ImageArrays read(Path images, Path labels, int limit, int classes, MessageDigest digest) {
-        try (DataInputStream im = open(images); DataInputStream lb = open(labels)) {
+        try (DataInputStream im = open(images);
+                DataInputStream lb = open(labels)) {
             int[] idims = header(im, images, 3, "images");
             int[] ldims = header(lb, labels, 1, "labels");
             if (idims[0] != ldims[0]) {
@@ -92,8 +92,8 @@ public final class IdxReader {
         }
         int expected = (UBYTE << 8) | dims;
         if (magic != expected) {
-            throw new UserException(String.format("%s: not an IDX %s file (magic number 0x%08X, expected 0x%08X)",
-                    file, what, magic, expected));
+            throw new UserException(String.format(
+                    "%s: not an IDX %s file (magic number 0x%08X, expected 0x%08X)", file, what, magic, expected));
         }
         int[] d = new int[dims];
         try {

@@ -15,8 +15,8 @@ import java.util.Arrays;
 public record ImageArrays(byte[] pixels, int[] labels, int height, int width, int channels) {
     public ImageArrays {
         if ((long) labels.length * height * width * channels != pixels.length) {
-            throw new IllegalArgumentException("pixels do not match " + labels.length + " images of " + height + "x"
-                    + width + "x" + channels);
+            throw new IllegalArgumentException(
+                    "pixels do not match " + labels.length + " images of " + height + "x" + width + "x" + channels);
         }
     }
 
@@ -33,7 +33,11 @@ public record ImageArrays(byte[] pixels, int[] labels, int height, int width, in
     /** Images {@code from} (inclusive) to {@code to} (exclusive). */
     public ImageArrays slice(int from, int to) {
         int per = imageBytes();
-        return new ImageArrays(Arrays.copyOfRange(pixels, from * per, to * per), Arrays.copyOfRange(labels, from, to),
-                height, width, channels);
+        return new ImageArrays(
+                Arrays.copyOfRange(pixels, from * per, to * per),
+                Arrays.copyOfRange(labels, from, to),
+                height,
+                width,
+                channels);
     }
 }

@@ -13,11 +13,11 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.camloss.api.DatasetFactory;
-import org.camloss.api.ParamSpec;
 import org.camloss.api.ParamProblem;
+import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
-import org.camloss.api.data.Dataset;
 import org.camloss.api.UserException;
+import org.camloss.api.data.Dataset;
 
 /**
  * {@code image-folder}: {@code DIR/train/<class>/*.png|jpg} and {@code DIR/test/<class>/...}, one
@@ -37,7 +37,8 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
     @Override
     public List<ParamSpec> params() {
         return DataParams.with(List.of(
-                ParamSpec.ofString("dir", "data/images", "Directory holding train/ and test/, each with one folder per class."),
+                ParamSpec.ofString(
+                        "dir", "data/images", "Directory holding train/ and test/, each with one folder per class."),
                 ParamSpec.ofInt("size", 32, 8, 1024, "Side of the square the images are resized to."),
                 ParamSpec.ofChoice("color", "rgb", List.of("rgb", "grey"), "Read images as RGB or grey.")));
     }
@@ -56,8 +57,8 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
         Path testDir = dir.resolve("test");
         for (Path d : List.of(trainDir, testDir)) {
             if (!Files.isDirectory(d)) {
-                throw new UserException(d + ": does not exist; image-folder expects DIR/train/<class>/ and "
-                        + "DIR/test/<class>/");
+                throw new UserException(
+                        d + ": does not exist; image-folder expects DIR/train/<class>/ and " + "DIR/test/<class>/");
             }
         }
         List<String> classes = classes(trainDir, 2);
@@ -65,21 +66,29 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
         if (!classes.containsAll(testClasses)) {
             List<String> extra = new ArrayList<>(testClasses);
             extra.removeAll(classes);
-            throw new UserException(testDir + ": class folders " + extra + " have no training folder; classes are "
-                    + classes);
+            throw new UserException(
+                    testDir + ": class folders " + extra + " have no training folder; classes are " + classes);
         }
         int size = p.getInt("size");
         int channels = p.getString("color").equals("rgb") ? 3 : 1;
         MessageDigest digest = Fingerprints.sha256();
         ImageArrays tr = read(trainDir, classes, size, channels, p.getInt("train_limit"), digest);
         ImageArrays te = read(testDir, classes, size, channels, p.getInt("test_limit"), digest);
-        return new ArrayDataset("image-folder(" + dir + ", " + size + "x" + size + ", train=" + tr.size() + ", test="
-                + te.size() + ")", classes, tr, te, p, Fingerprints.finish(digest, id(), p.asMap()));
+        return new ArrayDataset(
+                "image-folder(" + dir + ", " + size + "x" + size + ", train=" + tr.size() + ", test=" + te.size() + ")",
+                classes,
+                tr,
+                te,
+                p,
+                Fingerprints.finish(digest, id(), p.asMap()));
     }
 
     private static List<String> classes(Path dir, int atLeast) {
         try (Stream<Path> s = Files.list(dir)) {
-            List<String> names = s.filter(Files::isDirectory).map(x -> x.getFileName().toString()).sorted().toList();
+            List<String> names = s.filter(Files::isDirectory)
+                    .map(x -> x.getFileName().toString())
+                    .sorted()
+                    .toList();
             if (names.size() < atLeast) {
                 throw new UserException(dir + ": needs at least " + atLeast + " class folder"
                         + (atLeast == 1 ? "" : "s") + ", found " + names);
@@ -90,8 +99,8 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
         }
     }
 
-    private static ImageArrays read(Path root, List<String> classes, int size, int channels, int limit,
-                                    MessageDigest digest) {
+    private static ImageArrays read(
+            Path root, List<String> classes, int size, int channels, int limit, MessageDigest digest) {
         List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (int k = 0; k < classes.size(); k++) {
@@ -101,9 +110,11 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
             }
             try (Stream<Path> s = Files.list(cdir)) {
                 List<Path> imgs = s.filter(f -> {
-                    String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                    return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-                }).sorted().toList();
+                            String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                            return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+                        })
+                        .sorted()
+                        .toList();
                 for (Path f : imgs) {
                     files.add(f);
                     labels.add(k);

@@ -39,8 +39,7 @@ public final class ShapesDatasetFactory implements DatasetFactory {
     private static final long TEST_STREAM = 2;
 
     /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
-    public ShapesDatasetFactory() {
-    }
+    public ShapesDatasetFactory() {}
 
     @Override
     public String id() {
@@ -55,16 +54,30 @@ public final class ShapesDatasetFactory implements DatasetFactory {
     @Override
     public List<ParamSpec> params() {
         return List.of(
-                ParamSpec.ofInt("classes", 4, 2, ALL_CLASSES.size(),
+                ParamSpec.ofInt(
+                        "classes",
+                        4,
+                        2,
+                        ALL_CLASSES.size(),
                         "Number of classes, taken in order from " + String.join(", ", ALL_CLASSES) + "."),
                 ParamSpec.ofInt("train", 5000, 1, 1_000_000, "Number of training examples."),
                 ParamSpec.ofInt("test", 1000, 1, 1_000_000, "Number of test examples."),
                 ParamSpec.ofInt("size", 32, 16, 256, "Image side in pixels."),
-                ParamSpec.ofInt("distractors", 2, 0, 10, "Largest number of distractor marks per image (each image draws 0 to this many)."),
-                ParamSpec.ofDouble("clutter", 0.3, 0.0, 1.0, "Background clutter and pixel noise level, 0 for a flat background."),
+                ParamSpec.ofInt(
+                        "distractors",
+                        2,
+                        0,
+                        10,
+                        "Largest number of distractor marks per image (each image draws 0 to this many)."),
+                ParamSpec.ofDouble(
+                        "clutter", 0.3, 0.0, 1.0, "Background clutter and pixel noise level, 0 for a flat background."),
                 ParamSpec.ofDouble("min_scale", 0.3, 0.1, 1.0, "Smallest target size as a fraction of the image side."),
                 ParamSpec.ofDouble("max_scale", 0.6, 0.1, 1.0, "Largest target size as a fraction of the image side."),
-                ParamSpec.ofInt("seed", 0, 0, Integer.MAX_VALUE,
+                ParamSpec.ofInt(
+                        "seed",
+                        0,
+                        0,
+                        Integer.MAX_VALUE,
                         "The dataset's own seed, so the data is the same whatever the training seed."));
     }
 
@@ -76,13 +89,19 @@ public final class ShapesDatasetFactory implements DatasetFactory {
         int size = p.getInt("size");
         List<ParamProblem> problems = new java.util.ArrayList<>();
         if (minScale > maxScale) {
-            problems.add(new ParamProblem("", "min_scale must be <= max_scale, found min_scale=" + minScale
-                    + " > max_scale=" + maxScale));
+            problems.add(new ParamProblem(
+                    "", "min_scale must be <= max_scale, found min_scale=" + minScale + " > max_scale=" + maxScale));
         }
         if (minScale * size < MIN_TARGET_PIXELS) {
-            problems.add(new ParamProblem("", String.format(Locale.ROOT,
-                    "min_scale * size must be at least %.0f pixels so the target is visible, found %s * %d = %s",
-                    MIN_TARGET_PIXELS, minScale, size, minScale * size)));
+            problems.add(new ParamProblem(
+                    "",
+                    String.format(
+                            Locale.ROOT,
+                            "min_scale * size must be at least %.0f pixels so the target is visible, found %s * %d = %s",
+                            MIN_TARGET_PIXELS,
+                            minScale,
+                            size,
+                            minScale * size)));
         }
         return problems;
     }
@@ -114,8 +133,8 @@ public final class ShapesDatasetFactory implements DatasetFactory {
                 ALL_CLASSES.subList(0, classes),
                 new InputShape(3, size, size),
                 sha256Hex(ShapesGenerator.VERSION + ";" + canonical));
-        return new ShapesDataset(info, rawTrain.normalizedWith(stats[0], stats[1]),
-                rawTest.normalizedWith(stats[0], stats[1]));
+        return new ShapesDataset(
+                info, rawTrain.normalizedWith(stats[0], stats[1]), rawTest.normalizedWith(stats[0], stats[1]));
     }
 
     /** Per-channel mean and standard deviation of the first {@link #STATS_SAMPLE} train images, in [0, 1] units. */
@@ -154,7 +173,8 @@ public final class ShapesDatasetFactory implements DatasetFactory {
 
     private static String sha256Hex(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }

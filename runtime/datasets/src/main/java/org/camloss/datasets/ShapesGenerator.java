@@ -33,6 +33,7 @@ final class ShapesGenerator {
     private static final double CLUTTER_AMPLITUDE = 0.35;
     /** Pixel noise amplitude per unit of {@code clutter}. */
     private static final double NOISE_AMPLITUDE = 0.1;
+
     private static final int PLACEMENT_TRIES = 20;
 
     // Shape constants chosen so that every class covers area 2 in the [-1, 1]² box (half the box).
@@ -49,6 +50,7 @@ final class ShapesGenerator {
     private final double maxScale;
     /** Background grid cell of each pixel row/column, and the position inside it. */
     private final int[] cellIndex;
+
     private final float[] cellFraction;
 
     ShapesGenerator(int size, int classes, int maxDistractors, double clutter, double minScale, double maxScale) {
@@ -151,15 +153,15 @@ final class ShapesGenerator {
         double au = Math.abs(u);
         double av = Math.abs(v);
         return switch (label) {
-            case 0 -> u * u + v * v <= CIRCLE_R2;                                   // circle
-            case 1 -> au <= SQUARE_HALF && av <= SQUARE_HALF;                       // square
-            case 2 -> v >= -1 && v <= 1 && au <= (v + 1) / 2;                       // triangle, apex up
+            case 0 -> u * u + v * v <= CIRCLE_R2; // circle
+            case 1 -> au <= SQUARE_HALF && av <= SQUARE_HALF; // square
+            case 2 -> v >= -1 && v <= 1 && au <= (v + 1) / 2; // triangle, apex up
             case 3 -> (au <= CROSS_HALF_WIDTH && av <= 1) || (av <= CROSS_HALF_WIDTH && au <= 1); // cross
-            case 4 -> {                                                             // ring
+            case 4 -> { // ring
                 double r2 = u * u + v * v;
                 yield r2 <= 1 && r2 >= RING_INNER2;
             }
-            case 5 -> au + av <= 1;                                                 // diamond
+            case 5 -> au + av <= 1; // diamond
             default -> throw new IllegalArgumentException("no class shape " + label);
         };
     }
@@ -268,8 +270,10 @@ final class ShapesGenerator {
         for (int t = 0; t < PLACEMENT_TRIES; t++) {
             shift[0] = range(rng, -box.x0, s - box.x1);
             shift[1] = range(rng, -box.y0, s - box.y1);
-            boolean overlaps = box.x0 + shift[0] < keepOut[2] && box.x1 + shift[0] > keepOut[0]
-                    && box.y0 + shift[1] < keepOut[3] && box.y1 + shift[1] > keepOut[1];
+            boolean overlaps = box.x0 + shift[0] < keepOut[2]
+                    && box.x1 + shift[0] > keepOut[0]
+                    && box.y0 + shift[1] < keepOut[3]
+                    && box.y1 + shift[1] > keepOut[1];
             if (!overlaps) {
                 break;
             }

@@ -26,15 +26,24 @@ public final class ShapesSplit implements DataSplit {
     private final byte[] stored;
     /** Packed target masks, {@code maskStride} bytes per example, or null when rendered on demand. */
     private final byte[] storedMasks;
+
     private final byte[] labels;
     private final int maskStride;
     /** Per-channel lookup from byte value to normalised value. */
     private final float[][] normalized;
+
     private final float[] mean;
     private final float[] std;
 
-    private ShapesSplit(ShapesGenerator generator, long splitSeed, int size, byte[] stored, byte[] storedMasks,
-                        byte[] labels, float[] mean, float[] std) {
+    private ShapesSplit(
+            ShapesGenerator generator,
+            long splitSeed,
+            int size,
+            byte[] stored,
+            byte[] storedMasks,
+            byte[] labels,
+            float[] mean,
+            float[] std) {
         this.generator = generator;
         this.splitSeed = splitSeed;
         this.size = size;
@@ -68,7 +77,8 @@ public final class ShapesSplit implements DataSplit {
         float[] identityStd = {1, 1, 1};
         if (!store) {
             byte[] labels = new byte[size];
-            IntStream.range(0, size).parallel()
+            IntStream.range(0, size)
+                    .parallel()
                     .forEach(i -> labels[i] = (byte) generator.label(exampleSeed(splitSeed, i)));
             return new ShapesSplit(generator, splitSeed, size, null, null, labels, identityMean, identityStd);
         }

@@ -12,8 +12,7 @@ import javax.imageio.ImageIO;
 
 /** Writes small dataset files in each supported format, for tests. */
 final class DataFiles {
-    private DataFiles() {
-    }
+    private DataFiles() {}
 
     /** Pixel value of image i at flat position p (deterministic). */
     static int pixel(int i, int p) {
@@ -59,7 +58,8 @@ final class DataFiles {
     }
 
     static void write(Path file, byte[] data, boolean gzip) throws IOException {
-        try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
+        try (OutputStream out =
+                gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
             out.write(data);
         }
     }

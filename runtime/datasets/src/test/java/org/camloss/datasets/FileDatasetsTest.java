@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.Params;
-import org.camloss.api.data.Dataset;
 import org.camloss.api.UserException;
+import org.camloss.api.data.Dataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +41,20 @@ class FileDatasetsTest {
         // raw (not gzip) test files under other names
         DataFiles.idxImages(dir.resolve("raw-images"), 10, 8, 8, false);
         DataFiles.idxLabels(dir.resolve("raw-labels"), 10, 3, false);
-        Dataset d = make(new IdxDatasetFactory(), idxParams(dir, "train_limit", 12, "test_images", "raw-images",
-                "test_labels", "raw-labels", "mean", "0.5", "std", "0.25"));
+        Dataset d = make(
+                new IdxDatasetFactory(),
+                idxParams(
+                        dir,
+                        "train_limit",
+                        12,
+                        "test_images",
+                        "raw-images",
+                        "test_labels",
+                        "raw-labels",
+                        "mean",
+                        "0.5",
+                        "std",
+                        "0.25"));
         assertEquals(12, d.train().size());
         assertEquals(10, d.test().size());
         assertEquals("1x8x8".replace("1x8x8", "8x8x1"), d.info().shape().toString());
@@ -81,37 +93,46 @@ class FileDatasetsTest {
         Path dir = DataFiles.idxDataset(tmp.resolve("bad"), 20, 10);
         Path labels = dir.resolve("train-labels-idx1-ubyte.gz");
         // wrong magic: labels file given as images
-        UserException magic = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
-                idxParams(dir, "train_images", "train-labels-idx1-ubyte.gz")));
-        assertEquals(labels + ": not an IDX images file (magic number 0x00000801, expected 0x00000803)",
-                magic.getMessage());
+        UserException magic = assertThrows(
+                UserException.class,
+                () -> make(new IdxDatasetFactory(), idxParams(dir, "train_images", "train-labels-idx1-ubyte.gz")));
+        assertEquals(
+                labels + ": not an IDX images file (magic number 0x00000801, expected 0x00000803)", magic.getMessage());
         // count mismatch
         DataFiles.idxLabels(dir.resolve("short-labels"), 19, 3, false);
-        UserException count = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
-                idxParams(dir, "train_labels", "short-labels")));
-        assertEquals(dir.resolve("train-images-idx3-ubyte.gz") + " has 20 images but " + dir.resolve("short-labels")
-                + " has 19 labels; the two files do not belong together", count.getMessage());
+        UserException count = assertThrows(
+                UserException.class,
+                () -> make(new IdxDatasetFactory(), idxParams(dir, "train_labels", "short-labels")));
+        assertEquals(
+                dir.resolve("train-images-idx3-ubyte.gz") + " has 20 images but " + dir.resolve("short-labels")
+                        + " has 19 labels; the two files do not belong together",
+                count.getMessage());
         // label out of range
-        UserException range = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
-                idxParams(dir, "classes", 2)));
+        UserException range =
+                assertThrows(UserException.class, () -> make(new IdxDatasetFactory(), idxParams(dir, "classes", 2)));
         assertEquals(labels + ": label 2 of example 2 is out of range [0, 1]", range.getMessage());
         // truncated
         byte[] whole = Files.readAllBytes(dir.resolve("t10k-images-idx3-ubyte.gz"));
         byte[] raw = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(whole)).readAllBytes();
         Files.write(dir.resolve("cut-images"), java.util.Arrays.copyOf(raw, raw.length - 10));
-        UserException cut = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
-                idxParams(dir, "test_images", "cut-images")));
-        assertEquals(dir.resolve("cut-images") + ": truncated; expected 10 images of 8x8 (640 bytes)", cut.getMessage());
+        UserException cut = assertThrows(
+                UserException.class, () -> make(new IdxDatasetFactory(), idxParams(dir, "test_images", "cut-images")));
+        assertEquals(
+                dir.resolve("cut-images") + ": truncated; expected 10 images of 8x8 (640 bytes)", cut.getMessage());
         // test images of another size
         DataFiles.idxImages(dir.resolve("big-images"), 10, 9, 8, false);
         DataFiles.idxLabels(dir.resolve("big-labels"), 10, 3, false);
-        UserException size = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
-                idxParams(dir, "test_images", "big-images", "test_labels", "big-labels")));
+        UserException size = assertThrows(
+                UserException.class,
+                () -> make(
+                        new IdxDatasetFactory(),
+                        idxParams(dir, "test_images", "big-images", "test_labels", "big-labels")));
         assertEquals(dir.resolve("big-images") + ": images are 9x8 but the training images are 8x8", size.getMessage());
         // missing
-        UserException missing = assertThrows(UserException.class, () -> make(new IdxDatasetFactory(),
-                idxParams(tmp.resolve("nowhere"))));
-        assertEquals(tmp.resolve("nowhere").resolve("train-images-idx3-ubyte.gz") + ": does not exist",
+        UserException missing = assertThrows(
+                UserException.class, () -> make(new IdxDatasetFactory(), idxParams(tmp.resolve("nowhere"))));
+        assertEquals(
+                tmp.resolve("nowhere").resolve("train-images-idx3-ubyte.gz") + ": does not exist",
                 missing.getMessage());
     }
 
@@ -123,8 +144,8 @@ class FileDatasetsTest {
             Files.write(dir.resolve("data_batch_" + b + ".bin"), DataFiles.cifarRecords(3, new int[] {b}, (b - 1) * 3));
         }
         Files.write(dir.resolve("test_batch.bin"), DataFiles.cifarRecords(4, new int[] {0}, 100));
-        Dataset d = make(new Cifar10DatasetFactory(), Map.of("dir", dir.toString(), "train_limit", 7,
-                "mean", "0", "std", "1"));
+        Dataset d = make(
+                new Cifar10DatasetFactory(), Map.of("dir", dir.toString(), "train_limit", 7, "mean", "0", "std", "1"));
         assertEquals(7, d.train().size());
         assertEquals(4, d.test().size());
         assertEquals("32x32x3", d.info().shape().toString());
@@ -135,12 +156,15 @@ class FileDatasetsTest {
             assertEquals(DataFiles.cifarPixel(6, ch, p) / 255.0, img[p * 3 + ch], 1e-6, "channel " + ch);
         }
         assertEquals(3, d.train().label(6));
-        Files.write(dir.resolve("test_batch.bin"), java.util.Arrays.copyOf(DataFiles.cifarRecords(2, new int[] {0}, 0),
-                3073 * 2 - 5));
-        UserException e = assertThrows(UserException.class, () -> make(new Cifar10DatasetFactory(),
-                Map.of("dir", dir.toString())));
-        assertEquals(dir.resolve("test_batch.bin") + ": 6141 bytes is not a whole number of 3073-byte CIFAR records "
-                + "(truncated, or not a CIFAR-10 binary file)", e.getMessage());
+        Files.write(
+                dir.resolve("test_batch.bin"),
+                java.util.Arrays.copyOf(DataFiles.cifarRecords(2, new int[] {0}, 0), 3073 * 2 - 5));
+        UserException e = assertThrows(
+                UserException.class, () -> make(new Cifar10DatasetFactory(), Map.of("dir", dir.toString())));
+        assertEquals(
+                dir.resolve("test_batch.bin") + ": 6141 bytes is not a whole number of 3073-byte CIFAR records "
+                        + "(truncated, or not a CIFAR-10 binary file)",
+                e.getMessage());
     }
 
     @Test
@@ -164,8 +188,8 @@ class FileDatasetsTest {
         DataFiles.png(dir.resolve("train/apple/b.png"), 12, 0x00FF00);
         DataFiles.png(dir.resolve("train/apple/c.png"), 12, 0x0000FF);
         DataFiles.png(dir.resolve("test/zebra/d.png"), 9, 0xFFFFFF);
-        Dataset d = make(new ImageFolderDatasetFactory(), Map.of("dir", dir.toString(), "size", 8, "mean", "0",
-                "std", "1"));
+        Dataset d = make(
+                new ImageFolderDatasetFactory(), Map.of("dir", dir.toString(), "size", 8, "mean", "0", "std", "1"));
         assertEquals(List.of("apple", "zebra"), d.info().classes());
         assertEquals(3, d.train().size());
         assertEquals(0, d.train().label(0));
@@ -173,30 +197,33 @@ class FileDatasetsTest {
         float[] img = new float[8 * 8 * 3];
         d.train().image(2, img, 0);
         assertArrayEquals(new float[] {1f, 0f, 0f}, java.util.Arrays.copyOfRange(img, 30, 33), 1e-6f);
-        Dataset grey = make(new ImageFolderDatasetFactory(), Map.of("dir", dir.toString(), "size", 8,
-                "color", "grey", "mean", "0", "std", "1"));
+        Dataset grey = make(
+                new ImageFolderDatasetFactory(),
+                Map.of("dir", dir.toString(), "size", 8, "color", "grey", "mean", "0", "std", "1"));
         assertEquals("8x8x1", grey.info().shape().toString());
         Files.writeString(dir.resolve("train/apple/broken.png"), "not an image");
-        UserException e = assertThrows(UserException.class, () -> make(new ImageFolderDatasetFactory(),
-                Map.of("dir", dir.toString())));
-        assertTrue(e.getMessage().startsWith(dir.resolve("train/apple/broken.png") + ": unreadable image"),
+        UserException e = assertThrows(
+                UserException.class, () -> make(new ImageFolderDatasetFactory(), Map.of("dir", dir.toString())));
+        assertTrue(
+                e.getMessage().startsWith(dir.resolve("train/apple/broken.png") + ": unreadable image"),
                 e.getMessage());
         DataFiles.png(dir.resolve("test/mango/x.png"), 8, 0);
         Files.delete(dir.resolve("train/apple/broken.png"));
-        UserException extra = assertThrows(UserException.class, () -> make(new ImageFolderDatasetFactory(),
-                Map.of("dir", dir.toString())));
-        assertEquals(dir.resolve("test") + ": class folders [mango] have no training folder; classes are [apple, zebra]",
+        UserException extra = assertThrows(
+                UserException.class, () -> make(new ImageFolderDatasetFactory(), Map.of("dir", dir.toString())));
+        assertEquals(
+                dir.resolve("test") + ": class folders [mango] have no training folder; classes are [apple, zebra]",
                 extra.getMessage());
     }
 
     @Test
     void badMeanIsRejectedByName() throws IOException {
         Path dir = DataFiles.idxDataset(tmp.resolve("m"), 6, 3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> make(new IdxDatasetFactory(),
-                idxParams(dir, "std", "0.3,x")));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> make(new IdxDatasetFactory(), idxParams(dir, "std", "0.3,x")));
         assertEquals("std: 'x' is not a number", e.getMessage());
-        IllegalArgumentException count = assertThrows(IllegalArgumentException.class, () -> make(
-                new IdxDatasetFactory(), idxParams(dir, "std", "0.3,0.2")));
+        IllegalArgumentException count = assertThrows(
+                IllegalArgumentException.class, () -> make(new IdxDatasetFactory(), idxParams(dir, "std", "0.3,0.2")));
         assertEquals("std: must give 1 or 1 comma-separated numbers, found '0.3,0.2'", count.getMessage());
     }
 }

@@ -32,11 +32,31 @@ class ShapesDatasetTest {
     @Test
     void isFoundThroughServiceLoaderWithValidDefaults() {
         List<String> ids = ServiceLoader.load(DatasetFactory.class).stream()
-                .map(p -> p.get().id()).toList();
+                .map(p -> p.get().id())
+                .toList();
         assertTrue(ids.contains("shapes"), "ServiceLoader found " + ids);
         Params defaults = Params.defaults(FACTORY.params());
-        assertEquals(Map.of("classes", 4, "train", 5000, "test", 1000, "size", 32, "distractors", 2,
-                "clutter", 0.3, "min_scale", 0.3, "max_scale", 0.6, "seed", 0), defaults.asMap());
+        assertEquals(
+                Map.of(
+                        "classes",
+                        4,
+                        "train",
+                        5000,
+                        "test",
+                        1000,
+                        "size",
+                        32,
+                        "distractors",
+                        2,
+                        "clutter",
+                        0.3,
+                        "min_scale",
+                        0.3,
+                        "max_scale",
+                        0.6,
+                        "seed",
+                        0),
+                defaults.asMap());
         FACTORY.params().forEach(p -> assertFalse(p.description().isBlank(), p.name()));
     }
 
@@ -58,12 +78,21 @@ class ShapesDatasetTest {
         assertEquals(List.of("circle", "square", "triangle"), ds.info().classes());
         assertEquals(new InputShape(3, 24, 24), ds.info().shape());
         assertTrue(ds.info().fingerprint().matches("[0-9a-f]{64}"), ds.info().fingerprint());
-        assertEquals(ds.info().fingerprint(),
-                create(Map.of("train", 10, "test", 10, "classes", 3, "size", 24, "seed", 7)).info().fingerprint());
-        assertNotEquals(ds.info().fingerprint(),
-                create(Map.of("train", 10, "test", 10, "classes", 3, "size", 24, "seed", 8)).info().fingerprint());
-        assertNotEquals(ds.info().fingerprint(),
-                create(Map.of("train", 10, "test", 11, "classes", 3, "size", 24, "seed", 7)).info().fingerprint());
+        assertEquals(
+                ds.info().fingerprint(),
+                create(Map.of("train", 10, "test", 10, "classes", 3, "size", 24, "seed", 7))
+                        .info()
+                        .fingerprint());
+        assertNotEquals(
+                ds.info().fingerprint(),
+                create(Map.of("train", 10, "test", 10, "classes", 3, "size", 24, "seed", 8))
+                        .info()
+                        .fingerprint());
+        assertNotEquals(
+                ds.info().fingerprint(),
+                create(Map.of("train", 10, "test", 11, "classes", 3, "size", 24, "seed", 7))
+                        .info()
+                        .fingerprint());
         assertTrue(ds.train().hasMasks());
         assertTrue(ds.test().hasMasks());
     }
@@ -218,15 +247,15 @@ class ShapesDatasetTest {
         assertTrue(accuracy < 0.25 + 0.06, "a colour-histogram classifier reached " + accuracy + " with 4 classes");
 
         // Positive control: the same classifier on a shape feature of the target mask is far above chance.
-        double control = SoftmaxRegression.fitAndScore(maskProfiles(ds.train()), labels(ds.train()),
-                maskProfiles(ds.test()), labels(ds.test()), 4);
+        double control = SoftmaxRegression.fitAndScore(
+                maskProfiles(ds.train()), labels(ds.train()), maskProfiles(ds.test()), labels(ds.test()), 4);
         assertTrue(control > 0.6, "the control classifier reached only " + control);
     }
 
     @Test
     void colourHistogramsDoNotRevealTheLabelWithAllClassesAndHeavyClutter() {
-        ShapesDataset ds = create(Map.of("train", 2000, "test", 1000, "classes", 6, "distractors", 6,
-                "clutter", 1.0, "size", 24));
+        ShapesDataset ds =
+                create(Map.of("train", 2000, "test", 1000, "classes", 6, "distractors", 6, "clutter", 1.0, "size", 24));
         double accuracy = colourClassifierAccuracy(ds, 6);
         assertTrue(accuracy < 1.0 / 6 + 0.06, "a colour-histogram classifier reached " + accuracy + " with 6 classes");
     }
@@ -243,41 +272,45 @@ class ShapesDatasetTest {
         double all = java.util.Arrays.stream(area).sum() / 3000;
         for (int k = 0; k < 6; k++) {
             double mean = area[k] / count[k];
-            assertTrue(Math.abs(mean / all - 1) < 0.08,
+            assertTrue(
+                    Math.abs(mean / all - 1) < 0.08,
                     ds.info().classes().get(k) + " covers " + mean + " pixels on average, all classes " + all);
         }
     }
 
     @Test
     void minScaleAboveMaxScaleIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> create(Map.of("min_scale", 0.7, "max_scale", 0.5)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> create(Map.of("min_scale", 0.7, "max_scale", 0.5)));
         assertEquals("min_scale must be <= max_scale, found min_scale=0.7 > max_scale=0.5", e.getMessage());
     }
 
     @Test
     void bothScaleRulesAreReportedTogetherBeforeAnythingIsGenerated() {
         ShapesDatasetFactory f = new ShapesDatasetFactory();
-        assertEquals(List.of(
+        assertEquals(
+                List.of(
                         new ParamProblem("", "min_scale must be <= max_scale, found min_scale=0.7 > max_scale=0.6"),
-                        new ParamProblem("", "min_scale * size must be at least 4 pixels so the target is visible, "
-                                + "found 0.7 * 5 = 3.5")),
-                f.validate(Params.ofResolved(new java.util.LinkedHashMap<>(Map.of("min_scale", 0.7, "max_scale", 0.6,
-                        "size", 5)))));
+                        new ParamProblem(
+                                "",
+                                "min_scale * size must be at least 4 pixels so the target is visible, "
+                                        + "found 0.7 * 5 = 3.5")),
+                f.validate(Params.ofResolved(
+                        new java.util.LinkedHashMap<>(Map.of("min_scale", 0.7, "max_scale", 0.6, "size", 5)))));
     }
 
     @Test
     void invisiblySmallTargetsAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> create(Map.of("size", 16, "min_scale", 0.2)));
-        assertEquals("min_scale * size must be at least 4 pixels so the target is visible, found 0.2 * 16 = 3.2",
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> create(Map.of("size", 16, "min_scale", 0.2)));
+        assertEquals(
+                "min_scale * size must be at least 4 pixels so the target is visible, found 0.2 * 16 = 3.2",
                 e.getMessage());
     }
 
     @Test
     void outOfRangeParamsAreRejectedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> create(Map.of("classes", 7)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> create(Map.of("classes", 7)));
         assertEquals("classes: must be in [2, 6], found 7", e.getMessage());
     }
 
@@ -292,8 +325,8 @@ class ShapesDatasetTest {
     }
 
     private static double colourClassifierAccuracy(ShapesDataset ds, int k) {
-        return SoftmaxRegression.fitAndScore(colourHistograms(ds.train()), labels(ds.train()),
-                colourHistograms(ds.test()), labels(ds.test()), k);
+        return SoftmaxRegression.fitAndScore(
+                colourHistograms(ds.train()), labels(ds.train()), colourHistograms(ds.test()), labels(ds.test()), k);
     }
 
     private static int[] labels(ShapesSplit split) {

@@ -13,8 +13,7 @@ public final class Backend {
     /** DL4J's system property that disables layer helpers; it defaults to true in 1.0.0-M2.1. */
     public static final String HELPERS_DISABLE = "org.eclipse.deeplearning4j.helpers.disable";
 
-    private Backend() {
-    }
+    private Backend() {}
 
     /**
      * Enables DL4J's oneDNN layer helpers (process-wide: sets the system property {@value #HELPERS_DISABLE} to

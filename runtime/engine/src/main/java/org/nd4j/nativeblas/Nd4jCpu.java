@@ -13,8 +13,7 @@ import java.lang.reflect.Method;
  * is harmless on the CUDA backend, where it answers false).
  */
 public final class Nd4jCpu {
-    private Nd4jCpu() {
-    }
+    private Nd4jCpu() {}
 
     /** Forwarding stand-in for the old {@code Nd4jCpu.Environment}. */
     public static final class Environment {

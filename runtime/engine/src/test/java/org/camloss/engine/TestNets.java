@@ -25,8 +25,7 @@ public final class TestNets {
     public static final int CHANNELS = 4;
     public static final int CLASSES = 3;
 
-    private TestNets() {
-    }
+    private TestNets() {}
 
     /** The one-convolution backbone. */
     public static Backbone oneConv() {
@@ -38,9 +37,16 @@ public final class TestNets {
 
             @Override
             public String build(BackboneContext ctx) {
-                ctx.graph().addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(CHANNELS)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH)
-                        .dataFormat(ctx.format()).build(), ctx.input());
+                ctx.graph()
+                        .addLayer(
+                                "conv",
+                                new ConvolutionLayer.Builder(3, 3)
+                                        .nOut(CHANNELS)
+                                        .convolutionMode(ConvolutionMode.Same)
+                                        .activation(Activation.TANH)
+                                        .dataFormat(ctx.format())
+                                        .build(),
+                                ctx.input());
                 return "conv";
             }
         };
@@ -48,7 +54,10 @@ public final class TestNets {
 
     /** The tiny model with {@code objective}. */
     public static CamModel model(Objective objective, DataType dataType, IUpdater updater, long seed) {
-        return new ModelAssembler().seed(seed).dataType(dataType).updater(updater)
+        return new ModelAssembler()
+                .seed(seed)
+                .dataType(dataType)
+                .updater(updater)
                 .assemble(oneConv(), SHAPE, CLASSES, objective);
     }
 

@@ -12,8 +12,15 @@ package org.camloss.cli.bench;
  * @param loss     loss id
  * @param params   further backbone params ({@code name -> value}), e.g. {@code zoo} for {@code dl4j-graph}
  */
-public record BenchCase(String backbone, int depth, int height, int width, int channels, int batch, String loss,
-                        java.util.Map<String, Object> params) {
+public record BenchCase(
+        String backbone,
+        int depth,
+        int height,
+        int width,
+        int channels,
+        int batch,
+        String loss,
+        java.util.Map<String, Object> params) {
     public BenchCase {
         params = java.util.Map.copyOf(params);
     }

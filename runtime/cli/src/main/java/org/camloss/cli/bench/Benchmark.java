@@ -15,11 +15,11 @@ import org.camloss.api.BackboneFactory;
 import org.camloss.api.InputShape;
 import org.camloss.api.LossFactory;
 import org.camloss.api.Params;
-import org.camloss.engine.model.CamModel;
-import org.camloss.engine.model.ModelAssembler;
-import org.camloss.engine.head.Objective;
 import org.camloss.api.UserException;
 import org.camloss.engine.Backend;
+import org.camloss.engine.head.Objective;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.model.ModelAssembler;
 import org.camloss.engine.optim.ClassicalMomentum;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginRegistry;
@@ -66,10 +66,11 @@ public final class Benchmark {
     /** Runs one case and returns its JSON-ready row. */
     public Map<String, Object> run(BenchCase c) {
         BackboneFactory bf = registry.find(PluginKind.BACKBONE, c.backbone())
-                .orElseThrow(() -> new UserException("--backbone: " + registry.unknownIdMessage(PluginKind.BACKBONE,
-                        c.backbone())));
+                .orElseThrow(() -> new UserException(
+                        "--backbone: " + registry.unknownIdMessage(PluginKind.BACKBONE, c.backbone())));
         LossFactory lf = registry.find(PluginKind.LOSS, c.loss())
-                .orElseThrow(() -> new UserException("--loss: " + registry.unknownIdMessage(PluginKind.LOSS, c.loss())));
+                .orElseThrow(
+                        () -> new UserException("--loss: " + registry.unknownIdMessage(PluginKind.LOSS, c.loss())));
         long t0 = System.nanoTime();
         CamModel model = assemble(c, bf, lf);
         Nd4j.getRandom().setSeed(2);
@@ -119,10 +120,15 @@ public final class Benchmark {
         row.put("timed_inference_passes", inferSteps);
         row.put("peak_heap_mb", peakHeapMb());
         row.put("peak_rss_mb", peakRssMb());
-        if (!c.loss().equals(CROSS_ENTROPY) && registry.find(PluginKind.LOSS, CROSS_ENTROPY).isPresent()) {
+        if (!c.loss().equals(CROSS_ENTROPY)
+                && registry.find(PluginKind.LOSS, CROSS_ENTROPY).isPresent()) {
             // After the memory figures: a cross-entropy twin in this JVM, stepped alternately with this model.
-            double overhead = interleavedOverhead(assemble(c, bf, registry.find(PluginKind.LOSS, CROSS_ENTROPY)
-                    .orElseThrow()), model, xs, ys);
+            double overhead = interleavedOverhead(
+                    assemble(
+                            c, bf, registry.find(PluginKind.LOSS, CROSS_ENTROPY).orElseThrow()),
+                    model,
+                    xs,
+                    ys);
             row.put("overhead_vs_cross_entropy", overhead);
             if (c.loss().equals("cam-loss")) {
                 row.put("cam_overhead", overhead);
@@ -160,9 +166,14 @@ public final class Benchmark {
         }
         try {
             Params backboneParams = Params.resolve(bf.params(), bp);
-            return new ModelAssembler().seed(1).updater(new ClassicalMomentum(0.01, null, 0.9, false))
-                    .assemble(bf.create(backboneParams), new InputShape(c.channels(), c.height(),
-                            c.width()), 10, Objective.of(lf.create(Params.defaults(lf.params()))));
+            return new ModelAssembler()
+                    .seed(1)
+                    .updater(new ClassicalMomentum(0.01, null, 0.9, false))
+                    .assemble(
+                            bf.create(backboneParams),
+                            new InputShape(c.channels(), c.height(), c.width()),
+                            10,
+                            Objective.of(lf.create(Params.defaults(lf.params()))));
         } catch (IllegalArgumentException e) {
             throw new UserException("--backbone " + c.backbone() + ": " + e.getMessage());
         }

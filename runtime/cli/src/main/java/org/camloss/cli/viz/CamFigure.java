@@ -1,6 +1,5 @@
 package org.camloss.cli.viz;
 
-import org.camloss.api.cam.Bilinear;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
+import org.camloss.api.cam.Bilinear;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -121,8 +121,8 @@ public final class CamFigure {
         public static ModelMaps of(INDArray caam, INDArray cam, String predicted) {
             long[] s = caam.shape();
             if (s.length < 2 || caam.length() != s[s.length - 2] * s[s.length - 1] || cam.length() != caam.length()) {
-                throw new IllegalArgumentException("maps must be [h, w], found caam " + Arrays.toString(s)
-                        + " and cam " + Arrays.toString(cam.shape()));
+                throw new IllegalArgumentException("maps must be [h, w], found caam " + Arrays.toString(s) + " and cam "
+                        + Arrays.toString(cam.shape()));
             }
             int h = (int) s[s.length - 2];
             int w = (int) s[s.length - 1];
@@ -135,8 +135,7 @@ public final class CamFigure {
     }
 
     /** One image row: HWC RGB pixels in [0, 1], its caption and one {@link ModelMaps} per model. */
-    private record Row(float[] rgb, int height, int width, String caption, List<ModelMaps> maps) {
-    }
+    private record Row(float[] rgb, int height, int width, String caption, List<ModelMaps> maps) {}
 
     /** Builds a {@link CamFigure}; models are columns, rows are images. Not thread-safe. */
     public static final class Builder {
@@ -147,8 +146,7 @@ public final class CamFigure {
         private double alpha = 0.5;
         private boolean text = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Title drawn above the header; empty for none. */
         public Builder title(String title) {
@@ -249,8 +247,12 @@ public final class CamFigure {
 
     /** Height of the picture in pixels. */
     public int height() {
-        return gridTop() + rows.size() * (cellSize + LABEL_HEIGHT) + (rows.size() - 1) * ROW_GAP
-                + ROW_GAP + LEGEND_HEIGHT + MARGIN;
+        return gridTop()
+                + rows.size() * (cellSize + LABEL_HEIGHT)
+                + (rows.size() - 1) * ROW_GAP
+                + ROW_GAP
+                + LEGEND_HEIGHT
+                + MARGIN;
     }
 
     /**
@@ -265,7 +267,11 @@ public final class CamFigure {
             x = MARGIN;
         } else {
             int m = (column - 1) / 2;
-            x = MARGIN + cellSize + GROUP_GAP + m * (2 * cellSize + GAP + GROUP_GAP) + ((column - 1) % 2) * (cellSize + GAP);
+            x = MARGIN
+                    + cellSize
+                    + GROUP_GAP
+                    + m * (2 * cellSize + GAP + GROUP_GAP)
+                    + ((column - 1) % 2) * (cellSize + GAP);
         }
         int y = gridTop() + row * (cellSize + LABEL_HEIGHT + ROW_GAP);
         return new Rectangle(x, y, cellSize, cellSize);
@@ -312,9 +318,11 @@ public final class CamFigure {
         Path dir = target.getParent();
         Files.createDirectories(dir);
         // Not Files.createTempFile: that makes the file owner-only (0600) and the move would keep it so.
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+        Path tmp =
+                dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (OutputStream out =
+                    Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 if (!ImageIO.write(img, "png", out)) {
                     throw new IOException("no PNG writer available in this JVM to write " + target);
                 }
@@ -445,10 +453,13 @@ public final class CamFigure {
             g.drawString("low", MARGIN, by + 24);
             FontMetrics fm = g.getFontMetrics();
             g.drawString("high", MARGIN + LEGEND_BAR_WIDTH - fm.stringWidth("high"), by + 24);
-            g.drawString(fit(g, String.format(Locale.ROOT,
-                            "map min-max normalised per image, overlay opacity %.2f", alpha),
+            g.drawString(
+                    fit(
+                            g,
+                            String.format(Locale.ROOT, "map min-max normalised per image, overlay opacity %.2f", alpha),
                             width() - 3 * MARGIN - LEGEND_BAR_WIDTH),
-                    MARGIN * 2 + LEGEND_BAR_WIDTH, by + 10);
+                    MARGIN * 2 + LEGEND_BAR_WIDTH,
+                    by + 10);
         } catch (OutOfMemoryError | StackOverflowError e) {
             throw e;
         } catch (RuntimeException | Error e) {
@@ -482,7 +493,8 @@ public final class CamFigure {
     }
 
     private static int rgb(double r, double g, double b) {
-        return ((int) Math.round(clamp01(r) * 255) << 16) | ((int) Math.round(clamp01(g) * 255) << 8)
+        return ((int) Math.round(clamp01(r) * 255) << 16)
+                | ((int) Math.round(clamp01(g) * 255) << 8)
                 | (int) Math.round(clamp01(b) * 255);
     }
 

@@ -50,15 +50,30 @@ class CamFigureTest {
     }
 
     private static CamFigure figure() {
-        return CamFigure.builder().title("test figure").cellSize(64)
-                .addModel("cross-entropy").addModel("cam-loss")
-                .addRow(image(), S, S, "true: square", List.of(
-                        new CamFigure.ModelMaps(peak(3, 3), peak(0, 3), M, M, "circle"),
-                        new CamFigure.ModelMaps(peak(0, 0), peak(0, 0), M, M, "square")))
-                .addRow(image(), S, S, "true: square", List.of(
-                        CamFigure.ModelMaps.of(Nd4j.createFromArray(peak(1, 1)).reshape(M, M),
-                                Nd4j.createFromArray(peak(2, 2)).reshape(M, M), "square"),
-                        new CamFigure.ModelMaps(new float[M * M], new float[M * M], M, M, "ring")))
+        return CamFigure.builder()
+                .title("test figure")
+                .cellSize(64)
+                .addModel("cross-entropy")
+                .addModel("cam-loss")
+                .addRow(
+                        image(),
+                        S,
+                        S,
+                        "true: square",
+                        List.of(
+                                new CamFigure.ModelMaps(peak(3, 3), peak(0, 3), M, M, "circle"),
+                                new CamFigure.ModelMaps(peak(0, 0), peak(0, 0), M, M, "square")))
+                .addRow(
+                        image(),
+                        S,
+                        S,
+                        "true: square",
+                        List.of(
+                                CamFigure.ModelMaps.of(
+                                        Nd4j.createFromArray(peak(1, 1)).reshape(M, M),
+                                        Nd4j.createFromArray(peak(2, 2)).reshape(M, M),
+                                        "square"),
+                                new CamFigure.ModelMaps(new float[M * M], new float[M * M], M, M, "ring")))
                 .build();
     }
 
@@ -103,7 +118,9 @@ class CamFigureTest {
     void overwritesAnExistingFileAndDrawsWithoutText() throws IOException {
         Path png = dir.resolve("cams.png");
         Files.writeString(png, "not a png");
-        CamFigure bare = CamFigure.builder().text(false).addModel("m")
+        CamFigure bare = CamFigure.builder()
+                .text(false)
+                .addModel("m")
                 .addRow(image(), S, S, "x", List.of(new CamFigure.ModelMaps(peak(0, 0), peak(3, 3), M, M, "y")))
                 .build();
         bare.write(png);
@@ -113,15 +130,17 @@ class CamFigureTest {
 
     @Test
     void rowsMustHaveMapsForEveryModel() {
-        CamFigure.Builder b = CamFigure.builder().addModel("a").addModel("b")
+        CamFigure.Builder b = CamFigure.builder()
+                .addModel("a")
+                .addModel("b")
                 .addRow(image(), S, S, "x", List.of(new CamFigure.ModelMaps(peak(0, 0), peak(0, 0), M, M, "y")));
         IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
         assertEquals("row 0 has maps for 1 models, expected 2 [a, b]", e.getMessage());
-        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
-                () -> new CamFigure.ModelMaps(new float[3], new float[4], 2, 2, "y"));
+        IllegalArgumentException e2 = assertThrows(
+                IllegalArgumentException.class, () -> new CamFigure.ModelMaps(new float[3], new float[4], 2, 2, "y"));
         assertEquals("maps must hold height*width = 4 values, found caam 3 and cam 4", e2.getMessage());
-        IllegalArgumentException e3 = assertThrows(IllegalArgumentException.class,
-                () -> CamFigure.builder().addRow(new float[5], 2, 2, "x", List.of()));
+        IllegalArgumentException e3 = assertThrows(
+                IllegalArgumentException.class, () -> CamFigure.builder().addRow(new float[5], 2, 2, "x", List.of()));
         assertEquals("row 0: image must hold height*width*3 = 12 values, found 5", e3.getMessage());
     }
 

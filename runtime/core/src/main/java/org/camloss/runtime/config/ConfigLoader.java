@@ -1,5 +1,11 @@
 package org.camloss.runtime.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vavr.collection.Seq;
+import io.vavr.control.Validation;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -13,17 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vavr.collection.Seq;
-import io.vavr.control.Validation;
+import org.camloss.runtime.registry.PluginRegistry;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
-
-import org.camloss.runtime.registry.PluginRegistry;
 
 /**
  * Loads experiment configs: reads YAML (or JSON, for {@code .json} files), applies {@code --set}
@@ -114,8 +112,8 @@ public final class ConfigLoader {
     }
 
     @SuppressWarnings("unchecked")
-    private ExperimentConfig resolve(Object root, String source, List<Overrides.Override> overrides,
-                                     List<ConfigProblem> problems) {
+    private ExperimentConfig resolve(
+            Object root, String source, List<Overrides.Override> overrides, List<ConfigProblem> problems) {
         Object tree = Nodes.deepCopy(root);
         Set<String> touched = Set.of();
         if (tree instanceof Map<?, ?> map) {
@@ -125,8 +123,10 @@ public final class ConfigLoader {
         if (result.isInvalid()) {
             for (ConfigProblem p : result.getError()) {
                 // a rule between several values (path above an override) may involve the file's values too
-                problems.add(p.withSource(Overrides.fromOverride(p.path(), touched) ? SET_SOURCE
-                        : Overrides.touchesBelow(p.path(), touched) ? source + " and " + SET_SOURCE : source));
+                problems.add(p.withSource(
+                        Overrides.fromOverride(p.path(), touched)
+                                ? SET_SOURCE
+                                : Overrides.touchesBelow(p.path(), touched) ? source + " and " + SET_SOURCE : source));
             }
         }
         if (!problems.isEmpty()) {
@@ -167,17 +167,21 @@ public final class ConfigLoader {
             }
             if (parser.nextToken() != null) {
                 JsonLocation loc = parser.currentTokenLocation();
-                problems.add(new ConfigProblem("", "more content after the config at line " + loc.getLineNr()
-                        + ", column " + loc.getColumnNr() + (json ? "" : "; a config is one YAML document"), source));
+                problems.add(new ConfigProblem(
+                        "",
+                        "more content after the config at line " + loc.getLineNr() + ", column " + loc.getColumnNr()
+                                + (json ? "" : "; a config is one YAML document"),
+                        source));
                 return Optional.empty();
             }
             return Optional.of(root);
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             String at = loc != null && loc.getLineNr() > 0
-                    ? " at line " + loc.getLineNr() + ", column " + loc.getColumnNr() : "";
-            problems.add(new ConfigProblem("", "invalid " + (json ? "JSON" : "YAML") + at + ": "
-                    + parseErrorMessage(e), source));
+                    ? " at line " + loc.getLineNr() + ", column " + loc.getColumnNr()
+                    : "";
+            problems.add(new ConfigProblem(
+                    "", "invalid " + (json ? "JSON" : "YAML") + at + ": " + parseErrorMessage(e), source));
             return Optional.empty();
         } catch (IOException e) {
             problems.add(new ConfigProblem("", "cannot read file: " + e, source));
@@ -192,12 +196,15 @@ public final class ConfigLoader {
             if (y.getContext() != null) {
                 Mark m = y.getContextMark();
                 message += " (" + y.getContext()
-                        + (m == null ? "" : " that starts at line " + (m.getLine() + 1) + ", column "
-                        + (m.getColumn() + 1)) + ")";
+                        + (m == null
+                                ? ""
+                                : " that starts at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
+                        + ")";
             }
             return message;
         }
-        String original = Objects.requireNonNullElse(e.getOriginalMessage(), e.getClass().getSimpleName());
+        String original =
+                Objects.requireNonNullElse(e.getOriginalMessage(), e.getClass().getSimpleName());
         if (original.startsWith("Duplicate field '")) {
             return "duplicate key " + original.substring("Duplicate field ".length());
         }

@@ -3,6 +3,10 @@ package org.camloss.runtime.config;
 import static org.camloss.runtime.config.Nodes.describe;
 import static org.camloss.runtime.config.Nodes.stringKeys;
 
+import io.vavr.Tuple;
+import io.vavr.Tuple0;
+import io.vavr.collection.Seq;
+import io.vavr.control.Validation;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -12,19 +16,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-
-import io.vavr.Tuple;
-import io.vavr.Tuple0;
-import io.vavr.collection.Seq;
-import io.vavr.control.Validation;
-
 import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.PluginFactory;
+import org.camloss.api.Suggestions;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginRegistry;
-import org.camloss.api.Suggestions;
 
 /**
  * Checks a raw config tree against the config layout and the registry, and resolves it into an
@@ -37,8 +35,8 @@ final class ConfigValidator {
     /** The section of a run's {@code run.json} that is not configuration. */
     static final String PROVENANCE = "provenance";
 
-    static final List<String> TOP_KEYS = List.of("name", "seed", "data", "backbone", "loss", "regularizers",
-            "optimizer", "schedule", "train", "distill");
+    static final List<String> TOP_KEYS = List.of(
+            "name", "seed", "data", "backbone", "loss", "regularizers", "optimizer", "schedule", "train", "distill");
     static final List<String> NODE_KEYS = List.of("id", "params");
     static final List<String> DISTILL_KEYS = List.of("teacher", "distillers", "cache_teacher", "teacher_graph");
     static final List<ParamSpec> TRAIN = List.of(
@@ -52,9 +50,18 @@ final class ConfigValidator {
      * (CAM-loss on a CIFAR ResNet over {@code shapes}, SGD with a cosine schedule). Written into every run's
      * {@code run.json}, so a run never depends on these defaults later.
      */
-    static final Map<PluginKind<?>, String> DEFAULT_IDS = Map.of(PluginKind.DATASET, "shapes",
-            PluginKind.BACKBONE, "resnet-cifar", PluginKind.LOSS, "cam-loss", PluginKind.OPTIMIZER, "sgd",
-            PluginKind.SCHEDULE, "cosine");
+    static final Map<PluginKind<?>, String> DEFAULT_IDS = Map.of(
+            PluginKind.DATASET,
+            "shapes",
+            PluginKind.BACKBONE,
+            "resnet-cifar",
+            PluginKind.LOSS,
+            "cam-loss",
+            PluginKind.OPTIMIZER,
+            "sgd",
+            PluginKind.SCHEDULE,
+            "cosine");
+
     static final String DEFAULT_NAME = "experiment";
 
     private final PluginRegistry registry;
@@ -80,23 +87,29 @@ final class ConfigValidator {
         var backbone = node("backbone", m.get("backbone"), DEFAULT_IDS.get(PluginKind.BACKBONE), PluginKind.BACKBONE);
         var loss = node("loss", m.get("loss"), DEFAULT_IDS.get(PluginKind.LOSS), PluginKind.LOSS);
         var regularizers = list("regularizers", m.get("regularizers"), PluginKind.REGULARIZER, false);
-        var optimizer = node("optimizer", m.get("optimizer"), DEFAULT_IDS.get(PluginKind.OPTIMIZER),
-                PluginKind.OPTIMIZER);
+        var optimizer =
+                node("optimizer", m.get("optimizer"), DEFAULT_IDS.get(PluginKind.OPTIMIZER), PluginKind.OPTIMIZER);
         var schedule = node("schedule", m.get("schedule"), DEFAULT_IDS.get(PluginKind.SCHEDULE), PluginKind.SCHEDULE);
         var train = train(m.get("train"));
         var distill = distill(m.get("distill"));
         var cross = schedule.isValid() && train.isValid() ? crossCheck(schedule.get(), train.get()) : ok(Tuple.empty());
 
-        Validation<Seq<ConfigProblem>, Head> head = flat(Validation.combine(keys, name, seed, data, backbone, loss,
-                regularizers, optimizer).ap((k, n, s, d, b, l, r, o) -> new Head(n, s, d, b, l, r, o)));
-        return flat(Validation.combine(head, schedule, train, distill, cross).ap((h, sc, t, di, x) ->
-                new ExperimentConfig(h.name, h.seed, h.data, h.backbone, h.loss, h.regularizers, h.optimizer, sc, t,
-                        di)));
+        Validation<Seq<ConfigProblem>, Head> head =
+                flat(Validation.combine(keys, name, seed, data, backbone, loss, regularizers, optimizer)
+                        .ap((k, n, s, d, b, l, r, o) -> new Head(n, s, d, b, l, r, o)));
+        return flat(Validation.combine(head, schedule, train, distill, cross)
+                .ap((h, sc, t, di, x) -> new ExperimentConfig(
+                        h.name, h.seed, h.data, h.backbone, h.loss, h.regularizers, h.optimizer, sc, t, di)));
     }
 
-    private record Head(String name, long seed, PluginSpec data, PluginSpec backbone, PluginSpec loss,
-                        List<PluginSpec> regularizers, PluginSpec optimizer) {
-    }
+    private record Head(
+            String name,
+            long seed,
+            PluginSpec data,
+            PluginSpec backbone,
+            PluginSpec loss,
+            List<PluginSpec> regularizers,
+            PluginSpec optimizer) {}
 
     // ---- sections ----
 
@@ -141,8 +154,9 @@ final class ConfigValidator {
         } catch (ArithmeticException | NumberFormatException e) {
             // not a whole number in range: the problem below says so
         }
-        return bad("seed", "must be an integer in [" + Long.MIN_VALUE + ", " + Long.MAX_VALUE + "], found "
-                + describe(raw));
+        return bad(
+                "seed",
+                "must be an integer in [" + Long.MIN_VALUE + ", " + Long.MAX_VALUE + "], found " + describe(raw));
     }
 
     private static Validation<Seq<ConfigProblem>, TrainSpec> train(Object raw) {
@@ -152,9 +166,10 @@ final class ConfigValidator {
         if (!(raw instanceof Map<?, ?> map)) {
             return bad("train", "must be a map with keys " + names(TRAIN) + ", found " + describe(raw));
         }
-        return section("train", stringKeys(map), TRAIN).map(v -> new TrainSpec(
-                (Integer) v.get("epochs"), (Integer) v.get("batch_size"), (Integer) v.get("threads"),
-                (Boolean) v.get("progress")));
+        return section("train", stringKeys(map), TRAIN)
+                .map(v -> new TrainSpec(
+                        (Integer) v.get("epochs"), (Integer) v.get("batch_size"), (Integer) v.get("threads"), (Boolean)
+                                v.get("progress")));
     }
 
     private Validation<Seq<ConfigProblem>, Optional<DistillSpec>> distill(Object raw) {
@@ -171,8 +186,8 @@ final class ConfigValidator {
         if (t == null) {
             teacher = bad("distill.teacher", "missing; must name the teacher's run directory");
         } else if (!(t instanceof String s)) {
-            teacher = bad("distill.teacher", "must be a string naming the teacher's run directory, found "
-                    + describe(t));
+            teacher =
+                    bad("distill.teacher", "must be a string naming the teacher's run directory, found " + describe(t));
         } else if (s.isBlank()) {
             teacher = bad("distill.teacher", "must not be empty; name the teacher's run directory");
         } else {
@@ -195,23 +210,30 @@ final class ConfigValidator {
         if (g == null) {
             graph = ok(Optional.empty());
         } else if (!(g instanceof Map<?, ?> gm)) {
-            graph = bad("distill.teacher_graph", "must be a map with keys " + names(TeacherGraphSpec.KEYS)
-                    + " describing a plain DL4J graph teacher, found " + describe(g));
+            graph = bad(
+                    "distill.teacher_graph",
+                    "must be a map with keys " + names(TeacherGraphSpec.KEYS)
+                            + " describing a plain DL4J graph teacher, found " + describe(g));
         } else {
-            graph = section("distill.teacher_graph", stringKeys(gm), TeacherGraphSpec.KEYS).flatMap(v -> ((String) v.get("logits")).isBlank()
-                    ? bad("distill.teacher_graph.logits", "missing; name the dense or output layer whose "
-                            + "pre-activation outputs are the teacher's logits")
-                    : ok(Optional.of(TeacherGraphSpec.of(v))));
+            graph = section("distill.teacher_graph", stringKeys(gm), TeacherGraphSpec.KEYS)
+                    .flatMap(v -> ((String) v.get("logits")).isBlank()
+                            ? bad(
+                                    "distill.teacher_graph.logits",
+                                    "missing; name the dense or output layer whose "
+                                            + "pre-activation outputs are the teacher's logits")
+                            : ok(Optional.of(TeacherGraphSpec.of(v))));
         }
         return flat(Validation.combine(keys, teacher, distillers, cache, graph)
                 .ap((k, te, ds, ca, gr) -> Optional.of(new DistillSpec(te, ds, ca, gr))));
     }
 
     private static Validation<Seq<ConfigProblem>, Tuple0> crossCheck(PluginSpec schedule, TrainSpec train) {
-        if (schedule.id().equals("cosine") && schedule.params().get("warmup_epochs") instanceof Integer w
+        if (schedule.id().equals("cosine")
+                && schedule.params().get("warmup_epochs") instanceof Integer w
                 && w >= train.epochs()) {
-            return bad("schedule.params.warmup_epochs", "must be less than train.epochs (" + train.epochs()
-                    + "), found " + w);
+            return bad(
+                    "schedule.params.warmup_epochs",
+                    "must be less than train.epochs (" + train.epochs() + "), found " + w);
         }
         return ok(Tuple.empty());
     }
@@ -219,8 +241,8 @@ final class ConfigValidator {
     // ---- component nodes ----
 
     /** A node {@code { id: ..., params: {...} }}; absent means {@code { id: defaultId }} when there is one. */
-    private Validation<Seq<ConfigProblem>, PluginSpec> node(String path, Object raw, String defaultId,
-                                                            PluginKind<?> kind) {
+    private Validation<Seq<ConfigProblem>, PluginSpec> node(
+            String path, Object raw, String defaultId, PluginKind<?> kind) {
         if (raw == null) {
             if (defaultId == null) {
                 return bad(path, "missing; must name a " + what(kind) + ", one of " + registry.ids(kind));
@@ -235,9 +257,11 @@ final class ConfigValidator {
         var keys = keys(path, m, NODE_KEYS);
         var factory = factory(path + ".id", m.get("id"), defaultId, kind);
         Object p = m.get("params");
-        Validation<Seq<ConfigProblem>, Map<String, Object>> rawParams = p == null ? ok(Map.of())
-                : p instanceof Map<?, ?> pm ? ok(stringKeys(pm))
-                : bad(path + ".params", "must be a map of parameter values, found " + describe(p));
+        Validation<Seq<ConfigProblem>, Map<String, Object>> rawParams = p == null
+                ? ok(Map.of())
+                : p instanceof Map<?, ?> pm
+                        ? ok(stringKeys(pm))
+                        : bad(path + ".params", "must be a map of parameter values, found " + describe(p));
         Validation<Seq<ConfigProblem>, PluginSpec> spec;
         if (factory.isValid() && rawParams.isValid()) {
             spec = params(path + ".params", factory.get(), rawParams.get());
@@ -251,8 +275,8 @@ final class ConfigValidator {
      * A plugin's parameters: each value against its declaration, then, when they are all valid, the rules
      * between them ({@link PluginFactory#validate}).
      */
-    private static Validation<Seq<ConfigProblem>, PluginSpec> params(String path, PluginFactory<?> factory,
-                                                                      Map<String, Object> raw) {
+    private static Validation<Seq<ConfigProblem>, PluginSpec> params(
+            String path, PluginFactory<?> factory, Map<String, Object> raw) {
         Params.Resolution r = Params.check(factory.params(), raw);
         List<ParamProblem> problems = r.problems();
         if (problems.isEmpty()) {
@@ -261,45 +285,53 @@ final class ConfigValidator {
         if (problems.isEmpty()) {
             return ok(new PluginSpec(factory.id(), r.params().asMap()));
         }
-        return bad(problems.stream().map(pp -> new ConfigProblem(pp.param().isEmpty() ? path : path + "."
-                + pp.param(), pp.message())).toList());
+        return bad(problems.stream()
+                .map(pp -> new ConfigProblem(pp.param().isEmpty() ? path : path + "." + pp.param(), pp.message()))
+                .toList());
     }
 
     private static String what(PluginKind<?> kind) {
         return kind.discoverable() ? kind.name() + " plugin" : kind.name();
     }
 
-    private Validation<Seq<ConfigProblem>, PluginFactory<?>> factory(String path, Object id, String defaultId,
-                                                                    PluginKind<?> kind) {
+    private Validation<Seq<ConfigProblem>, PluginFactory<?>> factory(
+            String path, Object id, String defaultId, PluginKind<?> kind) {
         if (id == null) {
             if (defaultId == null) {
                 return bad(path, "missing; must name a " + what(kind) + ", one of " + registry.ids(kind));
             }
-            return registry.find(kind, defaultId).<Validation<Seq<ConfigProblem>, PluginFactory<?>>>map(
-                    ConfigValidator::ok).orElseGet(() -> bad(path, "missing, and the default " + what(kind) + " '"
-                    + defaultId + "' is not installed; available: " + registry.ids(kind)));
+            return registry.find(kind, defaultId)
+                    .<Validation<Seq<ConfigProblem>, PluginFactory<?>>>map(ConfigValidator::ok)
+                    .orElseGet(() -> bad(
+                            path,
+                            "missing, and the default " + what(kind) + " '" + defaultId
+                                    + "' is not installed; available: " + registry.ids(kind)));
         }
         if (!(id instanceof String s)) {
             return bad(path, "must be a string naming a " + what(kind) + ", found " + describe(id));
         }
-        return registry.find(kind, s).<Validation<Seq<ConfigProblem>, PluginFactory<?>>>map(ConfigValidator::ok)
+        return registry.find(kind, s)
+                .<Validation<Seq<ConfigProblem>, PluginFactory<?>>>map(ConfigValidator::ok)
                 .orElseGet(() -> bad(path, registry.unknownIdMessage(kind, s)));
     }
 
-    private Validation<Seq<ConfigProblem>, List<PluginSpec>> list(String path, Object raw, PluginKind<?> kind,
-                                                                  boolean required) {
+    private Validation<Seq<ConfigProblem>, List<PluginSpec>> list(
+            String path, Object raw, PluginKind<?> kind, boolean required) {
         if (raw == null) {
             return required
-                    ? bad(path, "missing; must list at least one " + what(kind) + " like [ { id: ... } ]; "
-                            + "available: " + registry.ids(kind))
+                    ? bad(
+                            path,
+                            "missing; must list at least one " + what(kind) + " like [ { id: ... } ]; " + "available: "
+                                    + registry.ids(kind))
                     : ok(List.of());
         }
         if (!(raw instanceof List<?> items)) {
             return bad(path, "must be a list of { id: ..., params: {...} } nodes, found " + describe(raw));
         }
         if (items.isEmpty() && required) {
-            return bad(path, "must list at least one " + what(kind) + ", found an empty list; available: "
-                    + registry.ids(kind));
+            return bad(
+                    path,
+                    "must list at least one " + what(kind) + ", found an empty list; available: " + registry.ids(kind));
         }
         List<Validation<Seq<ConfigProblem>, PluginSpec>> nodes = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
@@ -314,26 +346,29 @@ final class ConfigValidator {
      * A section of fixed keys declared as {@link ParamSpec}s ({@code train}, {@code distill.teacher_graph}):
      * unknown keys, then each value by {@link Params#check}; resolves to every declared value, defaults filled in.
      */
-    private static Validation<Seq<ConfigProblem>, Map<String, Object>> section(String path, Map<String, Object> raw,
-                                                                               List<ParamSpec> specs) {
+    private static Validation<Seq<ConfigProblem>, Map<String, Object>> section(
+            String path, Map<String, Object> raw, List<ParamSpec> specs) {
         List<String> valid = names(specs);
         var keys = keys(path, raw, valid);
         Map<String, Object> known = new LinkedHashMap<>(raw);
         known.keySet().retainAll(valid);
         Params.Resolution r = Params.check(specs, known);
-        Validation<Seq<ConfigProblem>, Map<String, Object>> values = r.valid() ? ok(r.params().asMap())
-                : bad(r.problems().stream().map(pp -> new ConfigProblem(path + "." + pp.param(), pp.message()))
+        Validation<Seq<ConfigProblem>, Map<String, Object>> values = r.valid()
+                ? ok(r.params().asMap())
+                : bad(r.problems().stream()
+                        .map(pp -> new ConfigProblem(path + "." + pp.param(), pp.message()))
                         .toList());
         return flat(Validation.combine(keys, values).ap((k, v) -> v));
     }
 
     /** Unknown keys of a section, each with "did you mean" and the valid keys. */
-    private static Validation<Seq<ConfigProblem>, Tuple0> keys(String path, Map<String, Object> map,
-                                                               List<String> valid) {
+    private static Validation<Seq<ConfigProblem>, Tuple0> keys(
+            String path, Map<String, Object> map, List<String> valid) {
         List<ConfigProblem> problems = new ArrayList<>();
         for (String key : map.keySet()) {
             if (!valid.contains(key)) {
-                problems.add(new ConfigProblem(path.isEmpty() ? key : path + "." + key,
+                problems.add(new ConfigProblem(
+                        path.isEmpty() ? key : path + "." + key,
                         "unknown key; " + Suggestions.didYouMean(key, valid) + "valid: " + valid));
             }
         }

@@ -1,13 +1,12 @@
 package org.camloss.runtime.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Writes resolved configs (and other plain maps, such as run provenance) as YAML or JSON.
@@ -16,8 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * it back to an equal value.
  */
 public final class ConfigWriter {
-    private ConfigWriter() {
-    }
+    private ConfigWriter() {}
 
     /** {@code config} as YAML, every default filled in. */
     public static String toYaml(ExperimentConfig config) {

@@ -17,8 +17,8 @@ import java.util.Optional;
  *                   data that is not augmented)
  * @param teacherGraph how to read a teacher that is a plain DL4J graph rather than a camloss model
  */
-public record DistillSpec(String teacher, List<PluginSpec> distillers, boolean cacheTeacher,
-                          Optional<TeacherGraphSpec> teacherGraph) {
+public record DistillSpec(
+        String teacher, List<PluginSpec> distillers, boolean cacheTeacher, Optional<TeacherGraphSpec> teacherGraph) {
 
     public DistillSpec {
         Objects.requireNonNull(teacher, "teacher");

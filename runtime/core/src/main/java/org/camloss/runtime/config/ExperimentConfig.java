@@ -24,9 +24,17 @@ import java.util.Optional;
  * @param train        epochs, batch size, threads, progress
  * @param distill      the distillation section, when the config has one
  */
-public record ExperimentConfig(String name, long seed, PluginSpec data, PluginSpec backbone, PluginSpec loss,
-                               List<PluginSpec> regularizers, PluginSpec optimizer, PluginSpec schedule,
-                               TrainSpec train, Optional<DistillSpec> distill) {
+public record ExperimentConfig(
+        String name,
+        long seed,
+        PluginSpec data,
+        PluginSpec backbone,
+        PluginSpec loss,
+        List<PluginSpec> regularizers,
+        PluginSpec optimizer,
+        PluginSpec schedule,
+        TrainSpec train,
+        Optional<DistillSpec> distill) {
 
     public ExperimentConfig {
         Objects.requireNonNull(name, "name");

@@ -17,7 +17,8 @@ final class Mappers {
      * {@code true}/{@code false} are booleans); strings are quoted only where needed, including any that
      * start like a number ({@code 0x10}, {@code 1e-3}) so they read back as strings.
      */
-    static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder().stringQuotingChecker(new Quoting()).build())
+    static final ObjectMapper YAML = YAMLMapper.builder(
+                    YAMLFactory.builder().stringQuotingChecker(new Quoting()).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -31,8 +32,7 @@ final class Mappers {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .build();
 
-    private Mappers() {
-    }
+    private Mappers() {}
 
     /** Jackson's minimal quoting, plus quotes for every string that starts like a number. */
     private static final class Quoting extends StringQuotingChecker.Default {

@@ -7,8 +7,7 @@ import java.util.Map;
 
 /** Helpers for the raw config tree (maps, lists and scalars as parsed from YAML or JSON). */
 final class Nodes {
-    private Nodes() {
-    }
+    private Nodes() {}
 
     /** A value as shown after "found": strings quoted, maps and lists by kind, scalars as written. */
     static String describe(Object value) {

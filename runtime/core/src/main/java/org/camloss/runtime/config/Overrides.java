@@ -1,5 +1,7 @@
 package org.camloss.runtime.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -10,9 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
  * {@code --set path=value} overrides: parsing them, and applying them to a raw config tree.
@@ -29,12 +28,10 @@ final class Overrides {
 
     private static final String EXAMPLE = "expected path=value, e.g. train.epochs=2";
 
-    private Overrides() {
-    }
+    private Overrides() {}
 
     /** One parsed override. */
-    record Override(String path, List<String> segments, Object value) {
-    }
+    record Override(String path, List<String> segments, Object value) {}
 
     /** Parses {@code texts}, adding a problem (source {@code --set}) for each malformed one. */
     static List<Override> parse(List<String> texts, List<ConfigProblem> problems) {
@@ -53,15 +50,15 @@ final class Overrides {
             }
             List<String> segments = Arrays.asList(path.split("\\.", -1));
             if (segments.stream().anyMatch(String::isEmpty)) {
-                problems.add(problem("", "malformed override '" + text + "': path '" + path
-                        + "' has an empty key; " + EXAMPLE));
+                problems.add(problem(
+                        "", "malformed override '" + text + "': path '" + path + "' has an empty key; " + EXAMPLE));
                 continue;
             }
             try {
                 out.add(new Override(path, segments, parseValue(rawValue)));
             } catch (JsonProcessingException e) {
-                problems.add(problem(path, "cannot parse value '" + rawValue + "' as YAML: "
-                        + ConfigLoader.parseErrorMessage(e)));
+                problems.add(problem(
+                        path, "cannot parse value '" + rawValue + "' as YAML: " + ConfigLoader.parseErrorMessage(e)));
             }
         }
         return out;
@@ -101,8 +98,8 @@ final class Overrides {
     }
 
     @SuppressWarnings("unchecked")
-    private static void applyOne(Map<String, Object> root, Override o, Set<String> touched,
-                                 List<ConfigProblem> problems) {
+    private static void applyOne(
+            Map<String, Object> root, Override o, Set<String> touched, List<ConfigProblem> problems) {
         Object cur = root;
         List<String> segs = o.segments();
         for (int i = 0; i < segs.size(); i++) {
@@ -131,13 +128,17 @@ final class Overrides {
                 List<Object> list = (List<Object>) raw;
                 int index = index(seg);
                 if (index < 0) {
-                    problems.add(problem(o.path(), "cannot set: " + parent + " is a list; select an element by "
-                            + "index, e.g. " + parent + ".0"));
+                    problems.add(problem(
+                            o.path(),
+                            "cannot set: " + parent + " is a list; select an element by " + "index, e.g. " + parent
+                                    + ".0"));
                     return;
                 }
                 if (index > list.size()) {
-                    problems.add(problem(o.path(), "cannot set: index " + index + " is past the end of " + parent
-                            + ", which has " + list.size() + " element(s); use 0 to " + list.size()));
+                    problems.add(problem(
+                            o.path(),
+                            "cannot set: index " + index + " is past the end of " + parent + ", which has "
+                                    + list.size() + " element(s); use 0 to " + list.size()));
                     return;
                 }
                 Object existing = index < list.size() ? list.get(index) : null;
@@ -155,8 +156,8 @@ final class Overrides {
                 }
                 next = value;
             } else {
-                problems.add(problem(o.path(), "cannot set: " + parent + " is " + Nodes.describe(cur)
-                        + ", not a map or list"));
+                problems.add(problem(
+                        o.path(), "cannot set: " + parent + " is " + Nodes.describe(cur) + ", not a map or list"));
                 return;
             }
             cur = next;

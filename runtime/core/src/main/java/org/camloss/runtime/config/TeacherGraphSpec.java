@@ -19,11 +19,11 @@ import org.camloss.api.ParamSpec;
 public record TeacherGraphSpec(String logits, String features, List<String> stages, String format) {
     /** The keys, with their types, defaults and meaning. */
     public static final List<ParamSpec> KEYS = List.of(
-            ParamSpec.ofString("logits", "", "Dense/output layer whose pre-activation outputs are the logits "
-                    + "(required)."),
+            ParamSpec.ofString(
+                    "logits", "", "Dense/output layer whose pre-activation outputs are the logits " + "(required)."),
             ParamSpec.ofString("features", "", "Vertex of the last feature map (needed by caam-cam)."),
-            ParamSpec.ofString("stages", "", "Comma-separated vertices of the stage maps, shallow to deep "
-                    + "(needed by at)."),
+            ParamSpec.ofString(
+                    "stages", "", "Comma-separated vertices of the stage maps, shallow to deep " + "(needed by at)."),
             ParamSpec.ofChoice("format", "NHWC", List.of("NHWC", "NCHW"), "Layout of the graph's input and maps."));
 
     public TeacherGraphSpec {
@@ -33,10 +33,15 @@ public record TeacherGraphSpec(String logits, String features, List<String> stag
     /** Builds the section from validated values. */
     static TeacherGraphSpec of(Map<String, Object> v) {
         String s = ((String) v.get("stages")).trim();
-        List<String> stages = s.isEmpty() ? List.of()
-                : Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-        return new TeacherGraphSpec(((String) v.get("logits")).trim(), ((String) v.get("features")).trim(), stages,
-                (String) v.get("format"));
+        List<String> stages = s.isEmpty()
+                ? List.of()
+                : Arrays.stream(s.split(","))
+                        .map(String::trim)
+                        .filter(x -> !x.isEmpty())
+                        .toList();
+        return new TeacherGraphSpec(
+                ((String) v.get("logits")).trim(), ((String) v.get("features")).trim(), stages, (String)
+                        v.get("format"));
     }
 
     /** This section in config layout. */

@@ -1,6 +1,5 @@
 package org.camloss.runtime.distill;
 
-import org.camloss.api.layers.StoredModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +9,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
-import org.camloss.engine.model.CamModel;
-import org.camloss.engine.head.TeacherColumns;
 import org.camloss.api.UserException;
+import org.camloss.api.layers.StoredModels;
+import org.camloss.engine.head.TeacherColumns;
+import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.config.TeacherGraphSpec;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -36,8 +36,12 @@ public final class GraphTeacherNet implements TeacherNet {
     private final BackboneInfo info;
     private final List<TeacherColumns.StageShape> stageShapes;
 
-    private GraphTeacherNet(ComputationGraph graph, TeacherGraphSpec spec, String logitsInput, BackboneInfo info,
-                            List<TeacherColumns.StageShape> stageShapes) {
+    private GraphTeacherNet(
+            ComputationGraph graph,
+            TeacherGraphSpec spec,
+            String logitsInput,
+            BackboneInfo info,
+            List<TeacherColumns.StageShape> stageShapes) {
         this.graph = graph;
         this.spec = spec;
         this.logitsInput = logitsInput;
@@ -61,10 +65,11 @@ public final class GraphTeacherNet implements TeacherNet {
         try {
             graph = StoredModels.readGraph(file, false);
         } catch (IOException | RuntimeException e) {
-            throw new UserException("distill.teacher: " + file + " is not a readable DL4J ComputationGraph ("
-                    + e.getMessage() + ")");
+            throw new UserException(
+                    "distill.teacher: " + file + " is not a readable DL4J ComputationGraph (" + e.getMessage() + ")");
         }
-        TreeSet<String> vertices = new TreeSet<>(graph.getConfiguration().getVertices().keySet());
+        TreeSet<String> vertices =
+                new TreeSet<>(graph.getConfiguration().getVertices().keySet());
         vertices.addAll(graph.getConfiguration().getNetworkInputs());
         String valid = " (the graph's vertices: " + vertices + ")";
         check(vertices, spec.logits(), "logits", valid);
@@ -85,17 +90,19 @@ public final class GraphTeacherNet implements TeacherNet {
             throw new UserException(WHERE + ".logits: '" + spec.logits() + "' has " + w.size(1) + " outputs but the "
                     + "student's data has " + classes + " classes; teacher and student must share their classes");
         }
-        String logitsInput = graph.getConfiguration().getVertexInputs().get(spec.logits()).get(0);
+        String logitsInput =
+                graph.getConfiguration().getVertexInputs().get(spec.logits()).get(0);
 
         // one probe image: shapes of every named vertex
         boolean nchw = spec.format().equals("NCHW");
         INDArray probe = Nd4j.rand(graph.params().dataType(), 2, shape.height(), shape.width(), shape.channels());
         Map<String, INDArray> acts;
         try {
-            acts = graph.feedForward(new INDArray[] {nchw ? probe.permute(0, 3, 1, 2).dup() : probe}, false, false);
+            acts = graph.feedForward(
+                    new INDArray[] {nchw ? probe.permute(0, 3, 1, 2).dup() : probe}, false, false);
         } catch (RuntimeException e) {
-            throw new UserException("distill.teacher: " + file + " cannot take " + shape + " images in "
-                    + spec.format() + " layout (" + firstLine(e.getMessage()) + "); check distill.teacher_graph.format");
+            throw new UserException("distill.teacher: " + file + " cannot take " + shape + " images in " + spec.format()
+                    + " layout (" + firstLine(e.getMessage()) + "); check distill.teacher_graph.format");
         }
         INDArray x = acts.get(logitsInput);
         if (x == null || x.rank() != 2 || x.size(1) != w.size(0)) {
@@ -113,7 +120,9 @@ public final class GraphTeacherNet implements TeacherNet {
                         + "average feeds the logits layer");
             }
             INDArray pooled = f.mean(2, 3);
-            if (!pooled.equalsWithEps(x.castTo(pooled.dataType()), 1e-4 * Math.max(1, x.amaxNumber().doubleValue()))) {
+            if (!pooled.equalsWithEps(
+                    x.castTo(pooled.dataType()),
+                    1e-4 * Math.max(1, x.amaxNumber().doubleValue()))) {
                 throw new UserException(WHERE + ".features: the input of '" + spec.logits() + "' is not the global "
                         + "average of '" + spec.features() + "', so the teacher's CAM would not explain its logits");
             }
@@ -199,6 +208,8 @@ public final class GraphTeacherNet implements TeacherNet {
 
     @Override
     public INDArray classifierWeight() {
-        return spec.features().isEmpty() ? null : graph.getLayer(spec.logits()).getParam("W").transpose();
+        return spec.features().isEmpty()
+                ? null
+                : graph.getLayer(spec.logits()).getParam("W").transpose();
     }
 }

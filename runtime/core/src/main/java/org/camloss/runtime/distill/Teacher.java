@@ -1,22 +1,20 @@
 package org.camloss.runtime.distill;
 
-import org.camloss.api.cam.Bilinear;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.camloss.api.BackboneInfo;
 import org.camloss.api.LossContext;
 import org.camloss.api.TeacherOutputs;
 import org.camloss.api.TeacherSignal;
+import org.camloss.api.UserException;
+import org.camloss.api.cam.Bilinear;
 import org.camloss.api.cam.CamMaps;
 import org.camloss.api.data.DatasetInfo;
-import org.camloss.engine.model.CamModel;
 import org.camloss.engine.head.Objective;
 import org.camloss.engine.head.TeacherColumns;
-import org.camloss.api.UserException;
+import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.config.TeacherGraphSpec;
 import org.camloss.runtime.run.ModelFiles;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -95,8 +93,12 @@ public final class Teacher implements Objective.TeacherBinding {
      *
      * @throws UserException when the teacher cannot be read or does not fit the student's data or distillers
      */
-    public static Teacher load(Path path, Optional<TeacherGraphSpec> graph, DatasetInfo data, int[] studentMap,
-                               Set<TeacherSignal> signals) {
+    public static Teacher load(
+            Path path,
+            Optional<TeacherGraphSpec> graph,
+            DatasetInfo data,
+            int[] studentMap,
+            Set<TeacherSignal> signals) {
         TeacherNet net;
         if (graph.isPresent()) {
             TeacherGraphSpec g = graph.get();
@@ -116,7 +118,8 @@ public final class Teacher implements Objective.TeacherBinding {
                 throw new UserException("distill.teacher: " + path + " has " + k + " classes but the student's data "
                         + data.name() + " has " + data.numClasses() + "; teacher and student must share their classes");
             }
-            if (signals.contains(TeacherSignal.STAGES) && model.backboneInfo().stages().isEmpty()) {
+            if (signals.contains(TeacherSignal.STAGES)
+                    && model.backboneInfo().stages().isEmpty()) {
                 throw new UserException("distill.teacher: " + path + " does not record its backbone's stages (it was "
                         + "saved by an older camloss); a distiller that reads stages (at) needs a teacher trained by "
                         + "this version");
@@ -148,7 +151,8 @@ public final class Teacher implements Objective.TeacherBinding {
         CamModel.Forward f = net.forward(images, stages);
         INDArray resized = null;
         if (columns.signals().contains(TeacherSignal.TARGET_CAM)) {
-            INDArray maps = CamMaps.cam(f.features(), net.classifierWeight(), targets).castTo(DataType.FLOAT);
+            INDArray maps =
+                    CamMaps.cam(f.features(), net.classifierWeight(), targets).castTo(DataType.FLOAT);
             int n = (int) maps.size(0);
             int h = (int) maps.size(1);
             int w = (int) maps.size(2);

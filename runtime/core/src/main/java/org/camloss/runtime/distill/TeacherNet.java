@@ -2,8 +2,8 @@ package org.camloss.runtime.distill;
 
 import java.util.List;
 import org.camloss.api.BackboneInfo;
-import org.camloss.engine.model.CamModel;
 import org.camloss.engine.head.TeacherColumns;
+import org.camloss.engine.model.CamModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -54,10 +54,12 @@ public interface TeacherNet {
 
             @Override
             public List<TeacherColumns.StageShape> stageShapes() {
-                return model.backboneInfo().stages().stream().map(s -> {
-                    int[] hw = new BackboneInfo(s.channels(), s.stride(), List.of()).outputSize(shape);
-                    return new TeacherColumns.StageShape(s.channels(), hw[0], hw[1]);
-                }).toList();
+                return model.backboneInfo().stages().stream()
+                        .map(s -> {
+                            int[] hw = new BackboneInfo(s.channels(), s.stride(), List.of()).outputSize(shape);
+                            return new TeacherColumns.StageShape(s.channels(), hw[0], hw[1]);
+                        })
+                        .toList();
             }
 
             @Override

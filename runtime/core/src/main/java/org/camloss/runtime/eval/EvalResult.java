@@ -18,9 +18,16 @@ import java.util.Optional;
  * @param confusion    confusion[true][predicted]
  * @param localization localization metrics, or null when the data has no masks
  */
-public record EvalResult(long count, double accuracy, double top5, double crossEntropy, double camLoss,
-                         List<String> classes, double[] perClass, long[][] confusion,
-                         LocalizationSummary localization) {
+public record EvalResult(
+        long count,
+        double accuracy,
+        double top5,
+        double crossEntropy,
+        double camLoss,
+        List<String> classes,
+        double[] perClass,
+        long[][] confusion,
+        LocalizationSummary localization) {
 
     /** The localization metrics, when the data has masks. */
     public Optional<LocalizationSummary> localizationSummary() {

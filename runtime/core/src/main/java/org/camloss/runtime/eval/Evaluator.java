@@ -86,8 +86,16 @@ public final class Evaluator {
             }
             perClass[c] = total == 0 ? Double.NaN : confusion[c][c] / (double) total;
         }
-        return new EvalResult(n, correct / (double) n, top5 / (double) n, ceSum / n, camSum / n, info.classes(),
-                perClass, confusion, loc == null ? null : loc.summary());
+        return new EvalResult(
+                n,
+                correct / (double) n,
+                top5 / (double) n,
+                ceSum / n,
+                camSum / n,
+                info.classes(),
+                perClass,
+                confusion,
+                loc == null ? null : loc.summary());
     }
 
     private static int argmax(double[] v) {

@@ -22,8 +22,7 @@ public final class Localization {
     /** Φ threshold of the IoU. */
     public static final double THRESHOLD = 0.5;
 
-    private Localization() {
-    }
+    private Localization() {}
 
     /**
      * The score of one map and one mask.
@@ -46,11 +45,12 @@ public final class Localization {
      * Scores the {@code h × w} map at {@code map[mapOff]} against the {@code height × width} mask at
      * {@code mask[maskOff]}.
      */
-    public static Score score(float[] map, int mapOff, int h, int w, boolean[] mask, int maskOff, int height, int width) {
+    public static Score score(
+            float[] map, int mapOff, int h, int w, boolean[] mask, int maskOff, int height, int width) {
         int n = height * width;
         if (maskOff < 0 || maskOff + n > mask.length) {
-            throw new IllegalArgumentException("localization: mask needs " + n + " values at offset " + maskOff
-                    + ", found length " + mask.length);
+            throw new IllegalArgumentException(
+                    "localization: mask needs " + n + " values at offset " + maskOff + ", found length " + mask.length);
         }
         float[] up = new float[n];
         Bilinear.resize(map, mapOff, h, w, up, 0, height, width);

@@ -1,7 +1,7 @@
 package org.camloss.runtime.eval;
 
-import org.camloss.api.cam.Bilinear;
 import java.util.Arrays;
+import org.camloss.api.cam.Bilinear;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,8 +23,7 @@ public final class LocalizationAccumulator {
     private double camIou;
 
     /** An empty accumulator. */
-    public LocalizationAccumulator() {
-    }
+    public LocalizationAccumulator() {}
 
     /**
      * Adds a batch of ND4J maps.
@@ -70,8 +69,8 @@ public final class LocalizationAccumulator {
                     + " values, found caam " + caam.length + " and cam " + cam.length);
         }
         if (masks.length < n * maskLen) {
-            throw new IllegalArgumentException("localization: masks must hold N*height*width = " + n * maskLen
-                    + " values, found " + masks.length);
+            throw new IllegalArgumentException(
+                    "localization: masks must hold N*height*width = " + n * maskLen + " values, found " + masks.length);
         }
         float[] up = new float[maskLen];
         for (int i = 0; i < n; i++) {
@@ -102,7 +101,8 @@ public final class LocalizationAccumulator {
     /** The means so far; NaN metrics when nothing was added. */
     public LocalizationSummary summary() {
         double n = count;
-        return new LocalizationSummary(count,
+        return new LocalizationSummary(
+                count,
                 new LocalizationSummary.Metrics(caamHits / n, caamEnergy / n, caamIou / n),
                 new LocalizationSummary.Metrics(camHits / n, camEnergy / n, camIou / n));
     }

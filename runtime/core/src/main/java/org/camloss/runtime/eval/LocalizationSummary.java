@@ -19,8 +19,7 @@ public record LocalizationSummary(long count, Metrics caam, Metrics cam) {
      * @param energy   mean share of the normalised map inside the mask
      * @param iou      mean IoU of the thresholded map with the mask
      */
-    public record Metrics(double pointing, double energy, double iou) {
-    }
+    public record Metrics(double pointing, double energy, double iou) {}
 
     /**
      * Flat snake_case keys for reports: {@code count}, {@code caam_pointing}, {@code caam_energy},

@@ -16,8 +16,7 @@ import org.nd4j.linalg.schedule.ISchedule;
  * into the runtime, declared like plugins.
  */
 public final class Builtins {
-    private Builtins() {
-    }
+    private Builtins() {}
 
     /** Every built-in optimizer factory. */
     public static List<OptimizerFactory> optimizers() {
@@ -30,8 +29,9 @@ public final class Builtins {
     }
 
     /** The parameters shared by both optimizers: a base rate and coupled weight decay. */
-    private record Configured(double learningRate, double weightDecay, java.util.function.Function<ISchedule,
-            IUpdater> make) implements Optimizer {
+    private record Configured(
+            double learningRate, double weightDecay, java.util.function.Function<ISchedule, IUpdater> make)
+            implements Optimizer {
         @Override
         public IUpdater updater(ISchedule schedule) {
             return make.apply(schedule);
@@ -54,7 +54,8 @@ public final class Builtins {
         public List<ParamSpec> params() {
             return List.of(
                     ParamSpec.ofDouble("lr", 0.1, Range.openClosed(0, 10), "learning rate"),
-                    ParamSpec.ofDouble("momentum", 0.9, Range.closedOpen(0, 1), "momentum factor; 0 turns momentum off"),
+                    ParamSpec.ofDouble(
+                            "momentum", 0.9, Range.closedOpen(0, 1), "momentum factor; 0 turns momentum off"),
                     ParamSpec.ofBoolean("nesterov", false, "use Nesterov momentum"),
                     ParamSpec.ofDouble("weight_decay", 5e-4, 0, 1, "coupled L2 on every parameter"));
         }
@@ -64,7 +65,9 @@ public final class Builtins {
             double lr = p.getDouble("lr");
             double momentum = p.getDouble("momentum");
             boolean nesterov = p.getBoolean("nesterov");
-            return new Configured(lr, p.getDouble("weight_decay"),
+            return new Configured(
+                    lr,
+                    p.getDouble("weight_decay"),
                     schedule -> new ClassicalMomentum(lr, schedule, momentum, nesterov));
         }
     }
@@ -141,8 +144,8 @@ public final class Builtins {
         public List<ParamSpec> params() {
             return List.of(
                     ParamSpec.ofDouble("final_lr", 0, 0, 10, "learning rate at the end of the last epoch"),
-                    ParamSpec.ofInt("warmup_epochs", 0, 0, 100000,
-                            "epochs of linear warmup; must be less than train.epochs"));
+                    ParamSpec.ofInt(
+                            "warmup_epochs", 0, 0, 100000, "epochs of linear warmup; must be less than train.epochs"));
         }
 
         @Override

@@ -7,5 +7,4 @@ import org.camloss.api.PluginFactory;
  * room), not discovered; configs name them like plugins ({@code optimizer: { id: sgd, params: { lr: 0.1 } }}) and
  * their parameters are declared and validated the same way.
  */
-public interface OptimizerFactory extends PluginFactory<Optimizer> {
-}
+public interface OptimizerFactory extends PluginFactory<Optimizer> {}

@@ -6,5 +6,4 @@ import org.camloss.api.PluginFactory;
  * Makes learning-rate {@link Schedule}s; built into the runtime and named in configs like plugins
  * ({@code schedule: { id: cosine }}).
  */
-public interface ScheduleFactory extends PluginFactory<Schedule> {
-}
+public interface ScheduleFactory extends PluginFactory<Schedule> {}

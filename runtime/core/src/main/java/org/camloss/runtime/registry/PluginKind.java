@@ -3,7 +3,6 @@ package org.camloss.runtime.registry;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-
 import org.camloss.api.BackboneFactory;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.DistillerFactory;
@@ -27,12 +26,14 @@ public final class PluginKind<F extends PluginFactory<?>> {
     /** Losses ({@code loss: { id: cam-loss }}). */
     public static final PluginKind<LossFactory> LOSS = new PluginKind<>("loss", LossFactory.class, true);
     /** Backbones ({@code backbone: { id: resnet-cifar }}). */
-    public static final PluginKind<BackboneFactory> BACKBONE = new PluginKind<>("backbone", BackboneFactory.class, true);
+    public static final PluginKind<BackboneFactory> BACKBONE =
+            new PluginKind<>("backbone", BackboneFactory.class, true);
     /** Regularizers ({@code regularizers: [ { id: label-smoothing } ]}). */
     public static final PluginKind<RegularizerFactory> REGULARIZER =
             new PluginKind<>("regularizer", RegularizerFactory.class, true);
     /** Distillers ({@code distill: { distillers: [ { id: caam-cam } ] }}). */
-    public static final PluginKind<DistillerFactory> DISTILLER = new PluginKind<>("distiller", DistillerFactory.class, true);
+    public static final PluginKind<DistillerFactory> DISTILLER =
+            new PluginKind<>("distiller", DistillerFactory.class, true);
     /** Datasets ({@code data: { id: shapes }}). */
     public static final PluginKind<DatasetFactory> DATASET = new PluginKind<>("dataset", DatasetFactory.class, true);
 
@@ -43,8 +44,8 @@ public final class PluginKind<F extends PluginFactory<?>> {
     public static final PluginKind<ScheduleFactory> SCHEDULE =
             new PluginKind<>("schedule", ScheduleFactory.class, false);
 
-    private static final List<PluginKind<?>> ALL = List.of(LOSS, BACKBONE, REGULARIZER, DISTILLER, DATASET, OPTIMIZER,
-            SCHEDULE);
+    private static final List<PluginKind<?>> ALL =
+            List.of(LOSS, BACKBONE, REGULARIZER, DISTILLER, DATASET, OPTIMIZER, SCHEDULE);
 
     private final String name;
     private final Class<F> factoryType;

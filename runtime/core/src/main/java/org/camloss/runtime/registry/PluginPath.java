@@ -17,8 +17,7 @@ import org.camloss.api.UserException;
  * their factories are found with {@link java.util.ServiceLoader} like the built-in ones.
  */
 public final class PluginPath {
-    private PluginPath() {
-    }
+    private PluginPath() {}
 
     /**
      * One entry of a plugin path.
@@ -65,7 +64,8 @@ public final class PluginPath {
             }
             List<Path> jars;
             try (Stream<Path> s = Files.list(p)) {
-                jars = s.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f)).sorted()
+                jars = s.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
+                        .sorted()
                         .toList();
             } catch (IOException ex) {
                 throw new UserException(where + ": cannot be read (" + ex.getMessage() + ")");

@@ -15,10 +15,9 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-
 import org.camloss.api.ParamSpec;
-import org.camloss.api.Suggestions;
 import org.camloss.api.PluginFactory;
+import org.camloss.api.Suggestions;
 import org.camloss.runtime.optim.Builtins;
 
 /**
@@ -154,8 +153,7 @@ public final class PluginRegistry {
     }
 
     /** The factories of one kind: canonical id to factory, alias to canonical id. */
-    private record Table(TreeMap<String, PluginFactory<?>> byId, TreeMap<String, String> aliases) {
-    }
+    private record Table(TreeMap<String, PluginFactory<?>> byId, TreeMap<String, String> aliases) {}
 
     /**
      * Collects factories; {@link #build()} checks them all and reports every problem at once. Building
@@ -165,8 +163,7 @@ public final class PluginRegistry {
         private final List<Registration> registrations = new ArrayList<>();
         private final List<String> loadProblems = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds {@code factory} as a plugin of {@code kind}. */
         public <F extends PluginFactory<?>> Builder register(PluginKind<F> kind, F factory) {
@@ -227,7 +224,9 @@ public final class PluginRegistry {
                     for (java.net.URL url : java.util.Collections.list(loader.getResources(service))) {
                         try (var in = url.openStream()) {
                             String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                            if (text.lines().map(l -> l.replaceAll("#.*", "").trim()).anyMatch(provider::equals)) {
+                            if (text.lines()
+                                    .map(l -> l.replaceAll("#.*", "").trim())
+                                    .anyMatch(provider::equals)) {
                                 where = " listed in " + PluginOrigin.containerOf(url) + " (" + service + ")";
                                 break;
                             }
@@ -237,9 +236,12 @@ public final class PluginRegistry {
                     // the message below still names the provider
                 }
             }
-            String reason = message.contains(" not found") ? "class not found"
-                    : message.contains("not a subtype") ? "it does not implement " + kind.factoryType().getName()
-                    : message.replaceFirst("^[^:]*: ", "") + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
+            String reason = message.contains(" not found")
+                    ? "class not found"
+                    : message.contains("not a subtype")
+                            ? "it does not implement " + kind.factoryType().getName()
+                            : message.replaceFirst("^[^:]*: ", "")
+                                    + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
             return "cannot load " + kind.name() + " plugin " + (provider != null ? provider : "") + where + ": "
                     + reason;
         }
@@ -263,7 +265,8 @@ public final class PluginRegistry {
                 Map<String, Claim> kindClaims = claims.get(r.kind);
                 Table table = tables.get(r.kind);
                 PluginFactory<?> f = r.factory;
-                String cls = f.getClass().getName() + " in " + PluginOrigin.of(f.getClass()).location();
+                String cls = f.getClass().getName() + " in "
+                        + PluginOrigin.of(f.getClass()).location();
                 String id;
                 List<String> aliases;
                 List<ParamSpec> params;
@@ -313,14 +316,14 @@ public final class PluginRegistry {
             return new PluginRegistry(Collections.unmodifiableMap(tables), List.copyOf(problems));
         }
 
-        private static boolean claim(Map<String, Claim> claims, PluginKind<?> kind, String name, Claim claim,
-                                     Set<String> problems) {
+        private static boolean claim(
+                Map<String, Claim> claims, PluginKind<?> kind, String name, Claim claim, Set<String> problems) {
             Claim first = claims.putIfAbsent(name, claim);
             if (first == null) {
                 return true;
             }
-            problems.add("two " + kind.name() + " plugins claim id '" + name + "': " + first.describe()
-                    + " and " + claim.describe());
+            problems.add("two " + kind.name() + " plugins claim id '" + name + "': " + first.describe() + " and "
+                    + claim.describe());
             return false;
         }
 
@@ -329,13 +332,12 @@ public final class PluginRegistry {
         }
     }
 
-    private record Registration(PluginKind<?> kind, PluginFactory<?> factory) {
-    }
+    private record Registration(PluginKind<?> kind, PluginFactory<?> factory) {}
 
     private record Claim(PluginFactory<?> factory, boolean alias) {
         String describe() {
-            return factory.getClass().getName() + " in " + PluginOrigin.of(factory.getClass()).location()
-                    + (alias ? " (alias)" : "");
+            return factory.getClass().getName() + " in "
+                    + PluginOrigin.of(factory.getClass()).location() + (alias ? " (alias)" : "");
         }
     }
 }

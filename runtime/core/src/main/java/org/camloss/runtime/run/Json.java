@@ -17,8 +17,7 @@ import java.util.Map;
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private Json() {
-    }
+    private Json() {}
 
     /** Writes {@code value} as pretty JSON to {@code file} atomically. */
     public static void write(Path file, Object value) {
@@ -33,7 +32,7 @@ public final class Json {
 
     /** Reads a JSON object. */
     public static Map<String, Object> read(Path file) throws IOException {
-        return MAPPER.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() { });
+        return MAPPER.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
     }
 
     /** Renames {@code from} to {@code to}, atomically where the file system can. */

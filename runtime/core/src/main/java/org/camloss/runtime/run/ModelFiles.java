@@ -1,15 +1,14 @@
 package org.camloss.runtime.run;
 
-import org.camloss.api.layers.StoredModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
+import org.camloss.api.UserException;
+import org.camloss.api.layers.StoredModels;
 import org.camloss.engine.head.CamHead;
 import org.camloss.engine.model.CamModel;
-import org.camloss.api.UserException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,8 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Writes camloss models and reads them back: from a {@code model.zip} or from a run directory holding one. */
 public final class ModelFiles {
-    private ModelFiles() {
-    }
+    private ModelFiles() {}
 
     /**
      * Writes {@code graph} with its updater state to {@code file} atomically (a temporary file beside it, then a
@@ -55,11 +53,12 @@ public final class ModelFiles {
             throw new UserException(what + ": " + file + " is not a readable camloss model (" + e.getMessage() + ")");
         }
         if (!(graph.getLayer(CamModel.HEAD) instanceof org.camloss.engine.head.CamHeadLayer)) {
-            throw new UserException(what + ": " + file + " is not a camloss model (no '" + CamModel.HEAD
-                    + "' head layer)");
+            throw new UserException(
+                    what + ": " + file + " is not a camloss model (no '" + CamModel.HEAD + "' head layer)");
         }
         CamHead head = (CamHead) graph.getLayer(CamModel.HEAD).conf().getLayer();
-        String features = head.getFeatureVertex() != null ? head.getFeatureVertex()
+        String features = head.getFeatureVertex() != null
+                ? head.getFeatureVertex()
                 : graph.getConfiguration().getVertexInputs().get(CamModel.HEAD).get(0);
         // stride from one forward pass of a blank image
         INDArray probe = Nd4j.zeros(graph.params().dataType(), 1, shape.height(), shape.width(), shape.channels());

@@ -30,8 +30,7 @@ public final class Provenance {
 
     private final Map<String, Object> values = new LinkedHashMap<>();
 
-    private Provenance() {
-    }
+    private Provenance() {}
 
     /**
      * The provenance of a run about to start.
@@ -39,15 +38,21 @@ public final class Provenance {
      * @param plugins       the plugins the config names, as {@code kind, id, class, jar, version} maps
      * @param threadsPolicy how ND4J's thread count was chosen
      */
-    public static Provenance start(ExperimentConfig config, Dataset data, CamModel model,
-                                   List<Map<String, Object>> plugins, String threadsPolicy) {
+    public static Provenance start(
+            ExperimentConfig config,
+            Dataset data,
+            CamModel model,
+            List<Map<String, Object>> plugins,
+            String threadsPolicy) {
         Provenance p = new Provenance();
         Map<String, Object> v = p.values;
         v.put("camloss_version", Versions.camloss());
         v.put("dl4j_version", Versions.dl4j());
         v.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        v.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         v.put("cores", Runtime.getRuntime().availableProcessors());
         v.putAll(Backend.describe());
         v.put("threads_policy", threadsPolicy);

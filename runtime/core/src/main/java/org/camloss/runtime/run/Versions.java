@@ -8,8 +8,7 @@ import java.util.Properties;
 public final class Versions {
     private static final Properties PROPS = load();
 
-    private Versions() {
-    }
+    private Versions() {}
 
     private static Properties load() {
         Properties p = new Properties();

@@ -13,6 +13,11 @@ import java.util.Map;
  * @param learningRate learning rate used
  * @param imagesPerSec running throughput of this epoch
  */
-public record BatchStats(int epoch, int batch, int batches, double loss, Map<String, Double> terms,
-                         double learningRate, double imagesPerSec) {
-}
+public record BatchStats(
+        int epoch,
+        int batch,
+        int batches,
+        double loss,
+        Map<String, Double> terms,
+        double learningRate,
+        double imagesPerSec) {}

@@ -56,6 +56,5 @@ final class EpochMetrics {
      * @param loss  the total objective, a batch mean
      * @param terms each term's unweighted batch mean
      */
-    record StepResult(double loss, Map<String, Double> terms) {
-    }
+    record StepResult(double loss, Map<String, Double> terms) {}
 }

@@ -20,8 +20,8 @@ public final class MetricsWriter implements TrainListener {
 
     @Override
     public void onEpochEnd(EpochStats stats) {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
+        try (BufferedWriter w = Files.newBufferedWriter(
+                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             w.write(JSON.writeValueAsString(stats.metrics()));
             w.write('\n');
         } catch (IOException e) {

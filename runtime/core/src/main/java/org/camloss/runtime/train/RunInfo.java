@@ -10,5 +10,4 @@ package org.camloss.runtime.train;
  * @param testSize     test examples
  * @param parameters   parameter count of the model (DL4J's, batch-norm running statistics included)
  */
-public record RunInfo(String name, int epochs, int batchesPerEpoch, int trainSize, int testSize, long parameters) {
-}
+public record RunInfo(String name, int epochs, int batchesPerEpoch, int trainSize, int testSize, long parameters) {}

@@ -6,22 +6,17 @@ package org.camloss.runtime.train;
  */
 public interface TrainListener {
     /** Before the first epoch. */
-    default void onRunStart(RunInfo info) {
-    }
+    default void onRunStart(RunInfo info) {}
 
     /** Before each epoch (zero-based {@code epoch}). */
-    default void onEpochStart(int epoch, int batches) {
-    }
+    default void onEpochStart(int epoch, int batches) {}
 
     /** After each training step. */
-    default void onBatchEnd(BatchStats stats) {
-    }
+    default void onBatchEnd(BatchStats stats) {}
 
     /** After each epoch's evaluation. */
-    default void onEpochEnd(EpochStats stats) {
-    }
+    default void onEpochEnd(EpochStats stats) {}
 
     /** After the last epoch. */
-    default void onRunEnd(RunSummary summary) {
-    }
+    default void onRunEnd(RunSummary summary) {}
 }

@@ -61,8 +61,17 @@ public final class Trainer {
      * @param gcInterval how often to run {@link System#gc()} during training to free ND4J's native memory
      *                   ({@link #collectOffHeapGarbage}); {@link Duration#ZERO} for never
      */
-    public Trainer(CamModel model, Dataset data, List<Regularizer> regularizers, Teacher teacher, int epochs,
-                   int batchSize, long seed, Evaluator evaluator, List<TrainListener> listeners, Duration gcInterval) {
+    public Trainer(
+            CamModel model,
+            Dataset data,
+            List<Regularizer> regularizers,
+            Teacher teacher,
+            int epochs,
+            int batchSize,
+            long seed,
+            Evaluator evaluator,
+            List<TrainListener> listeners,
+            Duration gcInterval) {
         this.model = model;
         this.data = data;
         this.regularizers = List.copyOf(regularizers);
@@ -82,9 +91,15 @@ public final class Trainer {
      * @throws TrainingCancelledException when the thread is interrupted (checked between steps)
      */
     public RunSummary run() {
-        Batches train = new Batches(data.train(), data.info().shape(), data.info().numClasses(), batchSize);
-        RunInfo info = new RunInfo(data.info().name(), epochs, train.count(), data.train().size(),
-                data.test().size(), model.graph().numParams());
+        Batches train =
+                new Batches(data.train(), data.info().shape(), data.info().numClasses(), batchSize);
+        RunInfo info = new RunInfo(
+                data.info().name(),
+                epochs,
+                train.count(),
+                data.train().size(),
+                data.test().size(),
+                model.graph().numParams());
         listeners.forEach(l -> l.onRunStart(info));
         Random rng = new Random(seed ^ 0x5DEECE66DL);
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -99,8 +114,8 @@ public final class Trainer {
                 rows.add(row);
             }
         }
-        RunSummary summary = new RunSummary(List.copyOf(rows), (System.nanoTime() - runStart) / 1e9,
-                trainImages / Math.max(trainSeconds, 1e-9));
+        RunSummary summary = new RunSummary(
+                List.copyOf(rows), (System.nanoTime() - runStart) / 1e9, trainImages / Math.max(trainSeconds, 1e-9));
         listeners.forEach(l -> l.onRunEnd(summary));
         return summary;
     }
@@ -124,8 +139,8 @@ public final class Trainer {
             EpochMetrics.StepResult result = step(batch, idx, epoch, b, rng);
             lastGc = collectOffHeapGarbage(lastGc, gcIntervalNanos);
             metrics.add(result, idx.length);
-            BatchStats stats = new BatchStats(epoch, b, batches, result.loss(), result.terms(), lr,
-                    metrics.imagesPerSec());
+            BatchStats stats =
+                    new BatchStats(epoch, b, batches, result.loss(), result.terms(), lr, metrics.imagesPerSec());
             listeners.forEach(l -> l.onBatchEnd(stats));
         }
         Map<String, Object> row = metrics.row(epoch, learningRate(model.graph()), metrics.seconds());
@@ -172,7 +187,9 @@ public final class Trainer {
     private void evaluate(Map<String, Object> row) {
         long start = System.nanoTime();
         row.putAll(evaluator.evaluate(model, data.test(), data.info()).metrics("test_"));
-        data.validation().ifPresent(v -> row.putAll(evaluator.evaluate(model, v, data.info()).metrics("val_")));
+        data.validation()
+                .ifPresent(v ->
+                        row.putAll(evaluator.evaluate(model, v, data.info()).metrics("val_")));
         row.put("eval_seconds", (System.nanoTime() - start) / 1e9);
     }
 

@@ -8,11 +8,11 @@ import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.Loss;
 import org.camloss.api.data.Dataset;
+import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
-import org.camloss.engine.head.Objective;
-import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.eval.Evaluator;
 import org.camloss.runtime.train.TrainListener;
 import org.camloss.runtime.train.Trainer;
@@ -60,12 +60,19 @@ final class ExperimentModule extends AbstractModule {
     @Provides
     @Singleton
     CamModel model(Dataset data, Backbone backbone, Objective objective) {
-        int steps = (data.train().size() + config.train().batchSize() - 1) / config.train().batchSize();
+        int steps = (data.train().size() + config.train().batchSize() - 1)
+                / config.train().batchSize();
         CamModel model = new ModelAssembler()
                 .seed(config.seed())
                 .backboneName(config.backbone().id())
-                .updater(components.optimizer().updater(components.schedule().create(
-                        components.optimizer().learningRate(), config.train().epochs(), steps)))
+                .updater(components
+                        .optimizer()
+                        .updater(components
+                                .schedule()
+                                .create(
+                                        components.optimizer().learningRate(),
+                                        config.train().epochs(),
+                                        steps)))
                 .assemble(backbone, data.info().shape(), data.info().numClasses(), objective);
         model.graph().addListeners(new CoupledWeightDecay(components.optimizer().weightDecay()));
         return model;
@@ -80,7 +87,16 @@ final class ExperimentModule extends AbstractModule {
     @Provides
     @Singleton
     Trainer trainer(CamModel model, Dataset data, Evaluator evaluator) {
-        return new Trainer(model, data, components.regularizers(), components.teacher(), config.train().epochs(),
-                config.train().batchSize(), config.seed(), evaluator, listeners, gcInterval);
+        return new Trainer(
+                model,
+                data,
+                components.regularizers(),
+                components.teacher(),
+                config.train().epochs(),
+                config.train().batchSize(),
+                config.seed(),
+                evaluator,
+                listeners,
+                gcInterval);
     }
 }

@@ -36,8 +36,15 @@ import org.camloss.runtime.registry.PluginRegistry;
  * @param schedule     the learning-rate schedule
  * @param teacher      the frozen teacher, or null without distillation
  */
-public record ExperimentParts(Dataset dataset, Backbone backbone, Loss loss, List<Regularizer> regularizers,
-                              List<Distiller> distillers, Optimizer optimizer, Schedule schedule, Teacher teacher) {
+public record ExperimentParts(
+        Dataset dataset,
+        Backbone backbone,
+        Loss loss,
+        List<Regularizer> regularizers,
+        List<Distiller> distillers,
+        Optimizer optimizer,
+        Schedule schedule,
+        Teacher teacher) {
     public ExperimentParts {
         regularizers = List.copyOf(regularizers);
         distillers = List.copyOf(distillers);
@@ -78,8 +85,12 @@ public record ExperimentParts(Dataset dataset, Backbone backbone, Loss loss, Lis
         return new ExperimentParts(data, backbone, loss, regs, distillers, optimizer, schedule, teacher);
     }
 
-    private static Teacher teacher(ExperimentConfig config, Dataset data, Backbone backbone, List<Regularizer> regs,
-                                   List<Distiller> distillers) {
+    private static Teacher teacher(
+            ExperimentConfig config,
+            Dataset data,
+            Backbone backbone,
+            List<Regularizer> regs,
+            List<Distiller> distillers) {
         var spec = config.distill().orElseThrow();
         Set<TeacherSignal> signals = EnumSet.noneOf(TeacherSignal.class);
         distillers.forEach(d -> signals.addAll(d.requires()));
@@ -98,19 +109,27 @@ public record ExperimentParts(Dataset dataset, Backbone backbone, Loss loss, Lis
         }
         if (spec.cacheTeacher()) {
             if (!data.augmentation().isNone() || !regs.isEmpty()) {
-                throw new ConfigException(List.of(new ConfigProblem("distill.cache_teacher",
+                throw new ConfigException(List.of(new ConfigProblem(
+                        "distill.cache_teacher",
                         "needs batches that are not augmented or mixed, but the config has "
                                 + (regs.isEmpty() ? "data augmentation (crop_padding/flip)" : "regularizers")
-                                + "; set cache_teacher: false", "config")));
+                                + "; set cache_teacher: false",
+                        "config")));
             }
             long bytes = teacher.cacheBytes(data.train().size());
             long limit = Runtime.getRuntime().maxMemory() / 4;
             if (bytes > limit) {
-                throw new ConfigException(List.of(new ConfigProblem("distill.cache_teacher",
-                        String.format(Locale.ROOT, "would hold %.1f GB of teacher outputs for %d examples (more "
+                throw new ConfigException(List.of(new ConfigProblem(
+                        "distill.cache_teacher",
+                        String.format(
+                                Locale.ROOT,
+                                "would hold %.1f GB of teacher outputs for %d examples (more "
                                         + "than a quarter of the %.1f GB heap; stage maps are large); set "
-                                        + "cache_teacher: false", bytes / 1e9, data.train().size(),
-                                Runtime.getRuntime().maxMemory() / 1e9), "config")));
+                                        + "cache_teacher: false",
+                                bytes / 1e9,
+                                data.train().size(),
+                                Runtime.getRuntime().maxMemory() / 1e9),
+                        "config")));
             }
             teacher.enableCache(data.train().size());
         }
@@ -127,8 +146,9 @@ public record ExperimentParts(Dataset dataset, Backbone backbone, Loss loss, Lis
         }
 
         <F extends PluginFactory<T>, T> T make(PluginKind<F> kind, PluginSpec spec, String path) {
-            F factory = registry.find(kind, spec.id()).orElseThrow(() -> new ConfigException(List.of(
-                    new ConfigProblem(path + ".id", registry.unknownIdMessage(kind, spec.id()), "config"))));
+            F factory = registry.find(kind, spec.id())
+                    .orElseThrow(() -> new ConfigException(List.of(
+                            new ConfigProblem(path + ".id", registry.unknownIdMessage(kind, spec.id()), "config"))));
             try {
                 return factory.create(Params.ofResolved(spec.params()));
             } catch (IllegalArgumentException e) {

@@ -14,8 +14,7 @@ import org.camloss.runtime.train.Trainer;
 
 /** Wires one training run with Guice ({@link ExperimentModule}): the assembled model, then its trainer. */
 public final class Wiring {
-    private Wiring() {
-    }
+    private Wiring() {}
 
     /** A wired run: the model is assembled; the trainer is made once its listeners are known. */
     public static final class TrainingRun {

@@ -10,13 +10,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.function.Executable;
 
 /** Helpers shared by the config tests. */
 final class ConfigTesting {
-    private ConfigTesting() {
-    }
+    private ConfigTesting() {}
 
     /** Copies test resource {@code resource} into {@code dir} as {@code name}. */
     static Path fixture(Path dir, String resource, String name) {

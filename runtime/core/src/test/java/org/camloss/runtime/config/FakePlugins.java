@@ -1,7 +1,6 @@
 package org.camloss.runtime.config;
 
 import java.util.List;
-
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneFactory;
 import org.camloss.api.DatasetFactory;
@@ -19,8 +18,7 @@ import org.camloss.runtime.registry.PluginRegistry;
 
 /** Small fake factories standing in for the real plugins, registered by hand; none can create anything. */
 final class FakePlugins {
-    private FakePlugins() {
-    }
+    private FakePlugins() {}
 
     static final List<ParamSpec> CAM_LOSS_PARAMS = List.of(
             ParamSpec.ofDouble("alpha", 1.0, 0, 10, "weight of the CAM term"),
@@ -164,18 +162,31 @@ final class FakePlugins {
         return PluginRegistry.builder()
                 .register(PluginKind.LOSS, loss("cam-loss", List.of("cam-loss-v1"), CAM_LOSS_PARAMS))
                 .register(PluginKind.LOSS, loss("cross-entropy", List.of(), List.of()))
-                .register(PluginKind.BACKBONE, backbone("resnet-cifar", List.of(
-                        ParamSpec.ofInt("depth", 20, 8, 110, "layers"),
-                        ParamSpec.ofInt("width", 16, 4, 256, "channels of the first stage"))))
-                .register(PluginKind.DATASET, dataset("shapes", List.of(
-                        ParamSpec.ofInt("train", 2000, 1, 1_000_000, "training examples"),
-                        ParamSpec.ofInt("test", 500, 1, 1_000_000, "test examples"),
-                        ParamSpec.ofInt("size", 32, 8, 512, "image side"))))
-                .register(PluginKind.REGULARIZER, regularizer("label-smoothing", List.of(
-                        ParamSpec.ofDouble("epsilon", 0.1, 0, 1, "smoothing"))))
-                .register(PluginKind.DISTILLER, distiller("caam-cam", List.of(
-                        ParamSpec.ofDouble("beta", 1.0, 0, 100, "weight"),
-                        ParamSpec.ofString("tag", "default", "free text"))))
+                .register(
+                        PluginKind.BACKBONE,
+                        backbone(
+                                "resnet-cifar",
+                                List.of(
+                                        ParamSpec.ofInt("depth", 20, 8, 110, "layers"),
+                                        ParamSpec.ofInt("width", 16, 4, 256, "channels of the first stage"))))
+                .register(
+                        PluginKind.DATASET,
+                        dataset(
+                                "shapes",
+                                List.of(
+                                        ParamSpec.ofInt("train", 2000, 1, 1_000_000, "training examples"),
+                                        ParamSpec.ofInt("test", 500, 1, 1_000_000, "test examples"),
+                                        ParamSpec.ofInt("size", 32, 8, 512, "image side"))))
+                .register(
+                        PluginKind.REGULARIZER,
+                        regularizer("label-smoothing", List.of(ParamSpec.ofDouble("epsilon", 0.1, 0, 1, "smoothing"))))
+                .register(
+                        PluginKind.DISTILLER,
+                        distiller(
+                                "caam-cam",
+                                List.of(
+                                        ParamSpec.ofDouble("beta", 1.0, 0, 100, "weight"),
+                                        ParamSpec.ofString("tag", "default", "free text"))))
                 .build();
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +22,23 @@ class RoundTripTest {
 
     /** Strings that YAML could mistake for numbers, booleans or null. */
     private ExperimentConfig tricky() {
-        return loader.fromMap(Map.of(), "x", List.of("name=\"1e-3\"", "seed=-1152921504606846976",
-                "distill.teacher=\"~\"", "distill.distillers.0.id=caam-cam", "distill.distillers.0.params.tag=\"0x10\"",
-                "distill.distillers.1.id=caam-cam", "distill.distillers.1.params.tag=\"no\"",
-                "distill.distillers.2.id=caam-cam", "distill.distillers.2.params.tag=\"\"",
-                "distill.distillers.3.id=caam-cam", "distill.distillers.3.params.tag=\"- a: b # c\"",
-                "optimizer.params.lr=1e-7", "optimizer.params.weight_decay=0"));
+        return loader.fromMap(
+                Map.of(),
+                "x",
+                List.of(
+                        "name=\"1e-3\"",
+                        "seed=-1152921504606846976",
+                        "distill.teacher=\"~\"",
+                        "distill.distillers.0.id=caam-cam",
+                        "distill.distillers.0.params.tag=\"0x10\"",
+                        "distill.distillers.1.id=caam-cam",
+                        "distill.distillers.1.params.tag=\"no\"",
+                        "distill.distillers.2.id=caam-cam",
+                        "distill.distillers.2.params.tag=\"\"",
+                        "distill.distillers.3.id=caam-cam",
+                        "distill.distillers.3.params.tag=\"- a: b # c\"",
+                        "optimizer.params.lr=1e-7",
+                        "optimizer.params.weight_decay=0"));
     }
 
     @Test
@@ -61,13 +71,17 @@ class RoundTripTest {
         ExperimentConfig c = tricky();
         assertEquals("1e-3", c.name());
         assertEquals("~", c.distill().orElseThrow().teacher());
-        assertEquals(List.of("0x10", "no", "", "- a: b # c"), c.distill().orElseThrow().distillers().stream()
-                .map(d -> d.params().get("tag")).toList());
+        assertEquals(
+                List.of("0x10", "no", "", "- a: b # c"),
+                c.distill().orElseThrow().distillers().stream()
+                        .map(d -> d.params().get("tag"))
+                        .toList());
     }
 
     @Test
     void theResolvedYamlListsEveryDefault() {
-        assertEquals("""
+        assertEquals(
+                """
                 name: experiment
                 seed: 0
                 data:
@@ -102,14 +116,18 @@ class RoundTripTest {
                   batch_size: 128
                   threads: 0
                   progress: true
-                """, ConfigWriter.toYaml(loader.fromMap(Map.of("loss", Map.of("id", "cross-entropy")), "x")));
+                """,
+                ConfigWriter.toYaml(loader.fromMap(Map.of("loss", Map.of("id", "cross-entropy")), "x")));
     }
 
     @Test
     void theResolvedJson() {
-        ExperimentConfig c = loader.fromMap(Map.of("loss", Map.of("id", "cross-entropy")), "x",
+        ExperimentConfig c = loader.fromMap(
+                Map.of("loss", Map.of("id", "cross-entropy")),
+                "x",
                 List.of("optimizer.id=adam", "schedule.id=constant", "data.params.size=16"));
-        assertEquals("""
+        assertEquals(
+                """
                 {
                   "name" : "experiment",
                   "seed" : 0,
@@ -154,6 +172,7 @@ class RoundTripTest {
                     "progress" : true
                   }
                 }
-                """, ConfigWriter.toJson(c));
+                """,
+                ConfigWriter.toJson(c));
     }
 }

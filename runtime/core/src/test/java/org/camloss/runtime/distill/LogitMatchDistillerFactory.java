@@ -45,13 +45,15 @@ public final class LogitMatchDistillerFactory implements DistillerFactory {
 
             @Override
             public List<LossTerm> define(LossContext student, TeacherOutputs teacher) {
-                SDVariable diff = student.outputs().logits().sub(teacher.logits().orElseThrow());
+                SDVariable diff =
+                        student.outputs().logits().sub(teacher.logits().orElseThrow());
                 SDVariable mse = diff.mul(diff).mean();
-                SDVariable caam = CamMaps.normalize(CamMaps.caam(student.outputs().features()), Normalization.MIN_MAX,
-                        CamMaps.DEFAULT_EPS);
-                SDVariable cam = CamMaps.normalize(teacher.targetCam().orElseThrow(), Normalization.MIN_MAX,
-                        CamMaps.DEFAULT_EPS);
-                return List.of(LossTerm.of("logit_mse", mse, weight),
+                SDVariable caam = CamMaps.normalize(
+                        CamMaps.caam(student.outputs().features()), Normalization.MIN_MAX, CamMaps.DEFAULT_EPS);
+                SDVariable cam = CamMaps.normalize(
+                        teacher.targetCam().orElseThrow(), Normalization.MIN_MAX, CamMaps.DEFAULT_EPS);
+                return List.of(
+                        LossTerm.of("logit_mse", mse, weight),
                         LossTerm.of("map_l1", CamMaps.meanAbsDifference(caam, cam), weight));
             }
         };

@@ -1,6 +1,5 @@
 package org.camloss.runtime.eval;
 
-import org.camloss.api.cam.Bilinear;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.camloss.api.cam.Bilinear;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -20,18 +20,24 @@ class LocalizationTest {
         // torch.nn.functional.interpolate(torch.arange(4.).view(1, 1, 2, 2), size=4, mode="bilinear",
         // align_corners=False): sample positions per axis are clamp((d + 0.5) / 2 - 0.5) = 0, 0.25, 0.75, 1.
         float[] out = Bilinear.resize(new float[] {0, 1, 2, 3}, 2, 2, 4, 4);
-        assertArrayEquals(new float[] {
-                0.0f, 0.25f, 0.75f, 1.0f,
-                0.5f, 0.75f, 1.25f, 1.5f,
-                1.5f, 1.75f, 2.25f, 2.5f,
-                2.0f, 2.25f, 2.75f, 3.0f}, out, 1e-6f);
+        assertArrayEquals(
+                new float[] {
+                    0.0f, 0.25f, 0.75f, 1.0f,
+                    0.5f, 0.75f, 1.25f, 1.5f,
+                    1.5f, 1.75f, 2.25f, 2.5f,
+                    2.0f, 2.25f, 2.75f, 3.0f
+                },
+                out,
+                1e-6f);
     }
 
     @Test
     void bilinearHandlesNonSquareDownsamplingAndIdentity() {
         // Columns 3 -> 6 sample at 0 (clamped), 0.25, 0.75, 1.25, 1.75, 2 (clamped).
-        assertArrayEquals(new float[] {0, 2.5f, 7.5f, 12.5f, 17.5f, 20, 0, 2.5f, 7.5f, 12.5f, 17.5f, 20},
-                Bilinear.resize(new float[] {0, 10, 20}, 1, 3, 2, 6), 1e-5f);
+        assertArrayEquals(
+                new float[] {0, 2.5f, 7.5f, 12.5f, 17.5f, 20, 0, 2.5f, 7.5f, 12.5f, 17.5f, 20},
+                Bilinear.resize(new float[] {0, 10, 20}, 1, 3, 2, 6),
+                1e-5f);
         // 4 -> 2 samples at 0.5 and 2.5: means of neighbouring pairs.
         assertArrayEquals(new float[] {0.5f, 2.5f}, Bilinear.resize(new float[] {0, 1, 2, 3}, 1, 4, 1, 2), 1e-6f);
         float[] x = {3, -1, 4, 1, 5, 9};
@@ -93,8 +99,10 @@ class LocalizationTest {
     @Test
     void tiesGoToTheFirstMaximumInRowMajorOrder() {
         float[] map = {5, 5, 0, 0};
-        assertFalse(Localization.score(map, 2, 2, new boolean[] {F, T, F, F}, 2, 2).hit());
-        assertTrue(Localization.score(map, 2, 2, new boolean[] {T, F, F, F}, 2, 2).hit());
+        assertFalse(
+                Localization.score(map, 2, 2, new boolean[] {F, T, F, F}, 2, 2).hit());
+        assertTrue(
+                Localization.score(map, 2, 2, new boolean[] {T, F, F, F}, 2, 2).hit());
     }
 
     @Test
@@ -103,7 +111,8 @@ class LocalizationTest {
         assertEquals(Localization.Score.NONE, Localization.score(new float[] {2, 2, 2, 2}, 2, 2, all, 2, 2));
         assertEquals(Localization.Score.NONE, Localization.score(new float[] {0, 0, 0, 0}, 2, 2, all, 2, 2));
         assertEquals(Localization.Score.NONE, Localization.score(new float[] {0, Float.NaN, 1, 0}, 2, 2, all, 2, 2));
-        assertEquals(Localization.Score.NONE,
+        assertEquals(
+                Localization.Score.NONE,
                 Localization.score(new float[] {0, Float.POSITIVE_INFINITY, 1, 0}, 2, 2, all, 2, 2));
     }
 
@@ -141,7 +150,7 @@ class LocalizationTest {
         // Image 0: mask = pixel 3. Image 1: mask = pixel 0.
         boolean[] masks = {F, F, F, T, T, F, F, F};
         var caam = Nd4j.createFromArray(new float[] {0, 0, 0, 4, 0, 0, 0, 4}).reshape(2, 2, 2); // hit, miss
-        var cam = Nd4j.createFromArray(new float[] {0, 0, 0, 4, 4, 0, 0, 0}).reshape(2, 2, 2);  // hit, hit
+        var cam = Nd4j.createFromArray(new float[] {0, 0, 0, 4, 4, 0, 0, 0}).reshape(2, 2, 2); // hit, hit
         acc.add(caam, cam, masks, 2, 2);
         acc.add(new float[] {1, 1, 1, 1}, new float[] {0, 0, 0, 1}, 1, 2, 2, new boolean[] {F, F, F, T}, 2, 2);
         LocalizationSummary s = acc.summary();
@@ -149,8 +158,9 @@ class LocalizationTest {
         assertEquals(3, acc.count());
         assertEquals(new LocalizationSummary.Metrics(1.0 / 3, 1.0 / 3, 1.0 / 3), s.caam());
         assertEquals(new LocalizationSummary.Metrics(1.0, 1.0, 1.0), s.cam());
-        assertEquals(List.of("count", "caam_pointing", "caam_energy", "caam_iou", "cam_pointing", "cam_energy",
-                "cam_iou"), List.copyOf(s.toMap().keySet()));
+        assertEquals(
+                List.of("count", "caam_pointing", "caam_energy", "caam_iou", "cam_pointing", "cam_energy", "cam_iou"),
+                List.copyOf(s.toMap().keySet()));
         assertEquals(1.0, s.toMap().get("cam_iou"));
     }
 
@@ -158,8 +168,10 @@ class LocalizationTest {
     void accumulatorAcceptsDoubleArraysAndViews() {
         LocalizationAccumulator acc = new LocalizationAccumulator();
         var big = Nd4j.createFromArray(new double[] {9, 9, 9, 9, 0, 0, 0, 4}).reshape(2, 2, 2);
-        var view = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2),
-                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        var view = big.get(
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2),
+                org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
         acc.add(view, view, new boolean[] {F, F, F, T}, 2, 2);
         assertEquals(1.0, acc.summary().caam().pointing());
     }
@@ -174,10 +186,12 @@ class LocalizationTest {
     @Test
     void mismatchedShapesAreRejectedWithTheShapes() {
         LocalizationAccumulator acc = new LocalizationAccumulator();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> acc.add(Nd4j.zeros(2, 2, 2), Nd4j.zeros(2, 3, 3), new boolean[8], 2, 2));
         assertEquals("localization: caam and cam shapes differ: [2, 2, 2] vs [2, 3, 3]", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> acc.add(new float[8], new float[8], 2, 2, 2, new boolean[7], 2, 2));
         assertEquals("localization: masks must hold N*height*width = 8 values, found 7", e.getMessage());
     }

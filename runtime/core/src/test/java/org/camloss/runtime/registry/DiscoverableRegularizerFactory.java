@@ -1,7 +1,6 @@
 package org.camloss.runtime.registry;
 
 import java.util.List;
-
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.Regularizer;

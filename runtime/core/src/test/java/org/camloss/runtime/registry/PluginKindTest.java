@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.List;
 import java.util.Optional;
-
 import org.camloss.api.BackboneFactory;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.DistillerFactory;
@@ -16,10 +15,15 @@ import org.junit.jupiter.api.Test;
 class PluginKindTest {
     @Test
     void theKinds() {
-        assertEquals(List.of("loss", "backbone", "regularizer", "distiller", "dataset", "optimizer", "schedule"),
+        assertEquals(
+                List.of("loss", "backbone", "regularizer", "distiller", "dataset", "optimizer", "schedule"),
                 PluginKind.all().stream().map(PluginKind::name).toList());
-        assertEquals(List.of("loss", "backbone", "regularizer", "distiller", "dataset"),
-                PluginKind.all().stream().filter(PluginKind::discoverable).map(PluginKind::name).toList());
+        assertEquals(
+                List.of("loss", "backbone", "regularizer", "distiller", "dataset"),
+                PluginKind.all().stream()
+                        .filter(PluginKind::discoverable)
+                        .map(PluginKind::name)
+                        .toList());
         assertSame(LossFactory.class, PluginKind.LOSS.factoryType());
         assertSame(BackboneFactory.class, PluginKind.BACKBONE.factoryType());
         assertSame(RegularizerFactory.class, PluginKind.REGULARIZER.factoryType());

@@ -9,11 +9,9 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.camloss.api.Params;
 import org.camloss.api.Regularizer;
 import org.camloss.api.RegularizerFactory;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,8 +30,10 @@ class PluginRegistryDiscoveryTest {
     void discoversTheFakeRegularizer() throws Exception {
         try (URLClassLoader loader = loaderFor("registry-discovery")) {
             PluginRegistry r = PluginRegistry.discover(loader);
-            assertInstanceOf(DiscoverableRegularizerFactory.class,
-                    r.find(PluginKind.REGULARIZER, DiscoverableRegularizerFactory.ID).orElseThrow());
+            assertInstanceOf(
+                    DiscoverableRegularizerFactory.class,
+                    r.find(PluginKind.REGULARIZER, DiscoverableRegularizerFactory.ID)
+                            .orElseThrow());
             assertTrue(r.ids(PluginKind.REGULARIZER).contains(DiscoverableRegularizerFactory.ID));
         }
     }
@@ -54,9 +54,13 @@ class PluginRegistryDiscoveryTest {
                     .addDiscovered(loader)
                     .addDiscovered(loader) // the same classes again are kept once
                     .build();
-            assertEquals("test-hand-registered-loss",
-                    r.find(PluginKind.LOSS, "test-hand-registered-loss").orElseThrow().id());
-            assertTrue(r.find(PluginKind.REGULARIZER, DiscoverableRegularizerFactory.ID).isPresent());
+            assertEquals(
+                    "test-hand-registered-loss",
+                    r.find(PluginKind.LOSS, "test-hand-registered-loss")
+                            .orElseThrow()
+                            .id());
+            assertTrue(r.find(PluginKind.REGULARIZER, DiscoverableRegularizerFactory.ID)
+                    .isPresent());
         }
     }
 
@@ -97,26 +101,33 @@ class PluginRegistryDiscoveryTest {
     void aProviderThatCannotBeLoadedIsReportedWithItsJarAndTheHealthyOnesStayUsable() throws Exception {
         URL broken = PluginRegistryDiscoveryTest.class.getClassLoader().getResource("registry-broken/");
         URL healthy = PluginRegistryDiscoveryTest.class.getClassLoader().getResource("registry-discovery/");
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {broken, healthy},
-                PluginRegistryDiscoveryTest.class.getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {broken, healthy}, PluginRegistryDiscoveryTest.class.getClassLoader())) {
             String expected = "cannot load loss plugin org.camloss.runtime.registry.NoSuchLossFactory listed in "
                     + Path.of(broken.toURI()) + " (META-INF/services/org.camloss.api.LossFactory): class not found";
             PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginRegistry.discover(loader));
             assertEquals(List.of(expected), e.problems());
             assertEquals("cannot use every plugin:\n  " + expected, e.getMessage());
-            PluginRegistry lenient = PluginRegistry.builder().addDiscovered(loader).build();
+            PluginRegistry lenient =
+                    PluginRegistry.builder().addDiscovered(loader).build();
             assertEquals(List.of(expected), lenient.problems());
-            assertTrue(lenient.find(PluginKind.REGULARIZER, DiscoverableRegularizerFactory.ID).isPresent());
+            assertTrue(lenient.find(PluginKind.REGULARIZER, DiscoverableRegularizerFactory.ID)
+                    .isPresent());
             assertTrue(lenient.find(PluginKind.LOSS, "cam-loss").isPresent(), "the built-in plugins are still there");
         }
     }
 
     @Test
     void aFactoryWhoseDeclarationsThrowIsLeftOutAndNamed() {
-        PluginRegistry r = PluginRegistry.builder().register(PluginKind.REGULARIZER, new BadDefault()).build();
-        assertEquals(List.of("regularizer plugin " + BadDefault.class.getName() + " in "
-                + PluginOrigin.of(BadDefault.class).location() + " cannot declare itself: parameter 'size': the "
-                + "default 0 breaks its own rule (must be in [1, 1024], found 0)"), r.problems());
+        PluginRegistry r = PluginRegistry.builder()
+                .register(PluginKind.REGULARIZER, new BadDefault())
+                .build();
+        assertEquals(
+                List.of("regularizer plugin " + BadDefault.class.getName() + " in "
+                        + PluginOrigin.of(BadDefault.class).location()
+                        + " cannot declare itself: parameter 'size': the "
+                        + "default 0 breaks its own rule (must be in [1, 1024], found 0)"),
+                r.problems());
         assertTrue(r.ids(PluginKind.REGULARIZER).isEmpty());
     }
 

@@ -1,11 +1,11 @@
 package org.camloss.engine.head;
 
-import org.camloss.api.loss.CrossEntropyKernel;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import org.camloss.api.HeadOutputs;
-import org.camloss.api.LossContext;
 import org.camloss.api.Loss;
+import org.camloss.api.LossContext;
 import org.camloss.api.LossTerm;
 import org.camloss.api.loss.CrossEntropy;
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -19,10 +19,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
-
-import java.util.List;
 
 /**
  * The head every camloss model ends in: global average pooling, one linear layer (W [K, C], b [K]) and
@@ -49,12 +46,12 @@ public class CamHead extends SameDiffOutputLayer {
     private int[] stageChannels = new int[0];
     private int[] stageStrides = new int[0];
     private int[] packedShapes = new int[0];
+
     @JsonIgnore
     private transient Objective objective;
 
     /** For JSON deserialisation. */
-    protected CamHead() {
-    }
+    protected CamHead() {}
 
     /**
      * @param channels     C, the backbone's output channels
@@ -214,15 +211,16 @@ public class CamHead extends SameDiffOutputLayer {
     public void initializeParameters(Map<String, INDArray> params) {
         double bound = 1.0 / Math.sqrt(channels);
         for (INDArray p : params.values()) {
-            org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(
-                    new org.nd4j.linalg.api.ops.random.impl.UniformDistribution(p, -bound, bound),
-                    org.nd4j.linalg.factory.Nd4j.getRandom());
+            org.nd4j.linalg.factory.Nd4j.getExecutioner()
+                    .exec(
+                            new org.nd4j.linalg.api.ops.random.impl.UniformDistribution(p, -bound, bound),
+                            org.nd4j.linalg.factory.Nd4j.getRandom());
         }
     }
 
     @Override
-    public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, SDVariable labels,
-                                  Map<String, SDVariable> paramTable) {
+    public SDVariable defineLayer(
+            SameDiff sd, SDVariable layerInput, SDVariable labels, Map<String, SDVariable> paramTable) {
         HeadOutputs outputs;
         if (receivesStages()) {
             List<org.camloss.api.StageMap> segments = new java.util.ArrayList<>();
@@ -234,22 +232,27 @@ public class CamHead extends SameDiffOutputLayer {
                 long size = (long) a * b * c;
                 SDVariable flat = layerInput.get(SDIndex.all(), SDIndex.interval(offset, offset + size));
                 SDVariable map = flat.reshape(-1, a, b, c);
-                segments.add(channelsLast
-                        ? new org.camloss.api.StageMap(map.permute(0, 3, 1, 2), c, a, b)
-                        : new org.camloss.api.StageMap(map, a, b, c));
+                segments.add(
+                        channelsLast
+                                ? new org.camloss.api.StageMap(map.permute(0, 3, 1, 2), c, a, b)
+                                : new org.camloss.api.StageMap(map, a, b, c));
                 offset += size;
             }
             SDVariable features = segments.get(0).map();
             List<org.camloss.api.StageMap> stages = new java.util.ArrayList<>(segments.subList(1, segments.size()));
             stages.add(segments.get(0));
             SDVariable pooled = channelsLast
-                    ? layerInput.get(SDIndex.all(), SDIndex.interval(0, packedShapes[0] * packedShapes[1] * packedShapes[2]))
-                            .reshape(-1, packedShapes[0] * packedShapes[1], packedShapes[2]).mean(1)
+                    ? layerInput
+                            .get(
+                                    SDIndex.all(),
+                                    SDIndex.interval(0, packedShapes[0] * packedShapes[1] * packedShapes[2]))
+                            .reshape(-1, packedShapes[0] * packedShapes[1], packedShapes[2])
+                            .mean(1)
                     : features.mean(2, 3);
-            HeadOutputs plain = outputs(sd, features, pooled, paramTable.get(WEIGHT), paramTable.get(BIAS), channels,
-                    classes);
-            outputs = new HeadOutputs(plain.features(), plain.weight(), plain.bias(), plain.logits(), channels,
-                    classes, stages);
+            HeadOutputs plain =
+                    outputs(sd, features, pooled, paramTable.get(WEIGHT), paramTable.get(BIAS), channels, classes);
+            outputs = new HeadOutputs(
+                    plain.features(), plain.weight(), plain.bias(), plain.logits(), channels, classes, stages);
         } else {
             // GAP straight from NHWC: the NCHW view (a copy in SameDiff) is only computed when a term reads it.
             SDVariable features = channelsLast ? layerInput.permute(0, 3, 1, 2) : layerInput;
@@ -258,11 +261,12 @@ public class CamHead extends SameDiffOutputLayer {
         }
         sd.nn().softmax(PROBS, outputs.logits());
         Objective objective = objective();
-        SDVariable targets = objective.hasTeacher()
-                ? labels.get(SDIndex.all(), SDIndex.interval(0, classes)) : labels;
+        SDVariable targets = objective.hasTeacher() ? labels.get(SDIndex.all(), SDIndex.interval(0, classes)) : labels;
         SDVariable mean = objective.define(new LossContext(sd, outputs, targets), labels);
         // DL4J divides score and gradients by the minibatch size: hand it the batch sum.
-        SDVariable n = sd.gather(sd.shape(layerInput), new int[] {0}, 0).castTo(mean.dataType()).reshape();
+        SDVariable n = sd.gather(sd.shape(layerInput), new int[] {0}, 0)
+                .castTo(mean.dataType())
+                .reshape();
         SDVariable loss = sd.identity("loss", mean.mul(n));
         sd.setLossVariables(loss);
         return loss;
@@ -279,10 +283,13 @@ public class CamHead extends SameDiffOutputLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-                                                       Collection<TrainingListener> trainingListeners,
-                                                       int layerIndex, INDArray layerParamsView,
-                                                       boolean initializeParams, DataType networkDataType) {
+    public org.deeplearning4j.nn.api.Layer instantiate(
+            NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners,
+            int layerIndex,
+            INDArray layerParamsView,
+            boolean initializeParams,
+            DataType networkDataType) {
         CamHeadLayer ret = new CamHeadLayer(conf, networkDataType);
         ret.setIndex(layerIndex);
         ret.setParamsViewArray(layerParamsView);
@@ -308,16 +315,23 @@ public class CamHead extends SameDiffOutputLayer {
      * @param weight   [K, C]
      * @param bias     [1, K] or [K]
      */
-    public static HeadOutputs outputs(SameDiff sd, SDVariable features, SDVariable weight, SDVariable bias,
-                                      int channels, int classes) {
+    public static HeadOutputs outputs(
+            SameDiff sd, SDVariable features, SDVariable weight, SDVariable bias, int channels, int classes) {
         return outputs(sd, features, features.mean(2, 3), weight, bias, channels, classes);
     }
 
     /** As {@link #outputs(SameDiff, SDVariable, SDVariable, SDVariable, int, int)}, given GAP(F) [N, C]. */
-    static HeadOutputs outputs(SameDiff sd, SDVariable features, SDVariable pooled, SDVariable weight, SDVariable bias,
-                               int channels, int classes) {
+    static HeadOutputs outputs(
+            SameDiff sd,
+            SDVariable features,
+            SDVariable pooled,
+            SDVariable weight,
+            SDVariable bias,
+            int channels,
+            int classes) {
         SDVariable b = bias.reshape(classes);
-        SDVariable logits = sd.identity("logits", sd.mmul(pooled, weight, false, true, false).add(b));
+        SDVariable logits = sd.identity(
+                "logits", sd.mmul(pooled, weight, false, true, false).add(b));
         return new HeadOutputs(features, weight, b, logits, channels, classes);
     }
 }

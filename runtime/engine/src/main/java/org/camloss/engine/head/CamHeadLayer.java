@@ -6,19 +6,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.camloss.api.TermKernel;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.layers.samediff.DL4JSameDiffMemoryMgr;
 import org.deeplearning4j.nn.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.camloss.api.TermKernel;
 
 /**
  * The runtime layer of {@link CamHead}. Beyond DL4J's SameDiff output layer it records the value of
@@ -96,14 +96,17 @@ public class CamHeadLayer extends SameDiffOutputLayer {
                 sessions.put(thread, SameDiff.getInferenceFactory().create(sameDiff.getFunction("grad")));
             }
             String wsWorking = workspaceMgr.getWorkspaceName(ArrayType.BP_WORKING_MEM);
-            sessions.get(thread).setMmgr(new DL4JSameDiffMemoryMgr(wsWorking, wsActGrad,
-                    workspaceMgr.getConfiguration(ArrayType.BP_WORKING_MEM),
-                    workspaceMgr.getConfiguration(ArrayType.ACTIVATION_GRAD)));
+            sessions.get(thread)
+                    .setMmgr(new DL4JSameDiffMemoryMgr(
+                            wsWorking,
+                            wsActGrad,
+                            workspaceMgr.getConfiguration(ArrayType.BP_WORKING_MEM),
+                            workspaceMgr.getConfiguration(ArrayType.ACTIVATION_GRAD)));
 
             List<String> gradNames = new ArrayList<>(paramTable.keySet());
             gradNames.add(INPUT_KEY);
-            org.nd4j.autodiff.samediff.api.OutAndGrad og = sameDiff.calculateGradientsAndOutputs(placeholders(),
-                    scoreOutputs(), gradNames);
+            org.nd4j.autodiff.samediff.api.OutAndGrad og =
+                    sameDiff.calculateGradientsAndOutputs(placeholders(), scoreOutputs(), gradNames);
             Map<String, INDArray> grads = og.getGradients();
             values = og.getOutputs();
             sameDiffLoss = values.get(outputVar.name()).getDouble(0);
@@ -132,7 +135,11 @@ public class CamHeadLayer extends SameDiffOutputLayer {
             dLdIn = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
         }
         Map<String, Double> kernelValues = new LinkedHashMap<>();
-        double kernelSum = runKernels(kernelValues, dLdIn, gradTable.get(CamHead.WEIGHT), gradTable.get(CamHead.BIAS),
+        double kernelSum = runKernels(
+                kernelValues,
+                dLdIn,
+                gradTable.get(CamHead.WEIGHT),
+                gradTable.get(CamHead.BIAS),
                 (type, shape) -> workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, shape, 'c'));
         cachedScoreSum = sameDiffLoss + kernelSum;
         recordTerms(values, kernelValues);
@@ -167,8 +174,12 @@ public class CamHeadLayer extends SameDiffOutputLayer {
      * SameDiff loss) to {@code dLdIn}, {@code weightGrad} and {@code biasGrad} when {@code dLdIn} is not null,
      * and returns the weighted batch sum of the kernel terms.
      */
-    private double runKernels(Map<String, Double> values, INDArray dLdIn, INDArray weightGrad, INDArray biasGrad,
-                              TermKernel.Allocator allocator) {
+    private double runKernels(
+            Map<String, Double> values,
+            INDArray dLdIn,
+            INDArray weightGrad,
+            INDArray biasGrad,
+            TermKernel.Allocator allocator) {
         Objective objective = head().objective();
         if (objective.kernels().isEmpty()) {
             return 0;
@@ -178,24 +189,35 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         int[] packed = conf.getPackedShapes();
         long size = conf.receivesStages() ? (long) packed[0] * packed[1] * packed[2] : 0;
         INDArray features = conf.receivesStages()
-                ? input.get(NDArrayIndex.all(), NDArrayIndex.interval(0, size)).dup('c')
+                ? input.get(NDArrayIndex.all(), NDArrayIndex.interval(0, size))
+                        .dup('c')
                         .reshape('c', n, packed[0], packed[1], packed[2])
                 : input;
         INDArray targets = objective.hasTeacher()
-                ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, conf.getClasses())) : labels;
+                ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, conf.getClasses()))
+                : labels;
         INDArray weight = paramTable.get(CamHead.WEIGHT);
         INDArray bias = paramTable.get(CamHead.BIAS);
         double sum = 0;
         for (Map.Entry<String, TermKernel> e : objective.kernels().entrySet()) {
             double w = objective.weightNow(e.getKey());
             boolean gradients = dLdIn != null && w != 0;
-            TermKernel.Output out = e.getValue().apply(new TermKernel.Input(features, conf.isChannelsLast(), weight,
-                    bias.reshape(bias.length()), targets, gradients, n * w, allocator));
+            TermKernel.Output out = e.getValue()
+                    .apply(new TermKernel.Input(
+                            features,
+                            conf.isChannelsLast(),
+                            weight,
+                            bias.reshape(bias.length()),
+                            targets,
+                            gradients,
+                            n * w,
+                            allocator));
             values.put(e.getKey(), out.value());
             sum += n * w * out.value();
             if (gradients && out.featureGrad() != null) {
                 if (conf.receivesStages()) {
-                    dLdIn.get(NDArrayIndex.all(), NDArrayIndex.interval(0, size)).addi(out.featureGrad().reshape('c', n, size));
+                    dLdIn.get(NDArrayIndex.all(), NDArrayIndex.interval(0, size))
+                            .addi(out.featureGrad().reshape('c', n, size));
                 } else {
                     dLdIn.addi(out.featureGrad());
                 }
@@ -233,26 +255,29 @@ public class CamHeadLayer extends SameDiffOutputLayer {
      */
     public static synchronized void quietly(Runnable action) {
         java.io.PrintStream original = System.out;
-        System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
-            private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(
+                new java.io.OutputStream() {
+                    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
 
-            @Override
-            public void write(int b) {
-                line.write(b);
-                if (b == '\n') {
-                    String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
-                    line.reset();
-                    if (!s.startsWith("Added differentiated op ")) {
-                        original.print(s);
+                    @Override
+                    public void write(int b) {
+                        line.write(b);
+                        if (b == '\n') {
+                            String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+                            line.reset();
+                            if (!s.startsWith("Added differentiated op ")) {
+                                original.print(s);
+                            }
+                        }
                     }
-                }
-            }
 
-            @Override
-            public void flush() {
-                original.flush();
-            }
-        }, true, java.nio.charset.StandardCharsets.UTF_8));
+                    @Override
+                    public void flush() {
+                        original.flush();
+                    }
+                },
+                true,
+                java.nio.charset.StandardCharsets.UTF_8));
         try {
             action.run();
         } finally {
@@ -284,7 +309,9 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         }
         String wsWorking = workspaceMgr.getWorkspaceName(ArrayType.FF_WORKING_MEM);
         String wsOutput = workspaceMgr.getWorkspaceName(ArrayType.ACTIVATIONS);
-        DL4JSameDiffMemoryMgr mmgr = new DL4JSameDiffMemoryMgr(wsWorking, wsOutput,
+        DL4JSameDiffMemoryMgr mmgr = new DL4JSameDiffMemoryMgr(
+                wsWorking,
+                wsOutput,
                 workspaceMgr.getConfiguration(ArrayType.FF_WORKING_MEM),
                 workspaceMgr.getConfiguration(ArrayType.ACTIVATIONS));
         long thread = Thread.currentThread().getId();

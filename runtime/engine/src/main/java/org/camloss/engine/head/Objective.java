@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.camloss.api.Distiller;
 import org.camloss.api.EpochWeight;
 import org.camloss.api.Loss;
 import org.camloss.api.LossContext;
@@ -13,7 +14,6 @@ import org.camloss.api.LossTerm;
 import org.camloss.api.Regularizer;
 import org.camloss.api.TeacherOutputs;
 import org.camloss.api.TermKernel;
-import org.camloss.api.Distiller;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -147,8 +147,8 @@ public final class Objective {
         SDVariable total = null;
         for (LossTerm term : terms) {
             if (weights.containsKey(term.name())) {
-                throw new IllegalStateException("two loss terms are named '" + term.name()
-                        + "'; rename one (terms: " + weights.keySet() + ")");
+                throw new IllegalStateException(
+                        "two loss terms are named '" + term.name() + "'; rename one (terms: " + weights.keySet() + ")");
             }
             weights.put(term.name(), term.weight());
             INDArray w = Nd4j.scalar(term.value().dataType(), term.weight().at(epoch));
@@ -163,7 +163,8 @@ public final class Objective {
         }
         if (total == null) {
             // every term runs on its kernel: SameDiff's part of the objective is zero
-            total = sd.constant("objective_zero", Nd4j.scalar(terms.get(0).value().dataType(), 0.0));
+            total = sd.constant(
+                    "objective_zero", Nd4j.scalar(terms.get(0).value().dataType(), 0.0));
         }
         return total;
     }

@@ -98,7 +98,8 @@ public record TeacherColumns(int classes, int mapH, int mapW, Set<TeacherSignal>
         }
         if (carriesStages()) {
             if (maps.size() != stages.size()) {
-                throw new IllegalArgumentException("expected " + stages.size() + " teacher stage maps, got " + maps.size());
+                throw new IllegalArgumentException(
+                        "expected " + stages.size() + " teacher stage maps, got " + maps.size());
             }
             for (int i = 0; i < maps.size(); i++) {
                 INDArray m = maps.get(i);
@@ -130,8 +131,12 @@ public record TeacherColumns(int classes, int mapH, int mapW, Set<TeacherSignal>
         }
         if (carriesStages()) {
             for (StageShape s : stages) {
-                maps.add(new org.camloss.api.StageMap(labels.get(SDIndex.all(), SDIndex.interval(off, off + s.size()))
-                        .reshape(-1, s.channels(), s.height(), s.width()), s.channels(), s.height(), s.width()));
+                maps.add(new org.camloss.api.StageMap(
+                        labels.get(SDIndex.all(), SDIndex.interval(off, off + s.size()))
+                                .reshape(-1, s.channels(), s.height(), s.width()),
+                        s.channels(),
+                        s.height(),
+                        s.width()));
                 off += s.size();
             }
         }

@@ -1,13 +1,12 @@
 package org.camloss.engine.model;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.camloss.api.BackboneInfo;
+import org.camloss.api.InputShape;
 import org.camloss.engine.head.CamHead;
 import org.camloss.engine.head.CamHeadLayer;
 import org.camloss.engine.head.Objective;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import org.camloss.api.BackboneInfo;
-import org.camloss.api.InputShape;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -125,12 +124,15 @@ public final class CamModel {
         try {
             acts = graph.output(names, training, new INDArray[] {images}, null);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IllegalStateException("the model has no vertex among " + names + " (vertices: "
-                    + graph.getConfiguration().getVertices().keySet() + ")", e);
+            throw new IllegalStateException(
+                    "the model has no vertex among " + names + " (vertices: "
+                            + graph.getConfiguration().getVertices().keySet() + ")",
+                    e);
         }
         INDArray features = nchw(acts[0]);
         INDArray pooled = features.mean(2, 3);
-        INDArray logits = pooled.mmul(classifierWeight().castTo(pooled.dataType()).transpose())
+        INDArray logits = pooled.mmul(
+                        classifierWeight().castTo(pooled.dataType()).transpose())
                 .addiRowVector(classifierBias().castTo(pooled.dataType()));
         List<INDArray> stages = new ArrayList<>();
         if (withStages) {

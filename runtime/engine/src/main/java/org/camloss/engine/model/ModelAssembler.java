@@ -1,24 +1,24 @@
 package org.camloss.engine.model;
 
-import org.camloss.engine.head.CamHead;
-import org.camloss.engine.head.Objective;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.camloss.api.BackboneInfo;
-import org.camloss.api.TeacherSignal;
-import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
+import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
+import org.camloss.api.TeacherSignal;
+import org.camloss.engine.head.CamHead;
+import org.camloss.engine.head.Objective;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -84,12 +84,16 @@ public final class ModelAssembler {
      * Flattens the feature map and every stage but the last (which is the feature map) and concatenates them
      * into the head's single input; records the segment shapes in the head.
      */
-    private String packStages(ComputationGraphConfiguration.GraphBuilder g, String features, BackboneInfo info, InputShape shape,
-                              CamHead head) {
+    private String packStages(
+            ComputationGraphConfiguration.GraphBuilder g,
+            String features,
+            BackboneInfo info,
+            InputShape shape,
+            CamHead head) {
         List<BackboneInfo.Stage> all = info.stages();
         if (all.isEmpty() || !all.get(all.size() - 1).vertex().equals(features)) {
-            throw new IllegalArgumentException("the backbone's last declared stage must be its feature map '"
-                    + features + "', found stages " + all);
+            throw new IllegalArgumentException("the backbone's last declared stage must be its feature map '" + features
+                    + "', found stages " + all);
         }
         List<BackboneInfo.Stage> segments = new ArrayList<>();
         segments.add(all.get(all.size() - 1));
@@ -130,14 +134,21 @@ public final class ModelAssembler {
                 .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels(), format));
         String features = backbone.build(new BackboneContext(g, CamModel.INPUT, shape, format));
         BackboneInfo info = backbone.info();
-        boolean exactMaps = objective.distillers().stream().anyMatch(d -> d.requires().contains(TeacherSignal.TARGET_CAM)
-                || d.requires().contains(TeacherSignal.STAGES));
-        checkDeclarations(g, features, info, shape, exactMaps,
+        boolean exactMaps = objective.distillers().stream()
+                .anyMatch(d -> d.requires().contains(TeacherSignal.TARGET_CAM)
+                        || d.requires().contains(TeacherSignal.STAGES));
+        checkDeclarations(
+                g,
+                features,
+                info,
+                shape,
+                exactMaps,
                 backboneName == null ? backbone.getClass().getName() : backboneName);
         CamHead head = new CamHead(info.channels(), classes, format == CNN2DFormat.NHWC);
         head.describeBackbone(features, info);
         String headInput = features;
-        boolean stages = objective.distillers().stream().anyMatch(d -> d.requires().contains(TeacherSignal.STAGES));
+        boolean stages =
+                objective.distillers().stream().anyMatch(d -> d.requires().contains(TeacherSignal.STAGES));
         if (stages) {
             headInput = packStages(g, features, info, shape, head);
         }
@@ -159,13 +170,18 @@ public final class ModelAssembler {
      *                  stages are sized by the declaration), not only shrink by the declared stride
      * @param name      the backbone's name for the message
      */
-    private void checkDeclarations(ComputationGraphConfiguration.GraphBuilder g, String features, BackboneInfo info,
-                                   InputShape shape, boolean exactMaps, String name) {
+    private void checkDeclarations(
+            ComputationGraphConfiguration.GraphBuilder g,
+            String features,
+            BackboneInfo info,
+            InputShape shape,
+            boolean exactMaps,
+            String name) {
         String who = "backbone '" + name + "'";
         for (BackboneInfo.Stage s : info.stages()) {
             if (s.channels() <= 0 || s.stride() <= 0) {
-                throw new IllegalArgumentException(who + " declares " + s.channels() + " channels and stride " + s.stride()
-                        + " at its stage vertex '" + s.vertex() + "'; both must be positive");
+                throw new IllegalArgumentException(who + " declares " + s.channels() + " channels and stride "
+                        + s.stride() + " at its stage vertex '" + s.vertex() + "'; both must be positive");
             }
         }
         if (info.channels() <= 0 || info.stride() <= 0) {
@@ -178,8 +194,9 @@ public final class ModelAssembler {
         }
         for (BackboneInfo.Stage s : info.stages()) {
             if (!g.getVertices().containsKey(s.vertex())) {
-                throw new IllegalArgumentException(who + " declares a stage at vertex '" + s.vertex()
-                        + "', which is not in the graph; vertices: " + g.getVertices().keySet());
+                throw new IllegalArgumentException(
+                        who + " declares a stage at vertex '" + s.vertex() + "', which is not in the graph; vertices: "
+                                + g.getVertices().keySet());
             }
         }
         // the stride is measured as the growth of the map when the input grows by a multiple of every declared
@@ -194,14 +211,30 @@ public final class ModelAssembler {
         Map<String, InputType> grown = typesAt(g, shape.height() + delta, shape.width() + delta, shape.channels());
         Sizes sizes = new Sizes(shape, delta, exactMaps);
         List<String> problems = new ArrayList<>();
-        check(who, "its feature vertex", features, info.channels(), info.stride(), types.get(features),
-                grown.get(features), sizes, problems);
+        check(
+                who,
+                "its feature vertex",
+                features,
+                info.channels(),
+                info.stride(),
+                types.get(features),
+                grown.get(features),
+                sizes,
+                problems);
         for (BackboneInfo.Stage s : info.stages()) {
             if (s.vertex().equals(features) && s.channels() == info.channels() && s.stride() == info.stride()) {
                 continue; // the last stage repeats the feature map: checked above
             }
-            check(who, "its stage vertex", s.vertex(), s.channels(), s.stride(), types.get(s.vertex()),
-                    grown.get(s.vertex()), sizes, problems);
+            check(
+                    who,
+                    "its stage vertex",
+                    s.vertex(),
+                    s.channels(),
+                    s.stride(),
+                    types.get(s.vertex()),
+                    grown.get(s.vertex()),
+                    sizes,
+                    problems);
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
@@ -209,28 +242,39 @@ public final class ModelAssembler {
     }
 
     /** The input size the model is assembled for, the growth used to measure strides, and whether maps must be exact. */
-    private record Sizes(InputShape shape, int delta, boolean exact) {
-    }
+    private record Sizes(InputShape shape, int delta, boolean exact) {}
 
     private static long gcd(long a, long b) {
         return b == 0 ? a : gcd(b, a % b);
     }
 
     /** The activation types of a copy of {@code g} for an input of another size ({@code g} is left as it is). */
-    private Map<String, InputType> typesAt(ComputationGraphConfiguration.GraphBuilder g, int height, int width,
-                                           int channels) {
-        ComputationGraphConfiguration.GraphBuilder copy = new NeuralNetConfiguration.Builder().graphBuilder()
+    private Map<String, InputType> typesAt(
+            ComputationGraphConfiguration.GraphBuilder g, int height, int width, int channels) {
+        ComputationGraphConfiguration.GraphBuilder copy = new NeuralNetConfiguration.Builder()
+                .graphBuilder()
                 .addInputs(g.getNetworkInputs().toArray(new String[0]))
                 .setInputTypes(InputType.convolutional(height, width, channels, format));
-        for (Map.Entry<String, org.deeplearning4j.nn.conf.graph.GraphVertex> v : g.getVertices().entrySet()) {
-            copy.addVertex(v.getKey(), v.getValue().clone(),
+        for (Map.Entry<String, org.deeplearning4j.nn.conf.graph.GraphVertex> v :
+                g.getVertices().entrySet()) {
+            copy.addVertex(
+                    v.getKey(),
+                    v.getValue().clone(),
                     g.getVertexInputs().getOrDefault(v.getKey(), List.of()).toArray(new String[0]));
         }
         return copy.getLayerActivationTypes();
     }
 
-    private static void check(String who, String role, String vertex, int channels, int stride, InputType type,
-                              InputType grownType, Sizes sizes, List<String> problems) {
+    private static void check(
+            String who,
+            String role,
+            String vertex,
+            int channels,
+            int stride,
+            InputType type,
+            InputType grownType,
+            Sizes sizes,
+            List<String> problems) {
         String at = " at " + role + " '" + vertex + "' but the graph gives ";
         if (!(type instanceof InputType.InputTypeConvolutional map)
                 || !(grownType instanceof InputType.InputTypeConvolutional grown)) {
@@ -249,12 +293,14 @@ public final class ModelAssembler {
         long dw = grown.getWidth() - map.getWidth();
         if (dh * stride != sizes.delta() || dw * stride != sizes.delta()) {
             boolean measured = dh > 0 && dh == dw && sizes.delta() % dh == 0;
-            problems.add(who + " declares stride " + stride + at + (measured
-                    ? "stride " + sizes.delta() / dh + " (the map of a " + size + " input is " + mapSize + ", not " + h
-                            + "x" + w + ")"
-                    : mapSize + " for a " + size + " input and " + grown.getHeight() + "x" + grown.getWidth() + " for a "
-                            + (shape.height() + sizes.delta()) + "x" + (shape.width() + sizes.delta())
-                            + " input, which is no stride of " + stride));
+            problems.add(who + " declares stride " + stride + at
+                    + (measured
+                            ? "stride " + sizes.delta() / dh + " (the map of a " + size + " input is " + mapSize
+                                    + ", not " + h + "x" + w + ")"
+                            : mapSize + " for a " + size + " input and " + grown.getHeight() + "x" + grown.getWidth()
+                                    + " for a "
+                                    + (shape.height() + sizes.delta()) + "x" + (shape.width() + sizes.delta())
+                                    + " input, which is no stride of " + stride));
         } else if (sizes.exact() && (map.getHeight() != h || map.getWidth() != w)) {
             problems.add(who + " declares stride " + stride + at + mapSize + " for a " + size
                     + " input, not ceil(size / stride) = " + h + "x" + w + ", which the distillers' teacher maps and"

@@ -16,10 +16,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 public final class ClassicalMomentum implements IUpdater {
     @JsonProperty
     private double learningRate;
+
     @JsonProperty
     private ISchedule learningRateSchedule;
+
     @JsonProperty
     private double momentum;
+
     @JsonProperty
     private boolean nesterov;
 
@@ -71,8 +74,8 @@ public final class ClassicalMomentum implements IUpdater {
 
     @Override
     public IUpdater clone() {
-        return new ClassicalMomentum(learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(),
-                momentum, nesterov);
+        return new ClassicalMomentum(
+                learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(), momentum, nesterov);
     }
 
     @Override
@@ -93,8 +96,11 @@ public final class ClassicalMomentum implements IUpdater {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ClassicalMomentum c && c.learningRate == learningRate && c.momentum == momentum
-                && c.nesterov == nesterov && Objects.equals(c.learningRateSchedule, learningRateSchedule);
+        return o instanceof ClassicalMomentum c
+                && c.learningRate == learningRate
+                && c.momentum == momentum
+                && c.nesterov == nesterov
+                && Objects.equals(c.learningRateSchedule, learningRateSchedule);
     }
 
     @Override
@@ -134,7 +140,8 @@ public final class ClassicalMomentum implements IUpdater {
         }
 
         @Override
-        public void setStateViewArray(INDArray viewArray, long[] gradientShape, char gradientOrder, boolean initialize) {
+        public void setStateViewArray(
+                INDArray viewArray, long[] gradientShape, char gradientOrder, boolean initialize) {
             if (initialize) {
                 viewArray.assign(0);
             }
@@ -146,11 +153,11 @@ public final class ClassicalMomentum implements IUpdater {
             double lr = config.getLearningRate(iteration, epoch);
             double mu = config.momentum;
             INDArray vel = v.reshape(gradient.shape()); // a view of the state in the gradient's shape
-            vel.muli(mu).addi(gradient);                // v ← μ v + g
+            vel.muli(mu).addi(gradient); // v ← μ v + g
             if (config.nesterov) {
-                gradient.addi(vel.mul(mu)).muli(lr);    // update = lr (g + μ v)
+                gradient.addi(vel.mul(mu)).muli(lr); // update = lr (g + μ v)
             } else {
-                gradient.assign(vel).muli(lr);          // update = lr v
+                gradient.assign(vel).muli(lr); // update = lr v
             }
         }
     }

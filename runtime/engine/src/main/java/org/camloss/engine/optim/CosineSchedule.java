@@ -11,16 +11,18 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 public final class CosineSchedule implements ISchedule {
     @JsonProperty
     private double initial;
+
     @JsonProperty
     private double last;
+
     @JsonProperty
     private int totalIterations;
+
     @JsonProperty
     private int warmupIterations;
 
     /** For JSON. */
-    public CosineSchedule() {
-    }
+    public CosineSchedule() {}
 
     public CosineSchedule(double initial, double last, int totalIterations, int warmupIterations) {
         this.initial = initial;
@@ -46,8 +48,11 @@ public final class CosineSchedule implements ISchedule {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CosineSchedule c && c.initial == initial && c.last == last
-                && c.totalIterations == totalIterations && c.warmupIterations == warmupIterations;
+        return o instanceof CosineSchedule c
+                && c.initial == initial
+                && c.last == last
+                && c.totalIterations == totalIterations
+                && c.warmupIterations == warmupIterations;
     }
 
     @Override

@@ -7,14 +7,15 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 public final class StepSchedule implements ISchedule {
     @JsonProperty
     private double initial;
+
     @JsonProperty
     private double gamma;
+
     @JsonProperty
     private int stepIterations;
 
     /** For JSON. */
-    public StepSchedule() {
-    }
+    public StepSchedule() {}
 
     public StepSchedule(double initial, double gamma, int stepIterations) {
         this.initial = initial;
@@ -34,7 +35,9 @@ public final class StepSchedule implements ISchedule {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StepSchedule s && s.initial == initial && s.gamma == gamma
+        return o instanceof StepSchedule s
+                && s.initial == initial
+                && s.gamma == gamma
                 && s.stepIterations == stepIterations;
     }
 

@@ -38,27 +38,53 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 class AddReluVertexTest {
     private static ComputationGraph graph(boolean fused, int inputs, DataType type) {
-        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().seed(7).dataType(type)
-                .updater(type == DataType.DOUBLE ? new NoOp() : new Sgd(0.1)).graphBuilder()
-                .addInputs("in").setInputTypes(InputType.convolutional(5, 4, 3, CNN2DFormat.NHWC));
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(7)
+                .dataType(type)
+                .updater(type == DataType.DOUBLE ? new NoOp() : new Sgd(0.1))
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(5, 4, 3, CNN2DFormat.NHWC));
         String[] branches = new String[inputs];
         for (int i = 0; i < inputs; i++) {
             branches[i] = "conv" + i;
-            g.addLayer(branches[i], new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same)
-                    .dataFormat(CNN2DFormat.NHWC).activation(Activation.IDENTITY).build(), "in");
+            g.addLayer(
+                    branches[i],
+                    new ConvolutionLayer.Builder(3, 3)
+                            .nOut(4)
+                            .convolutionMode(ConvolutionMode.Same)
+                            .dataFormat(CNN2DFormat.NHWC)
+                            .activation(Activation.IDENTITY)
+                            .build(),
+                    "in");
         }
         if (fused) {
             g.addVertex("relu", new AddReluVertex(), branches);
         } else {
             g.addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), branches);
-            g.addLayer("relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add");
+            g.addLayer(
+                    "relu",
+                    new ActivationLayer.Builder().activation(Activation.RELU).build(),
+                    "add");
         }
         // a consumer after the vertex, so that its gradient is not the loss's alone
-        g.addLayer("conv_after", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same)
-                .dataFormat(CNN2DFormat.NHWC).activation(Activation.IDENTITY).build(), "relu");
+        g.addLayer(
+                "conv_after",
+                new ConvolutionLayer.Builder(3, 3)
+                        .nOut(4)
+                        .convolutionMode(ConvolutionMode.Same)
+                        .dataFormat(CNN2DFormat.NHWC)
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                "relu");
         g.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv_after");
-        g.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                .activation(Activation.SOFTMAX).build(), "pool");
+        g.addLayer(
+                "out",
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build(),
+                "pool");
         g.setOutputs("out");
         ComputationGraph net = new ComputationGraph(g.build());
         net.init();
@@ -88,7 +114,10 @@ class AddReluVertexTest {
             Nd4j.getRandom().setSeed(3);
             INDArray x = Nd4j.randn(DataType.FLOAT, 6, 5, 4, 3);
             INDArray y = labels(6, DataType.FLOAT);
-            assertClose(ref.feedForward(x, true).get("relu"), fused.feedForward(x, true).get("relu"), 1e-6,
+            assertClose(
+                    ref.feedForward(x, true).get("relu"),
+                    fused.feedForward(x, true).get("relu"),
+                    1e-6,
                     inputs + " inputs: training-mode activations");
             assertClose(ref.outputSingle(x), fused.outputSingle(x), 1e-6, inputs + " inputs: inference output");
             ref.setInputs(x);
@@ -115,9 +144,13 @@ class AddReluVertexTest {
             ComputationGraph net = graph(true, 2, DataType.DOUBLE);
             Nd4j.getRandom().setSeed(4);
             INDArray x = Nd4j.randn(DataType.DOUBLE, 3, 5, 4, 3);
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
-                    .inputs(new INDArray[] {x}).labels(new INDArray[] {labels(3, DataType.DOUBLE)})
-                    .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                    .net(net)
+                    .inputs(new INDArray[] {x})
+                    .labels(new INDArray[] {labels(3, DataType.DOUBLE)})
+                    .epsilon(1e-6)
+                    .maxRelError(1e-3)
+                    .minAbsoluteError(1e-8));
             assertTrue(ok, "gradient check of a graph with AddReluVertex");
         } finally {
             Nd4j.setDefaultDataTypes(before, before);
@@ -129,8 +162,8 @@ class AddReluVertexTest {
         ComputationGraph net = graph(true, 2, DataType.FLOAT);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelSerializer.writeModel(net, bytes, true);
-        ComputationGraph back = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()),
-                true);
+        ComputationGraph back =
+                ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
         assertTrue(back.getConfiguration().getVertices().get("relu") instanceof AddReluVertex);
         INDArray x = Nd4j.randn(DataType.FLOAT, 2, 5, 4, 3);
         assertClose(net.outputSingle(x), back.outputSingle(x), 1e-7, "output after a round trip");
@@ -140,8 +173,9 @@ class AddReluVertexTest {
     void rejectsOneInputAndMismatchedShapes() {
         AddReluVertex v = new AddReluVertex();
         assertThrows(InvalidInputTypeException.class, () -> v.getOutputType(0, InputType.convolutional(4, 4, 2)));
-        InvalidInputTypeException e = assertThrows(InvalidInputTypeException.class, () -> v.getOutputType(0,
-                InputType.convolutional(4, 4, 2), InputType.convolutional(4, 4, 3)));
+        InvalidInputTypeException e = assertThrows(
+                InvalidInputTypeException.class,
+                () -> v.getOutputType(0, InputType.convolutional(4, 4, 2), InputType.convolutional(4, 4, 3)));
         assertTrue(e.getMessage().contains("one shape"), e.getMessage());
     }
 }

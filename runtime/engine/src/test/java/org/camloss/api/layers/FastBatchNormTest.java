@@ -58,28 +58,39 @@ class FastBatchNormTest {
     }
 
     /** conv -> BN (DL4J's, then a separate activation layer; or the fast one with the activation) -> softmax. */
-    private static MultiLayerNetwork net(boolean fast, CNN2DFormat format, Activation act, boolean logStd,
-                                         DataType dt, double lr) {
+    private static MultiLayerNetwork net(
+            boolean fast, CNN2DFormat format, Activation act, boolean logStd, DataType dt, double lr) {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(7)
                 .dataType(dt)
                 .updater(lr > 0 ? new Sgd(lr) : new NoOp())
                 .list();
-        b.layer(new ConvolutionLayer.Builder(3, 3).nOut(C).dataFormat(format).convolutionMode(ConvolutionMode.Same)
-                .activation(Activation.IDENTITY).build());
+        b.layer(new ConvolutionLayer.Builder(3, 3)
+                .nOut(C)
+                .dataFormat(format)
+                .convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.IDENTITY)
+                .build());
         if (fast) {
             FastBatchNorm bn = FastBatchNorm.of(C, format, 1e-5, 0.9, act);
             bn.setUseLogStd(logStd);
             b.layer(bn);
         } else {
-            b.layer(new BatchNormalization.Builder().nOut(C).dataFormat(format).eps(1e-5).decay(0.9)
-                    .useLogStd(logStd).build());
+            b.layer(new BatchNormalization.Builder()
+                    .nOut(C)
+                    .dataFormat(format)
+                    .eps(1e-5)
+                    .decay(0.9)
+                    .useLogStd(logStd)
+                    .build());
             if (act != Activation.IDENTITY) {
                 b.layer(new ActivationLayer.Builder().activation(act).build());
             }
         }
-        b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-                .activation(Activation.SOFTMAX).build());
+        b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .nOut(CLASSES)
+                .activation(Activation.SOFTMAX)
+                .build());
         b.setInputType(InputType.convolutional(H, W, CIN, format));
         MultiLayerNetwork n = new MultiLayerNetwork(b.build());
         n.init();
@@ -104,13 +115,18 @@ class FastBatchNormTest {
     private static void randomiseBn(MultiLayerNetwork n) {
         Nd4j.getRandom().setSeed(99);
         org.deeplearning4j.nn.api.Layer bn = n.getLayer(1);
-        bn.getParam("gamma").assign(Nd4j.rand(bn.getParam("gamma").dataType(), 1, C).addi(0.5));
-        bn.getParam("beta").assign(Nd4j.randn(bn.getParam("beta").dataType(), 1, C).muli(0.3));
+        bn.getParam("gamma")
+                .assign(Nd4j.rand(bn.getParam("gamma").dataType(), 1, C).addi(0.5));
+        bn.getParam("beta")
+                .assign(Nd4j.randn(bn.getParam("beta").dataType(), 1, C).muli(0.3));
         bn.getParam("mean").assign(Nd4j.randn(bn.getParam("mean").dataType(), 1, C));
         if (bn.paramTable().containsKey("log10stdev")) {
-            bn.getParam("log10stdev").assign(Nd4j.rand(bn.getParam("log10stdev").dataType(), 1, C).subi(0.5));
+            bn.getParam("log10stdev")
+                    .assign(Nd4j.rand(bn.getParam("log10stdev").dataType(), 1, C)
+                            .subi(0.5));
         } else {
-            bn.getParam("var").assign(Nd4j.rand(bn.getParam("var").dataType(), 1, C).addi(0.2));
+            bn.getParam("var")
+                    .assign(Nd4j.rand(bn.getParam("var").dataType(), 1, C).addi(0.2));
         }
     }
 
@@ -136,7 +152,10 @@ class FastBatchNormTest {
         assertClose(ref.output(x, false), fast.output(x, false), 1e-5, "inference output");
         assertClose(ref.output(x, true), fast.output(x, true), 1e-5, "training-mode output");
         int refBn = act == Activation.IDENTITY ? 1 : 2; // the layer after BN (or its activation layer)
-        assertClose(ref.feedForward(x, true).get(refBn + 1), fast.feedForward(x, true).get(2), 1e-5,
+        assertClose(
+                ref.feedForward(x, true).get(refBn + 1),
+                fast.feedForward(x, true).get(2),
+                1e-5,
                 "BN + activation output");
 
         ref.setInput(x);
@@ -151,8 +170,7 @@ class FastBatchNormTest {
         assertTrue(fast.gradient().getGradientFor("0_b").amaxNumber().doubleValue() < 1e-5, "conv bias gradient");
         for (String p : new String[] {"0_W", "1_gamma", "1_beta", "1_mean", logStd ? "1_log10stdev" : "1_var"}) {
             // same names in both nets: the separate activation layer comes after BN and has no parameters
-            assertClose(ref.gradient().getGradientFor(p), fast.gradient().getGradientFor(p), 1e-4,
-                    "gradient " + p);
+            assertClose(ref.gradient().getGradientFor(p), fast.gradient().getGradientFor(p), 1e-4, "gradient " + p);
         }
 
         for (int step = 0; step < 3; step++) {
@@ -169,17 +187,29 @@ class FastBatchNormTest {
         DataType dt = DataType.FLOAT;
         MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
         for (int i = 0; i < 2; i++) {
-            NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(3).dataType(dt)
-                    .updater(new Sgd(0.1)).list()
-                    .layer(new DenseLayer.Builder().nIn(4).nOut(C).activation(Activation.IDENTITY).build());
+            NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
+                    .seed(3)
+                    .dataType(dt)
+                    .updater(new Sgd(0.1))
+                    .list()
+                    .layer(new DenseLayer.Builder()
+                            .nIn(4)
+                            .nOut(C)
+                            .activation(Activation.IDENTITY)
+                            .build());
             if (i == 0) {
                 b.layer(new BatchNormalization.Builder().nOut(C).build());
-                b.layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
+                b.layer(new ActivationLayer.Builder()
+                        .activation(Activation.RELU)
+                        .build());
             } else {
                 b.layer(FastBatchNorm.of(C, CNN2DFormat.NCHW, 1e-5, 0.9, Activation.RELU));
             }
-            b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(C).nOut(CLASSES)
-                    .activation(Activation.SOFTMAX).build());
+            b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(C)
+                    .nOut(CLASSES)
+                    .activation(Activation.SOFTMAX)
+                    .build());
             nets[i] = new MultiLayerNetwork(b.build());
             nets[i].init();
         }
@@ -227,23 +257,31 @@ class FastBatchNormTest {
         INDArray x = input(CNN2DFormat.NHWC, DataType.FLOAT, 4, 3);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelSerializer.writeModel(n, bytes, true);
-        MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
-                true);
-        assertInstanceOf(FastBatchNorm.class, back.getLayerWiseConfigurations().getConf(1).getLayer());
+        MultiLayerNetwork back =
+                ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertInstanceOf(
+                FastBatchNorm.class,
+                back.getLayerWiseConfigurations().getConf(1).getLayer());
         assertInstanceOf(FastBatchNormLayer.class, back.getLayer(1));
         assertEquals(n.getLayerWiseConfigurations(), back.getLayerWiseConfigurations());
         assertClose(n.output(x, false), back.output(x, false), 0, "output after a round trip");
-        MultiLayerConfiguration fromJson = MultiLayerConfiguration.fromJson(n.getLayerWiseConfigurations().toJson());
-        assertEquals(Activation.RELU.getActivationFunction(), fromJson.getConf(1).getLayer() instanceof FastBatchNorm f
-                ? f.getActivationFn() : null);
+        MultiLayerConfiguration fromJson =
+                MultiLayerConfiguration.fromJson(n.getLayerWiseConfigurations().toJson());
+        assertEquals(
+                Activation.RELU.getActivationFunction(),
+                fromJson.getConf(1).getLayer() instanceof FastBatchNorm f ? f.getActivationFn() : null);
     }
 
     @Test
     void dl4jBatchNormIgnoresItsActivation() {
         // why FastBatchNorm's activation matters: DL4J M2.1's own layer returns negative values under RELU
-        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().list()
-                .layer(new BatchNormalization.Builder().nOut(C).activation(Activation.RELU)
-                        .dataFormat(CNN2DFormat.NHWC).build());
+        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
+                .list()
+                .layer(new BatchNormalization.Builder()
+                        .nOut(C)
+                        .activation(Activation.RELU)
+                        .dataFormat(CNN2DFormat.NHWC)
+                        .build());
         b.setInputType(InputType.convolutional(H, W, C, CNN2DFormat.NHWC));
         MultiLayerNetwork n = new MultiLayerNetwork(b.build());
         n.init();
@@ -256,11 +294,14 @@ class FastBatchNormTest {
     void lockedGammaBetaIsRejected() {
         FastBatchNorm bn = FastBatchNorm.of(C, CNN2DFormat.NHWC, 1e-5, 0.9, Activation.RELU);
         bn.setLockGammaBeta(true);
-        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().list().layer(bn);
+        NeuralNetConfiguration.ListBuilder b =
+                new NeuralNetConfiguration.Builder().list().layer(bn);
         b.setInputType(InputType.convolutional(H, W, C, CNN2DFormat.NHWC));
         MultiLayerNetwork n = new MultiLayerNetwork(b.build());
         IllegalStateException e = assertThrows(IllegalStateException.class, n::init);
-        assertEquals("FastBatchNorm layer 'layer0': lockGammaBeta is not supported; use DL4J's BatchNormalization"
-                + " for a fixed gamma/beta", e.getMessage());
+        assertEquals(
+                "FastBatchNorm layer 'layer0': lockGammaBeta is not supported; use DL4J's BatchNormalization"
+                        + " for a fixed gamma/beta",
+                e.getMessage());
     }
 }

@@ -48,33 +48,42 @@ class FastConvolutionTest {
                 Arguments.of(CNN2DFormat.NCHW, false, Activation.IDENTITY, 2, ConvolutionMode.Same));
     }
 
-    private static ConvolutionLayer.Builder conv(int k, int stride, int out, boolean bias, Activation act,
-                                                 CNN2DFormat f, ConvolutionMode mode) {
-        return new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride}).nOut(out).hasBias(bias)
-                .activation(act).dataFormat(f).convolutionMode(mode);
+    private static ConvolutionLayer.Builder conv(
+            int k, int stride, int out, boolean bias, Activation act, CNN2DFormat f, ConvolutionMode mode) {
+        return new ConvolutionLayer.Builder(new int[] {k, k}, new int[] {stride, stride})
+                .nOut(out)
+                .hasBias(bias)
+                .activation(act)
+                .dataFormat(f)
+                .convolutionMode(mode);
     }
 
-    private static MultiLayerNetwork net(boolean fast, CNN2DFormat f, boolean bias, Activation act, int stride,
-                                         ConvolutionMode mode) {
+    private static MultiLayerNetwork net(
+            boolean fast, CNN2DFormat f, boolean bias, Activation act, int stride, ConvolutionMode mode) {
         return net(fast, f, bias, act, stride, mode, H, W);
     }
 
-    private static MultiLayerNetwork net(boolean fast, CNN2DFormat f, boolean bias, Activation act, int stride,
-                                         ConvolutionMode mode, int h, int w) {
+    private static MultiLayerNetwork net(
+            boolean fast, CNN2DFormat f, boolean bias, Activation act, int stride, ConvolutionMode mode, int h, int w) {
         // the reference applies a non-identity activation in a layer of its own: DL4J M2.1's convolution with
         // its own ReLU and the oneDNN helper returns wrong weight gradients (values of 1e22 in this net)
         boolean separate = !fast && act != Activation.IDENTITY;
         ConvolutionLayer.Builder a = conv(3, stride, 4, bias, separate ? Activation.IDENTITY : act, f, mode);
         ConvolutionLayer.Builder b = conv(3, 1, 5, false, Activation.IDENTITY, f, mode);
-        NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
-                .updater(new Sgd(0.1)).list()
+        NeuralNetConfiguration.ListBuilder lb = new NeuralNetConfiguration.Builder()
+                .seed(5)
+                .dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1))
+                .list()
                 .layer(fast ? new FastConvolution(a) : a.build());
         if (separate) {
             lb.layer(new ActivationLayer.Builder().activation(act).build());
         }
         lb.layer(fast ? new FastConvolution(b) : b.build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                        .activation(Activation.SOFTMAX).build());
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build());
         lb.setInputType(InputType.convolutional(h, w, 2, f));
         MultiLayerNetwork n = new MultiLayerNetwork(lb.build());
         n.init();
@@ -136,12 +145,16 @@ class FastConvolutionTest {
     @Test
     void backwardByForwardConvolutionsMatchesDl4jOnLargeMaps() {
         for (boolean bias : new boolean[] {false, true}) {
-            MultiLayerNetwork ref = net(false, CNN2DFormat.NHWC, bias, Activation.IDENTITY, 1, ConvolutionMode.Same, 32, 32);
-            MultiLayerNetwork fast = net(true, CNN2DFormat.NHWC, bias, Activation.IDENTITY, 1, ConvolutionMode.Same, 32, 32);
+            MultiLayerNetwork ref =
+                    net(false, CNN2DFormat.NHWC, bias, Activation.IDENTITY, 1, ConvolutionMode.Same, 32, 32);
+            MultiLayerNetwork fast =
+                    net(true, CNN2DFormat.NHWC, bias, Activation.IDENTITY, 1, ConvolutionMode.Same, 32, 32);
             fast.setParams(ref.params().dup());
             INDArray x = input(CNN2DFormat.NHWC, 2, 32, 32);
             FastConvolutionLayer second = (FastConvolutionLayer) fast.getLayer(1);
-            assertTrue(second.backwardByForward(Nd4j.zeros(DataType.FLOAT, 6, 32, 32, 4), Nd4j.zeros(DataType.FLOAT, 6, 32, 32, 5)),
+            assertTrue(
+                    second.backwardByForward(
+                            Nd4j.zeros(DataType.FLOAT, 6, 32, 32, 4), Nd4j.zeros(DataType.FLOAT, 6, 32, 32, 5)),
                     "the 4->5 convolution on 32x32 takes the forward-convolution backward pass");
             for (MultiLayerNetwork n : new MultiLayerNetwork[] {ref, fast}) {
                 n.setInput(x);
@@ -164,9 +177,11 @@ class FastConvolutionTest {
         MultiLayerNetwork n = net(true, CNN2DFormat.NHWC, false, Activation.IDENTITY, 2, ConvolutionMode.Same);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelSerializer.writeModel(n, bytes, true);
-        MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
-                true);
-        assertInstanceOf(FastConvolution.class, back.getLayerWiseConfigurations().getConf(0).getLayer());
+        MultiLayerNetwork back =
+                ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertInstanceOf(
+                FastConvolution.class,
+                back.getLayerWiseConfigurations().getConf(0).getLayer());
         assertEquals(n.getLayerWiseConfigurations(), back.getLayerWiseConfigurations());
         INDArray x = input(CNN2DFormat.NHWC, 3);
         assertEquals(n.output(x, false), back.output(x, false));

@@ -25,8 +25,16 @@ import org.nd4j.linalg.learning.config.Sgd;
 class LoadedModelObjectiveTest {
     /** Cross-entropy plus a second term, so a model training with plain cross-entropy would be caught. */
     private static Objective twoTerms() {
-        return Objective.of(ctx -> List.of(CrossEntropy.term(ctx),
-                LossTerm.of("logit_l2", ctx.outputs().logits().mul(ctx.outputs().logits()).sum(1).mean(), 0.01)));
+        return Objective.of(ctx -> List.of(
+                CrossEntropy.term(ctx),
+                LossTerm.of(
+                        "logit_l2",
+                        ctx.outputs()
+                                .logits()
+                                .mul(ctx.outputs().logits())
+                                .sum(1)
+                                .mean(),
+                        0.01)));
     }
 
     @Test
@@ -44,14 +52,19 @@ class LoadedModelObjectiveTest {
         INDArray expected = trained.graph().outputSingle(false, x);
         assertEquals(expected, loaded.graph().outputSingle(false, x), "inference needs no objective");
 
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> loaded.graph().fit(new INDArray[] {x}, new INDArray[] {y}));
-        assertTrue(e.getMessage().startsWith("this model has no objective to train: a model read from a file does "
-                + "not store its loss"), e.getMessage());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> loaded.graph().fit(new INDArray[] {x}, new INDArray[] {y}));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("this model has no objective to train: a model read from a file does "
+                                + "not store its loss"),
+                e.getMessage());
 
         loaded.setObjective(twoTerms()); // after an inference pass defined the head's graph with the stand-in
         loaded.graph().fit(new INDArray[] {x}, new INDArray[] {y});
-        assertEquals(List.of("ce", "logit_l2"), List.copyOf(loaded.headLayer().lastTerms().keySet()));
+        assertEquals(
+                List.of("ce", "logit_l2"),
+                List.copyOf(loaded.headLayer().lastTerms().keySet()));
         assertTrue(loaded.head().hasObjective());
         assertEquals(CamHead.class, loaded.head().getClass());
     }

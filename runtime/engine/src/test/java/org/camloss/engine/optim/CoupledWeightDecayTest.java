@@ -1,15 +1,15 @@
 package org.camloss.engine.optim;
 
-import org.camloss.api.loss.CrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import org.camloss.engine.model.CamModel;
-import org.camloss.engine.head.Objective;
 import org.camloss.api.LossTerm;
+import org.camloss.api.loss.CrossEntropy;
 import org.camloss.engine.TestNets;
+import org.camloss.engine.head.Objective;
+import org.camloss.engine.model.CamModel;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,15 +17,19 @@ import org.nd4j.linalg.learning.config.Sgd;
 
 class CoupledWeightDecayTest {
     private static Map<String, INDArray> stepFrom(double lambda) {
-        CamModel m = TestNets.model(Objective.of(ctx -> java.util.List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1))),
-                DataType.DOUBLE, new Sgd(0.5), 1);
+        CamModel m = TestNets.model(
+                Objective.of(ctx -> java.util.List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1))),
+                DataType.DOUBLE,
+                new Sgd(0.5),
+                1);
         if (lambda > 0) {
             m.graph().addListeners(new CoupledWeightDecay(lambda));
         }
         Map<String, INDArray> before = new java.util.LinkedHashMap<>();
         m.graph().paramTable().forEach((k, v) -> before.put(k, v.dup()));
-        m.graph().fit(new INDArray[] {TestNets.images(4, DataType.DOUBLE, 2)},
-                new INDArray[] {TestNets.oneHot(4, DataType.DOUBLE)});
+        m.graph().fit(new INDArray[] {TestNets.images(4, DataType.DOUBLE, 2)}, new INDArray[] {
+            TestNets.oneHot(4, DataType.DOUBLE)
+        });
         Map<String, INDArray> delta = new java.util.LinkedHashMap<>();
         m.graph().paramTable().forEach((k, v) -> delta.put(k, v.sub(before.get(k))));
         delta.put("__before_head_b", before.get("head_b"));
