@@ -69,7 +69,7 @@ class CamlossTest {
         Map<String, Object> run = Json.read(runDir.resolve("run.json"));
         @SuppressWarnings("unchecked")
         Map<String, Object> prov = (Map<String, Object>) run.get("provenance");
-        assertEquals("completed", prov.get("status"));
+        assertEquals("finished", prov.get("status"));
         for (String key : List.of(
                 "camloss_version",
                 "dl4j_version",
@@ -236,14 +236,16 @@ class CamlossTest {
             org.camloss.runtime.train.TrainingCancelledException e = assertThrows(
                     org.camloss.runtime.train.TrainingCancelledException.class,
                     () -> camloss.train(camloss.config(TINY, List.of()), dir));
-            assertEquals("training interrupted at epoch 1", e.getMessage());
+            assertEquals(
+                    "training interrupted at epoch 1, batch 2; a checkpoint of the steps before it was saved",
+                    e.getMessage());
         } finally {
             Thread.interrupted(); // clear the flag for the next test
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> prov =
                 (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
-        assertEquals("failed", prov.get("status"));
+        assertEquals("interrupted", prov.get("status"));
     }
 
     /** A backbone declaring 8 channels where its graph gives 4, as a broken third-party backbone would. */

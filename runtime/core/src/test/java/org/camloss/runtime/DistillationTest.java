@@ -67,7 +67,8 @@ class DistillationTest {
         INDArray before = teacher.net().graph().params().dup();
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
-        var summary = wired.trainer(List.of()).run();
+        var summary = wired.trainer(List.of(), org.camloss.runtime.train.RunStore.NONE)
+                .run();
         assertArrayEquals(
                 before.toFloatVector(), teacher.net().graph().params().toFloatVector(), "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_logit_mse"), summary.last().toString());
@@ -287,7 +288,8 @@ class DistillationTest {
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
         assertTrue(model.head().receivesStages());
-        var summary = wired.trainer(List.of()).run();
+        var summary = wired.trainer(List.of(), org.camloss.runtime.train.RunStore.NONE)
+                .run();
         assertArrayEquals(
                 before.toFloatVector(), teacher.net().graph().params().toFloatVector(), "a teacher parameter changed");
         assertTrue(
@@ -333,7 +335,7 @@ class DistillationTest {
         assertEquals(4, c.teacher().net().info().stages().size());
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
-        wired.trainer(List.of()).run();
+        wired.trainer(List.of(), org.camloss.runtime.train.RunStore.NONE).run();
         Batches b = new Batches(
                 c.dataset().test(),
                 c.dataset().info().shape(),

@@ -43,7 +43,40 @@ final class ConfigValidator {
             ParamSpec.ofInt("epochs", 8, 1, 100000, "passes over the training split"),
             ParamSpec.ofInt("batch_size", 128, 1, 65536, "examples per batch"),
             ParamSpec.ofInt("threads", 0, 0, 256, "CPU threads; 0 picks automatically"),
-            ParamSpec.ofBoolean("progress", true, "show a progress bar"));
+            ParamSpec.ofBoolean("progress", true, "show a progress bar"),
+            ParamSpec.ofInt(
+                    "checkpoint_every_epochs",
+                    1,
+                    0,
+                    100000,
+                    "a checkpoint after every this many epochs; 0: only when interrupted"),
+            ParamSpec.ofDouble(
+                    "checkpoint_every_minutes",
+                    0,
+                    0,
+                    1e6,
+                    "also a checkpoint once this many minutes have passed since the last; 0: off"),
+            ParamSpec.ofInt("checkpoints_kept", 2, 1, 1000, "how many of the newest checkpoints to keep"),
+            ParamSpec.ofDouble(
+                    "divergence_factor",
+                    10,
+                    org.camloss.api.Range.openClosed(1, 1e6),
+                    "the run has diverged when the mean loss of the last 20 steps exceeds this many times the "
+                            + "loss of its first step"));
+    /** The keys of {@code train.early_stopping}. */
+    static final List<ParamSpec> EARLY_STOPPING = List.of(
+            ParamSpec.ofString(
+                    "metric",
+                    "val_accuracy",
+                    "a validation metric (val_accuracy, val_ce, ...; needs a validation split) or train_loss"),
+            ParamSpec.ofChoice(
+                    "mode",
+                    "auto",
+                    List.of("auto", "max", "min"),
+                    "max: higher is better; min: lower is better; auto: min for losses and cross-entropy"),
+            ParamSpec.ofInt("patience", 5, 1, 100000, "epochs without improvement before stopping"),
+            ParamSpec.ofDouble("min_delta", 0, 0, 1e6, "the smallest change that counts as an improvement"));
+
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
     /**
      * The component a config gets when it leaves a section out: the paper's set-up on the built-in data
@@ -164,12 +197,51 @@ final class ConfigValidator {
             return ok(TrainSpec.defaults());
         }
         if (!(raw instanceof Map<?, ?> map)) {
-            return bad("train", "must be a map with keys " + names(TRAIN) + ", found " + describe(raw));
+            List<String> keys = new ArrayList<>(names(TRAIN));
+            keys.add("early_stopping");
+            return bad("train", "must be a map with keys " + keys + ", found " + describe(raw));
         }
-        return section("train", stringKeys(map), TRAIN)
-                .map(v -> new TrainSpec(
-                        (Integer) v.get("epochs"), (Integer) v.get("batch_size"), (Integer) v.get("threads"), (Boolean)
-                                v.get("progress")));
+        Map<String, Object> m = new LinkedHashMap<>(stringKeys(map));
+        Object es = m.remove("early_stopping");
+        var values = section("train", m, TRAIN, List.of("early_stopping"));
+        Validation<Seq<ConfigProblem>, Optional<TrainSpec.EarlyStoppingSpec>> early;
+        if (es == null) {
+            early = ok(Optional.empty());
+        } else if (!(es instanceof Map<?, ?> em)) {
+            early = bad(
+                    "train.early_stopping",
+                    "must be a map with keys " + names(EARLY_STOPPING) + ", found " + describe(es));
+        } else {
+            early = section("train.early_stopping", stringKeys(em), EARLY_STOPPING, List.of())
+                    .flatMap(v -> earlyStopping(v));
+        }
+        return flat(Validation.combine(values, early)
+                .ap((v, e) -> new TrainSpec(
+                        (Integer) v.get("epochs"),
+                        (Integer) v.get("batch_size"),
+                        (Integer) v.get("threads"),
+                        (Boolean) v.get("progress"),
+                        (Integer) v.get("checkpoint_every_epochs"),
+                        (Double) v.get("checkpoint_every_minutes"),
+                        (Integer) v.get("checkpoints_kept"),
+                        (Double) v.get("divergence_factor"),
+                        e)));
+    }
+
+    /** The metric of early stopping is a validation metric or the training loss. */
+    private static Validation<Seq<ConfigProblem>, Optional<TrainSpec.EarlyStoppingSpec>> earlyStopping(
+            Map<String, Object> v) {
+        String metric = ((String) v.get("metric")).trim();
+        if (!metric.equals("train_loss") && !metric.matches("val_[a-z0-9_]+")) {
+            return bad(
+                    "train.early_stopping.metric",
+                    "must be a validation metric (val_accuracy, val_top5_accuracy, "
+                            + "val_ce, val_cam_loss, ...; the data needs a validation split) or train_loss, found '"
+                            + metric
+                            + "' (stopping on test metrics would tune on the test split)");
+        }
+        return ok(Optional.of(new TrainSpec.EarlyStoppingSpec(
+                metric, (String) v.get("mode"), (Integer) v.get("patience"), (Double) v.get("min_delta"))));
     }
 
     private Validation<Seq<ConfigProblem>, Optional<DistillSpec>> distill(Object raw) {
@@ -348,10 +420,17 @@ final class ConfigValidator {
      */
     private static Validation<Seq<ConfigProblem>, Map<String, Object>> section(
             String path, Map<String, Object> raw, List<ParamSpec> specs) {
-        List<String> valid = names(specs);
+        return section(path, raw, specs, List.of());
+    }
+
+    /** As {@link #section(String, Map, List)}, where {@code nested} are further valid keys checked elsewhere. */
+    private static Validation<Seq<ConfigProblem>, Map<String, Object>> section(
+            String path, Map<String, Object> raw, List<ParamSpec> specs, List<String> nested) {
+        List<String> valid = new ArrayList<>(names(specs));
+        valid.addAll(nested);
         var keys = keys(path, raw, valid);
         Map<String, Object> known = new LinkedHashMap<>(raw);
-        known.keySet().retainAll(valid);
+        known.keySet().retainAll(names(specs));
         Params.Resolution r = Params.check(specs, known);
         Validation<Seq<ConfigProblem>, Map<String, Object>> values = r.valid()
                 ? ok(r.params().asMap())

@@ -8,14 +8,17 @@ import java.util.List;
 import org.camloss.api.Backbone;
 import org.camloss.api.Loss;
 import org.camloss.api.data.Dataset;
+import org.camloss.engine.head.CamHead;
 import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
 import org.camloss.engine.optim.CoupledWeightDecay;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.eval.Evaluator;
+import org.camloss.runtime.train.RunStore;
 import org.camloss.runtime.train.TrainListener;
 import org.camloss.runtime.train.Trainer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Guice wiring of one training run: the plugin instances made from the validated config, the objective, the model,
@@ -26,17 +29,26 @@ final class ExperimentModule extends AbstractModule {
     private final ExperimentConfig config;
     private final ExperimentParts components;
     private final Duration gcInterval;
+    private final ComputationGraph restored;
     private List<TrainListener> listeners = List.of();
+    private RunStore store = RunStore.NONE;
 
-    ExperimentModule(ExperimentConfig config, ExperimentParts components, Duration gcInterval) {
+    /**
+     * @param restored a graph read from a checkpoint (parameters, updater state, iteration count) to continue
+     *                 training, or null to assemble a new model
+     */
+    ExperimentModule(
+            ExperimentConfig config, ExperimentParts components, Duration gcInterval, ComputationGraph restored) {
         this.config = config;
         this.components = components;
         this.gcInterval = gcInterval;
+        this.restored = restored;
     }
 
-    /** The listeners of the trainer, set before it is made (the run directory's writer exists only then). */
-    void listeners(List<TrainListener> listeners) {
+    /** The listeners and store of the trainer, set before it is made (the run directory exists only then). */
+    void trainerSetup(List<TrainListener> listeners, RunStore store) {
         this.listeners = List.copyOf(listeners);
+        this.store = store;
     }
 
     @Override
@@ -60,6 +72,17 @@ final class ExperimentModule extends AbstractModule {
     @Provides
     @Singleton
     CamModel model(Dataset data, Backbone backbone, Objective objective) {
+        if (restored != null) {
+            CamHead head = (CamHead) restored.getLayer(CamModel.HEAD).conf().getLayer();
+            CamModel model = new CamModel(
+                    restored,
+                    head.getFeatureVertex(),
+                    backbone.info(),
+                    data.info().shape());
+            model.setObjective(objective);
+            restored.addListeners(new CoupledWeightDecay(components.optimizer().weightDecay()));
+            return model;
+        }
         int steps = (data.train().size() + config.train().batchSize() - 1)
                 / config.train().batchSize();
         CamModel model = new ModelAssembler()
@@ -92,11 +115,11 @@ final class ExperimentModule extends AbstractModule {
                 data,
                 components.regularizers(),
                 components.teacher(),
-                config.train().epochs(),
-                config.train().batchSize(),
+                config.train(),
                 config.seed(),
                 evaluator,
                 listeners,
+                store,
                 gcInterval);
     }
 }
