@@ -302,6 +302,22 @@ class CamlossTest {
     }
 
     @Test
+    void featureMapsSmallerThanTwoByTwoAndZeroEpsilonsAreRefusedBeforeTraining(@TempDir Path tmp) {
+        Camloss camloss = Camloss.builder().build();
+        ExperimentConfig small = camloss.config(TINY, List.of("backbone.id=vgg", "backbone.params={depth: 11}"));
+        ConfigException e = assertThrows(ConfigException.class, () -> camloss.train(small, tmp.resolve("a")));
+        assertEquals(
+                "config: backbone: vgg (total stride 32) gives a 1x1 feature map on the data's 16x16 images; CAMs, "
+                        + "CAM-loss and the localisation metrics need at least 2x2: use larger images, or a backbone with a "
+                        + "smaller stride (vgg and alexnet: last_pool: false)",
+                e.getMessage());
+        assertTrue(Files.notExists(tmp.resolve("a")));
+        ConfigException eps =
+                assertThrows(ConfigException.class, () -> camloss.config(TINY, List.of("loss.params.eps=0")));
+        assertEquals("--set: loss.params.eps: must be in (0, 1], found 0", eps.getMessage());
+    }
+
+    @Test
     void neverOverwritesARun() {
         Camloss camloss = Camloss.builder().build();
         UserException e =

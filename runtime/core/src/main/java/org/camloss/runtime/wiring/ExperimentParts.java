@@ -81,8 +81,34 @@ public record ExperimentParts(
             }
         }
         m.throwIfAny();
+        checkFeatureMapSize(config, data, backbone);
         Teacher teacher = config.distill().isPresent() ? teacher(config, data, backbone, regs, distillers) : null;
         return new ExperimentParts(data, backbone, loss, regs, distillers, optimizer, schedule, teacher);
+    }
+
+    /**
+     * Refuses a backbone whose feature map would be smaller than 2×2 on the data's images: on a 1×1 map every CAM is
+     * a constant, so CAM-loss's term is 0 and the localisation metrics measure nothing.
+     */
+    private static void checkFeatureMapSize(ExperimentConfig config, Dataset data, Backbone backbone) {
+        var shape = data.info().shape();
+        int[] map = backbone.info().outputSize(shape);
+        if (map[0] < 2 || map[1] < 2) {
+            throw new ConfigException(List.of(new ConfigProblem(
+                    "backbone",
+                    String.format(
+                            Locale.ROOT,
+                            "%s (total stride %d) gives a %dx%d feature map on the data's %dx%d images; CAMs, CAM-loss and "
+                                    + "the localisation metrics need at least 2x2: use larger images, or a backbone with a "
+                                    + "smaller stride (vgg and alexnet: last_pool: false)",
+                            config.backbone().id(),
+                            backbone.info().stride(),
+                            map[0],
+                            map[1],
+                            shape.height(),
+                            shape.width()),
+                    "config")));
+        }
     }
 
     private static Teacher teacher(
