@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import org.camloss.api.Backbone;
 import org.camloss.api.UserException;
 import org.camloss.api.data.Dataset;
@@ -136,6 +135,9 @@ public final class Camloss {
         RunDirectory run = RunDirectory.create(outDir, runsRoot, config.name());
         Provenance provenance =
                 Provenance.start(config, parts.dataset(), wired.model(), plugins(config), threadsPolicy);
+        if (parts.init() != null) {
+            provenance.toMap().put("init", parts.init().describe());
+        }
         Map<String, Object> runJson = new LinkedHashMap<>(config.toMap());
         runJson.put("provenance", provenance.toMap());
         Json.write(run.runJson(), runJson);
@@ -176,7 +178,7 @@ public final class Camloss {
         raw.remove("provenance");
         ExperimentConfig config =
                 new ConfigLoader(registry).fromMap(raw, run.runJson().toString(), List.of());
-        ExperimentParts parts = ExperimentParts.make(registry, config);
+        ExperimentParts parts = ExperimentParts.make(registry, config.withoutInit());
         applyThreads(config);
         org.deeplearning4j.nn.graph.ComputationGraph graph;
         try {
@@ -376,7 +378,8 @@ public final class Camloss {
         if (!Files.isRegularFile(model)) {
             throw new UserException(model + ": missing; " + whyNoModel(run, provenance, which));
         }
-        ExperimentParts parts = ExperimentParts.make(registry, withoutDistillation(config));
+        ExperimentParts parts =
+                ExperimentParts.make(registry, config.withoutDistillation().withoutInit());
         CamModel loaded = loadModel(model, parts.backbone(), parts.dataset());
         EvalResult result = new Evaluator(Math.max(256, config.train().batchSize()))
                 .evaluate(loaded, parts.dataset().test(), parts.dataset().info());
@@ -410,23 +413,6 @@ public final class Camloss {
                     ? "this run kept no best model (it has one only with train.early_stopping or a validation split)"
                     : "the run did not finish (see 'status' in " + RunDirectory.RUN_JSON + ")";
         };
-    }
-
-    /** A student's config without its distillation section (its teacher is not needed to evaluate it). */
-    private static ExperimentConfig withoutDistillation(ExperimentConfig c) {
-        return c.distill().isEmpty()
-                ? c
-                : new ExperimentConfig(
-                        c.name(),
-                        c.seed(),
-                        c.data(),
-                        c.backbone(),
-                        c.loss(),
-                        c.regularizers(),
-                        c.optimizer(),
-                        c.schedule(),
-                        c.train(),
-                        Optional.empty());
     }
 
     /**

@@ -12,6 +12,7 @@ import org.camloss.engine.head.CamHead;
 import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
+import org.camloss.engine.model.Transfer;
 import org.camloss.engine.optim.CoupledWeightDecay;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.eval.Evaluator;
@@ -85,6 +86,17 @@ final class ExperimentModule extends AbstractModule {
         }
         int steps = (data.train().size() + config.train().batchSize() - 1)
                 / config.train().batchSize();
+        var freeze = config.transfer().freeze();
+        String frozenUpTo = freeze.backbone()
+                ? backbone.info().stages().isEmpty()
+                        ? null
+                        : backbone.info()
+                                .stages()
+                                .get(backbone.info().stages().size() - 1)
+                                .vertex()
+                : freeze.stages() > 0
+                        ? backbone.info().stages().get(freeze.stages() - 1).vertex()
+                        : null;
         CamModel model = new ModelAssembler()
                 .seed(config.seed())
                 .backboneName(config.backbone().id())
@@ -96,7 +108,29 @@ final class ExperimentModule extends AbstractModule {
                                         components.optimizer().learningRate(),
                                         config.train().epochs(),
                                         steps)))
+                .freezeUpTo(frozenUpTo, freeze.batchNorm().equals("train"))
+                .learningRateMultipliers(
+                        config.transfer().lrMult().backbone(),
+                        config.transfer().lrMult().head())
                 .assemble(backbone, data.info().shape(), data.info().numClasses(), objective);
+        if (components.init() != null) {
+            InitSource init = components.init();
+            try {
+                Transfer.copy(
+                        init.graph(),
+                        model.graph(),
+                        init.spec().parts().equals("all"),
+                        init.spec().firstConv().equals("adapt") ? Transfer.FirstConv.ADAPT : Transfer.FirstConv.REFUSE);
+            } catch (IllegalArgumentException e) {
+                String shape = init.sourceShape();
+                String hint =
+                        shape.isEmpty() || shape.equals(data.info().shape().toString())
+                                ? ""
+                                : " (the source was trained on " + shape + " images, this config's are "
+                                        + data.info().shape() + ")";
+                throw new IllegalArgumentException("init.from: " + init.file() + ": " + e.getMessage() + hint, e);
+            }
+        }
         model.graph().addListeners(new CoupledWeightDecay(components.optimizer().weightDecay()));
         return model;
     }

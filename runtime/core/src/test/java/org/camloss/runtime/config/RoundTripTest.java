@@ -120,6 +120,13 @@ class RoundTripTest {
                   checkpoint_every_minutes: 0.0
                   checkpoints_kept: 2
                   divergence_factor: 10.0
+                freeze:
+                  backbone: false
+                  stages: 0
+                  batch_norm: inference
+                lr_mult:
+                  backbone: 1.0
+                  head: 1.0
                 """,
                 ConfigWriter.toYaml(loader.fromMap(Map.of("loss", Map.of("id", "cross-entropy")), "x")));
     }
@@ -178,6 +185,15 @@ class RoundTripTest {
                     "checkpoint_every_minutes" : 0.0,
                     "checkpoints_kept" : 2,
                     "divergence_factor" : 10.0
+                  },
+                  "freeze" : {
+                    "backbone" : false,
+                    "stages" : 0,
+                    "batch_norm" : "inference"
+                  },
+                  "lr_mult" : {
+                    "backbone" : 1.0,
+                    "head" : 1.0
                   }
                 }
                 """,
