@@ -58,7 +58,8 @@ final class FewShotCommand implements Callable<Integer> {
             paramLabel = "NAME=VALUE",
             description =
                     "A parameter of the dataset plugin, parsed as YAML like --set (repeatable); for the run's own "
-                            + "dataset it overrides the run's value, otherwise the plugin's default.")
+                            + "dataset it overrides the run's value, otherwise the plugin's default; NAME= with no "
+                            + "value takes the plugin's default.")
     Map<String, String> dataParams = new LinkedHashMap<>();
 
     @Option(

@@ -177,6 +177,21 @@ class FewShotTest {
     }
 
     @Test
+    void aDataParameterWithoutValueTakesThePluginsDefaultInsteadOfTheRunsValue(@TempDir Path tmp) throws Exception {
+        FewShotResult r = camloss.fewShot(
+                request()
+                        .dataParam("train", null)
+                        .classifiers(List.of(FewShotMethod.NEAREST))
+                        .episodes(2)
+                        .out(tmp.resolve("fs.json"))
+                        .build(),
+                FewShotListener.NONE);
+        Map<String, Object> params = section(section(r.json(), "data"), "params");
+        assertEquals(5000, params.get("train"), "shapes' default, not the run's 64");
+        assertEquals(150, params.get("test"));
+    }
+
+    @Test
     void theFeaturesAreWhatTheHeadClassifies() {
         CamModel model = ModelFiles.load(runDir, "RUN_DIR", new org.camloss.api.InputShape(3, 16, 16));
         DataSplit test = camloss.registry()
