@@ -399,6 +399,24 @@ public final class Camloss {
         return new EvalReport(run.path(), config, result);
     }
 
+    /**
+     * Few-shot evaluation of a finished run's frozen features: extracts the backbone's pooled features of every image
+     * of the chosen classes of a dataset once, draws class-balanced episodes from the request's seed, classifies each
+     * episode's queries with each classifier, and writes the mean accuracy ± 95 % confidence interval per
+     * (classifier, ways, shots) with every setting and the model's SHA-256 to a new results file (the run directory's
+     * first free {@code fewshot.json}, {@code fewshot-2.json}, …, or the request's {@code out}, never an existing file).
+     * See {@link org.camloss.runtime.fewshot.FewShot}.
+     *
+     * @param request  what to evaluate
+     * @param listener progress of the feature extraction and of each setting
+     * @throws UserException when the run is missing or unfinished, the dataset, its parameters, classes or image shape
+     *     do not fit, or a setting cannot be sampled; checked before anything is extracted or written
+     */
+    public org.camloss.runtime.fewshot.FewShotResult fewShot(
+            org.camloss.runtime.fewshot.FewShotRequest request, org.camloss.runtime.fewshot.FewShotListener listener) {
+        return org.camloss.runtime.fewshot.FewShot.run(registry, request, listener);
+    }
+
     /** Why a run has no model file: it still trains, failed, was interrupted, or has no best model. */
     private static String whyNoModel(RunDirectory run, Object provenance, ModelChoice which) {
         @SuppressWarnings("unchecked")
