@@ -188,6 +188,7 @@ class FileDatasetsTest {
         DataFiles.png(dir.resolve("train/apple/b.png"), 12, 0x00FF00);
         DataFiles.png(dir.resolve("train/apple/c.png"), 12, 0x0000FF);
         DataFiles.png(dir.resolve("test/zebra/d.png"), 9, 0xFFFFFF);
+        DataFiles.png(dir.resolve("test/apple/e.png"), 9, 0xFFFFFF);
         Dataset d = make(
                 new ImageFolderDatasetFactory(), Map.of("dir", dir.toString(), "size", 8, "mean", "0", "std", "1"));
         assertEquals(List.of("apple", "zebra"), d.info().classes());
@@ -205,7 +206,7 @@ class FileDatasetsTest {
         UserException e = assertThrows(
                 UserException.class, () -> make(new ImageFolderDatasetFactory(), Map.of("dir", dir.toString())));
         assertTrue(
-                e.getMessage().startsWith(dir.resolve("train/apple/broken.png") + ": unreadable image"),
+                e.getMessage().startsWith(dir.resolve("train/apple/broken.png") + ": not a PNG or JPEG file"),
                 e.getMessage());
         DataFiles.png(dir.resolve("test/mango/x.png"), 8, 0);
         Files.delete(dir.resolve("train/apple/broken.png"));
