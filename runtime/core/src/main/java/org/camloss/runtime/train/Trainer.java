@@ -144,6 +144,9 @@ public final class Trainer {
             listeners.forEach(l -> l.onBatchEnd(stats));
         }
         Map<String, Object> row = metrics.row(epoch, learningRate(model.graph()), metrics.seconds());
+        if (teacher != null) {
+            teacher.takeAccuracy().ifPresent(a -> row.put("train_teacher_accuracy", a));
+        }
         evaluate(row);
         EpochStats stats = new EpochStats(epoch + 1, epochs, row);
         listeners.forEach(l -> l.onEpochEnd(stats));
