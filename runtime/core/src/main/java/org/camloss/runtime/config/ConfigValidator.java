@@ -89,7 +89,13 @@ final class ConfigValidator {
     static final List<String> DISTILL_KEYS = List.of("teacher", "distillers", "cache_teacher", "teacher_graph");
     static final List<ParamSpec> TRAIN = List.of(
             ParamSpec.ofInt("epochs", 8, 1, 100000, "passes over the training split"),
-            ParamSpec.ofInt("batch_size", 128, 1, 65536, "examples per batch"),
+            ParamSpec.ofInt(
+                    "batch_size",
+                    128,
+                    1,
+                    65536,
+                    "examples per batch; the last batch of an epoch holds the remainder, so a batch size above the "
+                            + "training set's size makes each epoch one step on all of it"),
             ParamSpec.ofInt("threads", 0, 0, 256, "CPU threads; 0 picks automatically"),
             ParamSpec.ofBoolean("progress", true, "show a progress bar"),
             ParamSpec.ofInt(

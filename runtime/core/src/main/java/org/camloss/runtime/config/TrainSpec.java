@@ -8,8 +8,10 @@ import java.util.Optional;
  * The {@code train} section: how long and how to train, when to checkpoint, when to stop.
  *
  * @param epochs                 passes over the training split, in [1, 100000]; default 8
- * @param batchSize              examples per batch, in [1, 65536]; default 128 ({@code batch_size} in configs); at
- *                               most the number of training examples
+ * @param batchSize              examples per batch, in [1, 65536]; default 128 ({@code batch_size} in configs). The
+ *                               last batch of an epoch holds the remainder, so a batch size above the training set's
+ *                               size makes each epoch one step on all of it (as PyTorch's {@code DataLoader} without
+ *                               {@code drop_last}); the run's start line shows the steps per epoch
  * @param threads                CPU threads for data loading and math, in [0, 256]; 0 (the default) picks automatically
  * @param progress               whether to show a progress bar; default true
  * @param checkpointEveryEpochs  a checkpoint after every this many epochs ({@code checkpoint_every_epochs}, default 1;

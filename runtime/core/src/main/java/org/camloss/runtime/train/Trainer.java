@@ -189,6 +189,9 @@ public final class Trainer {
             p.heartbeat();
         }
         Map<String, Object> row = metrics.row(epoch, learningRate(model.graph()), metrics.seconds());
+        if (teacher != null) {
+            teacher.takeAccuracy().ifPresent(a -> row.put("train_teacher_accuracy", a));
+        }
         evaluate(row);
         // the checkpoint before the listeners: once an epoch's metrics row is written, its checkpoint exists
         p.stopped = p.afterEpoch(epoch, row);
