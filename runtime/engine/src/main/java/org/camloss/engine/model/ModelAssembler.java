@@ -234,7 +234,11 @@ public final class ModelAssembler {
                         b.setBiasUpdater(null);
                     }
                 } else {
-                    layerConf.setLayer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(layer));
+                    var frozenLayer = new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(layer);
+                    // the wrapper carries the name too: DL4J finds a stored layer's inputs by the name of its
+                    // outermost configuration, and a nameless wrapper makes the saved model unreadable
+                    frozenLayer.setLayerName(layer.getLayerName());
+                    layerConf.setLayer(frozenLayer);
                 }
                 continue;
             }
