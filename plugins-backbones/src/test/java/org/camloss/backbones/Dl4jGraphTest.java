@@ -148,6 +148,25 @@ class Dl4jGraphTest {
         assertTrue(Double.isFinite(m.graph().params().norm2Number().doubleValue()), "parameters are not finite");
     }
 
+    /**
+     * A cut at the first layer after the input: DL4J M2.1's output of that vertex leaves a workspace open, so the model
+     * falls back to feedForward; training and repeated inference both work.
+     */
+    @Test
+    void aCutAtTheFirstLayerAfterTheInputTrainsAndInfers() {
+        Dl4jGraph backbone = (Dl4jGraph) Support.create(factory, Map.of("zoo", "simple-cnn", "vertex", "image_array"));
+        CamModel m = Support.model(backbone, new InputShape(3, 16, 16), 4);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 16, 16, 3);
+        m.graph().fit(new INDArray[] {x}, new INDArray[] {Nd4j.eye(4).castTo(DataType.FLOAT)});
+        for (int i = 0; i < 2; i++) {
+            CamModel.Forward f = m.forward(x);
+            assertEquals(backbone.info().channels(), f.features().size(1));
+            assertTrue(Double.isFinite(f.logits().sumNumber().doubleValue()));
+        }
+        m.graph().fit(new INDArray[] {x}, new INDArray[] {Nd4j.eye(4).castTo(DataType.FLOAT)});
+        assertTrue(Double.isFinite(m.graph().score()));
+    }
+
     /** SqueezeNet's fire modules concatenate with merge vertices, which must follow the NHWC channel axis. */
     @Test
     void mergeVerticesConcatenateChannelsInNhwc() {

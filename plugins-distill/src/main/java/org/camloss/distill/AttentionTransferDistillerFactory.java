@@ -8,6 +8,7 @@ import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.PluginFactory;
+import org.camloss.api.Range;
 
 /** {@code at}: attention transfer between paired backbone stages (Zagoruyko &amp; Komodakis, 2017). */
 public final class AttentionTransferDistillerFactory implements DistillerFactory {
@@ -27,7 +28,11 @@ public final class AttentionTransferDistillerFactory implements DistillerFactory
                     "all",
                     "Student stages to match: 'all' (every stage the two share, "
                             + "paired from the deepest) or comma-separated indices, 0 = shallowest, e.g. '1,2'."),
-            ParamSpec.ofDouble("eps", 1e-12, 0.0, 1.0, "ε added to the L2 norm of each attention map."));
+            ParamSpec.ofDouble(
+                    "eps",
+                    1e-12,
+                    Range.openClosed(0, 1),
+                    "ε added to the L2 norm of each attention map; positive, so an all-zero map stays finite."));
 
     @Override
     public String id() {

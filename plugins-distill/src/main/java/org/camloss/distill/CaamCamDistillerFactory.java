@@ -5,6 +5,7 @@ import org.camloss.api.Distiller;
 import org.camloss.api.DistillerFactory;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.Range;
 import org.camloss.api.cam.CamMaps;
 import org.camloss.api.cam.Normalization;
 
@@ -17,7 +18,11 @@ public final class CaamCamDistillerFactory implements DistillerFactory {
             ParamSpec.ofDouble("beta", 1.0, 0.0, 1000.0, "Weight β of the CAAM-CAM term (0 switches it off)."),
             ParamSpec.ofChoice(
                     "normalization", Normalization.MIN_MAX, "Per-sample map normalisation Φ, applied to both maps."),
-            ParamSpec.ofDouble("eps", CamMaps.DEFAULT_EPS, 0.0, 1.0, "ε added to the denominator of Φ."));
+            ParamSpec.ofDouble(
+                    "eps",
+                    CamMaps.DEFAULT_EPS,
+                    Range.openClosed(0, 1),
+                    "ε added to the denominator of Φ; positive, so a flat map normalises to zeros, never 0/0."));
 
     @Override
     public String id() {

@@ -92,14 +92,14 @@ class CaamCamContractTest extends DistillerContract {
     void zeroWhenTheTeacherCamIsAnAffineImageOfTheStudentCaam() {
         INDArray f = dyadicFeatures(3, 4, 5, 21);
         INDArray cam = affineOfCaam(f, true);
-        // ε = 0: the normalised maps agree to rounding
-        HeadHarness.Result exact = runWithCam(distiller(1.0, "min-max", 0.0), f, cam);
+        // ε = 1e-30 (ε must be positive; this one vanishes beside any map range): the maps agree to rounding
+        HeadHarness.Result exact = runWithCam(distiller(1.0, "min-max", 1e-30), f, cam);
         assertEquals(0.0, exact.terms().get("caam_cam"), 1e-12);
         // default ε: only the ε in the denominators differs, a relative 1e-8 of the map range
         HeadHarness.Result withEps = runWithCam(distiller(1.0, "min-max", 1e-8), f, cam);
         assertEquals(0.0, withEps.terms().get("caam_cam"), 1e-8);
         // max normalisation: positive scale, no offset
-        HeadHarness.Result max = runWithCam(distiller(1.0, "max", 0.0), f, affineOfCaam(f, false));
+        HeadHarness.Result max = runWithCam(distiller(1.0, "max", 1e-30), f, affineOfCaam(f, false));
         assertEquals(0.0, max.terms().get("caam_cam"), 1e-12);
     }
 

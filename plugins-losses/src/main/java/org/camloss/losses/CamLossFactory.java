@@ -6,6 +6,7 @@ import org.camloss.api.Loss;
 import org.camloss.api.LossFactory;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
+import org.camloss.api.Range;
 import org.camloss.api.cam.CamMaps;
 import org.camloss.api.cam.Normalization;
 import org.camloss.api.cam.Routing;
@@ -23,7 +24,11 @@ public final class CamLossFactory implements LossFactory {
                     "Gradient routing of the CAM term: weight-detached (classifier trained by cross-entropy only), "
                             + "full, or detached-cam (CAM is a constant target)."),
             ParamSpec.ofChoice("normalization", Normalization.MIN_MAX, "Per-sample map normalisation Φ."),
-            ParamSpec.ofDouble("eps", CamMaps.DEFAULT_EPS, 0.0, 1.0, "ε added to the denominator of Φ."),
+            ParamSpec.ofDouble(
+                    "eps",
+                    CamMaps.DEFAULT_EPS,
+                    Range.openClosed(0, 1),
+                    "ε added to the denominator of Φ; positive, so a flat map normalises to zeros, never 0/0."),
             ParamSpec.ofInt("warmup_epochs", 0, 0, 100000, "Epochs at the start with α = 0."),
             ParamSpec.ofInt(
                     "ramp_epochs",

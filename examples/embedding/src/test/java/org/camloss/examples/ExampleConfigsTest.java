@@ -17,12 +17,13 @@ class ExampleConfigsTest {
     Stream<DynamicTest> everyExampleConfigIsValid() throws IOException {
         Path dir = Path.of("../configs");
         List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
+        try (Stream<Path> s = Files.walk(dir)) {
             files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
         assertFalse(files.isEmpty(), "no example configs in " + dir.toAbsolutePath());
         Camloss camloss = Camloss.builder().build();
         return files.stream()
-                .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> camloss.loadConfig(f, List.of())));
+                .map(f ->
+                        DynamicTest.dynamicTest(dir.relativize(f).toString(), () -> camloss.loadConfig(f, List.of())));
     }
 }

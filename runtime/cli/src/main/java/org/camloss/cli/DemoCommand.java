@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean noProgress;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         Camloss camloss = main.camloss();
         Map<String, Object> recipe = recipe();
         Path dir = out != null ? out : Path.of("runs", RunDirectory.stamped("demo"));
@@ -71,8 +71,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<String> common =
                 List.of("train.epochs=" + epochs, "data.params.train=" + train, "data.params.test=" + test);
-        List<Camloss.TrainResult> results = new ArrayList<>();
         String[][] models = {{"cross-entropy", "loss.id=cross-entropy"}, {"cam-loss", "loss.params.alpha=" + alpha}};
+        // every variant is validated before the first one trains (a bad --alpha must not cost a whole run)
+        Map<String, ExperimentConfig> configs = new LinkedHashMap<>();
         for (String[] m : models) {
             List<String> sets = new ArrayList<>(common);
             sets.add(m[1]);
@@ -82,9 +83,15 @@ final class DemoCommand implements Callable<Integer> {
                 raw.put("loss", Map.of("id", "cross-entropy"));
                 sets.remove(m[1]);
             }
-            ExperimentConfig cfg = camloss.config(raw, sets);
-            System.err.println();
-            results.add(camloss.train(cfg, dir.resolve(m[0]), Console.reporter(m[0], !noProgress)));
+            configs.put(m[0], camloss.config(raw, sets));
+        }
+        List<Camloss.TrainResult> results = new ArrayList<>();
+        try (AutoCloseable stop = Main.stopOnSignal()) {
+            for (Map.Entry<String, ExperimentConfig> c : configs.entrySet()) {
+                System.err.println();
+                results.add(camloss.train(
+                        c.getValue(), dir.resolve(c.getKey()), Console.reporter(c.getKey(), !noProgress)));
+            }
         }
         printTable(results);
         Path png = dir.resolve("cam-figure.png");

@@ -23,9 +23,24 @@ final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run directory written by 'camloss train'.")
     Path runDir;
 
+    @picocli.CommandLine.Option(
+            names = "--model",
+            paramLabel = "best|last",
+            description = "last: model.zip, the last epoch's (default); best: model-best.zip, the best epoch's by "
+                    + "train.early_stopping's metric or val_accuracy (writes eval-best.json).",
+            defaultValue = "last")
+    String model;
+
     @Override
     public Integer call() {
-        Camloss.EvalReport report = main.camloss().evaluate(runDir);
+        Camloss.ModelChoice which =
+                switch (model) {
+                    case "last" -> Camloss.ModelChoice.LAST;
+                    case "best" -> Camloss.ModelChoice.BEST;
+                    default -> throw new org.camloss.api.UserException(
+                            "--model: must be one of [best, last], found '" + model + "'");
+                };
+        Camloss.EvalReport report = main.camloss().evaluate(runDir, which);
         EvalResult r = report.result();
         out().printf(Locale.ROOT, "run          %s%n", report.runDir());
         out().printf(Locale.ROOT, "examples     %d%n", r.count());

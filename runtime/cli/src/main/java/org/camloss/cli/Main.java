@@ -29,7 +29,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             TrainCommand.class,
+            ResumeCommand.class,
             EvalCommand.class,
+            FewShotCommand.class,
             CompareCommand.class,
             BenchCommand.class,
             PluginsCommand.class,
@@ -151,8 +153,46 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** Set once the JVM shuts down on a signal: {@link #main} then must not call {@code System.exit}. */
+    private static volatile boolean shuttingDown;
+
+    /**
+     * Makes SIGINT and SIGTERM stop training gracefully: a shutdown hook interrupts this (the training) thread, which
+     * checkpoints the last finished step, marks the run interrupted and returns; the hook waits up to 2 minutes for
+     * that. Only the command line does this: a library installs no shutdown hooks.
+     *
+     * @return closing it removes the hook (when the command has finished)
+     */
+    static AutoCloseable stopOnSignal() {
+        Thread training = Thread.currentThread();
+        Thread hook = new Thread(
+                () -> {
+                    shuttingDown = true;
+                    if (training.isAlive()) {
+                        training.interrupt();
+                        try {
+                            training.join(120_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                },
+                "camloss-stop-on-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return () -> {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running
+            }
+        };
+    }
+
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(run(args));
+        int status = run(args);
+        if (!shuttingDown) {
+            System.exit(status);
+        }
     }
 }

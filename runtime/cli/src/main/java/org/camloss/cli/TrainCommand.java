@@ -41,11 +41,14 @@ final class TrainCommand implements Callable<Integer> {
     boolean noProgress;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Camloss camloss = main.camloss();
         ExperimentConfig cfg = camloss.loadConfig(config, overrides);
-        Camloss.TrainResult result =
-                camloss.train(cfg, out, Console.reporter(cfg.name(), cfg.train().progress() && !noProgress));
+        Camloss.TrainResult result;
+        try (AutoCloseable stop = Main.stopOnSignal()) {
+            result = camloss.train(
+                    cfg, out, Console.reporter(cfg.name(), cfg.train().progress() && !noProgress));
+        }
         out().println("run directory: " + result.runDir());
         return 0;
     }

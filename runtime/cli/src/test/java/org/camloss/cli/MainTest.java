@@ -144,6 +144,28 @@ class MainTest {
     }
 
     @Test
+    void demoWithABadAlphaRefusesBeforeTrainingAnything(@TempDir Path tmp) {
+        Path out = tmp.resolve("demo");
+        assertEquals(2, run("demo", "--alpha", "-1", "--out", out.toString(), "--no-progress"));
+        assertTrue(err.toString().contains("loss.params.alpha: must be in [0, 1000], found -1"), err.toString());
+        assertTrue(Files.notExists(out), "the demo trained before it refused");
+    }
+
+    @Test
+    void anOutputDirectoryUnderAFileNamesTheReason(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("afile"), "x");
+        Path cfg = Files.writeString(
+                tmp.resolve("ok.yaml"),
+                "name: x\ndata: { params: { train: 32, test: 16, size: 16 } }\n"
+                        + "backbone: { params: { depth: 8, width: 0.25 } }\ntrain: { epochs: 1, batch_size: 16 }\n");
+        assertEquals(
+                2, run("train", cfg.toString(), "--out", file.resolve("run").toString()));
+        assertEquals(
+                "error: --out " + file.resolve("run") + ": cannot be created: " + file + " is a file, not a directory",
+                err.toString().trim());
+    }
+
+    @Test
     void unknownOptionExitsTwo() {
         assertEquals(2, run("train", "x.yaml", "--bogus"));
         assertTrue(err.toString().contains("--bogus"), err.toString());

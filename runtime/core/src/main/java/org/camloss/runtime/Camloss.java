@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import org.camloss.api.Backbone;
 import org.camloss.api.UserException;
 import org.camloss.api.data.Dataset;
@@ -25,13 +24,17 @@ import org.camloss.runtime.eval.Evaluator;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginPath;
 import org.camloss.runtime.registry.PluginRegistry;
+import org.camloss.runtime.run.Checkpoints;
 import org.camloss.runtime.run.Json;
 import org.camloss.runtime.run.ModelFiles;
 import org.camloss.runtime.run.Provenance;
 import org.camloss.runtime.run.RunDirectory;
 import org.camloss.runtime.train.MetricsWriter;
+import org.camloss.runtime.train.RunStore;
 import org.camloss.runtime.train.RunSummary;
 import org.camloss.runtime.train.TrainListener;
+import org.camloss.runtime.train.TrainState;
+import org.camloss.runtime.train.TrainingCancelledException;
 import org.camloss.runtime.wiring.ExperimentParts;
 import org.camloss.runtime.wiring.Wiring;
 
@@ -130,25 +133,138 @@ public final class Camloss {
         String threadsPolicy = applyThreads(config);
         Wiring.TrainingRun wired = Wiring.training(config, parts, settings.gcInterval());
         RunDirectory run = RunDirectory.create(outDir, runsRoot, config.name());
-        List<TrainListener> all = new ArrayList<>(listeners);
-        all.addAll(List.of(extra));
-        all.add(new MetricsWriter(run.metrics()));
-        org.camloss.runtime.train.Trainer trainer = wired.trainer(all);
         Provenance provenance =
                 Provenance.start(config, parts.dataset(), wired.model(), plugins(config), threadsPolicy);
+        if (parts.init() != null) {
+            provenance.toMap().put("init", parts.init().describe());
+        }
         Map<String, Object> runJson = new LinkedHashMap<>(config.toMap());
         runJson.put("provenance", provenance.toMap());
         Json.write(run.runJson(), runJson);
+        return trainInto(run, config, wired, provenance, runJson, TrainState.fresh(), List.of(), extra);
+    }
+
+    /**
+     * Continues an interrupted or failed run from its newest checkpoint, in its own directory: the model, updater
+     * state and schedule position from the checkpoint, the data order, augmentation and regularizer draws as the
+     * uninterrupted run would have drawn them, the metrics of the epochs before the checkpoint kept.
+     *
+     * @param runDir a run directory written by {@link #train}
+     * @param extra  listeners for this run only, after the instance's own
+     * @throws UserException when the directory is not a run, the run still runs in another process, has finished,
+     *     or has no checkpoint
+     */
+    public TrainResult resume(Path runDir, TrainListener... extra) {
+        RunDirectory run = RunDirectory.open(runDir);
+        Map<String, Object> runJson = readRunJson(run);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> section =
+                runJson.get("provenance") instanceof Map<?, ?> m ? (Map<String, Object>) m : new LinkedHashMap<>();
+        Provenance.Status status = Provenance.status(section);
+        if (status.status().equals(Provenance.RUNNING)) {
+            throw new UserException(run.path() + ": still running (" + status.detail() + "); resume only a run "
+                    + "whose process has stopped");
+        }
+        if (status.status().equals(Provenance.FINISHED)) {
+            throw new UserException(run.path() + ": finished; nothing to resume (train a new run, or raise "
+                    + "train.epochs in a copy of its run.json)");
+        }
+        Path checkpoint = run.checkpoints()
+                .latest()
+                .orElseThrow(() -> new UserException(run.path() + ": has no " + "checkpoint in "
+                        + RunDirectory.CHECKPOINTS + "/ (it stopped before its first one); train it again"));
+        TrainState state = Checkpoints.state(checkpoint);
+        Map<String, Object> raw = new LinkedHashMap<>(runJson);
+        raw.remove("provenance");
+        ExperimentConfig config =
+                new ConfigLoader(registry).fromMap(raw, run.runJson().toString(), List.of());
+        ExperimentParts parts = ExperimentParts.make(registry, config.withoutInit());
+        applyThreads(config);
+        org.deeplearning4j.nn.graph.ComputationGraph graph;
         try {
-            RunSummary summary = trainer.run();
+            graph = org.camloss.api.layers.StoredModels.readGraph(checkpoint, true);
+        } catch (IOException | RuntimeException e) {
+            throw new UserException(checkpoint + ": not a readable checkpoint (" + e.getMessage() + ")", e);
+        }
+        Wiring.TrainingRun wired = Wiring.resumed(config, parts, settings.gcInterval(), graph);
+        List<Map<String, Object>> earlier;
+        try {
+            earlier = MetricsWriter.read(run.metrics());
+        } catch (IOException e) {
+            throw new UserException(run.metrics() + ": unreadable (" + e.getMessage() + ")", e);
+        }
+        earlier = earlier.stream()
+                .filter(r -> r.get("epoch") instanceof Number n && n.intValue() <= state.epoch())
+                .toList();
+        MetricsWriter.rewrite(run.metrics(), earlier);
+        Provenance provenance = Provenance.of(section);
+        runJson.put("provenance", section);
+        provenance.resumed(checkpoint);
+        Json.write(run.runJson(), runJson);
+        return trainInto(run, config, wired, provenance, runJson, state, earlier, extra);
+    }
+
+    /** Trains a wired run into its directory from {@code start}, keeping {@code run.json}'s status true. */
+    private TrainResult trainInto(
+            RunDirectory run,
+            ExperimentConfig config,
+            Wiring.TrainingRun wired,
+            Provenance provenance,
+            Map<String, Object> runJson,
+            TrainState start,
+            List<Map<String, Object>> earlier,
+            TrainListener... extra) {
+        List<TrainListener> all = new ArrayList<>(listeners);
+        all.addAll(List.of(extra));
+        all.add(new MetricsWriter(run.metrics()));
+        RunStore store = new DirectoryStore(run, wired.model(), config.train().checkpointsKept(), provenance, runJson);
+        org.camloss.runtime.train.Trainer trainer = wired.trainer(all, store);
+        try {
+            RunSummary summary = trainer.run(start, earlier);
             ModelFiles.save(wired.model().graph(), run.model());
-            provenance.completed(summary);
+            provenance.finished(summary);
             Json.write(run.runJson(), runJson);
             return new TrainResult(run.path(), config, summary, wired.model());
+        } catch (TrainingCancelledException e) {
+            provenance.interrupted(e);
+            Json.write(run.runJson(), runJson);
+            throw e;
         } catch (RuntimeException e) {
             provenance.failed(e);
             Json.write(run.runJson(), runJson);
             throw e;
+        }
+    }
+
+    /** Keeps a run's checkpoints, best model and heartbeat in its directory. */
+    private record DirectoryStore(
+            RunDirectory run, CamModel model, int keep, Provenance provenance, Map<String, Object> runJson)
+            implements RunStore {
+        @Override
+        public void checkpoint(TrainState state, String reason) {
+            run.checkpoints().save(model.graph(), state, keep);
+            heartbeat();
+        }
+
+        @Override
+        public void best(int epoch, String metric, double value) {
+            ModelFiles.save(model.graph(), run.modelBest());
+            provenance.toMap().put("best", Map.of("epoch", epoch, "metric", metric, "value", value));
+            Json.write(run.runJson(), runJson);
+        }
+
+        @Override
+        public void heartbeat() {
+            provenance.heartbeat();
+            Json.write(run.runJson(), runJson);
+        }
+    }
+
+    private static Map<String, Object> readRunJson(RunDirectory run) {
+        try {
+            return Json.read(run.runJson());
+        } catch (IOException e) {
+            throw new UserException(run.runJson() + ": unreadable JSON (" + e.getMessage() + ")");
         }
     }
 
@@ -224,19 +340,33 @@ public final class Camloss {
         return result;
     }
 
+    /** Which of a run's models to evaluate. */
+    public enum ModelChoice {
+        /** {@code model.zip}: the last epoch's. */
+        LAST,
+        /** {@code model-best.zip}: the best epoch's by the tracked metric. */
+        BEST
+    }
+
     /**
-     * Evaluates a finished run on its test split; writes {@code eval.json} into the run directory.
+     * Evaluates a finished run's last model on its test split; writes {@code eval.json} into the run directory.
      *
      * @throws UserException when the directory is not a finished run, or its plugins, data or model cannot be used
      */
     public EvalReport evaluate(Path runDir) {
+        return evaluate(runDir, ModelChoice.LAST);
+    }
+
+    /**
+     * Evaluates one of a finished run's models on its test split; writes {@code eval.json} (or
+     * {@code eval-best.json}) into the run directory.
+     *
+     * @throws UserException when the directory is not a finished run (the message says whether it still runs,
+     *     failed or was interrupted), the model asked for does not exist, or its plugins, data or model cannot be used
+     */
+    public EvalReport evaluate(Path runDir, ModelChoice which) {
         RunDirectory run = RunDirectory.open(runDir);
-        Map<String, Object> raw;
-        try {
-            raw = Json.read(run.runJson());
-        } catch (IOException e) {
-            throw new UserException(run.runJson() + ": unreadable JSON (" + e.getMessage() + ")");
-        }
+        Map<String, Object> raw = readRunJson(run);
         Object provenance = raw.remove("provenance");
         ExperimentConfig config;
         try {
@@ -244,38 +374,63 @@ public final class Camloss {
         } catch (ConfigException e) {
             throw withPluginHints(e, provenance);
         }
-        if (!Files.isRegularFile(run.model())) {
-            throw new UserException(
-                    run.model() + ": missing; the run did not finish (see 'status' in " + RunDirectory.RUN_JSON + ")");
+        Path model = which == ModelChoice.BEST ? run.modelBest() : run.model();
+        if (!Files.isRegularFile(model)) {
+            throw new UserException(model + ": missing; " + whyNoModel(run, provenance, which));
         }
-        ExperimentParts parts = ExperimentParts.make(registry, withoutDistillation(config));
-        CamModel model = loadModel(run.model(), parts.backbone(), parts.dataset());
+        ExperimentParts parts =
+                ExperimentParts.make(registry, config.withoutDistillation().withoutInit());
+        CamModel loaded = loadModel(model, parts.backbone(), parts.dataset());
         EvalResult result = new Evaluator(Math.max(256, config.train().batchSize()))
-                .evaluate(model, parts.dataset().test(), parts.dataset().info());
+                .evaluate(loaded, parts.dataset().test(), parts.dataset().info());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("run", run.path().toString());
+        json.put("model", model.getFileName().toString());
         json.put("dataset", parts.dataset().info().name());
         json.put("evaluated", Instant.now().toString());
         json.putAll(result.toJson());
-        Json.write(run.evalJson(), json);
+        List<String> nonFinite = Json.nonFinite(json);
+        if (!nonFinite.isEmpty()) {
+            json.put(
+                    "warnings",
+                    nonFinite.stream().map(k -> k + ": no finite value").toList());
+        }
+        Json.write(which == ModelChoice.BEST ? run.path().resolve("eval-best.json") : run.evalJson(), json);
         return new EvalReport(run.path(), config, result);
     }
 
-    /** A student's config without its distillation section (its teacher is not needed to evaluate it). */
-    private static ExperimentConfig withoutDistillation(ExperimentConfig c) {
-        return c.distill().isEmpty()
-                ? c
-                : new ExperimentConfig(
-                        c.name(),
-                        c.seed(),
-                        c.data(),
-                        c.backbone(),
-                        c.loss(),
-                        c.regularizers(),
-                        c.optimizer(),
-                        c.schedule(),
-                        c.train(),
-                        Optional.empty());
+    /**
+     * Few-shot evaluation of a finished run's frozen features: extracts the backbone's pooled features of every image
+     * of the chosen classes of a dataset once, draws class-balanced episodes from the request's seed, classifies each
+     * episode's queries with each classifier, and writes the mean accuracy ± 95 % confidence interval per
+     * (classifier, ways, shots) with every setting and the model's SHA-256 to a new results file (the run directory's
+     * first free {@code fewshot.json}, {@code fewshot-2.json}, …, or the request's {@code out}, never an existing file).
+     * See {@link org.camloss.runtime.fewshot.FewShot}.
+     *
+     * @param request  what to evaluate
+     * @param listener progress of the feature extraction and of each setting
+     * @throws UserException when the run is missing or unfinished, the dataset, its parameters, classes or image shape
+     *     do not fit, or a setting cannot be sampled; checked before anything is extracted or written
+     */
+    public org.camloss.runtime.fewshot.FewShotResult fewShot(
+            org.camloss.runtime.fewshot.FewShotRequest request, org.camloss.runtime.fewshot.FewShotListener listener) {
+        return org.camloss.runtime.fewshot.FewShot.run(registry, request, listener);
+    }
+
+    /** Why a run has no model file: it still trains, failed, was interrupted, or has no best model. */
+    private static String whyNoModel(RunDirectory run, Object provenance, ModelChoice which) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> section = provenance instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        Provenance.Status status = Provenance.status(section);
+        return switch (status.status()) {
+            case Provenance.RUNNING -> "the run is still training (" + status.detail() + ")";
+            case Provenance.FAILED -> "the run failed: " + status.detail();
+            case Provenance.INTERRUPTED -> "the run was interrupted (" + status.detail() + "); continue it with "
+                    + "'camloss resume " + run.path() + "'";
+            default -> which == ModelChoice.BEST
+                    ? "this run kept no best model (it has one only with train.early_stopping or a validation split)"
+                    : "the run did not finish (see 'status' in " + RunDirectory.RUN_JSON + ")";
+        };
     }
 
     /**

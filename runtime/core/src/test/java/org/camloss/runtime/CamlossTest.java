@@ -69,7 +69,7 @@ class CamlossTest {
         Map<String, Object> run = Json.read(runDir.resolve("run.json"));
         @SuppressWarnings("unchecked")
         Map<String, Object> prov = (Map<String, Object>) run.get("provenance");
-        assertEquals("completed", prov.get("status"));
+        assertEquals("finished", prov.get("status"));
         for (String key : List.of(
                 "camloss_version",
                 "dl4j_version",
@@ -236,14 +236,16 @@ class CamlossTest {
             org.camloss.runtime.train.TrainingCancelledException e = assertThrows(
                     org.camloss.runtime.train.TrainingCancelledException.class,
                     () -> camloss.train(camloss.config(TINY, List.of()), dir));
-            assertEquals("training interrupted at epoch 1", e.getMessage());
+            assertEquals(
+                    "training interrupted at epoch 1, batch 2; a checkpoint of the steps before it was saved",
+                    e.getMessage());
         } finally {
             Thread.interrupted(); // clear the flag for the next test
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> prov =
                 (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
-        assertEquals("failed", prov.get("status"));
+        assertEquals("interrupted", prov.get("status"));
     }
 
     /** A backbone declaring 8 channels where its graph gives 4, as a broken third-party backbone would. */
@@ -297,6 +299,22 @@ class CamlossTest {
                 "backbone 'misdeclared' declares 8 channels at its feature vertex 'conv_bn' but the graph gives 4",
                 e.getMessage());
         assertTrue(Files.notExists(dir), "a run directory was made for a model that cannot be assembled");
+    }
+
+    @Test
+    void featureMapsSmallerThanTwoByTwoAndZeroEpsilonsAreRefusedBeforeTraining(@TempDir Path tmp) {
+        Camloss camloss = Camloss.builder().build();
+        ExperimentConfig small = camloss.config(TINY, List.of("backbone.id=vgg", "backbone.params={depth: 11}"));
+        ConfigException e = assertThrows(ConfigException.class, () -> camloss.train(small, tmp.resolve("a")));
+        assertEquals(
+                "config: backbone: vgg (total stride 32) gives a 1x1 feature map on the data's 16x16 images; CAMs, "
+                        + "CAM-loss and the localisation metrics need at least 2x2: use larger images, or a backbone with a "
+                        + "smaller stride (vgg and alexnet: last_pool: false)",
+                e.getMessage());
+        assertTrue(Files.notExists(tmp.resolve("a")));
+        ConfigException eps =
+                assertThrows(ConfigException.class, () -> camloss.config(TINY, List.of("loss.params.eps=0")));
+        assertEquals("--set: loss.params.eps: must be in (0, 1], found 0", eps.getMessage());
     }
 
     @Test

@@ -67,11 +67,14 @@ class DistillationTest {
         INDArray before = teacher.net().graph().params().dup();
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
-        var summary = wired.trainer(List.of()).run();
+        var summary = wired.trainer(List.of(), org.camloss.runtime.train.RunStore.NONE)
+                .run();
         assertArrayEquals(
                 before.toFloatVector(), teacher.net().graph().params().toFloatVector(), "a teacher parameter changed");
         assertTrue(summary.last().containsKey("train_logit_mse"), summary.last().toString());
         assertTrue(summary.last().containsKey("train_map_l1"), summary.last().toString());
+        double fed = (Double) summary.last().get("train_teacher_accuracy");
+        assertTrue(fed >= 0 && fed <= 1, "train_teacher_accuracy " + fed);
 
         // the logit term sees exactly the teacher's logits on the student's batch
         Batches b = new Batches(
@@ -82,6 +85,15 @@ class DistillationTest {
         int[] idx = b.indices(b.inOrder(), 0);
         INDArray x = b.images(idx);
         INDArray labels = teacher.labels(x, b.targets(idx));
+        // the teacher's accuracy on exactly this batch
+        INDArray teacherTop = teacher.net().forward(x, false).logits().argMax(1);
+        double agree = teacherTop
+                .eq(b.targets(idx).argMax(1))
+                .castTo(org.nd4j.linalg.api.buffer.DataType.INT)
+                .sumNumber()
+                .doubleValue();
+        assertEquals(agree / idx.length, teacher.takeAccuracy().orElseThrow(), 1e-12);
+        assertTrue(teacher.takeAccuracy().isEmpty(), "counting starts anew");
         model.graph().setInputs(x);
         model.graph().setLabels(labels);
         model.graph().computeGradientAndScore();
@@ -287,7 +299,8 @@ class DistillationTest {
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
         assertTrue(model.head().receivesStages());
-        var summary = wired.trainer(List.of()).run();
+        var summary = wired.trainer(List.of(), org.camloss.runtime.train.RunStore.NONE)
+                .run();
         assertArrayEquals(
                 before.toFloatVector(), teacher.net().graph().params().toFloatVector(), "a teacher parameter changed");
         assertTrue(
@@ -333,7 +346,7 @@ class DistillationTest {
         assertEquals(4, c.teacher().net().info().stages().size());
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
         CamModel model = wired.model();
-        wired.trainer(List.of()).run();
+        wired.trainer(List.of(), org.camloss.runtime.train.RunStore.NONE).run();
         Batches b = new Batches(
                 c.dataset().test(),
                 c.dataset().info().shape(),

@@ -136,7 +136,8 @@ class GraphTeacherTest {
 
         INDArray before = teacher.net().graph().params().dup();
         var wired = Wiring.training(cfg, c, java.time.Duration.ZERO);
-        var summary = wired.trainer(List.of()).run();
+        var summary = wired.trainer(List.of(), org.camloss.runtime.train.RunStore.NONE)
+                .run();
         assertArrayEquals(before.toFloatVector(), teacher.net().graph().params().toFloatVector());
         for (String term : new String[] {"train_caam_cam", "train_kd", "train_at"}) {
             assertTrue(summary.last().containsKey(term), summary.last().toString());

@@ -8,11 +8,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.camloss.api.UserException;
 
 /**
  * Reads the binary versions of CIFAR-10 and CIFAR-100: records of label byte(s) then 3072 pixel bytes
- * (1024 red, 1024 green, 1024 blue, each 32 rows of 32), converted to height × width × channel order.
+ * (1024 red, 1024 green, 1024 blue, each 32 rows of 32), converted to height × width × channel order. Every defect
+ * is a {@link UserException} naming the file: missing, gzip-compressed (the downloaded archive, not extracted), not a
+ * whole number of records, more records than one array holds, a label out of range.
  */
 public final class CifarReader {
     /** Pixels per record. */
@@ -42,20 +45,39 @@ public final class CifarReader {
                 throw new UserException(f + ": does not exist");
             }
             long size;
-            try {
+            byte[] start = new byte[2];
+            try (InputStream in = Files.newInputStream(f)) {
                 size = Files.size(f);
+                in.readNBytes(start, 0, 2);
             } catch (IOException e) {
                 throw new UserException(f + ": cannot be read (" + e.getMessage() + ")");
+            }
+            if ((start[0] & 0xFF) == 0x1f && (start[1] & 0xFF) == 0x8b) {
+                throw new UserException(f + ": gzip-compressed, not a CIFAR binary file; extract the archive "
+                        + "(tar xzf cifar-" + (labelBytes == 1 ? "10" : "100") + "-binary.tar.gz) and point dir at "
+                        + "the folder of .bin files");
             }
             if (size == 0 || size % record != 0) {
                 throw new UserException(f + ": " + size + " bytes is not a whole number of " + record
                         + "-byte CIFAR records (truncated, or not a CIFAR" + (labelBytes == 1 ? "-10" : "-100")
                         + " binary file)");
             }
-            int n = (int) (size / record);
+            long records = size / record;
             if (limit > 0) {
-                n = Math.min(n, limit - total);
+                records = Math.min(records, limit - total);
             }
+            if ((total + records) * PIXELS > IdxReader.MAX_ARRAY) {
+                throw new UserException(String.format(
+                        Locale.ROOT,
+                        "%s: %d records of %d pixel bytes (with %d before it) are more than one array holds (%d); read "
+                                + "fewer with train_limit/test_limit",
+                        f,
+                        records,
+                        PIXELS,
+                        total,
+                        IdxReader.MAX_ARRAY));
+            }
+            int n = (int) records;
             byte[] px = new byte[n * PIXELS];
             int[] y = new int[n];
             byte[] rec = new byte[record];

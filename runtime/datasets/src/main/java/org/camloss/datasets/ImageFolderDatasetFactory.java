@@ -4,14 +4,18 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.camloss.api.DatasetFactory;
 import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
@@ -20,10 +24,36 @@ import org.camloss.api.UserException;
 import org.camloss.api.data.Dataset;
 
 /**
- * {@code image-folder}: {@code DIR/train/<class>/*.png|jpg} and {@code DIR/test/<class>/...}, one
- * sub-folder per class; classes in sorted name order, images resized (bilinear) to {@code size}×{@code size}.
+ * {@code image-folder}: images in one folder per class, {@code DIR/train/<class>/} and {@code DIR/test/<class>/}, read
+ * as torchvision's {@code ImageFolder} reads them, except where it would silently read something else than meant.
+ *
+ * <p>The rules, applied to {@code train/} and {@code test/} alike:
+ * <ul>
+ *   <li><b>Hidden entries</b> — any file or folder whose name starts with {@code .} ({@code .ipynb_checkpoints},
+ *       {@code .DS_Store}, {@code ._x.png}), at any depth — are ignored.</li>
+ *   <li><b>Classes</b> are the folders directly in {@code train/}, in sorted name order (Unicode code points, as
+ *       Python's {@code sorted}); class k is the k-th. At least two. A file directly in {@code train/} or
+ *       {@code test/} is refused: it belongs to no class.</li>
+ *   <li><b>{@code test/}</b> has a folder for every class and for no other name, so a renamed or missing folder
+ *       cannot shift labels or leave a class untested.</li>
+ *   <li><b>Images</b> are the files with names ending in {@code .png}, {@code .jpg} or {@code .jpeg} (any case)
+ *       anywhere below a class folder: <b>nested folders</b> are read recursively (as {@code ImageFolder} does), the
+ *       image belonging to the class folder it is under. Any other file there ({@code .txt}, {@code .gif},
+ *       {@code .webp}, ...) is refused rather than skipped, so no image is dropped without a word.</li>
+ *   <li>An <b>empty class folder</b> (no image at any depth) is refused, in {@code train/} and in {@code test/}.</li>
+ *   <li>Order: classes in order; within a class, folders by their path and files by name, as {@code ImageFolder}
+ *       lists them ({@code sorted(os.walk(...))}), which is the order {@code train_limit} and {@code test_limit}
+ *       take the first N in.</li>
+ *   <li>Symbolic links are followed; a link that loops is refused.</li>
+ * </ul>
+ * Every problem found is reported at once, each line naming the folder or file. Images are decoded as
+ * {@link ImageDecoder} says (Pillow's values; alpha dropped; EXIF orientation not applied) and then resized
+ * (bilinear) to {@code size}×{@code size}, the aspect ratio not kept; an image already of that size is used as is.
  */
 public final class ImageFolderDatasetFactory implements DatasetFactory {
+    /** At most this many problems are listed in one message. */
+    static final int MAX_PROBLEMS = 20;
+
     @Override
     public String id() {
         return "image-folder";
@@ -31,7 +61,8 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
 
     @Override
     public String description() {
-        return "PNG/JPEG files in DIR/train/<class>/ and DIR/test/<class>/, classes in sorted order, resized to size x size.";
+        return "PNG/JPEG files in DIR/train/<class>/ and DIR/test/<class>/ (nested folders read, names starting with "
+                + "'.' ignored), classes in sorted order, resized to size x size.";
     }
 
     @Override
@@ -58,22 +89,36 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
         for (Path d : List.of(trainDir, testDir)) {
             if (!Files.isDirectory(d)) {
                 throw new UserException(
-                        d + ": does not exist; image-folder expects DIR/train/<class>/ and " + "DIR/test/<class>/");
+                        d + ": does not exist; image-folder expects DIR/train/<class>/ and DIR/test/<class>/");
             }
         }
-        List<String> classes = classes(trainDir, 2);
-        List<String> testClasses = classes(testDir, 1);
-        if (!classes.containsAll(testClasses)) {
-            List<String> extra = new ArrayList<>(testClasses);
-            extra.removeAll(classes);
-            throw new UserException(
-                    testDir + ": class folders " + extra + " have no training folder; classes are " + classes);
+        Listing train = list(trainDir);
+        Listing test = list(testDir);
+        List<String> problems = new ArrayList<>(train.problems);
+        problems.addAll(test.problems);
+        List<String> classes = train.classes();
+        if (classes.size() < 2) {
+            problems.add(0, trainDir + ": needs at least 2 class folders, found " + classes);
+        }
+        List<String> extra = new ArrayList<>(test.classes());
+        extra.removeAll(classes);
+        if (!extra.isEmpty()) {
+            problems.add(testDir + ": class folders " + extra + " have no training folder; classes are " + classes);
+        }
+        List<String> missing = new ArrayList<>(classes);
+        missing.removeAll(test.classes());
+        if (!missing.isEmpty() && classes.size() >= 2) {
+            problems.add(testDir + ": no folder for classes " + missing + "; every class of " + trainDir
+                    + " needs test images, in a folder of the same name");
+        }
+        if (!problems.isEmpty()) {
+            throw new UserException(summary(problems));
         }
         int size = p.getInt("size");
         int channels = p.getString("color").equals("rgb") ? 3 : 1;
         MessageDigest digest = Fingerprints.sha256();
-        ImageArrays tr = read(trainDir, classes, size, channels, p.getInt("train_limit"), digest);
-        ImageArrays te = read(testDir, classes, size, channels, p.getInt("test_limit"), digest);
+        ImageArrays tr = read(trainDir, train, classes, size, channels, p.getInt("train_limit"), digest);
+        ImageArrays te = read(testDir, test, classes, size, channels, p.getInt("test_limit"), digest);
         return new ArrayDataset(
                 "image-folder(" + dir + ", " + size + "x" + size + ", train=" + tr.size() + ", test=" + te.size() + ")",
                 classes,
@@ -83,48 +128,126 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
                 Fingerprints.finish(digest, id(), p.asMap()));
     }
 
-    private static List<String> classes(Path dir, int atLeast) {
-        try (Stream<Path> s = Files.list(dir)) {
-            List<String> names = s.filter(Files::isDirectory)
-                    .map(x -> x.getFileName().toString())
-                    .sorted()
-                    .toList();
-            if (names.size() < atLeast) {
-                throw new UserException(dir + ": needs at least " + atLeast + " class folder"
-                        + (atLeast == 1 ? "" : "s") + ", found " + names);
+    private static String summary(List<String> problems) {
+        if (problems.size() <= MAX_PROBLEMS) {
+            return String.join("\n", problems);
+        }
+        return String.join("\n", problems.subList(0, MAX_PROBLEMS)) + "\n... and " + (problems.size() - MAX_PROBLEMS)
+                + " more problems of the same folders";
+    }
+
+    /** Python's string order: by Unicode code point (String.compareTo orders UTF-16 units). */
+    static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
             }
-            return names;
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
+
+    /** Whether an entry is hidden: its name starts with a dot. */
+    static boolean hidden(Path entry) {
+        return entry.getFileName().toString().startsWith(".");
+    }
+
+    /**
+     * What a split's folder holds: class name to its image files (in reading order), and every problem found.
+     */
+    private record Listing(Map<String, List<Path>> images, List<String> problems) {
+        List<String> classes() {
+            return List.copyOf(images.keySet());
+        }
+    }
+
+    private static Listing list(Path root) {
+        Map<String, List<Path>> images = new TreeMap<>(CODE_POINT_ORDER);
+        List<String> problems = new ArrayList<>();
+        for (Path entry : entries(root)) {
+            if (hidden(entry)) {
+                continue;
+            }
+            if (Files.isDirectory(entry)) {
+                List<Path> found = new ArrayList<>();
+                Set<Path> onPath = new HashSet<>();
+                onPath.add(realPath(root));
+                walk(entry, entry, found, problems, onPath);
+                found.sort(Comparator.comparing(
+                                (Path f) -> entry.relativize(f.getParent())
+                                        .toString()
+                                        .replace('\\', '/'),
+                                CODE_POINT_ORDER)
+                        .thenComparing(f -> f.getFileName().toString(), CODE_POINT_ORDER));
+                if (found.isEmpty()) {
+                    problems.add(entry + ": class folder has no images (" + extensions() + ", at any depth)");
+                }
+                images.put(entry.getFileName().toString(), found);
+            } else {
+                problems.add(entry + ": a file among the class folders; " + root + " must hold only one folder per "
+                        + "class (names starting with '.' are ignored)");
+            }
+        }
+        return new Listing(images, problems);
+    }
+
+    private static void walk(Path classDir, Path dir, List<Path> found, List<String> problems, Set<Path> onPath) {
+        Path real = realPath(dir);
+        if (!onPath.add(real)) {
+            problems.add(dir + ": a symbolic link that loops back to " + real);
+            return;
+        }
+        for (Path entry : entries(dir)) {
+            if (hidden(entry)) {
+                continue;
+            }
+            if (Files.isDirectory(entry)) {
+                walk(classDir, entry, found, problems, onPath);
+            } else if (ImageDecoder.isImageName(entry.getFileName().toString())) {
+                found.add(entry);
+            } else {
+                problems.add(entry + ": not an image; every file under a class folder must end in " + extensions()
+                        + " (names starting with '.' are ignored)");
+            }
+        }
+        onPath.remove(real);
+    }
+
+    private static String extensions() {
+        return String.join(", ", ImageDecoder.EXTENSIONS);
+    }
+
+    private static List<Path> entries(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted(Comparator.comparing(e -> e.getFileName().toString(), CODE_POINT_ORDER))
+                    .toList();
         } catch (IOException e) {
             throw new UserException(dir + ": cannot be listed (" + e.getMessage() + ")");
         }
     }
 
+    private static Path realPath(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw new UserException(dir + ": cannot be resolved (" + e.getMessage() + ")");
+        }
+    }
+
     private static ImageArrays read(
-            Path root, List<String> classes, int size, int channels, int limit, MessageDigest digest) {
+            Path root, Listing listing, List<String> classes, int size, int channels, int limit, MessageDigest digest) {
         List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (int k = 0; k < classes.size(); k++) {
-            Path cdir = root.resolve(classes.get(k));
-            if (!Files.isDirectory(cdir)) {
-                continue;
+            for (Path f : listing.images().get(classes.get(k))) {
+                files.add(f);
+                labels.add(k);
             }
-            try (Stream<Path> s = Files.list(cdir)) {
-                List<Path> imgs = s.filter(f -> {
-                            String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                            return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-                        })
-                        .sorted()
-                        .toList();
-                for (Path f : imgs) {
-                    files.add(f);
-                    labels.add(k);
-                }
-            } catch (IOException e) {
-                throw new UserException(cdir + ": cannot be listed (" + e.getMessage() + ")");
-            }
-        }
-        if (files.isEmpty()) {
-            throw new UserException(root + ": no .png/.jpg/.jpeg images in its class folders");
         }
         int n = limit > 0 ? Math.min(limit, files.size()) : files.size();
         int per = size * size * channels;
@@ -132,41 +255,48 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             Path f = files.get(i);
-            BufferedImage img;
-            try {
-                img = ImageIO.read(f.toFile());
-            } catch (IOException e) {
-                throw new UserException(f + ": unreadable image (" + e.getMessage() + ")");
-            }
-            if (img == null) {
-                throw new UserException(f + ": unreadable image (not a PNG or JPEG ImageIO can decode)");
-            }
-            BufferedImage scaled = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = scaled.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(img, 0, 0, size, size, null);
-            g.dispose();
-            int base = i * per;
-            for (int r = 0; r < size; r++) {
-                for (int c = 0; c < size; c++) {
-                    int rgb = scaled.getRGB(c, r);
-                    int red = (rgb >> 16) & 0xFF;
-                    int green = (rgb >> 8) & 0xFF;
-                    int blue = rgb & 0xFF;
-                    int at = base + (r * size + c) * channels;
-                    if (channels == 3) {
-                        px[at] = (byte) red;
-                        px[at + 1] = (byte) green;
-                        px[at + 2] = (byte) blue;
-                    } else {
-                        px[at] = (byte) Math.round(0.299 * red + 0.587 * green + 0.114 * blue);
-                    }
-                }
-            }
+            ImageDecoder.Decoded image = ImageDecoder.decode(f, channels);
+            resize(image, size, px, i * per);
             y[i] = labels.get(i);
-            digest.update(root.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            digest.update(px, base, per);
+            digest.update(root.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+            digest.update(px, i * per, per);
         }
         return new ImageArrays(px, y, size, size, channels);
+    }
+
+    /** Writes {@code image} resized (bilinear) to size × size into {@code out} at {@code at}. */
+    static void resize(ImageDecoder.Decoded image, int size, byte[] out, int at) {
+        int c = image.channels();
+        byte[] s = image.samples();
+        if (image.width() == size && image.height() == size) {
+            System.arraycopy(s, 0, out, at, size * size * c);
+            return;
+        }
+        // through packed RGB, where Java2D scales without any colour conversion (grey rides in all three channels)
+        BufferedImage src = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+        int[] packed = new int[image.width() * image.height()];
+        for (int i = 0; i < packed.length; i++) {
+            int r = s[i * c] & 0xFF;
+            int g = c == 3 ? s[i * c + 1] & 0xFF : r;
+            int b = c == 3 ? s[i * c + 2] & 0xFF : r;
+            packed[i] = (r << 16) | (g << 8) | b;
+        }
+        src.setRGB(0, 0, image.width(), image.height(), packed, 0, image.width());
+        BufferedImage scaled = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = scaled.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(src, 0, 0, size, size, null);
+        g.dispose();
+        int[] result = scaled.getRGB(0, 0, size, size, null, 0, size);
+        for (int i = 0; i < result.length; i++) {
+            int v = result[i];
+            if (c == 3) {
+                out[at + 3 * i] = (byte) (v >> 16);
+                out[at + 3 * i + 1] = (byte) (v >> 8);
+                out[at + 3 * i + 2] = (byte) v;
+            } else {
+                out[at + i] = (byte) (v >> 16);
+            }
+        }
     }
 }

@@ -136,6 +136,127 @@ class FileDatasetsTest {
                 missing.getMessage());
     }
 
+    /** A raw IDX image file holding only its header: magic 0x803 and the three dimensions (unsigned). */
+    private static void idxHeaderOnly(Path file, long n, long rows, long cols) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+        b.putInt(0x803).putInt((int) n).putInt((int) rows).putInt((int) cols);
+        Files.write(file, b.array());
+    }
+
+    @Test
+    void idxDimensionsThatOverflowAreRefusedByName() throws IOException {
+        Path dir = DataFiles.idxDataset(tmp.resolve("huge"), 6, 3);
+        DataFiles.idxLabels(dir.resolve("labels-100000"), 100_000, 3, false);
+        idxHeaderOnly(dir.resolve("images-100000"), 100_000, 1000, 1000);
+        UserException big = assertThrows(
+                UserException.class,
+                () -> make(
+                        new IdxDatasetFactory(),
+                        idxParams(dir, "train_images", "images-100000", "train_labels", "labels-100000")));
+        assertEquals(
+                dir.resolve("images-100000") + ": 100000 images of 1000x1000 are 100000000000 bytes, more than one "
+                        + "array holds (2147483639); the header is corrupt, or read fewer with train_limit/test_limit",
+                big.getMessage());
+        // rows x cols alone overflows int (it used to wrap to 0)
+        DataFiles.idxLabels(dir.resolve("labels-1"), 1, 3, false);
+        idxHeaderOnly(dir.resolve("images-wide"), 1, 65536, 65536);
+        UserException wide = assertThrows(
+                UserException.class,
+                () -> make(
+                        new IdxDatasetFactory(),
+                        idxParams(dir, "train_images", "images-wide", "train_labels", "labels-1")));
+        assertTrue(
+                wide.getMessage().startsWith(dir.resolve("images-wide") + ": 1 images of 65536x65536 are 4294967296 "),
+                wide.getMessage());
+        // a dimension of 2^32 - 1 (read as -1 before)
+        idxHeaderOnly(dir.resolve("images-neg"), 0xFFFFFFFFL, 8, 8);
+        UserException neg = assertThrows(
+                UserException.class, () -> make(new IdxDatasetFactory(), idxParams(dir, "train_images", "images-neg")));
+        assertEquals(
+                dir.resolve("images-neg") + ": dimension 0 of the IDX header is 4294967295; it must be in [1, "
+                        + "2147483647] (a corrupt header?)",
+                neg.getMessage());
+        // a header that claims much more than the file holds is reported without allocating for it
+        idxHeaderOnly(dir.resolve("images-claims"), 1, 40_000, 40_000);
+        UserException claims = assertThrows(
+                UserException.class,
+                () -> make(
+                        new IdxDatasetFactory(),
+                        idxParams(dir, "train_images", "images-claims", "train_labels", "labels-1")));
+        assertEquals(
+                dir.resolve("images-claims") + ": truncated; expected 1 images of 40000x40000 (1600000000 bytes)",
+                claims.getMessage());
+    }
+
+    @Test
+    void corruptGzipIsNotCalledTooShort() throws IOException {
+        Path dir = DataFiles.idxDataset(tmp.resolve("gz"), 20, 10);
+        byte[] gz = Files.readAllBytes(dir.resolve("train-images-idx3-ubyte.gz"));
+        // the deflate data garbled right after the 10-byte gzip header
+        byte[] garbled = gz.clone();
+        for (int i = 10; i < 40; i++) {
+            garbled[i] = (byte) 0xFF;
+        }
+        Files.write(dir.resolve("garbled.gz"), garbled);
+        UserException g = assertThrows(
+                UserException.class, () -> make(new IdxDatasetFactory(), idxParams(dir, "train_images", "garbled.gz")));
+        assertTrue(g.getMessage().startsWith(dir.resolve("garbled.gz") + ": not valid gzip data ("), g.getMessage());
+        // gzip magic, then nothing a gzip header holds
+        Files.write(dir.resolve("magic-only.gz"), new byte[] {0x1f, (byte) 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        UserException m = assertThrows(
+                UserException.class,
+                () -> make(new IdxDatasetFactory(), idxParams(dir, "train_images", "magic-only.gz")));
+        assertEquals(
+                dir.resolve("magic-only.gz") + ": not valid gzip data (Unsupported compression method)",
+                m.getMessage());
+        // gzip cut in the middle: truncated, and it says the gzip data is cut short
+        Files.write(dir.resolve("cut.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
+        UserException cut = assertThrows(
+                UserException.class, () -> make(new IdxDatasetFactory(), idxParams(dir, "train_images", "cut.gz")));
+        assertTrue(
+                cut.getMessage()
+                        .startsWith(dir.resolve("cut.gz") + ": truncated; expected 20 images of 8x8 (1280 bytes) (the "
+                                + "gzip data is cut short: "),
+                cut.getMessage());
+        // a gzip file that holds fewer bytes than an IDX header
+        DataFiles.write(dir.resolve("tiny.gz"), new byte[] {0, 0}, true);
+        UserException tiny = assertThrows(
+                UserException.class, () -> make(new IdxDatasetFactory(), idxParams(dir, "train_images", "tiny.gz")));
+        assertEquals(dir.resolve("tiny.gz") + ": too short for an IDX header", tiny.getMessage());
+    }
+
+    @Test
+    void cifarDefectsNameTheFile() throws IOException {
+        Path dir = tmp.resolve("cbad");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("train.bin"), DataFiles.cifarRecords(5, new int[] {3, 7}, 0));
+        // the downloaded archive, not extracted
+        DataFiles.write(dir.resolve("test.bin"), DataFiles.cifarRecords(2, new int[] {1, 2}, 0), true);
+        UserException gz = assertThrows(
+                UserException.class, () -> make(new Cifar100DatasetFactory(), Map.of("dir", dir.toString())));
+        assertEquals(
+                dir.resolve("test.bin") + ": gzip-compressed, not a CIFAR binary file; extract the archive (tar xzf "
+                        + "cifar-100-binary.tar.gz) and point dir at the folder of .bin files",
+                gz.getMessage());
+        // more records than one array holds (a sparse file: no disk space used)
+        try (java.io.RandomAccessFile f =
+                new java.io.RandomAccessFile(dir.resolve("test.bin").toFile(), "rw")) {
+            f.setLength(0);
+            f.setLength(3074L * 700_000);
+        }
+        UserException big = assertThrows(
+                UserException.class, () -> make(new Cifar100DatasetFactory(), Map.of("dir", dir.toString())));
+        assertEquals(
+                dir.resolve("test.bin") + ": 700000 records of 3072 pixel bytes (with 0 before it) are more than one "
+                        + "array holds (2147483639); read fewer with train_limit/test_limit",
+                big.getMessage());
+        assertEquals(
+                3,
+                make(new Cifar100DatasetFactory(), Map.of("dir", dir.toString(), "test_limit", 3))
+                        .test()
+                        .size());
+    }
+
     @Test
     void cifar10ConvertsPlanesToChannelsLastAcrossBatchFiles() throws IOException {
         Path dir = tmp.resolve("c10");
@@ -188,6 +309,7 @@ class FileDatasetsTest {
         DataFiles.png(dir.resolve("train/apple/b.png"), 12, 0x00FF00);
         DataFiles.png(dir.resolve("train/apple/c.png"), 12, 0x0000FF);
         DataFiles.png(dir.resolve("test/zebra/d.png"), 9, 0xFFFFFF);
+        DataFiles.png(dir.resolve("test/apple/e.png"), 9, 0xFFFFFF);
         Dataset d = make(
                 new ImageFolderDatasetFactory(), Map.of("dir", dir.toString(), "size", 8, "mean", "0", "std", "1"));
         assertEquals(List.of("apple", "zebra"), d.info().classes());
@@ -205,7 +327,7 @@ class FileDatasetsTest {
         UserException e = assertThrows(
                 UserException.class, () -> make(new ImageFolderDatasetFactory(), Map.of("dir", dir.toString())));
         assertTrue(
-                e.getMessage().startsWith(dir.resolve("train/apple/broken.png") + ": unreadable image"),
+                e.getMessage().startsWith(dir.resolve("train/apple/broken.png") + ": not a PNG or JPEG file"),
                 e.getMessage());
         DataFiles.png(dir.resolve("test/mango/x.png"), 8, 0);
         Files.delete(dir.resolve("train/apple/broken.png"));

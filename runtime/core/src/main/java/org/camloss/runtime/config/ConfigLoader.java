@@ -50,6 +50,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * train: { epochs: 8, batch_size: 128, threads: 0, progress: true }
  * distill: { teacher: runs/teacher, distillers: [ { id: caam-cam } ] }   # optional
  * </pre>
+ * YAML is read as YAML means it ({@link YamlReader}): anchors and aliases give the anchored value, merge keys
+ * ({@code <<: *base}) merge, and what a config cannot be — a tab where YAML indents or separates, a recursive alias, a
+ * duplicate key, a second document — is refused with its line and column.
  * A key given with no value ({@code regularizers:}, {@code alpha:}) counts as absent. Overrides are {@code path=value}
  * with dotted paths ({@code loss.params.alpha=0.5}, {@code regularizers.0.id=label-smoothing}); the value
  * is parsed as YAML. Setting a node's {@code id} to another plugin drops the params it had so far.
@@ -158,7 +161,21 @@ public final class ConfigLoader {
         }
         boolean json = file.getFileName() != null
                 && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
-        ObjectMapper mapper = json ? Mappers.JSON : Mappers.YAML;
+        if (!json) {
+            try {
+                Object root = YamlReader.read(text);
+                if (root == null) {
+                    problems.add(new ConfigProblem("", "file is empty", source));
+                    return Optional.empty();
+                }
+                return Optional.of(root);
+            } catch (YamlReader.Problem e) {
+                problems.add(new ConfigProblem(
+                        "", e.syntax() ? "invalid YAML" + e.at() + ": " + e.getMessage() : e.getMessage(), source));
+                return Optional.empty();
+            }
+        }
+        ObjectMapper mapper = Mappers.JSON;
         try (JsonParser parser = mapper.createParser(text)) {
             Object root = parser.nextToken() == null ? null : mapper.readValue(parser, Object.class);
             if (root == null) {

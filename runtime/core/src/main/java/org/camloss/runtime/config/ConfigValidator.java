@@ -36,14 +36,101 @@ final class ConfigValidator {
     static final String PROVENANCE = "provenance";
 
     static final List<String> TOP_KEYS = List.of(
-            "name", "seed", "data", "backbone", "loss", "regularizers", "optimizer", "schedule", "train", "distill");
+            "name",
+            "seed",
+            "data",
+            "backbone",
+            "loss",
+            "regularizers",
+            "optimizer",
+            "schedule",
+            "train",
+            "distill",
+            "init",
+            "freeze",
+            "lr_mult");
+    /** The keys of {@code init}. */
+    static final List<ParamSpec> INIT = List.of(
+            ParamSpec.ofString("from", "", "a run directory, its model.zip, or a DL4J ComputationGraph file"),
+            ParamSpec.ofChoice(
+                    "parts",
+                    "backbone",
+                    List.of("backbone", "all"),
+                    "backbone: the head starts afresh; all: the head too (same class count)"),
+            ParamSpec.ofChoice(
+                    "first_conv",
+                    "refuse",
+                    List.of("refuse", "adapt"),
+                    "input channels differ from the source's: refuse, or adapt the first convolution as timm's "
+                            + "adapt_input_conv"));
+    /** The keys of {@code freeze}. */
+    static final List<ParamSpec> FREEZE = List.of(
+            ParamSpec.ofBoolean("backbone", false, "freeze the whole backbone (a linear probe)"),
+            ParamSpec.ofInt("stages", 0, 0, 1000, "freeze the first this many declared stages of the backbone"),
+            ParamSpec.ofChoice(
+                    "batch_norm",
+                    "inference",
+                    List.of("inference", "train"),
+                    "frozen batch norms use their running statistics (inference) or the batch's (train)"));
+    /** The keys of {@code lr_mult}. */
+    static final List<ParamSpec> LR_MULT = List.of(
+            ParamSpec.ofDouble(
+                    "backbone",
+                    1.0,
+                    org.camloss.api.Range.closed(0, 100),
+                    "multiplier of the backbone's learning rate (0: no updates)"),
+            ParamSpec.ofDouble(
+                    "head", 1.0, org.camloss.api.Range.closed(0, 100), "multiplier of the head's learning rate"));
+
     static final List<String> NODE_KEYS = List.of("id", "params");
+    /** The keys of the {@code data} node: a node's, and {@code classes}. */
+    static final List<String> DATA_KEYS = List.of("id", "params", "classes", "train_per_class");
+
     static final List<String> DISTILL_KEYS = List.of("teacher", "distillers", "cache_teacher", "teacher_graph");
     static final List<ParamSpec> TRAIN = List.of(
             ParamSpec.ofInt("epochs", 8, 1, 100000, "passes over the training split"),
-            ParamSpec.ofInt("batch_size", 128, 1, 65536, "examples per batch"),
+            ParamSpec.ofInt(
+                    "batch_size",
+                    128,
+                    1,
+                    65536,
+                    "examples per batch; the last batch of an epoch holds the remainder, so a batch size above the "
+                            + "training set's size makes each epoch one step on all of it"),
             ParamSpec.ofInt("threads", 0, 0, 256, "CPU threads; 0 picks automatically"),
-            ParamSpec.ofBoolean("progress", true, "show a progress bar"));
+            ParamSpec.ofBoolean("progress", true, "show a progress bar"),
+            ParamSpec.ofInt(
+                    "checkpoint_every_epochs",
+                    1,
+                    0,
+                    100000,
+                    "a checkpoint after every this many epochs; 0: only when interrupted"),
+            ParamSpec.ofDouble(
+                    "checkpoint_every_minutes",
+                    0,
+                    0,
+                    1e6,
+                    "also a checkpoint once this many minutes have passed since the last; 0: off"),
+            ParamSpec.ofInt("checkpoints_kept", 2, 1, 1000, "how many of the newest checkpoints to keep"),
+            ParamSpec.ofDouble(
+                    "divergence_factor",
+                    10,
+                    org.camloss.api.Range.openClosed(1, 1e6),
+                    "the run has diverged when the mean loss of the last 20 steps exceeds this many times the "
+                            + "loss of its first step"));
+    /** The keys of {@code train.early_stopping}. */
+    static final List<ParamSpec> EARLY_STOPPING = List.of(
+            ParamSpec.ofString(
+                    "metric",
+                    "val_accuracy",
+                    "a validation metric (val_accuracy, val_ce, ...; needs a validation split) or train_loss"),
+            ParamSpec.ofChoice(
+                    "mode",
+                    "auto",
+                    List.of("auto", "max", "min"),
+                    "max: higher is better; min: lower is better; auto: min for losses and cross-entropy"),
+            ParamSpec.ofInt("patience", 5, 1, 100000, "epochs without improvement before stopping"),
+            ParamSpec.ofDouble("min_delta", 0, 0, 1e6, "the smallest change that counts as an improvement"));
+
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
     /**
      * The component a config gets when it leaves a section out: the paper's set-up on the built-in data
@@ -83,7 +170,19 @@ final class ConfigValidator {
         var keys = keys("", m, TOP_KEYS);
         var name = name(m.get("name"));
         var seed = seed(m.get("seed"));
-        var data = node("data", m.get("data"), DEFAULT_IDS.get(PluginKind.DATASET), PluginKind.DATASET);
+        Object dataRaw = m.get("data");
+        Object classesRaw = null;
+        Object perClassRaw = null;
+        if (dataRaw instanceof Map<?, ?> dm && (dm.containsKey("classes") || dm.containsKey("train_per_class"))) {
+            Map<String, Object> copy = new LinkedHashMap<>(stringKeys(dm));
+            classesRaw = copy.remove("classes");
+            perClassRaw = copy.remove("train_per_class");
+            dataRaw = copy;
+        }
+        var data = node("data", dataRaw, DEFAULT_IDS.get(PluginKind.DATASET), PluginKind.DATASET);
+        var dataClasses = flat(Validation.combine(classes(classesRaw), trainPerClass(perClassRaw))
+                .ap(DataSelection::new));
+        var transfer = transfer(m.get("init"), m.get("freeze"), m.get("lr_mult"));
         var backbone = node("backbone", m.get("backbone"), DEFAULT_IDS.get(PluginKind.BACKBONE), PluginKind.BACKBONE);
         var loss = node("loss", m.get("loss"), DEFAULT_IDS.get(PluginKind.LOSS), PluginKind.LOSS);
         var regularizers = list("regularizers", m.get("regularizers"), PluginKind.REGULARIZER, false);
@@ -97,9 +196,9 @@ final class ConfigValidator {
         Validation<Seq<ConfigProblem>, Head> head =
                 flat(Validation.combine(keys, name, seed, data, backbone, loss, regularizers, optimizer)
                         .ap((k, n, s, d, b, l, r, o) -> new Head(n, s, d, b, l, r, o)));
-        return flat(Validation.combine(head, schedule, train, distill, cross)
-                .ap((h, sc, t, di, x) -> new ExperimentConfig(
-                        h.name, h.seed, h.data, h.backbone, h.loss, h.regularizers, h.optimizer, sc, t, di)));
+        return flat(Validation.combine(head, schedule, train, distill, cross, dataClasses, transfer)
+                .ap((h, sc, t, di, x, dc, tr) -> new ExperimentConfig(
+                        h.name, h.seed, h.data, h.backbone, h.loss, h.regularizers, h.optimizer, sc, t, di, dc, tr)));
     }
 
     private record Head(
@@ -159,17 +258,148 @@ final class ConfigValidator {
                 "must be an integer in [" + Long.MIN_VALUE + ", " + Long.MAX_VALUE + "], found " + describe(raw));
     }
 
+    /**
+     * {@code data.classes}: a list of class labels (indices or names; a comma-separated string is accepted), at least
+     * two, none twice. Whether each names a class of the dataset is checked once the dataset exists.
+     */
+    private static Validation<Seq<ConfigProblem>, List<String>> classes(Object raw) {
+        if (raw == null) {
+            return ok(List.of());
+        }
+        List<?> items = raw instanceof List<?> l
+                ? l
+                : raw instanceof String str
+                        ? java.util.Arrays.stream(str.split(","))
+                                .map(String::trim)
+                                .toList()
+                        : raw instanceof Number ? List.of(raw) : null;
+        if (items == null) {
+            return bad(
+                    "data.classes",
+                    "must be a list of class labels (indices or names), e.g. [5, 6, 7, 8, 9], " + "found "
+                            + describe(raw));
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : items) {
+            if (!(o instanceof String) && !(o instanceof Integer) && !(o instanceof Long)) {
+                return bad("data.classes", "must list class indices or names, found " + describe(o));
+            }
+            String label = o.toString().trim();
+            if (label.isEmpty()) {
+                return bad("data.classes", "must not hold an empty label");
+            }
+            if (out.contains(label)) {
+                return bad("data.classes", "lists '" + label + "' twice");
+            }
+            out.add(label);
+        }
+        if (out.size() < 2) {
+            return bad("data.classes", "must list at least 2 classes (a classifier needs two), found " + out);
+        }
+        return ok(out);
+    }
+
+    /** {@code data.train_per_class}: a positive integer, or absent (0: every image). */
+    private static Validation<Seq<ConfigProblem>, Integer> trainPerClass(Object raw) {
+        if (raw == null) {
+            return ok(0);
+        }
+        if ((raw instanceof Integer || raw instanceof Long)
+                && ((Number) raw).longValue() >= 1
+                && ((Number) raw).longValue() <= Integer.MAX_VALUE) {
+            return ok(((Number) raw).intValue());
+        }
+        return bad(
+                "data.train_per_class",
+                "must be an integer in [1, " + Integer.MAX_VALUE + "] (training images kept per class), found "
+                        + describe(raw));
+    }
+
+    /** The {@code init}, {@code freeze} and {@code lr_mult} sections. */
+    private static Validation<Seq<ConfigProblem>, TransferSpec> transfer(Object init, Object freeze, Object lrMult) {
+        Validation<Seq<ConfigProblem>, Optional<TransferSpec.InitSpec>> i;
+        if (init == null) {
+            i = ok(Optional.empty());
+        } else if (!(init instanceof Map<?, ?> im)) {
+            i = bad("init", "must be a map with keys " + names(INIT) + ", found " + describe(init));
+        } else {
+            i = section("init", stringKeys(im), INIT)
+                    .flatMap(v -> ((String) v.get("from")).isBlank()
+                            ? bad("init.from", "missing; name the source run directory or model file")
+                            : ok(Optional.of(new TransferSpec.InitSpec(
+                                    ((String) v.get("from")).trim(), (String) v.get("parts"), (String)
+                                            v.get("first_conv")))));
+        }
+        var f = sectionOrDefaults("freeze", freeze, FREEZE)
+                .map(v -> new TransferSpec.FreezeSpec(
+                        (Boolean) v.get("backbone"), (Integer) v.get("stages"), (String) v.get("batch_norm")));
+        var l = sectionOrDefaults("lr_mult", lrMult, LR_MULT)
+                .map(v -> new TransferSpec.LrMultSpec((Double) v.get("backbone"), (Double) v.get("head")));
+        return flat(Validation.combine(i, f, l).ap(TransferSpec::new));
+    }
+
+    /** A section of {@code specs}, every default when absent. */
+    private static Validation<Seq<ConfigProblem>, Map<String, Object>> sectionOrDefaults(
+            String path, Object raw, List<ParamSpec> specs) {
+        if (raw == null) {
+            return ok(Params.defaults(specs).asMap());
+        }
+        if (!(raw instanceof Map<?, ?> map)) {
+            return bad(path, "must be a map with keys " + names(specs) + ", found " + describe(raw));
+        }
+        return section(path, stringKeys(map), specs);
+    }
+
     private static Validation<Seq<ConfigProblem>, TrainSpec> train(Object raw) {
         if (raw == null) {
             return ok(TrainSpec.defaults());
         }
         if (!(raw instanceof Map<?, ?> map)) {
-            return bad("train", "must be a map with keys " + names(TRAIN) + ", found " + describe(raw));
+            List<String> keys = new ArrayList<>(names(TRAIN));
+            keys.add("early_stopping");
+            return bad("train", "must be a map with keys " + keys + ", found " + describe(raw));
         }
-        return section("train", stringKeys(map), TRAIN)
-                .map(v -> new TrainSpec(
-                        (Integer) v.get("epochs"), (Integer) v.get("batch_size"), (Integer) v.get("threads"), (Boolean)
-                                v.get("progress")));
+        Map<String, Object> m = new LinkedHashMap<>(stringKeys(map));
+        Object es = m.remove("early_stopping");
+        var values = section("train", m, TRAIN, List.of("early_stopping"));
+        Validation<Seq<ConfigProblem>, Optional<TrainSpec.EarlyStoppingSpec>> early;
+        if (es == null) {
+            early = ok(Optional.empty());
+        } else if (!(es instanceof Map<?, ?> em)) {
+            early = bad(
+                    "train.early_stopping",
+                    "must be a map with keys " + names(EARLY_STOPPING) + ", found " + describe(es));
+        } else {
+            early = section("train.early_stopping", stringKeys(em), EARLY_STOPPING, List.of())
+                    .flatMap(v -> earlyStopping(v));
+        }
+        return flat(Validation.combine(values, early)
+                .ap((v, e) -> new TrainSpec(
+                        (Integer) v.get("epochs"),
+                        (Integer) v.get("batch_size"),
+                        (Integer) v.get("threads"),
+                        (Boolean) v.get("progress"),
+                        (Integer) v.get("checkpoint_every_epochs"),
+                        (Double) v.get("checkpoint_every_minutes"),
+                        (Integer) v.get("checkpoints_kept"),
+                        (Double) v.get("divergence_factor"),
+                        e)));
+    }
+
+    /** The metric of early stopping is a validation metric or the training loss. */
+    private static Validation<Seq<ConfigProblem>, Optional<TrainSpec.EarlyStoppingSpec>> earlyStopping(
+            Map<String, Object> v) {
+        String metric = ((String) v.get("metric")).trim();
+        if (!metric.equals("train_loss") && !metric.matches("val_[a-z0-9_]+")) {
+            return bad(
+                    "train.early_stopping.metric",
+                    "must be a validation metric (val_accuracy, val_top5_accuracy, "
+                            + "val_ce, val_cam_loss, ...; the data needs a validation split) or train_loss, found '"
+                            + metric
+                            + "' (stopping on test metrics would tune on the test split)");
+        }
+        return ok(Optional.of(new TrainSpec.EarlyStoppingSpec(
+                metric, (String) v.get("mode"), (Integer) v.get("patience"), (Double) v.get("min_delta"))));
     }
 
     private Validation<Seq<ConfigProblem>, Optional<DistillSpec>> distill(Object raw) {
@@ -254,7 +484,7 @@ final class ConfigValidator {
             return bad(path, "must be a map like { id: ..., params: {...} }, found " + describe(raw) + hint);
         }
         Map<String, Object> m = stringKeys(map);
-        var keys = keys(path, m, NODE_KEYS);
+        var keys = keys(path, m, path.equals("data") ? DATA_KEYS : NODE_KEYS);
         var factory = factory(path + ".id", m.get("id"), defaultId, kind);
         Object p = m.get("params");
         Validation<Seq<ConfigProblem>, Map<String, Object>> rawParams = p == null
@@ -348,10 +578,17 @@ final class ConfigValidator {
      */
     private static Validation<Seq<ConfigProblem>, Map<String, Object>> section(
             String path, Map<String, Object> raw, List<ParamSpec> specs) {
-        List<String> valid = names(specs);
+        return section(path, raw, specs, List.of());
+    }
+
+    /** As {@link #section(String, Map, List)}, where {@code nested} are further valid keys checked elsewhere. */
+    private static Validation<Seq<ConfigProblem>, Map<String, Object>> section(
+            String path, Map<String, Object> raw, List<ParamSpec> specs, List<String> nested) {
+        List<String> valid = new ArrayList<>(names(specs));
+        valid.addAll(nested);
         var keys = keys(path, raw, valid);
         Map<String, Object> known = new LinkedHashMap<>(raw);
-        known.keySet().retainAll(valid);
+        known.keySet().retainAll(names(specs));
         Params.Resolution r = Params.check(specs, known);
         Validation<Seq<ConfigProblem>, Map<String, Object>> values = r.valid()
                 ? ok(r.params().asMap())

@@ -23,6 +23,9 @@ import java.util.Optional;
  * @param schedule     built-in learning-rate schedule ({@link org.camloss.runtime.optim.Builtins#schedules()})
  * @param train        epochs, batch size, threads, progress
  * @param distill      the distillation section, when the config has one
+ * @param dataSelection {@code data.classes} and {@code data.train_per_class}: which classes and how many training
+ *                     images per class
+ * @param transfer     {@code init}, {@code freeze} and {@code lr_mult}
  */
 public record ExperimentConfig(
         String name,
@@ -34,7 +37,9 @@ public record ExperimentConfig(
         PluginSpec optimizer,
         PluginSpec schedule,
         TrainSpec train,
-        Optional<DistillSpec> distill) {
+        Optional<DistillSpec> distill,
+        DataSelection dataSelection,
+        TransferSpec transfer) {
 
     public ExperimentConfig {
         Objects.requireNonNull(name, "name");
@@ -46,18 +51,97 @@ public record ExperimentConfig(
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(distill, "distill");
+        Objects.requireNonNull(dataSelection, "dataSelection");
+        Objects.requireNonNull(transfer, "transfer");
+    }
+
+    /** A config with every class of its data and no transfer. */
+    public ExperimentConfig(
+            String name,
+            long seed,
+            PluginSpec data,
+            PluginSpec backbone,
+            PluginSpec loss,
+            List<PluginSpec> regularizers,
+            PluginSpec optimizer,
+            PluginSpec schedule,
+            TrainSpec train,
+            Optional<DistillSpec> distill) {
+        this(
+                name,
+                seed,
+                data,
+                backbone,
+                loss,
+                regularizers,
+                optimizer,
+                schedule,
+                train,
+                distill,
+                DataSelection.all(),
+                TransferSpec.none());
+    }
+
+    /** {@code data.classes}: the labels of the classes used, in their new order; empty for every class. */
+    public List<String> dataClasses() {
+        return dataSelection.classes();
+    }
+
+    /**
+     * This config without its {@code init} section (a resumed or evaluated run has its parameters already; the source
+     * need not be read again, nor exist).
+     */
+    public ExperimentConfig withoutInit() {
+        return new ExperimentConfig(
+                name,
+                seed,
+                data,
+                backbone,
+                loss,
+                regularizers,
+                optimizer,
+                schedule,
+                train,
+                distill,
+                dataSelection,
+                new TransferSpec(Optional.empty(), transfer.freeze(), transfer.lrMult()));
+    }
+
+    /** This config without its {@code distill} section. */
+    public ExperimentConfig withoutDistillation() {
+        return new ExperimentConfig(
+                name,
+                seed,
+                data,
+                backbone,
+                loss,
+                regularizers,
+                optimizer,
+                schedule,
+                train,
+                Optional.empty(),
+                dataSelection,
+                transfer);
     }
 
     /**
      * The whole config in config layout (nested {@link LinkedHashMap}s and lists, sections in the order
-     * name, seed, data, backbone, loss, regularizers, optimizer, schedule, train, distill), every default
-     * filled in; {@code distill} only when present. The maps are fresh, mutable copies.
+     * name, seed, data, backbone, loss, regularizers, optimizer, schedule, train, distill, init, freeze, lr_mult),
+     * every default filled in; {@code distill} and {@code init} only when present. The maps are fresh, mutable
+     * copies.
      */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("seed", seed);
-        m.put("data", data.toMap());
+        Map<String, Object> dataNode = data.toMap();
+        if (!dataSelection.classes().isEmpty()) {
+            dataNode.put("classes", new ArrayList<>(dataSelection.classes()));
+        }
+        if (dataSelection.trainPerClass() > 0) {
+            dataNode.put("train_per_class", dataSelection.trainPerClass());
+        }
+        m.put("data", dataNode);
         m.put("backbone", backbone.toMap());
         m.put("loss", loss.toMap());
         List<Object> regs = new ArrayList<>();
@@ -69,6 +153,7 @@ public record ExperimentConfig(
         m.put("schedule", schedule.toMap());
         m.put("train", train.toMap());
         distill.ifPresent(d -> m.put("distill", d.toMap()));
+        transfer.putInto(m);
         return m;
     }
 }

@@ -1,9 +1,5 @@
 package org.camloss.runtime.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -56,9 +52,8 @@ final class Overrides {
             }
             try {
                 out.add(new Override(path, segments, parseValue(rawValue)));
-            } catch (JsonProcessingException e) {
-                problems.add(problem(
-                        path, "cannot parse value '" + rawValue + "' as YAML: " + ConfigLoader.parseErrorMessage(e)));
+            } catch (YamlReader.Problem e) {
+                problems.add(problem(path, "cannot parse value '" + rawValue + "' as YAML: " + e.getMessage()));
             }
         }
         return out;
@@ -164,20 +159,9 @@ final class Overrides {
         }
     }
 
-    private static Object parseValue(String text) throws JsonProcessingException {
-        if (text.isEmpty()) {
-            return null;
-        }
-        try (JsonParser p = Mappers.YAML.createParser(text)) {
-            if (p.nextToken() == null) {
-                return null;
-            }
-            return Mappers.YAML.readValue(p, Object.class);
-        } catch (JsonProcessingException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading a string cannot fail", e);
-        }
+    /** A value as the config file's YAML would read it ({@link YamlReader}); empty is null. */
+    private static Object parseValue(String text) throws YamlReader.Problem {
+        return text.isEmpty() ? null : YamlReader.read(text);
     }
 
     private static Object container(String nextSegment) {

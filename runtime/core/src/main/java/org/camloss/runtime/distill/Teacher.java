@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import org.camloss.api.LossContext;
 import org.camloss.api.TeacherOutputs;
@@ -32,6 +33,8 @@ public final class Teacher implements Objective.TeacherBinding {
     private final TeacherNet net;
     private final TeacherColumns columns;
     private float[][] cache;
+    private long seen;
+    private long agreed;
 
     Teacher(TeacherNet net, TeacherColumns columns) {
         this.net = net;
@@ -149,6 +152,7 @@ public final class Teacher implements Objective.TeacherBinding {
     public INDArray labels(INDArray images, INDArray targets) {
         boolean stages = columns.signals().contains(TeacherSignal.STAGES);
         CamModel.Forward f = net.forward(images, stages);
+        count(f.logits(), targets);
         INDArray resized = null;
         if (columns.signals().contains(TeacherSignal.TARGET_CAM)) {
             INDArray maps =
@@ -167,6 +171,27 @@ public final class Teacher implements Objective.TeacherBinding {
             resized = Nd4j.create(out, new long[] {n, mh, mw}, 'c');
         }
         return columns.pack(targets, f.logits(), resized, f.stages());
+    }
+
+    /** Counts the examples whose teacher top-1 class is the target's largest class. */
+    private void count(INDArray logits, INDArray targets) {
+        INDArray agree = logits.argMax(1).eq(targets.argMax(1));
+        agreed += agree.castTo(DataType.INT).sumNumber().longValue();
+        seen += agree.length();
+    }
+
+    /**
+     * The teacher's top-1 accuracy on exactly the batches it was run on since the last call — the student's own
+     * (augmented, mixed) training batches, against their targets' largest class — and starts counting anew; empty when
+     * it ran on none (every example came from the cache). The trainer reports it per epoch as
+     * {@code train_teacher_accuracy}: a teacher that is accurate on its test set but not here is being fed images it
+     * was not trained on (another normalisation, size or order).
+     */
+    public OptionalDouble takeAccuracy() {
+        OptionalDouble a = seen == 0 ? OptionalDouble.empty() : OptionalDouble.of(agreed / (double) seen);
+        seen = 0;
+        agreed = 0;
+        return a;
     }
 
     @Override

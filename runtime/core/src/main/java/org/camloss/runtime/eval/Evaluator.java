@@ -42,9 +42,7 @@ public final class Evaluator {
             int[] labels = batches.labels(idx);
             INDArray targets = batches.targets(idx);
             CamModel.Forward fwd = model.forward(batches.images(idx));
-            INDArray logits = fwd.logits().castTo(DataType.DOUBLE);
-            INDArray logp = Transforms.log(Transforms.softmax(logits, true), false);
-            double[][] lp = logp.toDoubleMatrix();
+            double[][] lp = logSoftmax(fwd.logits().castTo(DataType.DOUBLE).toDoubleMatrix());
             for (int i = 0; i < idx.length; i++) {
                 int y = labels[i];
                 int pred = argmax(lp[i]);
@@ -106,5 +104,30 @@ public final class Evaluator {
             }
         }
         return best;
+    }
+
+    /**
+     * log softmax of each row by log-sum-exp (x − max − log Σ exp(x − max)): finite at any logit, where the log of a
+     * softmax that underflowed to 0 is −∞ (and a mean cross-entropy of infinity).
+     */
+    static double[][] logSoftmax(double[][] logits) {
+        double[][] out = new double[logits.length][];
+        for (int i = 0; i < logits.length; i++) {
+            double[] z = logits[i];
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : z) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (double v : z) {
+                sum += Math.exp(v - max);
+            }
+            double lse = max + Math.log(sum);
+            out[i] = new double[z.length];
+            for (int c = 0; c < z.length; c++) {
+                out[i][c] = z[c] - lse;
+            }
+        }
+        return out;
     }
 }

@@ -10,8 +10,9 @@ import org.camloss.api.UserException;
 
 /**
  * The directory of one run: {@code run.json} (resolved config and provenance), {@code metrics.jsonl}
- * (one object per epoch), {@code model.zip} (written once training has finished) and {@code eval.json}.
- * Never reuses an existing directory.
+ * (one object per epoch), {@code checkpoints/} (model, updater and training state, the newest few),
+ * {@code model.zip} (written once training has finished), {@code model-best.zip} (the best epoch's model) and
+ * {@code eval.json}. Never reuses an existing directory; every file is written atomically.
  */
 public final class RunDirectory {
     /** Resolved config plus provenance. */
@@ -22,6 +23,10 @@ public final class RunDirectory {
     public static final String MODEL = "model.zip";
     /** The last evaluation. */
     public static final String EVAL_JSON = "eval.json";
+    /** The model of the best epoch by the tracked metric (early stopping's, else {@code val_accuracy}). */
+    public static final String MODEL_BEST = "model-best.zip";
+    /** The folder of checkpoints. */
+    public static final String CHECKPOINTS = "checkpoints";
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private final Path dir;
@@ -40,6 +45,12 @@ public final class RunDirectory {
     public static RunDirectory create(Path explicit, Path runsRoot, String name) {
         try {
             if (explicit != null) {
+                for (Path p = explicit.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+                    if (Files.exists(p) && !Files.isDirectory(p)) {
+                        throw new UserException(
+                                "--out " + explicit + ": cannot be created: " + p + " is a file, not a directory");
+                    }
+                }
                 if (Files.exists(explicit)) {
                     throw new UserException("--out " + explicit + ": already exists; camloss never overwrites a run. "
                             + "Choose a new directory or leave --out away for runs/<name>-<timestamp>");
@@ -60,8 +71,25 @@ public final class RunDirectory {
                 }
             }
         } catch (IOException e) {
-            throw new UserException("cannot create the run directory: " + e.getMessage(), e);
+            throw new UserException(
+                    "cannot create the run directory " + (explicit != null ? explicit : runsRoot) + ": " + reason(e),
+                    e);
         }
+    }
+
+    /** An I/O failure in words: the JDK's file exceptions often carry only the path. */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied (" + e.getMessage() + ")";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return e.getMessage() + " already exists";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return e.getMessage() + " does not exist";
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     /** {@code <prefix>-<yyyyMMdd-HHmmss>}, the name of a new run or result directory. */
@@ -98,5 +126,15 @@ public final class RunDirectory {
 
     public Path evalJson() {
         return dir.resolve(EVAL_JSON);
+    }
+
+    /** {@code model-best.zip}. */
+    public Path modelBest() {
+        return dir.resolve(MODEL_BEST);
+    }
+
+    /** The checkpoints of this run. */
+    public Checkpoints checkpoints() {
+        return new Checkpoints(dir.resolve(CHECKPOINTS));
     }
 }

@@ -9,7 +9,7 @@ import org.camloss.api.data.Augmentation;
 
 /**
  * Prepares the next training batch (pixels read from the split and augmented) on a background thread while the
- * current step runs, in batch order, so an epoch's augmentation draws are the same whatever the timing.
+ * current step runs; each batch's augmentation draws come from its own seed, whatever the timing.
  */
 final class BatchLoader implements AutoCloseable {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -19,20 +19,25 @@ final class BatchLoader implements AutoCloseable {
     });
     private final Batches batches;
     private final Augmentation augmentation;
+    private final long seed;
+    private int epoch;
     private int[] order;
-    private Random augRng;
     private Future<float[]> next;
 
-    BatchLoader(Batches batches, Augmentation augmentation) {
+    BatchLoader(Batches batches, Augmentation augmentation, long seed) {
         this.batches = batches;
         this.augmentation = augmentation;
+        this.seed = seed;
     }
 
-    /** Starts an epoch: the example order and the augmentation generator, and loads its first batch. */
-    void startEpoch(int[] order, Random augRng) {
+    /**
+     * Starts an epoch at batch {@code first} (0, or where an interrupted run stopped) in {@code order}, and loads that
+     * batch. Each batch is augmented with its own generator ({@link Seeds}), so skipping batches changes nothing.
+     */
+    void startEpoch(int epoch, int[] order, int first) {
+        this.epoch = epoch;
         this.order = order;
-        this.augRng = augRng;
-        this.next = submit(0);
+        this.next = first < batches.count() ? submit(first) : null;
     }
 
     /**
@@ -48,7 +53,7 @@ final class BatchLoader implements AutoCloseable {
 
     private Future<float[]> submit(int b) {
         int[] o = order;
-        Random rng = augRng;
+        Random rng = new Random(Seeds.of(seed, epoch, b, Seeds.AUGMENTATION));
         return thread.submit(() -> {
             int[] idx = batches.indices(o, b);
             float[] pixels = batches.pixels(idx);

@@ -9,9 +9,36 @@ import java.util.Map;
  */
 final class EpochMetrics {
     private final long start = System.nanoTime();
+    private final double earlierSeconds;
     private double lossSum;
     private final Map<String, Double> termSums = new LinkedHashMap<>();
     private long seen;
+
+    /** An epoch from its start. */
+    EpochMetrics() {
+        this.earlierSeconds = 0;
+    }
+
+    /** An epoch resumed from {@link #partial()} sums saved by an interrupted process. */
+    @SuppressWarnings("unchecked")
+    EpochMetrics(Map<String, Object> partial) {
+        this.earlierSeconds = partial.get("seconds") instanceof Number n ? n.doubleValue() : 0;
+        this.lossSum = partial.get("loss_sum") instanceof Number n ? n.doubleValue() : 0;
+        this.seen = partial.get("seen") instanceof Number n ? n.longValue() : 0;
+        if (partial.get("term_sums") instanceof Map<?, ?> terms) {
+            ((Map<String, Object>) terms).forEach((k, v) -> termSums.put(k, ((Number) v).doubleValue()));
+        }
+    }
+
+    /** The sums so far, for a checkpoint taken within the epoch. */
+    Map<String, Object> partial() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loss_sum", lossSum);
+        m.put("term_sums", new LinkedHashMap<>(termSums));
+        m.put("seen", seen);
+        m.put("seconds", seconds());
+        return m;
+    }
 
     /** Adds one step of {@code n} examples. */
     void add(StepResult step, int n) {
@@ -25,9 +52,9 @@ final class EpochMetrics {
         return seen;
     }
 
-    /** Seconds since the epoch started. */
+    /** Seconds of training in this epoch (including those of an interrupted process before a resume). */
     double seconds() {
-        return (System.nanoTime() - start) / 1e9;
+        return earlierSeconds + (System.nanoTime() - start) / 1e9;
     }
 
     /** Training throughput so far. */

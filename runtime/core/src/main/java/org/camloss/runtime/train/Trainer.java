@@ -10,12 +10,14 @@ import org.camloss.api.Regularizer;
 import org.camloss.api.data.Batch;
 import org.camloss.api.data.Dataset;
 import org.camloss.engine.model.CamModel;
+import org.camloss.runtime.config.TrainSpec;
 import org.camloss.runtime.distill.Teacher;
 import org.camloss.runtime.eval.Evaluator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The training loop: epochs of shuffled mini-batches, one {@linkplain #step step} per batch, evaluation on the test
@@ -42,6 +44,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ol>
  */
 public final class Trainer {
+    /** How often the run tells its store it is alive: every 30 s. */
+    static final long HEARTBEAT_NANOS = 30_000_000_000L;
+
     /** The default interval of {@link #collectOffHeapGarbage}: 5 s. */
     public static final Duration DEFAULT_GC_INTERVAL = Duration.ofSeconds(5);
 
@@ -55,9 +60,13 @@ public final class Trainer {
     private final Evaluator evaluator;
     private final List<TrainListener> listeners;
     private final long gcIntervalNanos;
+    private final TrainSpec spec;
+    private final RunStore store;
 
     /**
      * @param teacher    frozen teacher whose signals ride in the labels after the targets, or null
+     * @param spec       epochs, batch size, checkpoint cadence, divergence rule, early stopping
+     * @param store      where checkpoints, the best model and the heartbeat go
      * @param gcInterval how often to run {@link System#gc()} during training to free ND4J's native memory
      *                   ({@link #collectOffHeapGarbage}); {@link Duration#ZERO} for never
      */
@@ -66,31 +75,46 @@ public final class Trainer {
             Dataset data,
             List<Regularizer> regularizers,
             Teacher teacher,
-            int epochs,
-            int batchSize,
+            TrainSpec spec,
             long seed,
             Evaluator evaluator,
             List<TrainListener> listeners,
+            RunStore store,
             Duration gcInterval) {
         this.model = model;
         this.data = data;
         this.regularizers = List.copyOf(regularizers);
         this.teacher = teacher;
-        this.epochs = epochs;
-        this.batchSize = batchSize;
+        this.spec = spec;
+        this.epochs = spec.epochs();
+        this.batchSize = spec.batchSize();
         this.seed = seed;
         this.evaluator = evaluator;
         this.listeners = List.copyOf(listeners);
+        this.store = store;
         this.gcIntervalNanos = gcInterval.toNanos();
     }
 
     /**
-     * Trains for every epoch.
+     * Trains for every epoch from the start.
      *
-     * @throws TrainingFailedException    when the loss becomes NaN or infinite, or a plugin fails during a step
-     * @throws TrainingCancelledException when the thread is interrupted (checked between steps)
+     * @throws TrainingFailedException    when the run diverges ({@link #divergence}) or a plugin fails during a step
+     * @throws TrainingCancelledException when the thread is interrupted (checked between steps); a checkpoint of the
+     *                                    last finished step is saved first, and the thread's interrupt status is
+     *                                    cleared (the exception reports it, as an InterruptedException would)
      */
     public RunSummary run() {
+        return run(TrainState.fresh(), List.of());
+    }
+
+    /**
+     * Trains from {@code start} (a checkpoint's state) to the last epoch, or until early stopping says so.
+     *
+     * @param earlier the metrics rows of the epochs finished before {@code start}, in order
+     * @throws TrainingFailedException    as {@link #run()}
+     * @throws TrainingCancelledException as {@link #run()}
+     */
+    public RunSummary run(TrainState start, List<Map<String, Object>> earlier) {
         Batches train =
                 new Batches(data.train(), data.info().shape(), data.info().numClasses(), batchSize);
         RunInfo info = new RunInfo(
@@ -101,53 +125,215 @@ public final class Trainer {
                 data.test().size(),
                 model.graph().numParams());
         listeners.forEach(l -> l.onRunStart(info));
-        Random rng = new Random(seed ^ 0x5DEECE66DL);
-        List<Map<String, Object>> rows = new ArrayList<>();
+        Progress p = new Progress(start);
+        List<Map<String, Object>> rows = new ArrayList<>(earlier);
         long runStart = System.nanoTime();
         double trainSeconds = 0;
         long trainImages = 0;
-        try (BatchLoader loader = new BatchLoader(train, data.augmentation())) {
-            for (int epoch = 0; epoch < epochs; epoch++) {
-                Map<String, Object> row = runEpoch(epoch, train, loader, rng);
+        boolean stoppedEarly = false;
+        try (BatchLoader loader = new BatchLoader(train, data.augmentation(), seed)) {
+            for (int epoch = start.epoch(); epoch < epochs && !stoppedEarly; epoch++) {
+                Map<String, Object> row = runEpoch(epoch, train, loader, p);
                 trainSeconds += (Double) row.get("train_seconds");
                 trainImages += data.train().size();
                 rows.add(row);
+                stoppedEarly = p.stopped;
             }
         }
         RunSummary summary = new RunSummary(
-                List.copyOf(rows), (System.nanoTime() - runStart) / 1e9, trainImages / Math.max(trainSeconds, 1e-9));
+                List.copyOf(rows),
+                (System.nanoTime() - runStart) / 1e9,
+                trainImages / Math.max(trainSeconds, 1e-9),
+                stoppedEarly ? p.bestEpoch : 0);
         listeners.forEach(l -> l.onRunEnd(summary));
         return summary;
     }
 
     /** One epoch: every training step in this epoch's order, then the evaluation; returns the metrics row. */
-    private Map<String, Object> runEpoch(int epoch, Batches train, BatchLoader loader, Random rng) {
+    private Map<String, Object> runEpoch(int epoch, Batches train, BatchLoader loader, Progress p) {
         model.objective().setEpoch(epoch);
         int batches = train.count();
         listeners.forEach(l -> l.onEpochStart(epoch, batches));
         int[] order = train.shuffled(seed, epoch);
-        loader.startEpoch(order, new Random(seed * 31 + epoch * 1_000_033L + 17));
-        EpochMetrics metrics = new EpochMetrics();
+        int first = p.firstBatch(epoch);
+        loader.startEpoch(epoch, order, first);
+        EpochMetrics metrics = first == 0 ? new EpochMetrics() : new EpochMetrics(p.partial);
         long lastGc = System.nanoTime();
-        for (int b = 0; b < batches; b++) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new TrainingCancelledException("training interrupted at epoch " + (epoch + 1));
+        for (int b = first; b < batches; b++) {
+            if (Thread.interrupted()) { // cleared: the checkpoint's and run.json's file channels would refuse to work
+                store.checkpoint(p.state(epoch, b, metrics.partial()), "interrupted");
+                throw new TrainingCancelledException("training interrupted at epoch " + (epoch + 1) + ", batch "
+                        + (b + 1) + "; a checkpoint of the steps before it was saved");
             }
             int[] idx = train.indices(order, b);
-            Batch batch = new Batch(train.toArray(loader.take(b), idx.length), train.targets(idx));
+            float[] pixels;
+            try {
+                pixels = loader.take(b);
+            } catch (TrainingCancelledException e) {
+                Thread.interrupted();
+                store.checkpoint(p.state(epoch, b, metrics.partial()), "interrupted");
+                throw e;
+            }
+            Batch batch = new Batch(train.toArray(pixels, idx.length), train.targets(idx));
             double lr = learningRate(model.graph());
-            EpochMetrics.StepResult result = step(batch, idx, epoch, b, rng);
+            EpochMetrics.StepResult result = step(batch, idx, epoch, b);
+            p.afterStep(result.loss(), epoch, b);
             lastGc = collectOffHeapGarbage(lastGc, gcIntervalNanos);
             metrics.add(result, idx.length);
             BatchStats stats =
                     new BatchStats(epoch, b, batches, result.loss(), result.terms(), lr, metrics.imagesPerSec());
             listeners.forEach(l -> l.onBatchEnd(stats));
+            if (b + 1 < batches && p.intervalCheckpointDue()) {
+                store.checkpoint(p.state(epoch, b + 1, metrics.partial()), "interval");
+            }
+            p.heartbeat();
         }
         Map<String, Object> row = metrics.row(epoch, learningRate(model.graph()), metrics.seconds());
+        if (teacher != null) {
+            teacher.takeAccuracy().ifPresent(a -> row.put("train_teacher_accuracy", a));
+        }
         evaluate(row);
+        // the checkpoint before the listeners: once an epoch's metrics row is written, its checkpoint exists
+        p.stopped = p.afterEpoch(epoch, row);
+        if (p.stopped
+                || spec.checkpointEveryEpochs() > 0
+                        && ((epoch + 1) % spec.checkpointEveryEpochs() == 0 || epoch + 1 == epochs)) {
+            store.checkpoint(p.state(epoch + 1, 0, Map.of()), "epoch");
+        }
         EpochStats stats = new EpochStats(epoch + 1, epochs, row);
         listeners.forEach(l -> l.onEpochEnd(stats));
         return row;
+    }
+
+    /**
+     * The divergence rule: the loss is not finite, or, once 20 steps have passed, the mean loss of the last 20 steps
+     * exceeds {@code train.divergence_factor} (default 10) times the loss of the run's first step (at
+     * initialisation close to ln K, the loss of a uniform prediction). A run that trains normally stays far below:
+     * its loss falls; one whose learning rate is too large climbs to tens or thousands and stays there.
+     *
+     * @return the reason, or null when the run is fine
+     */
+    static String divergence(double loss, double firstLoss, List<Double> recent, double factor) {
+        if (!Double.isFinite(loss)) {
+            return "the loss is " + loss;
+        }
+        if (recent.size() < Progress.WINDOW || !(firstLoss > 0)) {
+            return null;
+        }
+        double mean = recent.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        if (mean > factor * firstLoss) {
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "the mean loss of the last %d steps is %.4g, more than %s "
+                            + "times the first step's %.4g (train.divergence_factor)",
+                    recent.size(),
+                    mean,
+                    factor == Math.rint(factor) ? Long.toString((long) factor) : Double.toString(factor),
+                    firstLoss);
+        }
+        return null;
+    }
+
+    /** What the run has seen so far: divergence reference, best metric, early stopping, checkpoint clock. */
+    private final class Progress {
+        static final int WINDOW = 20;
+        private final TrainState start;
+        private final java.util.ArrayDeque<Double> recent;
+        private double firstLoss;
+        private double bestValue;
+        private int bestEpoch;
+        private int badEpochs;
+        private Map<String, Object> partial;
+        private long lastCheckpoint = System.nanoTime();
+        private boolean stopped;
+        private long lastHeartbeat = System.nanoTime();
+
+        Progress(TrainState start) {
+            this.start = start;
+            this.recent = new java.util.ArrayDeque<>(start.recentLosses());
+            this.firstLoss = start.firstLoss();
+            this.bestValue = start.bestValue();
+            this.bestEpoch = start.bestEpoch();
+            this.badEpochs = start.badEpochs();
+            this.partial = start.partial();
+        }
+
+        int firstBatch(int epoch) {
+            return epoch == start.epoch() ? start.batch() : 0;
+        }
+
+        void afterStep(double loss, int epoch, int b) {
+            if (Double.isNaN(firstLoss)) {
+                firstLoss = loss;
+            }
+            recent.addLast(loss);
+            while (recent.size() > WINDOW) {
+                recent.removeFirst();
+            }
+            String reason = divergence(loss, firstLoss, List.copyOf(recent), spec.divergenceFactor());
+            if (reason != null) {
+                throw new TrainingFailedException("training diverged at epoch " + (epoch + 1) + ", batch " + (b + 1)
+                        + ": " + reason + "; try a lower learning rate (optimizer.params.lr)");
+            }
+        }
+
+        boolean intervalCheckpointDue() {
+            double minutes = spec.checkpointEveryMinutes();
+            if (minutes <= 0 || System.nanoTime() - lastCheckpoint < minutes * 60e9) {
+                return false;
+            }
+            lastCheckpoint = System.nanoTime();
+            return true;
+        }
+
+        void heartbeat() {
+            if (System.nanoTime() - lastHeartbeat > HEARTBEAT_NANOS) {
+                lastHeartbeat = System.nanoTime();
+                store.heartbeat();
+            }
+        }
+
+        /**
+         * Tracks the best model (by the early-stopping metric, else {@code val_accuracy} when there is a validation
+         * split) and decides early stopping.
+         *
+         * @return whether to stop after this epoch
+         */
+        boolean afterEpoch(int epoch, Map<String, Object> row) {
+            lastCheckpoint = System.nanoTime();
+            var es = spec.earlyStopping();
+            String metric = es.map(TrainSpec.EarlyStoppingSpec::metric)
+                    .orElse(row.containsKey("val_accuracy") ? "val_accuracy" : null);
+            if (metric == null) {
+                return false;
+            }
+            if (!(row.get(metric) instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                throw new org.camloss.api.UserException("train.early_stopping.metric: '" + metric + "' is not a "
+                        + "metric of this run's epochs; they have "
+                        + row.keySet().stream()
+                                .filter(k -> k.startsWith("val_") || k.equals("train_loss"))
+                                .toList());
+            }
+            double value = n.doubleValue();
+            boolean higher = es.map(TrainSpec.EarlyStoppingSpec::higherIsBetter).orElse(true);
+            double minDelta = es.map(TrainSpec.EarlyStoppingSpec::minDelta).orElse(0.0);
+            boolean improved =
+                    Double.isNaN(bestValue) || (higher ? value > bestValue + minDelta : value < bestValue - minDelta);
+            if (improved) {
+                bestValue = value;
+                bestEpoch = epoch + 1;
+                badEpochs = 0;
+                store.best(epoch + 1, metric, value);
+            } else {
+                badEpochs++;
+            }
+            return es.isPresent() && badEpochs >= es.get().patience();
+        }
+
+        TrainState state(int epoch, int batch, Map<String, Object> partialSums) {
+            return new TrainState(
+                    epoch, batch, partialSums, firstLoss, List.copyOf(recent), bestValue, bestEpoch, badEpochs);
+        }
     }
 
     /**
@@ -157,11 +343,13 @@ public final class Trainer {
      * @param idx the batch's example indices (for the teacher's cache)
      * @throws TrainingFailedException when the loss is not finite, or a plugin throws during the step
      */
-    EpochMetrics.StepResult step(Batch batch, int[] idx, int epoch, int b, Random rng) {
+    EpochMetrics.StepResult step(Batch batch, int[] idx, int epoch, int b) {
         String where = "epoch " + (epoch + 1) + ", batch " + (b + 1);
         double loss;
         Map<String, Double> terms;
         try {
+            Random rng = new Random(Seeds.of(seed, epoch, b, Seeds.REGULARIZERS));
+            Nd4j.getRandom().setSeed(Seeds.of(seed, epoch, b, Seeds.ND4J));
             for (Regularizer r : regularizers) {
                 batch = r.apply(batch, rng);
             }

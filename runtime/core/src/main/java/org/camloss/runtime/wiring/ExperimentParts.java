@@ -16,6 +16,7 @@ import org.camloss.api.TeacherSignal;
 import org.camloss.api.data.Dataset;
 import org.camloss.runtime.config.ConfigException;
 import org.camloss.runtime.config.ConfigProblem;
+import org.camloss.runtime.config.DataSelection;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.config.PluginSpec;
 import org.camloss.runtime.distill.Teacher;
@@ -35,6 +36,7 @@ import org.camloss.runtime.registry.PluginRegistry;
  * @param optimizer    the optimizer
  * @param schedule     the learning-rate schedule
  * @param teacher      the frozen teacher, or null without distillation
+ * @param init         the trained model the run starts from ({@code init}), or null
  */
 public record ExperimentParts(
         Dataset dataset,
@@ -44,7 +46,8 @@ public record ExperimentParts(
         List<Distiller> distillers,
         Optimizer optimizer,
         Schedule schedule,
-        Teacher teacher) {
+        Teacher teacher,
+        InitSource init) {
     public ExperimentParts {
         regularizers = List.copyOf(regularizers);
         distillers = List.copyOf(distillers);
@@ -52,7 +55,7 @@ public record ExperimentParts(
 
     /** These parts without distillation (to evaluate a student, say). */
     public ExperimentParts withoutTeacher() {
-        return new ExperimentParts(dataset, backbone, loss, regularizers, List.of(), optimizer, schedule, null);
+        return new ExperimentParts(dataset, backbone, loss, regularizers, List.of(), optimizer, schedule, null, init);
     }
 
     /**
@@ -82,13 +85,95 @@ public record ExperimentParts(
             }
         }
         m.throwIfAny();
+        if (!config.dataSelection().isAll()) {
+            data = select(config, data);
+        }
+        checkFeatureMapSize(config, data, backbone);
         List<ConfigProblem> problems = RegularizerChecks.check(
                 registry, config, backbone, regs, data.info().shape());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         Teacher teacher = config.distill().isPresent() ? teacher(config, data, backbone, regs, distillers) : null;
-        return new ExperimentParts(data, backbone, loss, regs, distillers, optimizer, schedule, teacher);
+        checkFreeze(config, backbone);
+        InitSource init = config.transfer().init().isPresent() ? InitSource.load(config) : null;
+        return new ExperimentParts(data, backbone, loss, regs, distillers, optimizer, schedule, teacher, init);
+    }
+
+    /**
+     * {@code data.classes} and {@code data.train_per_class} applied to what the dataset plugin made.
+     *
+     * @throws ConfigException naming a label that is no class, or a selection that leaves a split or a class empty
+     */
+    private static Dataset select(ExperimentConfig config, Dataset data) {
+        DataSelection sel = config.dataSelection();
+        int[] classes;
+        try {
+            classes = sel.classes().isEmpty() ? DataSubset.allClasses(data) : DataSubset.resolve(data, sel.classes());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(List.of(new ConfigProblem("data.classes", e.getMessage(), "config")));
+        }
+        Dataset subset = new DataSubset(data, classes, sel.trainPerClass(), config.seed());
+        String path = sel.classes().isEmpty() ? "data.train_per_class" : "data.classes";
+        if (subset.train().size() == 0 || subset.test().size() == 0) {
+            throw new ConfigException(List.of(new ConfigProblem(
+                    path, "leaves " + (subset.train().size() == 0 ? "no training" : "no test") + " images", "config")));
+        }
+        int[] counts = new int[classes.length];
+        for (int i = 0; i < subset.train().size(); i++) {
+            counts[subset.train().label(i)]++;
+        }
+        for (int k = 0; k < counts.length; k++) {
+            if (counts[k] == 0) {
+                throw new ConfigException(List.of(new ConfigProblem(
+                        path,
+                        "class '" + subset.info().classes().get(k) + "' has no training images in "
+                                + data.info().name(),
+                        "config")));
+            }
+        }
+        return subset;
+    }
+
+    /** {@code freeze.stages} at most the backbone's declared stages. */
+    private static void checkFreeze(ExperimentConfig config, Backbone backbone) {
+        int stages = config.transfer().freeze().stages();
+        int declared = backbone.info().stages().size();
+        if (stages > declared) {
+            throw new ConfigException(List.of(new ConfigProblem(
+                    "freeze.stages",
+                    "must be at most " + declared
+                            + " (" + config.backbone().id() + " declares the stages "
+                            + backbone.info().stages().stream()
+                                    .map(s -> s.vertex())
+                                    .toList() + "), found " + stages,
+                    "config")));
+        }
+    }
+
+    /**
+     * Refuses a backbone whose feature map would be smaller than 2×2 on the data's images: on a 1×1 map every CAM is
+     * a constant, so CAM-loss's term is 0 and the localisation metrics measure nothing.
+     */
+    private static void checkFeatureMapSize(ExperimentConfig config, Dataset data, Backbone backbone) {
+        var shape = data.info().shape();
+        int[] map = backbone.info().outputSize(shape);
+        if (map[0] < 2 || map[1] < 2) {
+            throw new ConfigException(List.of(new ConfigProblem(
+                    "backbone",
+                    String.format(
+                            Locale.ROOT,
+                            "%s (total stride %d) gives a %dx%d feature map on the data's %dx%d images; CAMs, CAM-loss and "
+                                    + "the localisation metrics need at least 2x2: use larger images, or a backbone with a "
+                                    + "smaller stride (vgg and alexnet: last_pool: false)",
+                            config.backbone().id(),
+                            backbone.info().stride(),
+                            map[0],
+                            map[1],
+                            shape.height(),
+                            shape.width()),
+                    "config")));
+        }
     }
 
     private static Teacher teacher(

@@ -9,8 +9,10 @@ import org.camloss.api.CamlossException;
 import org.camloss.api.UserException;
 import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.config.ExperimentConfig;
+import org.camloss.runtime.train.RunStore;
 import org.camloss.runtime.train.TrainListener;
 import org.camloss.runtime.train.Trainer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /** Wires one training run with Guice ({@link ExperimentModule}): the assembled model, then its trainer. */
 public final class Wiring {
@@ -37,9 +39,10 @@ public final class Wiring {
          * The loop that trains {@link #model()}.
          *
          * @param listeners every listener of the run, in call order
+         * @param store     where checkpoints, the best model and the heartbeat go
          */
-        public Trainer trainer(List<TrainListener> listeners) {
-            module.listeners(listeners);
+        public Trainer trainer(List<TrainListener> listeners, RunStore store) {
+            module.trainerSetup(listeners, store);
             return provide(() -> injector.getInstance(Trainer.class));
         }
     }
@@ -52,7 +55,19 @@ public final class Wiring {
      *     broken backbone plugin: the message names it, its vertex and both numbers)
      */
     public static TrainingRun training(ExperimentConfig config, ExperimentParts parts, Duration gcInterval) {
-        ExperimentModule module = new ExperimentModule(config, parts, gcInterval);
+        return wire(new ExperimentModule(config, parts, gcInterval, null));
+    }
+
+    /**
+     * Wires a run that continues from a checkpoint's graph (parameters, updater state and iteration count), giving it
+     * the objective its config names.
+     */
+    public static TrainingRun resumed(
+            ExperimentConfig config, ExperimentParts parts, Duration gcInterval, ComputationGraph checkpoint) {
+        return wire(new ExperimentModule(config, parts, gcInterval, checkpoint));
+    }
+
+    private static TrainingRun wire(ExperimentModule module) {
         Injector injector = Guice.createInjector(module);
         CamModel model = provide(() -> injector.getInstance(CamModel.class));
         return new TrainingRun(injector, module, model);

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Reading config files: the documented example, every problem at once, syntax errors, unreadable files. */
 class ConfigLoaderTest {
-    private static final String TOP =
-            "[name, seed, data, backbone, loss, regularizers, optimizer, schedule, train, " + "distill]";
+    private static final String TOP = "[name, seed, data, backbone, loss, regularizers, optimizer, schedule, train, "
+            + "distill, init, freeze, lr_mult]";
 
     private final ConfigLoader loader = new ConfigLoader(FakePlugins.registry());
 
@@ -104,7 +104,7 @@ class ConfigLoaderTest {
     void aYamlSyntaxErrorWithContext() {
         Path file = write(dir, "experiment.yaml", "name: x\nregularizers: [ { id: a }\ntrain: {}\n");
         assertEquals(
-                List.of(file + ": invalid YAML at line 2, column 26: expected ',' or ']', but got <scalar> "
+                List.of(file + ": invalid YAML at line 3, column 1: expected ',' or ']', but got <scalar> "
                         + "(while parsing a flow sequence that starts at line 2, column 15)"),
                 problems(() -> loader.load(file)));
     }
@@ -113,7 +113,7 @@ class ConfigLoaderTest {
     void duplicateKeysAreAnError() {
         Path file = write(dir, "experiment.yaml", "name: a\nseed: 1\nname: b\n");
         assertEquals(
-                List.of(file + ": invalid YAML at line 3, column 5: duplicate key 'name'"),
+                List.of(file + ": invalid YAML at line 3, column 1: duplicate key 'name'"),
                 problems(() -> loader.load(file)));
     }
 
@@ -128,6 +128,20 @@ class ConfigLoaderTest {
         assertEquals(
                 List.of(json + ": more content after the config at line 2, column 1"),
                 problems(() -> loader.load(json)));
+    }
+
+    @Test
+    void aProblemInARerunRunJsonNamesThatFile() {
+        Path runJson = write(
+                dir,
+                "run.json",
+                "{\"name\": \"r\", \"train\": {\"epochs\": 0},\n \"provenance\": {\"status\": \"completed\"}}");
+        assertEquals(
+                List.of(runJson + ": train.epochs: must be in [1, 100000], found 0"),
+                problems(() -> loader.load(runJson)));
+        Path broken = write(dir, "broken-run.json", "{\"name\": \"r\",\n \"train\": {\"epochs\": }}");
+        List<String> lines = problems(() -> loader.load(broken));
+        assertTrue(lines.get(0).startsWith(broken + ": invalid JSON at line 2, column "), lines.get(0));
     }
 
     @Test

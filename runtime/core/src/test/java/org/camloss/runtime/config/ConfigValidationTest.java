@@ -120,7 +120,7 @@ class ConfigValidationTest {
                         "x.yaml: regularizers: must be a list of { id: ..., params: {...} } nodes, found a map",
                         "x.yaml: optimizer.params.lr: must be a number, found 'fast'",
                         "x.yaml: schedule.parms: unknown key; did you mean 'params'? valid: [id, params]",
-                        "x.yaml: train: must be a map with keys [epochs, batch_size, threads, progress], found 5",
+                        "x.yaml: train: must be a map with keys [epochs, batch_size, threads, progress, checkpoint_every_epochs, checkpoint_every_minutes, checkpoints_kept, divergence_factor, early_stopping], found 5",
                         "x.yaml: distill: must be a map with keys [teacher, distillers, cache_teacher, teacher_graph], found 'runs/t'"),
                 problemsOf(Map.of(
                         "data", List.of("shapes"),
@@ -182,11 +182,13 @@ class ConfigValidationTest {
         assertEquals(
                 List.of(
                         "x.yaml: trian: unknown key; did you mean 'train'? valid: [name, seed, data, backbone, loss, "
-                                + "regularizers, optimizer, schedule, train, distill]",
+                                + "regularizers, optimizer, schedule, train, distill, init, freeze, lr_mult]",
                         "x.yaml: zzz: unknown key; valid: [name, seed, data, backbone, loss, regularizers, optimizer, "
-                                + "schedule, train, distill]",
+                                + "schedule, train, distill, init, freeze, lr_mult]",
                         "x.yaml: loss.idd: unknown key; did you mean 'id'? valid: [id, params]",
-                        "x.yaml: train.epoch: unknown key; did you mean 'epochs'? valid: [epochs, batch_size, threads, progress]",
+                        "x.yaml: train.epoch: unknown key; did you mean 'epochs'? valid: [epochs, batch_size, threads, "
+                                + "progress, checkpoint_every_epochs, checkpoint_every_minutes, checkpoints_kept, "
+                                + "divergence_factor, early_stopping]",
                         "x.yaml: distill.teachr: unknown key; did you mean 'teacher'? valid: [teacher, distillers, cache_teacher, teacher_graph]",
                         "x.yaml: distill.teacher: missing; must name the teacher's run directory"),
                 problemsOf(ordered(

@@ -116,6 +116,17 @@ class RoundTripTest {
                   batch_size: 128
                   threads: 0
                   progress: true
+                  checkpoint_every_epochs: 1
+                  checkpoint_every_minutes: 0.0
+                  checkpoints_kept: 2
+                  divergence_factor: 10.0
+                freeze:
+                  backbone: false
+                  stages: 0
+                  batch_norm: inference
+                lr_mult:
+                  backbone: 1.0
+                  head: 1.0
                 """,
                 ConfigWriter.toYaml(loader.fromMap(Map.of("loss", Map.of("id", "cross-entropy")), "x")));
     }
@@ -169,7 +180,20 @@ class RoundTripTest {
                     "epochs" : 8,
                     "batch_size" : 128,
                     "threads" : 0,
-                    "progress" : true
+                    "progress" : true,
+                    "checkpoint_every_epochs" : 1,
+                    "checkpoint_every_minutes" : 0.0,
+                    "checkpoints_kept" : 2,
+                    "divergence_factor" : 10.0
+                  },
+                  "freeze" : {
+                    "backbone" : false,
+                    "stages" : 0,
+                    "batch_norm" : "inference"
+                  },
+                  "lr_mult" : {
+                    "backbone" : 1.0,
+                    "head" : 1.0
                   }
                 }
                 """,

@@ -24,6 +24,8 @@ public final class CamModel {
     private final String featureVertex;
     private final BackboneInfo backboneInfo;
     private final InputShape inputShape;
+    /** Set once {@code ComputationGraph.output(List, ...)} failed for this graph (see {@link #output}). */
+    private boolean detachedOutput;
 
     public CamModel(ComputationGraph graph, String featureVertex, BackboneInfo backboneInfo, InputShape inputShape) {
         this.graph = graph;
@@ -161,7 +163,7 @@ public final class CamModel {
         }
         INDArray[] acts;
         try {
-            acts = graph.output(names, training, new INDArray[] {images}, null);
+            acts = detachedOutput ? feedForward(images, training, names) : output(images, training, names);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalStateException(
                     "the model has no vertex among " + names + " (vertices: "
@@ -180,6 +182,35 @@ public final class CamModel {
             }
         }
         return new Forward(features, logits, stages);
+    }
+
+    /**
+     * The activations of {@code names} by {@code ComputationGraph.output(List, ...)}, which copies only those out of
+     * the workspaces. DL4J M2.1's implementation fails for some cuts of imported graphs (a feature vertex that is the
+     * first layer after the input leaves its activation workspace open: "Expected no workspace active at the end of
+     * outputOfLayerDetached"); then the leaked workspaces of this thread are closed and this model uses
+     * {@code feedForward} from then on, which works for every vertex at the cost of copying every activation.
+     */
+    private INDArray[] output(INDArray images, boolean training, List<String> names) {
+        try {
+            return graph.output(names, training, new INDArray[] {images}, null);
+        } catch (org.nd4j.linalg.workspace.ND4JWorkspaceException e) {
+            org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+            detachedOutput = true;
+            return feedForward(images, training, names);
+        }
+    }
+
+    private INDArray[] feedForward(INDArray images, boolean training, List<String> names) {
+        java.util.Map<String, INDArray> all = graph.feedForward(new INDArray[] {images}, training, false);
+        INDArray[] out = new INDArray[names.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = all.get(names.get(i));
+            if (out[i] == null) {
+                throw new IllegalArgumentException("no vertex " + names.get(i));
+            }
+        }
+        return out;
     }
 
     private INDArray nchw(INDArray f) {

@@ -62,6 +62,41 @@ public final class ModelAssembler {
     private CNN2DFormat format = CNN2DFormat.NHWC;
     private String backboneName;
 
+    private String freezeUpTo;
+    private boolean frozenBatchNormTrains;
+    private double backboneLrMult = 1;
+    private double headLrMult = 1;
+
+    /**
+     * Freezes {@code vertex} and every layer before it: their parameters never change. By default they are wrapped in
+     * DL4J's {@code FrozenLayer}, which also runs them in inference mode (batch norm with its running statistics);
+     * with {@code batchNormTrains} they get a no-op updater instead, so batch norm normalises with the batch's
+     * statistics and updates its running statistics.
+     *
+     * @param vertex a vertex of the backbone (its feature vertex, or a declared stage), or null for nothing frozen
+     */
+    public ModelAssembler freezeUpTo(String vertex, boolean batchNormTrains) {
+        this.freezeUpTo = vertex;
+        this.frozenBatchNormTrains = batchNormTrains;
+        return this;
+    }
+
+    /**
+     * Multiplies the learning rate (and schedule) of the backbone's layers and of the head.
+     *
+     * @param backbone multiplier of every backbone layer that is not frozen, at least 0
+     * @param head     multiplier of the head, at least 0
+     */
+    public ModelAssembler learningRateMultipliers(double backbone, double head) {
+        if (!(backbone >= 0) || !(head >= 0)) {
+            throw new IllegalArgumentException(
+                    "learning-rate multipliers must be >= 0, found " + backbone + " and " + head);
+        }
+        this.backboneLrMult = backbone;
+        this.headLrMult = head;
+        return this;
+    }
+
     /** Seed of the parameter initialisation. */
     public ModelAssembler seed(long seed) {
         this.seed = seed;
@@ -175,12 +210,99 @@ public final class ModelAssembler {
             headInput = packStages(g, features, headFeatures, info, shape, head);
         }
         g.addLayer(CamModel.HEAD, head, headInput).setOutputs(CamModel.HEAD);
-        ComputationGraph graph = new ComputationGraph(g.build());
+        ComputationGraphConfiguration conf = g.build();
+        applyFreezingAndMultipliers(conf);
+        ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         backbone.initialize(graph);
         CamModel model = new CamModel(graph, features, info, shape);
         model.attach(objective);
         return model;
+    }
+
+    /** Wraps the frozen layers and scales the other layers' learning rates (see {@link #freezeUpTo}). */
+    private void applyFreezingAndMultipliers(ComputationGraphConfiguration conf) {
+        java.util.Set<String> frozen = new java.util.HashSet<>();
+        if (freezeUpTo != null) {
+            if (!conf.getVertices().containsKey(freezeUpTo)) {
+                throw new IllegalArgumentException("cannot freeze up to '" + freezeUpTo + "': no such vertex");
+            }
+            java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(freezeUpTo));
+            while (!todo.isEmpty()) {
+                String v = todo.pop();
+                if (frozen.add(v)) {
+                    todo.addAll(conf.getVertexInputs().getOrDefault(v, List.of()));
+                }
+            }
+        }
+        for (var e : conf.getVertices().entrySet()) {
+            if (!(e.getValue() instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv)) {
+                if (frozen.contains(e.getKey()) && !frozenBatchNormTrains) {
+                    // DL4J skips the backward pass of frozen vertices: a residual add before the frozen part's
+                    // end would otherwise wait for an error its frozen consumers never send
+                    e.setValue(new org.deeplearning4j.nn.conf.graph.FrozenVertex(e.getValue()));
+                }
+                continue;
+            }
+            var layerConf = lv.getLayerConf();
+            var layer = layerConf.getLayer();
+            if (frozen.contains(e.getKey())) {
+                if (frozenBatchNormTrains) {
+                    // a zero learning rate, not DL4J's NoOp: NoOp leaves the gradient as it is and DL4J then
+                    // subtracts it whole (a step of learning rate 1); batch norm's running statistics keep their
+                    // own NoOp updater, which is how DL4J applies their moving-average update
+                    if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) {
+                        b.setIUpdater(new org.nd4j.linalg.learning.config.Sgd(0.0));
+                        b.setBiasUpdater(null);
+                    }
+                } else {
+                    var frozenLayer = new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(layer);
+                    // the wrapper carries the name too: DL4J finds a stored layer's inputs by the name of its
+                    // outermost configuration, and a nameless wrapper makes the saved model unreadable
+                    frozenLayer.setLayerName(layer.getLayerName());
+                    layerConf.setLayer(frozenLayer);
+                }
+                continue;
+            }
+            double mult = e.getKey().equals(CamModel.HEAD) ? headLrMult : backboneLrMult;
+            if (mult == 1) {
+                continue;
+            }
+            if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) {
+                b.setIUpdater(scaled(b.getIUpdater(), mult));
+                if (b.getBiasUpdater() != null) {
+                    b.setBiasUpdater(scaled(b.getBiasUpdater(), mult));
+                }
+            } else if (layer instanceof org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer sd) {
+                sd.setUpdater(scaled(sd.getUpdater(), mult));
+                if (sd.getBiasUpdater() != null) {
+                    sd.setBiasUpdater(scaled(sd.getBiasUpdater(), mult));
+                }
+            }
+        }
+    }
+
+    /** A copy of {@code u} with its learning rate and schedule times {@code mult}. */
+    static IUpdater scaled(IUpdater u, double mult) {
+        if (u == null || !u.hasLearningRate()) {
+            return u;
+        }
+        IUpdater copy = u.clone();
+        org.nd4j.linalg.schedule.ISchedule schedule = schedule(u);
+        copy.setLrAndSchedule(
+                u.getLearningRate(0, 0) * mult,
+                schedule == null ? null : new org.camloss.engine.optim.ScaledSchedule(schedule, mult));
+        return copy;
+    }
+
+    /** The learning-rate schedule of an updater, when it has one (DL4J's updaters keep it in a bean property). */
+    private static org.nd4j.linalg.schedule.ISchedule schedule(IUpdater u) {
+        try {
+            java.lang.reflect.Method m = u.getClass().getMethod("getLearningRateSchedule");
+            return (org.nd4j.linalg.schedule.ISchedule) m.invoke(u);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return null;
+        }
     }
 
     /**

@@ -83,6 +83,11 @@ public final class ClassicalMomentum implements IUpdater {
         return learningRateSchedule != null ? learningRateSchedule.valueAt(iteration, epoch) : learningRate;
     }
 
+    /** The learning-rate schedule, or null for the constant {@code learningRate}. */
+    public ISchedule getLearningRateSchedule() {
+        return learningRateSchedule;
+    }
+
     @Override
     public boolean hasLearningRate() {
         return true;

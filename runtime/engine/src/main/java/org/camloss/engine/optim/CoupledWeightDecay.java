@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Coupled L2 weight decay on <em>every</em> trainable parameter, batch-norm scale/shift and biases
  * included, as PyTorch's SGD {@code weight_decay} does: g ← g + λ·w before the updater. DL4J's own L2
  * skips batch-norm parameters, so this runs as a gradient listener instead. Batch-norm running statistics
- * are not parameters in this sense and are left alone.
+ * are not parameters in this sense and are left alone, and so are the parameters of frozen layers (DL4J's
+ * {@code FrozenLayer}, or a no-op or zero-learning-rate SGD updater).
  */
 public final class CoupledWeightDecay extends BaseTrainingListener {
     private final double lambda;
@@ -29,8 +30,11 @@ public final class CoupledWeightDecay extends BaseTrainingListener {
         double scale = lambda * model.batchSize();
         Map<String, INDArray> grads = model.gradient().gradientForVariable();
         Map<String, INDArray> params = model.paramTable();
+        if (frozen == null) {
+            frozen = frozenLayers(model);
+        }
         for (Map.Entry<String, INDArray> e : grads.entrySet()) {
-            if (isRunningStatistic(e.getKey())) {
+            if (isRunningStatistic(e.getKey()) || isFrozen(e.getKey())) {
                 continue;
             }
             INDArray w = params.get(e.getKey());
@@ -38,6 +42,33 @@ public final class CoupledWeightDecay extends BaseTrainingListener {
                 e.getValue().addi(w.mul(scale));
             }
         }
+    }
+
+    /** Names of the layers that do not train (DL4J's {@code FrozenLayer}, or a no-op updater). */
+    private java.util.Set<String> frozen;
+
+    private boolean isFrozen(String key) {
+        int i = key.lastIndexOf('_');
+        return i > 0 && frozen.contains(key.substring(0, i));
+    }
+
+    /** The layers of {@code model} that keep their parameters: frozen, or updated by a no-op or zero-learning-rate SGD updater. */
+    static java.util.Set<String> frozenLayers(Model model) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        if (model instanceof org.deeplearning4j.nn.graph.ComputationGraph g) {
+            for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+                var conf = l.conf().getLayer();
+                boolean noOp = conf instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
+                        && (b.getIUpdater() instanceof org.nd4j.linalg.learning.config.NoOp
+                                || b.getIUpdater() instanceof org.nd4j.linalg.learning.config.Sgd sgd
+                                        && sgd.getLearningRateSchedule() == null
+                                        && sgd.getLearningRate() == 0);
+                if (conf instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer || noOp) {
+                    out.add(conf.getLayerName());
+                }
+            }
+        }
+        return out;
     }
 
     /** Whether a {@code layer_param} key names a batch-norm running statistic. */
