@@ -57,6 +57,10 @@ def main(out):
     for kind, metric, _, _, _ in rows:
         if (kind, metric) not in keys:
             keys.append((kind, metric))
+    # sources first, then the Fashion-MNIST 0-4 -> 5-9 experiments, then the shapes <-> Fashion-MNIST ones
+    order = ["fmnist-source", "few-shot", "fmnist-linear-probe", "fmnist-finetune", "shapes-source",
+             "fmnist-from-shapes", "shapes-from-fmnist"]
+    keys.sort(key=lambda k: next((i for i, p in enumerate(order) if k[0].startswith(p)), len(order)))
     print("| experiment | metric | source: cross-entropy | source: CAM-loss | seeds |")
     print("|---|---|---|---|---|")
     for kind, metric in keys:
