@@ -23,6 +23,7 @@ class ExampleConfigsTest {
         assertFalse(files.isEmpty(), "no example configs in " + dir.toAbsolutePath());
         Camloss camloss = Camloss.builder().build();
         return files.stream()
-                .map(f -> DynamicTest.dynamicTest(dir.relativize(f).toString(), () -> camloss.loadConfig(f, List.of())));
+                .map(f ->
+                        DynamicTest.dynamicTest(dir.relativize(f).toString(), () -> camloss.loadConfig(f, List.of())));
     }
 }
