@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ResumeCommand.class,
             EvalCommand.class,
+            ExplainCommand.class,
             FewShotCommand.class,
             CompareCommand.class,
             BenchCommand.class,

@@ -417,6 +417,24 @@ public final class Camloss {
         return org.camloss.runtime.fewshot.FewShot.run(registry, request, listener);
     }
 
+    /**
+     * Explains a model's predictions with CAM methods: for every image (files, or a split of the run's or another
+     * dataset), each method's raw map at the chosen layer, PNG overlays upsampled to the image as {@code camloss demo}
+     * draws them, a grid, {@code maps.npz} and {@code explain.json}, and on request the faithfulness metrics (deletion
+     * and insertion AUC, average drop, increase in confidence) and, with masks, the pointing game, energy and IoU.
+     * Works for camloss runs, camloss model files and plain DL4J graphs. Writes into a new directory (never an
+     * existing one), whole or not at all. See {@link org.camloss.runtime.explain.Explain}.
+     *
+     * @param request  what to explain and how
+     * @param listener progress, per batch
+     * @throws UserException for bad input (model, layer, methods, images, masks, target, output directory), before
+     *     anything is written
+     */
+    public org.camloss.runtime.explain.ExplainResult explain(
+            org.camloss.runtime.explain.ExplainRequest request, org.camloss.runtime.explain.ExplainListener listener) {
+        return org.camloss.runtime.explain.Explain.run(registry, request, listener);
+    }
+
     /** Why a run has no model file: it still trains, failed, was interrupted, or has no best model. */
     private static String whyNoModel(RunDirectory run, Object provenance, ModelChoice which) {
         @SuppressWarnings("unchecked")

@@ -33,6 +33,29 @@ public final class CamBatch {
      * @throws IllegalArgumentException when the layer, the images or a target does not fit the model
      */
     public CamBatch(ExplainedModel model, String layer, INDArray images, int[] targets, int batchSize) {
+        this(model, layer, images, logits -> targets, batchSize);
+    }
+
+    /**
+     * Runs the forward pass, then chooses the targets from the logits (say the predicted class).
+     *
+     * @param targets from the logits [N, K], the class of each image's maps
+     */
+    public static CamBatch of(
+            ExplainedModel model,
+            String layer,
+            INDArray images,
+            java.util.function.Function<INDArray, int[]> targets,
+            int batchSize) {
+        return new CamBatch(model, layer, images, targets, batchSize);
+    }
+
+    private CamBatch(
+            ExplainedModel model,
+            String layer,
+            INDArray images,
+            java.util.function.Function<INDArray, int[]> targets,
+            int batchSize) {
         model.checkLayer(layer);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, found " + batchSize);
@@ -40,10 +63,15 @@ public final class CamBatch {
         this.model = model;
         this.layer = layer;
         this.images = images;
-        this.targets = targets.clone();
         this.batchSize = batchSize;
         this.forward = model.forward(images, layer);
+        this.targets = targets.apply(forward.logits().dup()).clone();
         model.checkTargets(this.targets, images.size(0));
+    }
+
+    /** The class of each image's maps. */
+    public int[] targets() {
+        return targets.clone();
     }
 
     /** The logits of the batch, [N, K]. */
