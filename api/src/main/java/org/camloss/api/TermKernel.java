@@ -39,6 +39,9 @@ public interface TermKernel {
      *                     term's weight; fold it into the smallest intermediate), 1 for the plain gradient
      * @param workspace    allocator for large temporaries (the layer's working-memory workspace during
      *                     training); arrays from it are valid until the kernel returns
+     * @param pixelTargets the target distribution of every cell of the feature map, [N, P, K] with the cells in
+     *                     row-major order (whatever {@code channelsLast} says), when a regularizer set regional
+     *                     targets ({@link LossContext#pixelTargets()}); null otherwise
      */
     record Input(
             INDArray features,
@@ -48,7 +51,21 @@ public interface TermKernel {
             INDArray targets,
             boolean gradients,
             double gradientScale,
-            Allocator workspace) {
+            Allocator workspace,
+            INDArray pixelTargets) {
+        /** An input without per-cell targets. */
+        public Input(
+                INDArray features,
+                boolean channelsLast,
+                INDArray weight,
+                INDArray bias,
+                INDArray targets,
+                boolean gradients,
+                double gradientScale,
+                Allocator workspace) {
+            this(features, channelsLast, weight, bias, targets, gradients, gradientScale, workspace, null);
+        }
+
         /** N, the batch size. */
         public long batch() {
             return features.size(0);

@@ -77,9 +77,15 @@ public final class PyramidNet implements Backbone {
                         new BackboneInfo.Stage("final_bn", c[3 * n - 1], 4)));
     }
 
+    /** Stochastic depth and ShakeDrop on the residual branches of its 3n blocks (ShakeDrop's home family). */
+    @Override
+    public java.util.Set<org.camloss.api.NetworkRegularization.Kind> regularizations() {
+        return ResNetCifar.RESIDUAL;
+    }
+
     @Override
     public String build(BackboneContext context) {
-        Layers net = new Layers(context.graph(), context.format());
+        Layers net = new Layers(context);
         net.conv("stem_conv", context.input(), context.shape().channels(), 16, 3, 1);
         String x = net.bn("stem_bn", "stem_conv", 16, false);
         int in = 16;
@@ -95,7 +101,7 @@ public final class PyramidNet implements Backbone {
                 if (out != in) {
                     shortcut = net.shortcutPadAfter(name + "_pad", shortcut, in, out);
                 }
-                x = net.add(name + "_add", main, shortcut);
+                x = net.residual(name + "_add", main, shortcut, false, s * n + b + 1, 3 * n);
                 in = out;
             }
         }

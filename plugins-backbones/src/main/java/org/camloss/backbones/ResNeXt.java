@@ -93,9 +93,17 @@ public final class ResNeXt implements Backbone {
         return new BackboneInfo(outs[outs.length - 1], stride, stages);
     }
 
+    /** Stochastic depth and ShakeDrop on the residual branches of every block (before the block's ReLU). */
+    @Override
+    public java.util.Set<org.camloss.api.NetworkRegularization.Kind> regularizations() {
+        return ResNetCifar.RESIDUAL;
+    }
+
     @Override
     public String build(BackboneContext context) {
-        Layers n = new Layers(context.graph(), context.format());
+        Layers n = new Layers(context);
+        int total = java.util.Arrays.stream(blocks).sum();
+        int block = 0;
         String x;
         if (imagenetStem) {
             n.conv("stem_conv", context.input(), context.shape().channels(), stem, 7, 2);
@@ -110,14 +118,16 @@ public final class ResNeXt implements Backbone {
             int d = baseWidth << s;
             for (int b = 0; b < blocks[s]; b++) {
                 int stride = s > 0 && b == 0 ? 2 : 1;
-                x = block(n, name(s, b), x, in, d, outs[s], stride);
+                block++;
+                x = block(n, name(s, b), x, in, d, outs[s], stride, block, total);
                 in = outs[s];
             }
         }
         return x;
     }
 
-    private String block(Layers n, String name, String input, int in, int d, int out, int stride) {
+    private String block(
+            Layers n, String name, String input, int in, int d, int out, int stride, int index, int total) {
         String[] paths = new String[cardinality];
         for (int p = 0; p < cardinality; p++) {
             String g = name + "_g" + p;
@@ -130,7 +140,7 @@ public final class ResNeXt implements Backbone {
         n.bn(name + "_bn2", cat, group, true);
         n.conv(name + "_conv3", name + "_bn2", group, out, 1, 1);
         String main = n.bn(name + "_bn3", name + "_conv3", out, false);
-        return ResNet.finish(n, name, input, main, in, out, stride);
+        return ResNet.finish(n, name, input, main, in, out, stride, index, total);
     }
 
     @Override

@@ -2,9 +2,11 @@ package org.camloss.backbones;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.layers.Layers;
 
 /**
@@ -74,9 +76,17 @@ public final class ResNet implements Backbone {
         return "s" + (stage + 1) + "_b" + block;
     }
 
+    /** Stochastic depth and ShakeDrop on the residual branches of every block (before the block's ReLU). */
+    @Override
+    public Set<NetworkRegularization.Kind> regularizations() {
+        return ResNetCifar.RESIDUAL;
+    }
+
     @Override
     public String build(BackboneContext context) {
-        Layers n = new Layers(context.graph(), context.format());
+        Layers n = new Layers(context);
+        int total = java.util.Arrays.stream(blocks).sum();
+        int block = 0;
         int stem = widths[0];
         String x;
         if (imagenetStem) {
@@ -91,24 +101,27 @@ public final class ResNet implements Backbone {
         for (int s = 0; s < widths.length; s++) {
             for (int b = 0; b < blocks[s]; b++) {
                 int stride = s > 0 && b == 0 ? 2 : 1;
+                block++;
                 x = bottleneck
-                        ? bottleneck(n, name(s, b), x, in, widths[s], stride)
-                        : basic(n, name(s, b), x, in, widths[s], stride);
+                        ? bottleneck(n, name(s, b), x, in, widths[s], stride, block, total)
+                        : basic(n, name(s, b), x, in, widths[s], stride, block, total);
                 in = outChannels(s);
             }
         }
         return x;
     }
 
-    private static String basic(Layers n, String name, String input, int in, int out, int stride) {
+    private static String basic(
+            Layers n, String name, String input, int in, int out, int stride, int block, int total) {
         n.conv(name + "_conv1", input, in, out, 3, stride);
         n.bn(name + "_bn1", name + "_conv1", out, true);
         n.conv(name + "_conv2", name + "_bn1", out, out, 3, 1);
         String main = n.bn(name + "_bn2", name + "_conv2", out, false);
-        return finish(n, name, input, main, in, out, stride);
+        return finish(n, name, input, main, in, out, stride, block, total);
     }
 
-    private static String bottleneck(Layers n, String name, String input, int in, int width, int stride) {
+    private static String bottleneck(
+            Layers n, String name, String input, int in, int width, int stride, int block, int total) {
         int out = 4 * width;
         n.conv(name + "_conv1", input, in, width, 1, 1);
         n.bn(name + "_bn1", name + "_conv1", width, true);
@@ -116,17 +129,21 @@ public final class ResNet implements Backbone {
         n.bn(name + "_bn2", name + "_conv2", width, true);
         n.conv(name + "_conv3", name + "_bn2", width, out, 1, 1);
         String main = n.bn(name + "_bn3", name + "_conv3", out, false);
-        return finish(n, name, input, main, in, out, stride);
+        return finish(n, name, input, main, in, out, stride, block, total);
     }
 
-    /** Adds the shortcut (projection where the shape changes), the sum and the ReLU. */
-    static String finish(Layers n, String name, String input, String main, int in, int out, int stride) {
+    /**
+     * Adds the shortcut (projection where the shape changes), the sum and the ReLU, with the context's treatment of
+     * residual branches for block {@code block} of {@code total}.
+     */
+    static String finish(
+            Layers n, String name, String input, String main, int in, int out, int stride, int block, int total) {
         String shortcut = input;
         if (stride != 1 || in != out) {
             n.conv(name + "_proj_conv", input, in, out, 1, stride);
             shortcut = n.bn(name + "_proj_bn", name + "_proj_conv", out, false);
         }
-        return n.addRelu(name + "_relu", main, shortcut);
+        return n.residual(name + "_relu", main, shortcut, true, block, total);
     }
 
     @Override

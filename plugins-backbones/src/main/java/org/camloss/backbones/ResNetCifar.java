@@ -2,9 +2,11 @@ package org.camloss.backbones;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.layers.FastBatchNorm;
 import org.camloss.api.layers.FastConvolution;
 import org.camloss.api.layers.Layers;
@@ -137,10 +139,25 @@ public final class ResNetCifar implements Backbone {
         return new BackboneInfo(widths[widths.length - 1], stride, stages);
     }
 
+    /**
+     * Stochastic depth and ShakeDrop on the residual branches of its 3n blocks (each block's sum, before the ReLU of
+     * post-activation blocks).
+     */
+    @Override
+    public Set<NetworkRegularization.Kind> regularizations() {
+        return RESIDUAL;
+    }
+
+    /** What every residual family applies. */
+    static final Set<NetworkRegularization.Kind> RESIDUAL =
+            Set.of(NetworkRegularization.Kind.STOCHASTIC_DEPTH, NetworkRegularization.Kind.SHAKEDROP);
+
     @Override
     public String build(BackboneContext context) {
         GraphBuilder g = context.graph();
         CNN2DFormat format = context.format();
+        Layers net = new Layers(context);
+        int total = widths.length * blocksPerStage;
         int stemWidth = widths[0];
         conv(g, format, "stem_conv", context.input(), context.shape().channels(), stemWidth, 3, 1);
         String x = preact ? "stem_conv" : bn(g, format, "stem_bn", "stem_conv", stemWidth, true);
@@ -148,9 +165,10 @@ public final class ResNetCifar implements Backbone {
         for (int s = 0; s < widths.length; s++) {
             for (int b = 0; b < blocksPerStage; b++) {
                 int stride = (s > 0 && b == 0) ? 2 : 1;
+                int block = s * blocksPerStage + b + 1;
                 x = preact
-                        ? preactBlock(g, format, blockName(s, b), x, channels, widths[s], stride)
-                        : basicBlock(g, format, blockName(s, b), x, channels, widths[s], stride);
+                        ? preactBlock(net, blockName(s, b), x, channels, widths[s], stride, block, total)
+                        : basicBlock(net, blockName(s, b), x, channels, widths[s], stride, block, total);
                 channels = widths[s];
             }
         }
@@ -161,7 +179,9 @@ public final class ResNetCifar implements Backbone {
     }
 
     private String preactBlock(
-            GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out, int stride) {
+            Layers net, String name, String input, int in, int out, int stride, int block, int total) {
+        GraphBuilder g = net.graph();
+        CNN2DFormat format = net.format();
         String a = bn(g, format, name + "_bn1", input, in, true);
         conv(g, format, name + "_conv1", a, in, out, 3, stride);
         String h = bn(g, format, name + "_bn2", name + "_conv1", out, true);
@@ -170,7 +190,7 @@ public final class ResNetCifar implements Backbone {
         if (stride != 1 || in != out) {
             shortcutOut = projection(g, format, name, a, in, out, stride);
         }
-        return new Layers(g, format).add(name + "_add", main, shortcutOut);
+        return net.residual(name + "_add", main, shortcutOut, false, block, total);
     }
 
     /** The shortcut where the shape changes: option A or B. */
@@ -191,7 +211,9 @@ public final class ResNetCifar implements Backbone {
     }
 
     private String basicBlock(
-            GraphBuilder g, CNN2DFormat format, String name, String input, int in, int out, int stride) {
+            Layers net, String name, String input, int in, int out, int stride, int block, int total) {
+        GraphBuilder g = net.graph();
+        CNN2DFormat format = net.format();
         conv(g, format, name + "_conv1", input, in, out, 3, stride);
         String h = bn(g, format, name + "_bn1", name + "_conv1", out, true);
         conv(g, format, name + "_conv2", h, out, out, 3, 1);
@@ -200,7 +222,7 @@ public final class ResNetCifar implements Backbone {
         if (stride != 1 || in != out) {
             shortcutOut = projection(g, format, name, input, in, out, stride);
         }
-        return new Layers(g, format).addRelu(name + "_relu", main, shortcutOut);
+        return net.residual(name + "_relu", main, shortcutOut, true, block, total);
     }
 
     /** A bias-free k×k convolution with Kaiming-normal fan-out initialisation (ReLU gain). */

@@ -2,9 +2,11 @@ package org.camloss.backbones;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.layers.Layers;
 import org.nd4j.linalg.activations.Activation;
 
@@ -15,7 +17,9 @@ import org.nd4j.linalg.activations.Activation;
  * blocks at widths 16k/32k/64k, the second and third starting with stride 2, and a final BN–ReLU. A block
  * is BN–ReLU–conv3×3–BN–ReLU–dropout–conv3×3 plus the shortcut; where the shape changes the shortcut is a
  * 1×1 convolution (no BN) of the pre-activated input, as in the authors' code, elsewhere the identity.
- * Dropout (probability {@code dropout}) acts on the input of the second convolution, in training only.
+ * Dropout (probability {@code dropout}) acts on the input of the second convolution, in training only; when the
+ * backbone's own {@code dropout} is 0, a {@code dropout} regularizer's {@code block_p} does the same through a
+ * {@code DropoutVertex} {@code _drop} (masks from the run's seed and the step).
  *
  * <p>Vertex names: {@code stem_conv}; per block {@code s<stage>_b<block>_bn1}, {@code _conv1},
  * {@code _bn2}, {@code _conv2}, {@code _proj_conv} (where the shape changes) and {@code _add}, the block
@@ -69,9 +73,27 @@ public final class WideResNet implements Backbone {
         return "s" + (stage + 1) + "_b" + block;
     }
 
+    /**
+     * Stochastic depth and ShakeDrop on the residual branches of its blocks, and dropout inside its blocks (between the
+     * two convolutions) unless its own {@code dropout} already sets that.
+     */
+    @Override
+    public Set<NetworkRegularization.Kind> regularizations() {
+        return dropout > 0
+                ? ResNetCifar.RESIDUAL
+                : Set.of(
+                        NetworkRegularization.Kind.STOCHASTIC_DEPTH,
+                        NetworkRegularization.Kind.SHAKEDROP,
+                        NetworkRegularization.Kind.BLOCK_DROPOUT);
+    }
+
     @Override
     public String build(BackboneContext context) {
-        Layers n = new Layers(context.graph(), context.format());
+        Layers n = new Layers(context);
+        // its own dropout as always (DL4J's input dropout of the second convolution); a regularizer's through a
+        // DropoutVertex in the same place, with masks from the run's seed and the step
+        double asked = dropout > 0 ? 0 : context.regularization().blockDropout();
+        int total = 3 * blocks();
         String x = n.conv("stem_conv", context.input(), context.shape().channels(), 16, 3, 1);
         int in = 16;
         for (int s = 0; s < 3; s++) {
@@ -81,14 +103,13 @@ public final class WideResNet implements Backbone {
                 String name = name(s, b);
                 String a = n.bn(name + "_bn1", x, in, true);
                 n.conv(name + "_conv1", a, in, out, 3, stride);
-                n.bn(name + "_bn2", name + "_conv1", out, true);
-                String main =
-                        n.conv(name + "_conv2", name + "_bn2", out, out, 3, 1, false, Activation.IDENTITY, dropout);
+                String h = n.dropout(name + "_drop", n.bn(name + "_bn2", name + "_conv1", out, true), asked);
+                String main = n.conv(name + "_conv2", h, out, out, 3, 1, false, Activation.IDENTITY, dropout);
                 String shortcut = x;
                 if (stride != 1 || in != out) {
                     shortcut = n.conv(name + "_proj_conv", a, in, out, 1, stride);
                 }
-                x = n.add(name + "_add", main, shortcut);
+                x = n.residual(name + "_add", main, shortcut, false, s * blocks() + b + 1, total);
                 in = out;
             }
         }

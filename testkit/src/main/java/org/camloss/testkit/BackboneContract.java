@@ -17,7 +17,11 @@ import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
 import org.camloss.api.Loss;
 import org.camloss.api.LossTerm;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.Params;
+import org.camloss.api.Regularizer;
+import org.camloss.api.ResidualDrop;
+import org.camloss.api.TargetEffect;
 import org.camloss.api.loss.CrossEntropy;
 import org.camloss.engine.Backend;
 import org.camloss.engine.head.Objective;
@@ -49,7 +53,8 @@ import org.opentest4j.AssertionFailedError;
  * {@link BackboneInfo}, feature maps and declared stages whose shapes match the info for two input sizes (the
  * runtime's {@link ModelAssembler} compares the declaration with the graph first, and its message names the channels
  * or stride that differ), no DL4J layer whose activation DL4J 1.0.0-M2.1 ignores or gets wrong under the oneDNN
- * helpers, and a few SGD steps on one fixed batch that lower its loss and leave the parameters finite. Models are
+ * helpers, each network-level regularization it declares actually applied, and a few SGD steps on one fixed batch that
+ * lower its loss and leave the parameters finite. Models are
  * assembled as the runtime assembles them: NHWC, float, oneDNN helpers on.
  *
  * <p>A plugin's test extends this and returns its factory from {@link #factory()}. The model-level checks
@@ -255,6 +260,74 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
             long w = (width + s.stride() - 1) / s.stride();
             // NHWC, the assembler's default format
             assertEquals(List.of((long) n, h, w, (long) s.channels()), shapeOf(a), "stage '" + s.vertex() + "'");
+        }
+    }
+
+    /**
+     * Each part of a network regularization the backbone declares in {@code Backbone.regularizations()} is applied: with
+     * it asked for (stochastic depth and ShakeDrop at p_L = 0.5, block dropout at 0.5), the training forward pass changes
+     * between some of 8 steps (without it, training is deterministic), and inference stays the same on every pass.
+     * Catches a backbone that declares a part and ignores {@code BackboneContext.regularization()}. Skipped for a backbone
+     * that declares none.
+     */
+    @Test
+    void declaredRegularizationsAreApplied() {
+        java.util.Set<NetworkRegularization.Kind> kinds = testBackbone().regularizations();
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                kinds.isEmpty(), plugin() + " applies no network-level regularization");
+        InputShape shape = new InputShape(3, 16, 16);
+        Nd4j.getRandom().setSeed(17);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, shape.height(), shape.width(), shape.channels());
+        for (NetworkRegularization.Kind kind : kinds) {
+            NetworkRegularization asked =
+                    switch (kind) {
+                        case BLOCK_DROPOUT -> NetworkRegularization.NONE.withBlockDropout(0.5);
+                        case STOCHASTIC_DEPTH -> NetworkRegularization.residual(ResidualDrop.stochasticDepth(0.5));
+                        case SHAKEDROP -> NetworkRegularization.residual(ResidualDrop.shakeDrop(0.5, -1, 1, 0, 1));
+                    };
+            Regularizer reg = new Regularizer() {
+                @Override
+                public NetworkRegularization network() {
+                    return asked;
+                }
+
+                @Override
+                public TargetEffect targetEffect() {
+                    return TargetEffect.KEEPS;
+                }
+            };
+            CamModel model;
+            try {
+                model = new ModelAssembler()
+                        .seed(42)
+                        .dataType(DataType.FLOAT)
+                        .format(CNN2DFormat.NHWC)
+                        .updater(new Sgd(0.01))
+                        .backboneName(factory().id())
+                        .assemble(
+                                testBackbone(), shape, CLASSES, new Objective(crossEntropy(), List.of(reg), List.of()));
+            } catch (IllegalArgumentException e) {
+                throw new AssertionFailedError(e.getMessage(), e);
+            }
+            var graph = model.graph();
+            INDArray inference = graph.outputSingle(false, x).dup();
+            require(
+                    inference.equals(graph.outputSingle(false, x)),
+                    () -> plugin() + " with " + kind.label() + ": inference differs between two passes");
+            graph.getConfiguration().setIterationCount(0);
+            INDArray first = graph.outputSingle(true, x).dup();
+            boolean differs = false;
+            for (int step = 1; step < 8 && !differs; step++) {
+                graph.getConfiguration().setIterationCount(step);
+                differs = !first.equals(graph.outputSingle(true, x));
+            }
+            boolean changed = differs;
+            require(
+                    changed,
+                    () -> plugin() + " declares that it applies " + kind.label() + " (Backbone.regularizations()), but "
+                            + "with it asked for, its training forward pass was the same at 8 steps; apply "
+                            + "BackboneContext.regularization() (Layers.residual ends a residual block with it) or leave "
+                            + kind.id() + " out of regularizations()");
         }
     }
 

@@ -79,6 +79,25 @@ public final class HeadHarness {
         return run(objective, features, weight, bias, labels, Boolean.TRUE, stages);
     }
 
+    /**
+     * Runs the objective with per-cell targets, as the head does when a regularizer set regional targets (cutmix with
+     * {@code cam_target: regional}): the loss terms see them in {@code LossContext.pixelTargets()}, kernels in
+     * {@code TermKernel.Input.pixelTargets()}.
+     *
+     * @param features     [N, C, H, W]
+     * @param targets      [N, K], the batch's targets
+     * @param pixelTargets [N, H·W, K], the target of every cell of the feature map (row-major)
+     */
+    public Result runRegional(
+            Objective objective,
+            INDArray features,
+            INDArray weight,
+            INDArray bias,
+            INDArray targets,
+            INDArray pixelTargets) {
+        return run(objective, features, weight, bias, targets, null, null, pixelTargets);
+    }
+
     private Result run(
             Objective objective, INDArray features, INDArray weight, INDArray bias, INDArray targets, Boolean teacher) {
         return run(objective, features, weight, bias, targets, teacher, null);
@@ -92,6 +111,18 @@ public final class HeadHarness {
             INDArray targets,
             Boolean teacher,
             List<INDArray> stages) {
+        return run(objective, features, weight, bias, targets, teacher, stages, null);
+    }
+
+    private Result run(
+            Objective objective,
+            INDArray features,
+            INDArray weight,
+            INDArray bias,
+            INDArray targets,
+            Boolean teacher,
+            List<INDArray> stages,
+            INDArray pixelTargets) {
         SameDiff sd = SameDiff.create();
         long[] fs = features.shape().clone();
         fs[0] = -1;
@@ -126,8 +157,21 @@ public final class HeadHarness {
                     out.features(), channels, (int) features.size(2), (int) features.size(3)));
             out = new HeadOutputs(out.features(), out.weight(), out.bias(), out.logits(), channels, classes, vars);
         }
+        java.util.Optional<LossContext.PixelTargets> cells = java.util.Optional.empty();
+        if (pixelTargets != null) {
+            int mapH = (int) features.size(2);
+            int mapW = (int) features.size(3);
+            if (pixelTargets.rank() != 3 || pixelTargets.size(1) != (long) mapH * mapW) {
+                throw new IllegalArgumentException("pixel targets must be [N, " + mapH * mapW + ", K] for " + mapH + "x"
+                        + mapW + " features, found " + java.util.Arrays.toString(pixelTargets.shape()));
+            }
+            SDVariable cellsVar =
+                    sd.placeHolder("pixel_targets", dataType, -1, (long) mapH * mapW, pixelTargets.size(2));
+            ph.put("pixel_targets", pixelTargets.castTo(dataType));
+            cells = java.util.Optional.of(new LossContext.PixelTargets(cellsVar, mapH, mapW));
+        }
         objective.useKernels(kernels);
-        SDVariable total = sd.identity("total", objective.define(new LossContext(sd, out, t), all));
+        SDVariable total = sd.identity("total", objective.define(new LossContext(sd, out, t, cells), all));
         sd.setLossVariables(total);
         List<String> names = new java.util.ArrayList<>();
         names.add("total");
@@ -181,7 +225,8 @@ public final class HeadHarness {
                             targetValues,
                             true,
                             weightNow,
-                            TermKernel.Allocator.detached()));
+                            TermKernel.Allocator.detached(),
+                            pixelTargets == null ? null : pixelTargets.castTo(dataType)));
             terms.put(k.getKey(), o.value());
             totalValue += weightNow * o.value();
             if (o.featureGrad() != null) {

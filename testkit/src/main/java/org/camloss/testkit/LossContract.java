@@ -31,8 +31,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * in float and double (where ND4J's own {@code sd.nn().logSoftmax} gives −∞ and a saturated softmax can give NaN
  * gradients), the whole head (with a one-convolution backbone) passes DL4J's gradient check in double precision,
  * and every term with a {@link TermKernel} gives the value and gradients of its SameDiff definition (random,
- * ReLU-sparse with tied extremes, and constant feature maps; one-hot and soft targets; NCHW and NHWC); a loss with
- * no kernels has that check skipped.
+ * ReLU-sparse with tied extremes, and constant feature maps; one-hot and soft targets, and per-cell targets as a
+ * regional regularizer gives them, random and of a pasted box; NCHW and NHWC); a loss with no kernels has that check
+ * skipped.
  *
  * <p>The term-level checks evaluate the loss on NCHW feature maps [N, C, H, W], as the head hands them to losses.
  */
@@ -241,20 +242,65 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         for (int i = 0; i < inputs.length; i++) {
             for (INDArray targets :
                     new INDArray[] {TinyNets.oneHot(5, DataType.DOUBLE), TinyNets.soft(5, DataType.DOUBLE)}) {
-                compareKernels(inputs[i], targets, names[i]);
+                compareKernels(inputs[i], targets, null, names[i]);
             }
+            compareKernels(
+                    inputs[i],
+                    TinyNets.soft(5, DataType.DOUBLE),
+                    randomCellTargets(5, 20, 22 + i),
+                    names[i] + ", random per-cell targets");
+            INDArray pasted = pastedCellTargets(5, 5, 4);
+            compareKernels(
+                    inputs[i],
+                    pasted.mean(1),
+                    pasted,
+                    names[i] + ", per-cell targets of a pasted box (regional CAM target)");
         }
     }
 
-    private void compareKernels(INDArray features, INDArray targets, String what) {
+    /** Random per-cell target distributions [n, cells, K]. */
+    private static INDArray randomCellTargets(int n, int cells, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray q = Nd4j.rand(DataType.DOUBLE, n, cells, TinyNets.CLASSES).addi(0.05);
+        return q.divi(q.sum(true, 2));
+    }
+
+    /**
+     * The per-cell targets of cutmix with {@code cam_target: regional} on an h × w map: sample i's own class i mod K
+     * outside a box of rows 1-2 and columns 1-2, the next sample's class inside it, and half of each on the box's
+     * lower edge (row 3, columns 1-2).
+     */
+    private static INDArray pastedCellTargets(int n, int h, int w) {
+        INDArray q = Nd4j.zeros(DataType.DOUBLE, n, (long) h * w, TinyNets.CLASSES);
+        for (int i = 0; i < n; i++) {
+            int own = i % TinyNets.CLASSES;
+            int other = (i + 1) % TinyNets.CLASSES;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int cell = y * w + x;
+                    boolean inX = x >= 1 && x <= 2;
+                    double pasted = inX && y >= 1 && y <= 2 ? 1 : inX && y == 3 ? 0.5 : 0;
+                    q.putScalar(new long[] {i, cell, own}, q.getDouble(i, cell, own) + 1 - pasted);
+                    q.putScalar(new long[] {i, cell, other}, q.getDouble(i, cell, other) + pasted);
+                }
+            }
+        }
+        return q;
+    }
+
+    private void compareKernels(INDArray features, INDArray targets, INDArray cells, String what) {
         Nd4j.getRandom().setSeed(12);
         INDArray w = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS);
         INDArray b = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES);
         Objective objective = Objective.of(loss());
-        HeadHarness.Result kernel = new HeadHarness(DataType.DOUBLE, true).run(objective, features, w, b, targets);
+        HeadHarness.Result kernel = cells == null
+                ? new HeadHarness(DataType.DOUBLE, true).run(objective, features, w, b, targets)
+                : new HeadHarness(DataType.DOUBLE, true).runRegional(objective, features, w, b, targets, cells);
         Map<String, TermKernel> kernels = Map.copyOf(objective.kernels());
-        HeadHarness.Result reference =
-                new HeadHarness(DataType.DOUBLE, false).run(Objective.of(loss()), features, w, b, targets);
+        HeadHarness.Result reference = cells == null
+                ? new HeadHarness(DataType.DOUBLE, false).run(Objective.of(loss()), features, w, b, targets)
+                : new HeadHarness(DataType.DOUBLE, false)
+                        .runRegional(Objective.of(loss()), features, w, b, targets, cells);
         String where = factory().id() + ", " + what + " features: ";
         reference
                 .terms()
@@ -271,7 +317,7 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         for (Map.Entry<String, TermKernel> k : kernels.entrySet()) {
             TermKernel.Output nchw = k.getValue()
                     .apply(new TermKernel.Input(
-                            features, false, w, b, targets, true, 1, TermKernel.Allocator.detached()));
+                            features, false, w, b, targets, true, 1, TermKernel.Allocator.detached(), cells));
             TermKernel.Output nhwc = k.getValue()
                     .apply(new TermKernel.Input(
                             features.permute(0, 2, 3, 1).dup('c'),
@@ -281,7 +327,8 @@ public abstract class LossContract extends PluginContract<LossFactory> {
                             targets,
                             true,
                             1,
-                            TermKernel.Allocator.detached()));
+                            TermKernel.Allocator.detached(),
+                            cells));
             assertEquals(nchw.value(), nhwc.value(), 1e-12, where + "term " + k.getKey() + " NHWC vs NCHW");
             if (nchw.featureGrad() != null) {
                 assertClose(

@@ -13,15 +13,21 @@ import java.util.List;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 import org.camloss.api.LossTerm;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.Regularizer;
 import org.camloss.api.RegularizerFactory;
+import org.camloss.api.TargetEffect;
 import org.camloss.api.data.Batch;
+import org.camloss.api.data.RegionalTargets;
 import org.camloss.api.loss.CrossEntropy;
 import org.camloss.engine.head.Objective;
+import org.camloss.engine.model.CamModel;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -29,8 +35,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * transforms batches ({@link Regularizer#apply}): a transformed batch keeps its shapes and its targets stay
  * distributions (non-negative rows summing to 1), the same seed gives the same batch, some of several batches is
  * changed at the test parameters (unless {@link #mayLeaveBatchesUnchanged()}), and, when the features change at all,
- * every row and every column of a non-square multi-channel NHWC batch [N, H, W, C] is changed in some trial; and, for
- * a regularizer that defines penalty terms ({@link Regularizer#define}), they are finite and reach the features. The
+ * every row and every column of a non-square multi-channel NHWC batch [N, H, W, C] is changed in some trial, the
+ * targets change as {@link Regularizer#targetEffect()} declares, and per-pixel targets, where set, are distributions
+ * whose image average is the batch's targets; for a regularizer that defines penalty terms ({@link Regularizer#define}),
+ * they are finite and reach the features; and for one that asks something of the network ({@link Regularizer#network()}),
+ * the training forward pass of a residual net changes from step to step while inference stays deterministic. The
  * checks of the hook a regularizer does not implement are skipped.
  */
 public abstract class RegularizerContract extends PluginContract<RegularizerFactory> {
@@ -87,6 +96,15 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
         return new Batch(Nd4j.randn(DataType.FLOAT, N, H, W, C), TinyNets.oneHot(N, DataType.FLOAT));
     }
 
+    /**
+     * The generator of trial {@code i}: a {@link java.util.SplittableRandom}, whose streams for neighbouring seeds are
+     * independent (the first draws of {@code new Random(i)} for small {@code i} are all about 0.73, so a transform applied
+     * with probability 0.5 would never apply in any trial).
+     */
+    private static RandomGenerator trialRandom(int i) {
+        return new java.util.SplittableRandom(0x9E3779B97F4A7C15L * (i + 1));
+    }
+
     private void assumeTransforms() {
         assumeTrue(transformsBatches(), plugin() + " does not transform batches (it does not override apply)");
     }
@@ -117,14 +135,17 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
         assertEquals(a.targets(), b.targets(), "targets differ for the same seed");
     }
 
-    /** One application: what changed in the features (per row and per column) and whether the targets changed. */
-    private record Change(INDArray rows, INDArray columns, boolean features, boolean targets) {}
+    /**
+     * One application: what changed in the features (per row and per column), whether the targets changed and whether
+     * per-pixel targets were set.
+     */
+    private record Change(INDArray rows, INDArray columns, boolean features, boolean targets, boolean regional) {}
 
     private Change trial(Regularizer reg, int i) {
         Batch in = trialBatch(i);
         INDArray x = in.features().dup();
         INDArray q = in.targets().dup();
-        Batch out = reg.apply(in, new Random(i));
+        Batch out = reg.apply(in, trialRandom(i));
         INDArray diff = Transforms.abs(out.features().castTo(DataType.FLOAT).sub(x));
         INDArray rows = diff.sum(0, 2, 3);
         INDArray columns = diff.sum(0, 1, 3);
@@ -132,7 +153,12 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
                         .sumNumber()
                         .doubleValue()
                 > 0;
-        return new Change(rows, columns, rows.sumNumber().doubleValue() > 0, targets);
+        return new Change(
+                rows,
+                columns,
+                rows.sumNumber().doubleValue() > 0,
+                targets,
+                out.regional().isPresent());
     }
 
     /**
@@ -211,6 +237,137 @@ public abstract class RegularizerContract extends PluginContract<RegularizerFact
             sb.append(sb.length() == 0 ? "" : ", ").append(start).append(start == xs.get(i) ? "" : "-" + xs.get(i));
         }
         return sb.toString();
+    }
+
+    /**
+     * What the transform does to the targets matches {@link Regularizer#targetEffect()}, over {@value #TRIALS} seeded
+     * batches: a regularizer declaring {@link TargetEffect#KEEPS} never changes them, only one declaring
+     * {@link TargetEffect#REGIONAL} sets per-pixel targets, and one declaring it sets them in some trial (unless
+     * {@link #mayLeaveBatchesUnchanged()}). The runtime's check of the regularizers' order relies on the declaration.
+     */
+    @Test
+    void targetsChangeAsDeclared() {
+        assumeTransforms();
+        Regularizer reg = regularizer();
+        TargetEffect declared = reg.targetEffect();
+        boolean changed = false;
+        boolean regional = false;
+        for (int i = 0; i < TRIALS; i++) {
+            Change c = trial(reg, i);
+            changed |= c.targets();
+            regional |= c.regional();
+        }
+        boolean anyChange = changed;
+        require(
+                declared != TargetEffect.KEEPS || !anyChange,
+                () -> plugin()
+                        + " declares targetEffect() KEEPS but changed the targets of a batch; declare CHANGES (the"
+                        + " runtime refuses to let a regularizer that changes targets follow one that set per-pixel "
+                        + "targets)");
+        boolean anyRegional = regional;
+        require(
+                declared == TargetEffect.REGIONAL || !anyRegional,
+                () -> plugin() + " set per-pixel targets (Batch.regional) but declares targetEffect() " + declared
+                        + "; declare REGIONAL");
+        require(
+                declared != TargetEffect.REGIONAL || anyRegional || mayLeaveBatchesUnchanged(),
+                () -> plugin() + " declares targetEffect() REGIONAL but set no per-pixel targets (Batch.regional) in "
+                        + TRIALS + " trials");
+    }
+
+    /**
+     * Per-pixel targets, where a transform sets them ({@link Batch#regional()}): weights [N, H, W, S] of the batch's
+     * H and W that are non-negative and sum to 1 over the sources at every pixel, sources [N, S, K] that are
+     * distributions, and an image average of the pixel targets equal to the batch's targets (for cutmix: the pasted
+     * box's share of the image is the pasted image's weight in the mixed target). Skipped when no trial sets them.
+     */
+    @Test
+    void regionalTargetsAverageToTheTargets() {
+        assumeTransforms();
+        Regularizer reg = regularizer();
+        int seen = 0;
+        for (int i = 0; i < TRIALS; i++) {
+            Batch out = reg.apply(trialBatch(i), trialRandom(i));
+            if (out.regional().isEmpty()) {
+                continue;
+            }
+            seen++;
+            RegionalTargets r = out.regional().get();
+            int trial = i;
+            long[] ws = r.weights().shape();
+            long[] ss = r.sources().shape();
+            require(
+                    ws[0] == N && ws[1] == H && ws[2] == W && ss[0] == N && ss[2] == TinyNets.CLASSES,
+                    () -> plugin() + ": per-pixel targets of a " + N + "x" + H + "x" + W + "x" + C + " batch with "
+                            + TinyNets.CLASSES + " classes have weights " + java.util.Arrays.toString(ws)
+                            + " and sources " + java.util.Arrays.toString(ss) + " (trial " + trial
+                            + "); expected [N, H, W, S] and [N, S, K]");
+            INDArray w = r.weights().castTo(DataType.DOUBLE);
+            INDArray src = r.sources().castTo(DataType.DOUBLE);
+            double wSum = Transforms.abs(w.sum(3).subi(1)).maxNumber().doubleValue();
+            double sSum = Transforms.abs(src.sum(2).subi(1)).maxNumber().doubleValue();
+            require(
+                    w.minNumber().doubleValue() >= -1e-7 && wSum < 1e-5,
+                    () -> plugin() + ": per-pixel weights must be non-negative and sum to 1 over the sources at every"
+                            + " pixel (trial " + trial + ", largest deviation of a sum " + wSum + ")");
+            require(
+                    src.minNumber().doubleValue() >= -1e-7 && sSum < 1e-5,
+                    () -> plugin() + ": the sources' targets must be distributions (trial " + trial + ")");
+            // image average of Q = Σ_s mean(weights[.., s]) · sources[s]
+            INDArray share = w.mean(1, 2); // [N, S]
+            INDArray average = Nd4j.zeros(DataType.DOUBLE, N, TinyNets.CLASSES);
+            for (int s = 0; s < share.size(1); s++) {
+                average.addi(src.get(NDArrayIndex.all(), NDArrayIndex.point(s), NDArrayIndex.all())
+                        .mulColumnVector(share.getColumn(s).reshape(N, 1)));
+            }
+            double diff = Transforms.abs(average.subi(out.targets().castTo(DataType.DOUBLE)))
+                    .maxNumber()
+                    .doubleValue();
+            require(
+                    diff < 1e-5,
+                    () -> plugin() + ": the image average of the per-pixel targets differs from the batch's targets by "
+                            + diff + " (trial " + trial + "); each source's share of the image must be its weight in "
+                            + "the target");
+        }
+        assumeTrue(seen > 0, plugin() + " set no per-pixel targets");
+    }
+
+    /**
+     * A regularizer that asks something of the network ({@link Regularizer#network()}) changes training: on a residual
+     * net that applies every part ({@link TinyNets#residual()}), the training forward pass differs between some of 8
+     * steps, inference is the same on every pass, and a training step gives a finite loss. Catches a request that
+     * does nothing (a probability of 0). Skipped for a regularizer that asks nothing of the network.
+     */
+    @Test
+    void networkRequestChangesTrainingOnly() {
+        Regularizer reg = regularizer();
+        NetworkRegularization asked = reg.network();
+        assumeFalse(asked.isNone(), plugin() + " asks nothing of the network");
+        Objective objective =
+                new Objective(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1.0)), List.of(reg), List.of());
+        CamModel model = TinyNets.model(TinyNets.residual(), objective, DataType.FLOAT, new Sgd(0.01), 5);
+        INDArray x = TinyNets.images(8, DataType.FLOAT, 9);
+        var graph = model.graph();
+        INDArray inference = graph.outputSingle(false, x).dup();
+        require(
+                inference.equals(graph.outputSingle(false, x)),
+                () -> plugin() + ": inference differs between two passes; it must be deterministic");
+        graph.getConfiguration().setIterationCount(0);
+        INDArray first = graph.outputSingle(true, x).dup();
+        boolean differs = false;
+        for (int step = 1; step < 8 && !differs; step++) {
+            graph.getConfiguration().setIterationCount(step);
+            differs = !first.equals(graph.outputSingle(true, x));
+        }
+        boolean changed = differs;
+        require(
+                changed,
+                () -> plugin() + " asks the network for " + asked + ", but the training forward pass of a residual net"
+                        + " was the same at 8 steps: the request changes nothing (a probability of 0?)");
+        graph.getConfiguration().setIterationCount(0);
+        graph.fit(new INDArray[] {x}, new INDArray[] {TinyNets.oneHot(8, DataType.FLOAT)});
+        double loss = graph.score();
+        require(Double.isFinite(loss), () -> plugin() + ": the loss of a training step is " + loss);
     }
 
     /** Penalty terms are finite and reach the features; skipped when the regularizer defines none. */

@@ -5,7 +5,9 @@ import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.layers.FastConvolution;
+import org.camloss.api.layers.Layers;
 import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
@@ -91,6 +93,45 @@ public final class TinyNets {
                                         .dataFormat(ctx.format())),
                                 "conv1");
                 return "conv2";
+            }
+        };
+    }
+
+    /**
+     * A residual backbone that applies every network-level regularization: a 3×3 stem convolution with batch norm and
+     * ReLU ({@code stem_bn}, {@link #CHANNELS} channels), then two post-activation residual blocks {@code b1}, {@code b2}
+     * (conv–BN–ReLU–conv–BN plus the identity, then ReLU, through {@code Layers.residual}; the second convolution's input
+     * dropped with the context's block dropout through {@code Layers.dropout}). Output {@code b2_add}, stride 1.
+     */
+    public static Backbone residual() {
+        return new Backbone() {
+            @Override
+            public BackboneInfo info() {
+                return new BackboneInfo(CHANNELS, 1, List.of(new BackboneInfo.Stage("b2_add", CHANNELS, 1)));
+            }
+
+            @Override
+            public java.util.Set<NetworkRegularization.Kind> regularizations() {
+                return java.util.EnumSet.allOf(NetworkRegularization.Kind.class);
+            }
+
+            @Override
+            public String build(BackboneContext ctx) {
+                Layers l = new Layers(ctx);
+                l.conv("stem_conv", ctx.input(), ctx.shape().channels(), CHANNELS, 3, 1);
+                String x = l.bn("stem_bn", "stem_conv", CHANNELS, true);
+                for (int b = 1; b <= 2; b++) {
+                    String name = "b" + b;
+                    l.conv(name + "_conv1", x, CHANNELS, CHANNELS, 3, 1);
+                    String h = l.dropout(
+                            name + "_drop",
+                            l.bn(name + "_bn1", name + "_conv1", CHANNELS, true),
+                            ctx.regularization().blockDropout());
+                    l.conv(name + "_conv2", h, CHANNELS, CHANNELS, 3, 1);
+                    String branch = l.bn(name + "_bn2", name + "_conv2", CHANNELS, false);
+                    x = l.residual(name + "_add", branch, x, true, b, 2);
+                }
+                return x;
             }
         };
     }

@@ -52,7 +52,26 @@ class BackboneContractCatchesBreaksTest {
     void aCorrectPlainCnnPassesEveryCheck() {
         ContractRun run = ContractRun.of(PlainCnnContract.class);
         assertEquals(Set.of(), run.failed(), run.toString());
-        assertEquals(Set.of(), run.skipped(), run.toString());
+        assertEquals(Set.of("declaredRegularizationsAreApplied"), run.skipped(), run.toString());
+    }
+
+    static final class ClaimsStochasticDepthContract extends BackboneContract {
+        @Override
+        protected BackboneFactory factory() {
+            return new BrokenPlugins.ClaimsStochasticDepth();
+        }
+    }
+
+    @Test
+    void aBackboneThatDeclaresStochasticDepthButIgnoresItFailsDeclaredRegularizationsAreApplied() {
+        ContractRun run = ContractRun.of(ClaimsStochasticDepthContract.class);
+        assertEquals(Set.of("declaredRegularizationsAreApplied"), run.failed(), run.toString());
+        assertEquals(
+                "backbone 'claims-stochastic-depth' declares that it applies stochastic depth "
+                        + "(Backbone.regularizations()), but with it asked for, its training forward pass was the same at "
+                        + "8 steps; apply BackboneContext.regularization() (Layers.residual ends a residual block with it)"
+                        + " or leave stochastic-depth out of regularizations()",
+                run.message("declaredRegularizationsAreApplied"));
     }
 
     /** The net trains (it is linear), so only the layer check sees that its nonlinearity is gone. */

@@ -13,10 +13,13 @@ import org.camloss.api.BackboneInfo;
 import org.camloss.api.Loss;
 import org.camloss.api.LossFactory;
 import org.camloss.api.LossTerm;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.Regularizer;
 import org.camloss.api.RegularizerFactory;
+import org.camloss.api.ResidualDrop;
+import org.camloss.api.TargetEffect;
 import org.camloss.api.data.Batch;
 import org.camloss.api.layers.Layers;
 import org.camloss.api.loss.CrossEntropy;
@@ -229,6 +232,144 @@ public final class BrokenPlugins {
         }
     }
 
+    /**
+     * A regularizer that mixes each sample's target with the reversed batch's, 3/4 own and 1/4 the partner's, and the
+     * images likewise, and declares per-pixel targets: every pixel 3/4 from the own image and 1/4 from the partner
+     * (correct), or with the shares swapped ({@code swappedShares}: the pixel targets then average to 1/4 own).
+     */
+    public static class RegionalMix implements RegularizerFactory {
+        private final String id;
+        private final boolean swappedShares;
+
+        /** Correct. */
+        public RegionalMix() {
+            this("regional-mix", false);
+        }
+
+        RegionalMix(String id, boolean swappedShares) {
+            this.id = id;
+            this.swappedShares = swappedShares;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String description() {
+            return "Mixes every image and target with the reversed batch's, 3/4 to 1/4, with per-pixel targets.";
+        }
+
+        @Override
+        public Regularizer create(Params params) {
+            return new Regularizer() {
+                @Override
+                public TargetEffect targetEffect() {
+                    return TargetEffect.REGIONAL;
+                }
+
+                @Override
+                public Batch apply(Batch batch, RandomGenerator rng) {
+                    INDArray x = batch.features();
+                    INDArray q = batch.targets();
+                    int n = (int) x.size(0);
+                    int[] reversed = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        reversed[i] = n - 1 - i;
+                    }
+                    INDArray qp = org.nd4j.linalg.factory.Nd4j.pullRows(q, 1, reversed);
+                    INDArray xp = org.nd4j.linalg.factory.Nd4j.pullRows(x.reshape(n, x.length() / n), 1, reversed)
+                            .reshape(x.shape());
+                    INDArray weights = org.nd4j.linalg.factory.Nd4j.zeros(q.dataType(), n, x.size(1), x.size(2), 2);
+                    double own = swappedShares ? 0.25 : 0.75;
+                    weights.get(all(), all(), all(), point(0)).assign(own);
+                    weights.get(all(), all(), all(), point(1)).assign(1 - own);
+                    return new Batch(
+                            x.mul(0.75).addi(xp.mul(0.25)),
+                            q.mul(0.75).addi(qp.mul(0.25)),
+                            java.util.Optional.of(new org.camloss.api.data.RegionalTargets(
+                                    weights, org.nd4j.linalg.factory.Nd4j.stack(1, q, qp))));
+                }
+            };
+        }
+    }
+
+    /** Broken: its per-pixel targets give the partner 3/4, so they do not average to the targets. */
+    public static final class RegionalMixSwappedShares extends RegionalMix {
+        public RegionalMixSwappedShares() {
+            super("regional-mix-swapped", true);
+        }
+    }
+
+    /** Broken: smooths the targets towards the uniform distribution but declares that it keeps them. */
+    public static final class SmoothingDeclaredKeeps implements RegularizerFactory {
+        @Override
+        public String id() {
+            return "smoothing-declared-keeps";
+        }
+
+        @Override
+        public String description() {
+            return "Label smoothing that says it leaves the targets alone.";
+        }
+
+        @Override
+        public Regularizer create(Params params) {
+            return new Regularizer() {
+                @Override
+                public TargetEffect targetEffect() {
+                    return TargetEffect.KEEPS;
+                }
+
+                @Override
+                public Batch apply(Batch batch, RandomGenerator rng) {
+                    batch.targets().muli(0.9).addi(0.1 / batch.targets().size(1));
+                    return batch;
+                }
+            };
+        }
+    }
+
+    /**
+     * Stochastic depth with survival {@code p_last} at the last block; at its default 1 it never drops a branch, so
+     * it asks for something that changes nothing (broken at the default, correct at 0.5).
+     */
+    public static final class StochasticDepth implements RegularizerFactory {
+        @Override
+        public String id() {
+            return "stochastic-depth";
+        }
+
+        @Override
+        public String description() {
+            return "Stochastic depth of residual branches.";
+        }
+
+        @Override
+        public List<ParamSpec> params() {
+            return List.of(ParamSpec.ofDouble(
+                    "p_last", 1.0, org.camloss.api.Range.openClosed(0, 1), "Survival of the last block."));
+        }
+
+        @Override
+        public Regularizer create(Params params) {
+            NetworkRegularization asked =
+                    NetworkRegularization.residual(ResidualDrop.stochasticDepth(params.getDouble("p_last")));
+            return new Regularizer() {
+                @Override
+                public NetworkRegularization network() {
+                    return asked;
+                }
+
+                @Override
+                public TargetEffect targetEffect() {
+                    return TargetEffect.KEEPS;
+                }
+            };
+        }
+    }
+
     // ---- backbones ----
 
     /** The ways {@link PlainCnn} can be broken. */
@@ -237,7 +378,8 @@ public final class BrokenPlugins {
         DL4J_BN_WITH_ACTIVATION,
         DL4J_CONV_WITH_ACTIVATION,
         WRONG_CHANNELS,
-        WRONG_STRIDE
+        WRONG_STRIDE,
+        CLAIMS_STOCHASTIC_DEPTH
     }
 
     /**
@@ -285,6 +427,13 @@ public final class BrokenPlugins {
                     int channels = broken == Break.WRONG_CHANNELS ? 3 * w : 4 * w;
                     int stride = broken == Break.WRONG_STRIDE ? 2 : 4;
                     return new BackboneInfo(channels, stride, List.of(new BackboneInfo.Stage(last, channels, stride)));
+                }
+
+                @Override
+                public java.util.Set<NetworkRegularization.Kind> regularizations() {
+                    return broken == Break.CLAIMS_STOCHASTIC_DEPTH
+                            ? java.util.Set.of(NetworkRegularization.Kind.STOCHASTIC_DEPTH)
+                            : java.util.Set.of();
                 }
 
                 @Override
@@ -350,6 +499,13 @@ public final class BrokenPlugins {
     public static final class WrongChannels extends PlainCnn {
         public WrongChannels() {
             super("wrong-channels", Break.WRONG_CHANNELS);
+        }
+    }
+
+    /** Broken: declares that it applies stochastic depth, but has no residual branches and ignores the request. */
+    public static final class ClaimsStochasticDepth extends PlainCnn {
+        public ClaimsStochasticDepth() {
+            super("claims-stochastic-depth", Break.CLAIMS_STOCHASTIC_DEPTH);
         }
     }
 

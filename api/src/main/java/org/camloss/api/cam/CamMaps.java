@@ -1,5 +1,6 @@
 package org.camloss.api.cam;
 
+import org.camloss.api.LossContext;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,6 +30,24 @@ public final class CamMaps {
     public static SDVariable cam(SDVariable features, SDVariable weight, SDVariable targets, int channels) {
         SDVariable mixed = targets.mmul(weight);
         return features.mul(mixed.reshape(-1, channels, 1, 1)).sum(1);
+    }
+
+    /**
+     * The regional target CAM M[n, i, j] = Σ_c (Q[n, i, j, :] · W)[c] · F[n, c, i, j] of per-cell targets Q: each
+     * cell's CAM is that of its own target (see {@link org.camloss.api.data.RegionalTargets}). With every cell's target
+     * equal to the sample's, this is {@link #cam(SDVariable, SDVariable, SDVariable, int)}.
+     *
+     * @param features F [N, C, H, W]
+     * @param weight   W [K, C]
+     * @param targets  Q [N, H·W, K] of the feature map's H × W cells
+     * @return [N, H, W]
+     */
+    public static SDVariable regionalCam(
+            SDVariable features, SDVariable weight, LossContext.PixelTargets targets, int channels, int classes) {
+        SDVariable mixed = targets.value().reshape(-1, classes).mmul(weight); // [N·H·W, C]
+        SDVariable perCell =
+                mixed.reshape(-1, targets.height(), targets.width(), channels).permute(0, 3, 1, 2); // [N, C, H, W]
+        return features.mul(perCell).sum(1);
     }
 
     /** Φ per sample over the H·W pixels of [N, H, W] maps. */
@@ -66,6 +85,32 @@ public final class CamMaps {
         INDArray mixed = targets.castTo(features.dataType()).mmul(weight.castTo(features.dataType())); // [N, C]
         INDArray prod = features.mul(mixed.reshape(n, c, 1, 1));
         return prod.sum(1);
+    }
+
+    /**
+     * The regional target CAM of NCHW features for per-cell targets Q [N, H·W, K] (cells row-major), [N, H, W]; see
+     * {@link #regionalCam(SDVariable, SDVariable, LossContext.PixelTargets, int, int)}.
+     */
+    public static INDArray regionalCam(INDArray features, INDArray weight, INDArray pixelTargets) {
+        long n = features.size(0);
+        long c = features.size(1);
+        long h = features.size(2);
+        long w = features.size(3);
+        long k = weight.size(0);
+        if (pixelTargets.rank() != 3
+                || pixelTargets.size(0) != n
+                || pixelTargets.size(1) != h * w
+                || pixelTargets.size(2) != k) {
+            throw new IllegalArgumentException("per-cell targets must be [" + n + ", " + h * w + ", " + k + "], found "
+                    + java.util.Arrays.toString(pixelTargets.shape()));
+        }
+        INDArray mixed = pixelTargets
+                .castTo(features.dataType())
+                .dup('c')
+                .reshape('c', n * h * w, k)
+                .mmul(weight.castTo(features.dataType())); // [N·H·W, C]
+        INDArray perCell = mixed.reshape('c', n, h, w, c).permute(0, 3, 1, 2);
+        return features.mul(perCell).sum(1);
     }
 
     /** The CAM of class {@code k} for every sample, [N, H, W]. */

@@ -14,7 +14,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Both maps come from one batched matrix product of the features, seen as [N, P, C] (P = H·W pixels), with
  * [N, C, 2] = [1 | m_n], m = q·W; the feature gradient is one more batched product of the map gradients
  * [N, P, 2] with the same matrix. Everything per pixel (normalisation, |·|, their derivatives) runs in plain
- * Java on the 2·N·P map values. Ties in the min/max of Φ send the gradient to the first extreme pixel, as
+ * Java on the 2·N·P map values. With per-cell targets Q ({@link Input#pixelTargets()}, the regional target CAM) the
+ * CAM of cell p is Σ_c F[n, p, c]·(Q·W)[n, p, c], one matrix product Q·W and an element-wise product with the
+ * features; the per-pixel part is the same. Ties in the min/max of Φ send the gradient to the first extreme pixel, as
  * ND4J's {@code reduce_min_bp}/{@code reduce_max_bp} do.
  *
  * @param routing       where the gradient flows
@@ -30,16 +32,41 @@ public record CamTermKernel(Routing routing, Normalization normalization, double
         long n = in.batch();
         long c = in.channels();
         long p = in.pixels();
-        INDArray q = in.targets().castTo(type);
         INDArray w = in.weight().castTo(type);
-        INDArray m = q.mmul(w); // [N, C]
-        INDArray mix = Nd4j.createUninitialized(type, n, c, 2);
-        mix.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).assign(1);
-        mix.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1)).assign(m);
         INDArray x = in.pixelMatrix();
-        // maps [N, P, 2]: channel 0 the CAAM, channel 1 the target CAM
-        INDArray maps = Nd4j.matmul(x, mix, in.channelsLast() ? false : true, false, false);
-        double[] v = maps.reshape(maps.length()).toDoubleVector();
+        boolean regional = in.pixelTargets() != null;
+        // the maps, interleaved per pixel as [N, P, 2]: channel 0 the CAAM, channel 1 the target CAM
+        double[] v;
+        INDArray mix = null; // [N, C, 2] = [1 | q·W], per sample
+        INDArray q = null; // [N, K]
+        INDArray cellTargets = null; // [N·P, K], regional
+        INDArray cellMix = null; // [N·P, C] = Q·W, regional
+        INDArray xs = null; // [N·P, C], regional
+        if (!regional) {
+            q = in.targets().castTo(type);
+            INDArray m = q.mmul(w); // [N, C]
+            mix = Nd4j.createUninitialized(type, n, c, 2);
+            mix.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0))
+                    .assign(1);
+            mix.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1))
+                    .assign(m);
+            INDArray maps = Nd4j.matmul(x, mix, in.channelsLast() ? false : true, false, false);
+            v = maps.reshape(maps.length()).toDoubleVector();
+        } else {
+            long k = w.size(0);
+            cellTargets = in.pixelTargets().castTo(type).dup('c').reshape('c', n * p, k);
+            cellMix = cellTargets.mmul(w);
+            xs = in.channelsLast()
+                    ? x.reshape('c', n * p, c)
+                    : x.permute(0, 2, 1).dup('c').reshape('c', n * p, c);
+            double[] caam = xs.sum(1).toDoubleVector();
+            double[] cam = xs.mul(cellMix).sum(1).toDoubleVector();
+            v = new double[2 * caam.length];
+            for (int i = 0; i < caam.length; i++) {
+                v[2 * i] = caam[i];
+                v[2 * i + 1] = cam[i];
+            }
+        }
         int np = (int) p;
         double[] grad = in.gradients() ? new double[v.length] : null;
         double[] a = new double[np];
@@ -79,6 +106,9 @@ public record CamTermKernel(Routing routing, Normalization normalization, double
         if (grad == null) {
             return new Output(value, null, null);
         }
+        if (regional) {
+            return regionalBackward(in, value, grad, x, xs, cellTargets, cellMix);
+        }
         INDArray dMaps = Nd4j.createFromArray(grad).castTo(type).reshape('c', n, p, 2);
         INDArray dx = in.workspace().create(type, x.shape());
         if (in.channelsLast()) {
@@ -96,6 +126,43 @@ public record CamTermKernel(Routing routing, Normalization normalization, double
             dW = q.transpose().mmul(dm); // [K, C]
         }
         return new Output(value, dx.reshape('c', f.shape()), dW);
+    }
+
+    /**
+     * The gradients with per-cell targets Q: d CAAM / d F[n, c, p] = 1 and d M[n, p] / d F[n, c, p] = (Q·W)[n, p, c], so
+     * d value / d F[n, p, c] = gA[n, p] + gM[n, p]·(Q·W)[n, p, c]; with {@link Routing#FULL},
+     * d value / d W[k, c] = Σ_{n, p} gM[n, p]·Q[n, p, k]·F[n, c, p].
+     *
+     * @param grad the map gradients, interleaved [N, P, 2] (CAAM, CAM)
+     * @param xs   the features [N·P, C]
+     */
+    private Output regionalBackward(
+            Input in, double value, double[] grad, INDArray x, INDArray xs, INDArray cellTargets, INDArray cellMix) {
+        DataType type = xs.dataType();
+        int cells = grad.length / 2;
+        double[] dA = new double[cells];
+        double[] dM = new double[cells];
+        for (int i = 0; i < cells; i++) {
+            dA[i] = grad[2 * i];
+            dM[i] = grad[2 * i + 1];
+        }
+        INDArray gA = Nd4j.createFromArray(dA).castTo(type).reshape(cells, 1);
+        INDArray gM = Nd4j.createFromArray(dM).castTo(type).reshape(cells, 1);
+        INDArray dxs = cellMix.mulColumnVector(gM).addiColumnVector(gA); // [N·P, C]
+        long n = in.batch();
+        long p = in.pixels();
+        long c = in.channels();
+        INDArray dx = in.workspace().create(type, x.shape());
+        if (in.channelsLast()) {
+            dx.assign(dxs.reshape('c', n, p, c));
+        } else {
+            dx.assign(dxs.reshape('c', n, p, c).permute(0, 2, 1));
+        }
+        INDArray dW = null;
+        if (routing == Routing.FULL) {
+            dW = cellTargets.mulColumnVector(gM).transpose().mmul(xs); // [K, C]
+        }
+        return new Output(value, dx.reshape('c', in.features().shape()), dW);
     }
 
     /** Index of the first minimum and maximum (of |x| for MAX) and the denominator of Φ. */

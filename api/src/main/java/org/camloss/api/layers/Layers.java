@@ -1,6 +1,8 @@
 package org.camloss.api.layers;
 
 import org.camloss.api.BackboneContext;
+import org.camloss.api.NetworkRegularization;
+import org.camloss.api.ResidualDrop;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -41,25 +43,43 @@ public final class Layers {
 
     private final GraphBuilder g;
     private final CNN2DFormat format;
+    private final NetworkRegularization regularization;
 
     /**
-     * Helpers for the graph and data format of a backbone's context.
+     * Helpers for the graph, data format and network regularization of a backbone's context.
      *
      * @param context where the backbone adds its layers
      */
     public Layers(BackboneContext context) {
-        this(context.graph(), context.format());
+        this(context.graph(), context.format(), context.regularization());
     }
 
     /**
-     * Helpers for a graph under construction.
+     * Helpers for a graph under construction, without network regularization.
      *
      * @param g      the graph
      * @param format the data layout of every layer added (NHWC or NCHW)
      */
     public Layers(GraphBuilder g, CNN2DFormat format) {
+        this(g, format, NetworkRegularization.NONE);
+    }
+
+    /**
+     * Helpers for a graph under construction.
+     *
+     * @param g              the graph
+     * @param format         the data layout of every layer added (NHWC or NCHW)
+     * @param regularization what the regularizers ask of the network; {@link #residual} applies its residual part
+     */
+    public Layers(GraphBuilder g, CNN2DFormat format, NetworkRegularization regularization) {
         this.g = g;
         this.format = format;
+        this.regularization = java.util.Objects.requireNonNull(regularization, "regularization");
+    }
+
+    /** What the regularizers ask of the network (families that define dropout inside blocks read its block part). */
+    public NetworkRegularization regularization() {
+        return regularization;
     }
 
     /** The data layout of every layer added. */
@@ -184,6 +204,39 @@ public final class Layers {
     /** ReLU of the element-wise sum of two maps, in one vertex ({@link AddReluVertex}). */
     public String addRelu(String name, String a, String b) {
         g.addVertex(name, new AddReluVertex(), a, b);
+        return name;
+    }
+
+    /**
+     * The end of residual block {@code block} of {@code blocks}: {@code shortcut + branch}, then ReLU when {@code relu}
+     * (post-activation blocks), with the regularization's treatment of residual branches ({@link ResidualDrop}:
+     * stochastic depth or ShakeDrop, at this block's survival probability p_l = 1 − (l / L)·(1 − p_L)). Without one, the
+     * same vertices as {@link #addRelu} and {@link #add}, so the graph is the one built before network regularizers
+     * existed.
+     *
+     * @param branch   the residual branch (its last batch norm)
+     * @param shortcut the identity or projection
+     * @param block    l, 1-based, counted from the input over the whole network
+     * @param blocks   L, the network's number of residual blocks
+     */
+    public String residual(String name, String branch, String shortcut, boolean relu, int block, int blocks) {
+        ResidualDrop drop = regularization.residual();
+        if (drop.isNone()) {
+            return relu ? addRelu(name, branch, shortcut) : add(name, branch, shortcut);
+        }
+        g.addVertex(name, new ResidualBranchVertex(drop, drop.survival(block, blocks), relu), branch, shortcut);
+        return name;
+    }
+
+    /**
+     * Inverted dropout of single units in training ({@link DropoutVertex}, masks from the model's seed and the step),
+     * the identity at inference; with {@code p} = 0 no vertex is added and {@code input} is returned.
+     */
+    public String dropout(String name, String input, double p) {
+        if (p == 0) {
+            return input;
+        }
+        g.addVertex(name, new DropoutVertex(p, false, format == CNN2DFormat.NHWC), input);
         return name;
     }
 

@@ -14,15 +14,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code camloss compare CONFIG --seeds N}: cross-entropy against CAM-loss, same recipe, several seeds. */
+/**
+ * {@code camloss compare CONFIG --seeds N}: cross-entropy against CAM-loss, same recipe, several seeds; with
+ * {@code --distillers}, distiller sets; with {@code --regularizers}, regularizer sets, each with cross-entropy and with
+ * CAM-loss ({@link RegularizerSets}).
+ */
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
         description = {
             "Train the config's recipe with cross-entropy and with CAM-loss (or, with --distillers, with "
-                    + "each distiller set) for N seeds; print the per-seed rows and mean ± std of every final metric, "
+                    + "each distiller set; with --regularizers, with each regularizer set, each with cross-entropy and "
+                    + "with CAM-loss) for N seeds; print the per-seed rows and mean ± std of every final metric, "
                     + "including epoch_to_95 (first epoch within 95 %% of the final accuracy); writes compare.csv, "
-                    + "compare.json and accuracy.png (test accuracy per epoch)."
+                    + "compare.json and accuracy.png (test accuracy per epoch), with --regularizers also table.md."
         })
 final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
@@ -61,6 +66,16 @@ final class CompareCommand implements Callable<Integer> {
     List<String> distillerSets = new ArrayList<>();
 
     @Option(
+            names = "--regularizers",
+            paramLabel = "SETS",
+            split = ",",
+            description = "Compare regularizers, each with cross-entropy and with CAM-loss: comma-separated sets, each "
+                    + "'none' or regularizers joined by '+', a regularizer as ID or ID:param=value[:param=value], e.g. "
+                    + "none,mixup,cutmix,cutmix:cam_target=regional,cutout+dropout. A regularizer the config lists keeps "
+                    + "the config's params (the others take their defaults); the config's own list is replaced.")
+    List<String> regularizerSets = new ArrayList<>();
+
+    @Option(
             names = "--teacher",
             paramLabel = "RUN",
             description = "Teacher run directory or model file for --distillers "
@@ -78,7 +93,15 @@ final class CompareCommand implements Callable<Integer> {
         for (int i = 0; i < seeds; i++) {
             seedList.add(base.seed() + i);
         }
-        List<Comparison.Variant> variants = distillerSets.isEmpty() ? lossVariants(base) : distillerVariants(base);
+        if (!regularizerSets.isEmpty() && !distillerSets.isEmpty()) {
+            throw new org.camloss.api.UserException(
+                    "--regularizers and --distillers cannot be combined; compare one of them at a time");
+        }
+        List<RegularizerSets.Set> sets =
+                regularizerSets.isEmpty() ? List.of() : RegularizerSets.parse(regularizerSets, camloss.registry());
+        List<Comparison.Variant> variants = !sets.isEmpty()
+                ? RegularizerSets.variants(sets, base)
+                : distillerSets.isEmpty() ? lossVariants(base) : distillerVariants(base);
         Path dir = out != null ? out : Path.of("runs", RunDirectory.stamped(base.name() + "-compare"));
         Comparison c = camloss.compare(
                 base,
@@ -102,13 +125,21 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.println();
         out.println("mean ± std over " + seeds + " seed" + (seeds == 1 ? "" : "s") + ":");
-        out.print(c.table());
+        if (sets.isEmpty()) {
+            out.print(c.table());
+            out.println("written: " + dir.resolve("compare.csv") + ", " + dir.resolve("compare.json") + ", "
+                    + dir.resolve("accuracy.png"));
+            return 0;
+        }
+        String table = RegularizerSets.table(c, sets, RegularizerSets.losses(base));
+        out.print(table);
+        RegularizerSets.writeTable(dir.resolve("table.md"), table);
         out.println("written: " + dir.resolve("compare.csv") + ", " + dir.resolve("compare.json") + ", "
-                + dir.resolve("accuracy.png"));
+                + dir.resolve("table.md") + ", " + dir.resolve("accuracy.png"));
         return 0;
     }
 
-    private static List<Comparison.Variant> lossVariants(ExperimentConfig base) {
+    static List<Comparison.Variant> lossVariants(ExperimentConfig base) {
         String camId = base.loss().id().equals("cross-entropy")
                 ? "cam-loss"
                 : base.loss().id();

@@ -197,6 +197,33 @@ class TransferTest {
     }
 
     @Test
+    void frozenRunsSaveModelsThatLoadEvaluateAndResumeToTheSameWeights(@TempDir Path tmp) throws Exception {
+        for (String[] sets : List.of(
+                new String[] {"freeze.backbone=true"}, new String[] {"freeze.stages=2", "freeze.batch_norm=train"})) {
+            List<String> all = new java.util.ArrayList<>(List.of(sets));
+            all.addAll(List.of("train.epochs=2", "train.threads=1"));
+            ExperimentConfig config = target(all.toArray(new String[0]));
+            String name = String.join("-", sets).replaceAll("[^a-z0-9-]", "_");
+            Path whole = camloss.train(config, tmp.resolve(name + "-whole")).runDir();
+            Path cut = tmp.resolve(name + "-cut");
+            assertThrows(
+                    org.camloss.runtime.train.TrainingCancelledException.class,
+                    () -> camloss.train(config, cut, ResumeTest.interruptAfter(3)));
+            Thread.interrupted();
+            Path resumed = camloss.resume(cut).runDir();
+            CamModel a =
+                    org.camloss.runtime.run.ModelFiles.load(whole, "whole", new org.camloss.api.InputShape(3, 16, 16));
+            CamModel b = org.camloss.runtime.run.ModelFiles.load(
+                    resumed, "resumed", new org.camloss.api.InputShape(3, 16, 16));
+            assertEquals(a.graph().params(), b.graph().params(), String.join(",", sets));
+            assertEquals(
+                    camloss.evaluate(whole).result().accuracy(),
+                    camloss.evaluate(resumed).result().accuracy(),
+                    1e-12);
+        }
+    }
+
+    @Test
     void learningRateMultipliersScaleEachPartsStepExactly() {
         String[] plainSgd = {"optimizer.params.momentum=0", "optimizer.params.weight_decay=0", "schedule.id=constant"};
         ExperimentConfig base = target(plainSgd);

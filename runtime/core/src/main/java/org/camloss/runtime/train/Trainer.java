@@ -356,7 +356,7 @@ public final class Trainer {
             if (teacher != null) {
                 batch = new Batch(batch.features(), teacher.labels(batch.features(), batch.targets(), idx));
             }
-            model.graph().fit(new INDArray[] {batch.features()}, new INDArray[] {batch.targets()});
+            model.graph().fit(new INDArray[] {batch.features()}, new INDArray[] {model.labels(batch)});
             loss = model.graph().score();
             terms = model.headLayer().lastTerms();
         } catch (CamlossException e) {

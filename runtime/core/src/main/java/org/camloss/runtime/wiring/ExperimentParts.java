@@ -59,8 +59,9 @@ public record ExperimentParts(
     }
 
     /**
-     * Makes every plugin of {@code config}, reporting every factory's refusal at once, then loads the teacher and
-     * checks that each distiller can work with it.
+     * Makes every plugin of {@code config}, reporting every factory's refusal at once, checks the regularizers against
+     * the data, the backbone and each other ({@link RegularizerChecks}), then loads the teacher and checks that each
+     * distiller can work with it.
      *
      * @throws ConfigException naming each refusal by its config path
      * @throws org.camloss.api.UserException when data files or the teacher cannot be read
@@ -88,6 +89,11 @@ public record ExperimentParts(
             data = select(config, data);
         }
         checkFeatureMapSize(config, data, backbone);
+        List<ConfigProblem> problems = RegularizerChecks.check(
+                registry, config, backbone, regs, data.info().shape());
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
         Teacher teacher = config.distill().isPresent() ? teacher(config, data, backbone, regs, distillers) : null;
         checkFreeze(config, backbone);
         InitSource init = config.transfer().init().isPresent() ? InitSource.load(config) : null;

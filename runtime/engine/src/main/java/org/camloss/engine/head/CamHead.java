@@ -261,8 +261,17 @@ public class CamHead extends SameDiffOutputLayer {
         }
         sd.nn().softmax(PROBS, outputs.logits());
         Objective objective = objective();
-        SDVariable targets = objective.hasTeacher() ? labels.get(SDIndex.all(), SDIndex.interval(0, classes)) : labels;
-        SDVariable mean = objective.define(new LossContext(sd, outputs, targets), labels);
+        java.util.Optional<int[]> grid = objective.pixelGrid();
+        SDVariable targets = objective.hasTeacher() || grid.isPresent()
+                ? labels.get(SDIndex.all(), SDIndex.interval(0, classes))
+                : labels;
+        // per-cell targets (cutmix with cam_target: regional) ride in the label columns right after the targets
+        java.util.Optional<LossContext.PixelTargets> cells = grid.map(g -> new LossContext.PixelTargets(
+                labels.get(SDIndex.all(), SDIndex.interval(classes, classes + g[0] * g[1] * classes))
+                        .reshape(-1, g[0] * g[1], classes),
+                g[0],
+                g[1]));
+        SDVariable mean = objective.define(new LossContext(sd, outputs, targets, cells), labels);
         // DL4J divides score and gradients by the minibatch size: hand it the batch sum.
         SDVariable n = sd.gather(sd.shape(layerInput), new int[] {0}, 0)
                 .castTo(mean.dataType())

@@ -193,9 +193,16 @@ public class CamHeadLayer extends SameDiffOutputLayer {
                         .dup('c')
                         .reshape('c', n, packed[0], packed[1], packed[2])
                 : input;
-        INDArray targets = objective.hasTeacher()
-                ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, conf.getClasses()))
+        java.util.Optional<int[]> grid = objective.pixelGrid();
+        int classes = conf.getClasses();
+        INDArray targets = objective.hasTeacher() || grid.isPresent()
+                ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, classes))
                 : labels;
+        INDArray cells = grid.map(g -> labels.get(
+                                NDArrayIndex.all(), NDArrayIndex.interval(classes, classes + g[0] * g[1] * classes))
+                        .dup('c')
+                        .reshape('c', n, (long) g[0] * g[1], classes))
+                .orElse(null);
         INDArray weight = paramTable.get(CamHead.WEIGHT);
         INDArray bias = paramTable.get(CamHead.BIAS);
         double sum = 0;
@@ -211,7 +218,8 @@ public class CamHeadLayer extends SameDiffOutputLayer {
                             targets,
                             gradients,
                             n * w,
-                            allocator));
+                            allocator,
+                            cells));
             values.put(e.getKey(), out.value());
             sum += n * w * out.value();
             if (gradients && out.featureGrad() != null) {

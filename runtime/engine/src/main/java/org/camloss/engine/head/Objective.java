@@ -11,7 +11,9 @@ import org.camloss.api.EpochWeight;
 import org.camloss.api.Loss;
 import org.camloss.api.LossContext;
 import org.camloss.api.LossTerm;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.Regularizer;
+import org.camloss.api.TargetEffect;
 import org.camloss.api.TeacherOutputs;
 import org.camloss.api.TermKernel;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -37,6 +39,7 @@ public final class Objective {
     private final Map<String, INDArray> weightArrays = new LinkedHashMap<>();
     private final Map<String, TermKernel> kernels = new LinkedHashMap<>();
     private TeacherBinding teacher;
+    private int[] pixelGrid;
     private int epoch;
     private boolean useKernels = true;
 
@@ -64,6 +67,61 @@ public final class Objective {
     /** The distillers. */
     public List<Distiller> distillers() {
         return distillers;
+    }
+
+    /** The regularizers, in configuration order. */
+    public List<Regularizer> regularizers() {
+        return regularizers;
+    }
+
+    /**
+     * What the regularizers together ask of the network ({@link Regularizer#network()}, merged).
+     *
+     * @throws IllegalArgumentException when two regularizers ask for the same part
+     */
+    public NetworkRegularization network() {
+        NetworkRegularization all = NetworkRegularization.NONE;
+        for (Regularizer r : regularizers) {
+            all = all.merge(r.network());
+        }
+        return all;
+    }
+
+    /**
+     * Whether a regularizer sets per-pixel targets ({@link TargetEffect#REGIONAL}): then the head's labels carry the
+     * target of every feature-map cell after the K target columns ({@link #pixelGrid()}) and the loss terms see them
+     * in {@link LossContext#pixelTargets()}.
+     */
+    public boolean regionalTargets() {
+        return regularizers.stream().anyMatch(r -> r.targetEffect() == TargetEffect.REGIONAL);
+    }
+
+    /**
+     * Sets the feature-map size the per-cell targets are given for; the model does so when it gets this objective.
+     * Ignored without {@link #regionalTargets()}.
+     */
+    public void bindPixelGrid(int height, int width) {
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("feature grid must be positive, found " + height + "x" + width);
+        }
+        this.pixelGrid = new int[] {height, width};
+    }
+
+    /**
+     * The feature-map size {h, w} whose per-cell targets the head's labels carry in columns [K, K + h·w·K) (cells
+     * row-major, K classes each); empty without {@link #regionalTargets()}.
+     *
+     * @throws IllegalStateException when there are regional targets but no grid was bound
+     */
+    public java.util.Optional<int[]> pixelGrid() {
+        if (!regionalTargets()) {
+            return java.util.Optional.empty();
+        }
+        if (pixelGrid == null) {
+            throw new IllegalStateException("a regularizer sets per-pixel targets but the objective was given no "
+                    + "feature-map size (bindPixelGrid; CamModel.setObjective does it)");
+        }
+        return java.util.Optional.of(pixelGrid.clone());
     }
 
     /** Provides the teacher's outputs to distillers; called by the model when it defines the head. */
@@ -124,6 +182,10 @@ public final class Objective {
      */
     public SDVariable define(LossContext context, SDVariable labels) {
         SameDiff sd = context.sameDiff();
+        if (teacher != null && regionalTargets()) {
+            throw new IllegalStateException("per-pixel targets (cam_target: regional) cannot be combined with "
+                    + "distillation: both ride in the head's label columns after the targets");
+        }
         List<LossTerm> terms = new ArrayList<>(loss.define(context));
         for (Regularizer r : regularizers) {
             terms.addAll(r.define(context));

@@ -71,8 +71,47 @@ public final class CamModel {
      * from a file has none (objectives are not stored) and refuses to train until it gets one.
      */
     public void setObjective(Objective objective) {
-        head().setObjective(objective);
+        attach(objective);
         headLayer().redefine();
+    }
+
+    /**
+     * Gives the head {@code objective}, telling it the feature-map size its per-cell targets are given for (when a
+     * regularizer sets them), without redefining the head's graph.
+     */
+    void attach(Objective objective) {
+        if (objective.regionalTargets()) {
+            int[] grid = backboneInfo.outputSize(inputShape);
+            objective.bindPixelGrid(grid[0], grid[1]);
+        }
+        head().setObjective(objective);
+    }
+
+    /**
+     * The head's label array for a training batch: its targets [N, K] followed, when a regularizer of the objective sets
+     * per-pixel targets, by the target of every feature-map cell, [N, h·w·K] (cells row-major, see
+     * {@link org.camloss.api.data.RegionalTargets#onGrid}); a batch without them gets its sample targets in every cell.
+     *
+     * @param labels the targets [N, K], or the targets followed by a teacher's columns (never with per-pixel targets)
+     */
+    public INDArray labels(org.camloss.api.data.Batch batch, INDArray labels) {
+        java.util.Optional<int[]> grid = objective().pixelGrid();
+        if (grid.isEmpty()) {
+            return labels;
+        }
+        int h = grid.get()[0];
+        int w = grid.get()[1];
+        INDArray targets = batch.targets();
+        org.camloss.api.data.RegionalTargets regions =
+                batch.regional().orElseGet(() -> org.camloss.api.data.RegionalTargets.uniform(targets, 1, 1));
+        INDArray cells = regions.onGrid(h, w).castTo(labels.dataType());
+        return org.nd4j.linalg.factory.Nd4j.hstack(
+                labels, cells.reshape('c', cells.size(0), cells.size(1) * cells.size(2)));
+    }
+
+    /** {@link #labels(org.camloss.api.data.Batch, INDArray)} of the batch's own targets. */
+    public INDArray labels(org.camloss.api.data.Batch batch) {
+        return labels(batch, batch.targets());
     }
 
     /** Classifier weights W [K, C] (a view of the parameters). */

@@ -8,7 +8,9 @@ import org.camloss.api.Backbone;
 import org.camloss.api.BackboneContext;
 import org.camloss.api.BackboneInfo;
 import org.camloss.api.InputShape;
+import org.camloss.api.NetworkRegularization;
 import org.camloss.api.TeacherSignal;
+import org.camloss.api.layers.DropoutVertex;
 import org.camloss.engine.head.CamHead;
 import org.camloss.engine.head.Objective;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -37,8 +39,20 @@ import org.nd4j.linalg.learning.config.Sgd;
  * exactly {@code ceil(size / stride)} high and wide. A mismatch is an {@link IllegalArgumentException} naming the
  * backbone, the vertex and both numbers, e.g. {@code backbone 'plain-cnn' declares 48 channels at its feature vertex
  * 'conv4' but the graph gives 64}.
+ *
+ * <p>Network-level regularization: what the objective's regularizers ask of the network ({@code Regularizer.network},
+ * merged) is handed to the backbone in its {@link BackboneContext}; a part the backbone does not declare in
+ * {@code Backbone.regularizations} is refused ({@link IllegalArgumentException}; the runtime refuses such configs
+ * earlier, naming both plugins). Dropout before the head is added here for every backbone: a
+ * {@link DropoutVertex} of whole channels named {@value #FEATURE_DROPOUT} between the feature map and the head (the model's
+ * feature vertex stays the backbone's, which inference reads: the dropout is the identity there). With per-pixel
+ * targets ({@code Objective.regionalTargets}) maps must be exactly {@code ceil(size / stride)}, as the targets are
+ * sized by the declaration.
  */
 public final class ModelAssembler {
+    /** The vertex of the dropout before the head, when a regularizer asks for one. */
+    public static final String FEATURE_DROPOUT = "feature_dropout";
+
     /** Prefix of the vertices that pack stages into the head's input. */
     static final String PACK_PREFIX = "head_pack_";
 
@@ -122,6 +136,7 @@ public final class ModelAssembler {
     private String packStages(
             ComputationGraphConfiguration.GraphBuilder g,
             String features,
+            String headFeatures,
             BackboneInfo info,
             InputShape shape,
             CamHead head) {
@@ -143,7 +158,9 @@ public final class ModelAssembler {
             int[] dims = format == CNN2DFormat.NHWC ? new int[] {h, w, c} : new int[] {c, h, w};
             System.arraycopy(dims, 0, shapes, 3 * i, 3);
             flat[i] = PACK_PREFIX + i;
-            g.addVertex(flat[i], new PreprocessorVertex(new CnnToFeedForwardPreProcessor(h, w, c, format)), s.vertex());
+            // the feature map as the head sees it (after the dropout before the head, if any)
+            String source = i == 0 ? headFeatures : s.vertex();
+            g.addVertex(flat[i], new PreprocessorVertex(new CnnToFeedForwardPreProcessor(h, w, c, format)), source);
         }
         g.addVertex(PACK_PREFIX + "all", new MergeVertex(), flat);
         head.setPackedShapes(shapes);
@@ -167,25 +184,30 @@ public final class ModelAssembler {
                 .graphBuilder()
                 .addInputs(CamModel.INPUT)
                 .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels(), format));
-        String features = backbone.build(new BackboneContext(g, CamModel.INPUT, shape, format));
+        String name = backboneName == null ? backbone.getClass().getName() : backboneName;
+        NetworkRegularization network = networkRegularization(backbone, objective, name);
+        String features = backbone.build(new BackboneContext(g, CamModel.INPUT, shape, format, network));
         BackboneInfo info = backbone.info();
-        boolean exactMaps = objective.distillers().stream()
-                .anyMatch(d -> d.requires().contains(TeacherSignal.TARGET_CAM)
-                        || d.requires().contains(TeacherSignal.STAGES));
-        checkDeclarations(
-                g,
-                features,
-                info,
-                shape,
-                exactMaps,
-                backboneName == null ? backbone.getClass().getName() : backboneName);
+        boolean exactMaps = objective.regionalTargets()
+                || objective.distillers().stream()
+                        .anyMatch(d -> d.requires().contains(TeacherSignal.TARGET_CAM)
+                                || d.requires().contains(TeacherSignal.STAGES));
+        checkDeclarations(g, features, info, shape, exactMaps, name);
         CamHead head = new CamHead(info.channels(), classes, format == CNN2DFormat.NHWC);
         head.describeBackbone(features, info);
-        String headInput = features;
+        String headFeatures = features;
+        if (network.featureDropout() > 0) {
+            g.addVertex(
+                    FEATURE_DROPOUT,
+                    new DropoutVertex(network.featureDropout(), true, format == CNN2DFormat.NHWC),
+                    features);
+            headFeatures = FEATURE_DROPOUT;
+        }
+        String headInput = headFeatures;
         boolean stages =
                 objective.distillers().stream().anyMatch(d -> d.requires().contains(TeacherSignal.STAGES));
         if (stages) {
-            headInput = packStages(g, features, info, shape, head);
+            headInput = packStages(g, features, headFeatures, info, shape, head);
         }
         g.addLayer(CamModel.HEAD, head, headInput).setOutputs(CamModel.HEAD);
         ComputationGraphConfiguration conf = g.build();
@@ -194,7 +216,7 @@ public final class ModelAssembler {
         graph.init();
         backbone.initialize(graph);
         CamModel model = new CamModel(graph, features, info, shape);
-        model.head().setObjective(objective);
+        model.attach(objective);
         return model;
     }
 
@@ -234,7 +256,11 @@ public final class ModelAssembler {
                         b.setBiasUpdater(null);
                     }
                 } else {
-                    layerConf.setLayer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(layer));
+                    var frozenLayer = new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(layer);
+                    // the wrapper carries the name too: DL4J finds a stored layer's inputs by the name of its
+                    // outermost configuration, and a nameless wrapper makes the saved model unreadable
+                    frozenLayer.setLayerName(layer.getLayerName());
+                    layerConf.setLayer(frozenLayer);
                 }
                 continue;
             }
@@ -277,6 +303,40 @@ public final class ModelAssembler {
         } catch (ReflectiveOperationException | ClassCastException e) {
             return null;
         }
+    }
+
+    /**
+     * What the objective's regularizers ask of the network, after checking that the backbone applies every part the
+     * backbone must apply itself.
+     *
+     * @throws IllegalArgumentException when two regularizers ask for the same part, or the backbone does not apply a
+     *     part asked for
+     */
+    private static NetworkRegularization networkRegularization(Backbone backbone, Objective objective, String name) {
+        NetworkRegularization network;
+        try {
+            network = objective.network();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "two regularizers ask the network for the same thing: " + e.getMessage());
+        }
+        for (NetworkRegularization.Kind kind : network.backboneKinds()) {
+            if (!backbone.regularizations().contains(kind)) {
+                throw new IllegalArgumentException("a regularizer asks for " + kind.label() + ", which backbone '"
+                        + name + "' does not apply (it applies " + describe(backbone.regularizations()) + ")");
+            }
+        }
+        return network;
+    }
+
+    private static String describe(java.util.Set<NetworkRegularization.Kind> kinds) {
+        return kinds.isEmpty()
+                ? "none"
+                : kinds.stream()
+                        .map(NetworkRegularization.Kind::label)
+                        .sorted()
+                        .toList()
+                        .toString();
     }
 
     /**
