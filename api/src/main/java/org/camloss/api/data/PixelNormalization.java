@@ -25,7 +25,8 @@ public record PixelNormalization(double[] mean, double[] std) {
         }
         for (double s : std) {
             if (!(s > 0) || !Double.isFinite(s)) {
-                throw new IllegalArgumentException("pixel normalization: std must be positive, found " + Arrays.toString(std));
+                throw new IllegalArgumentException(
+                        "pixel normalization: std must be positive, found " + Arrays.toString(std));
             }
         }
     }

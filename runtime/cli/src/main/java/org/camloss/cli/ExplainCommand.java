@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.camloss.api.UserException;
 import org.camloss.runtime.explain.Baseline;
+import org.camloss.runtime.explain.ExplainListener;
 import org.camloss.runtime.explain.ExplainRequest;
 import org.camloss.runtime.explain.ExplainResult;
 import org.camloss.runtime.explain.FaithfulnessOptions;
@@ -104,7 +105,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(
             names = "--out",
             paramLabel = "DIR",
-            description = "Directory to create (default: RUN_DIR/explain-<time>, or ./explain-<time> for a model file).")
+            description =
+                    "Directory to create (default: RUN_DIR/explain-<time>, or ./explain-<time> for a model file).")
     Path out;
 
     @Option(
@@ -204,7 +206,7 @@ final class ExplainCommand implements Callable<Integer> {
             description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--no-progress", description = "No live progress bar.")
+    @Option(names = "--no-progress", description = "No progress bar or progress lines.")
     boolean noProgress;
 
     @Override
@@ -236,8 +238,8 @@ final class ExplainCommand implements Callable<Integer> {
             b.faithfulness(faithfulnessOptions(steps, deletionBaseline, insertionBaseline));
         }
         ExplainResult r;
-        try (TaskProgress progress = new TaskProgress(System.err, !noProgress && System.console() != null, "explain")) {
-            r = main.camloss().explain(b.build(), progress);
+        try (TaskProgress progress = new TaskProgress(System.err, System.console() != null, "explain")) {
+            r = main.camloss().explain(b.build(), noProgress ? ExplainListener.NONE : progress);
         }
         PrintWriter o = spec.commandLine().getOut();
         o.printf(
@@ -285,7 +287,8 @@ final class ExplainCommand implements Callable<Integer> {
         }
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-20s", "method"));
         if (faith) {
-            head.append(String.format(Locale.ROOT, " %9s %9s %9s %9s", "deletion", "insertion", "avg drop", "increase"));
+            head.append(
+                    String.format(Locale.ROOT, " %9s %9s %9s %9s", "deletion", "insertion", "avg drop", "increase"));
         }
         if (loc) {
             head.append(String.format(Locale.ROOT, " %8s %8s %8s", "pointing", "energy", "IoU"));

@@ -92,7 +92,8 @@ public final class Explain {
                     + (fromImages ? "both" : "neither"));
         }
         if (r.masks() != null && !fromImages) {
-            throw new UserException("--masks: only with --images (a dataset split brings its own masks, if it has any)");
+            throw new UserException(
+                    "--masks: only with --images (a dataset split brings its own masks, if it has any)");
         }
         Path out = r.write() ? outDir(r) : null;
         List<Method> methodIds = methods(registry, r);
@@ -107,7 +108,8 @@ public final class Explain {
         }
         List<Method> methods = methodIds.isEmpty() ? defaultMethods(registry, model, layer) : methodIds;
         for (Method m : methods) {
-            if (m.method().requires().contains(CamInput.LINEAR_HEAD) && model.linearHead(layer).isEmpty()) {
+            if (m.method().requires().contains(CamInput.LINEAR_HEAD)
+                    && model.linearHead(layer).isEmpty()) {
                 throw new UserException("--method " + m.id() + ": needs a global average pooling + linear head that "
                         + "classifies layer '" + layer + "', and " + model.noLinearHeadReason(layer)
                         + "; gradient and score methods (grad-cam, grad-cam-plus-plus, layer-cam, score-cam) work at any "
@@ -229,8 +231,8 @@ public final class Explain {
 
     private static Method method(PluginRegistry registry, String id, Map<String, Object> raw) {
         CamMethodFactory f = registry.find(PluginKind.CAM_METHOD, id)
-                .orElseThrow(() ->
-                        new UserException("--method " + registry.unknownIdMessage(PluginKind.CAM_METHOD, id)));
+                .orElseThrow(
+                        () -> new UserException("--method: " + registry.unknownIdMessage(PluginKind.CAM_METHOD, id)));
         Params.Resolution res = Params.check(f.params(), raw);
         List<ParamProblem> problems = res.problems();
         if (problems.isEmpty()) {
@@ -238,7 +240,8 @@ public final class Explain {
         }
         if (!problems.isEmpty()) {
             throw new UserException(problems.stream()
-                    .map(p -> "--method-param " + id + (p.param().isEmpty() ? "" : "." + p.param()) + ": " + p.message())
+                    .map(p ->
+                            "--method-param " + id + (p.param().isEmpty() ? "" : "." + p.param()) + ": " + p.message())
                     .collect(Collectors.joining("; ")));
         }
         return new Method(f.id(), res.params(), f.create(res.params()));
@@ -257,8 +260,10 @@ public final class Explain {
             norm = loaded.normalization().orElse(null);
             if (norm == null) {
                 if (loaded.runData().isPresent()) {
-                    throw new UserException("--images: the run's dataset (" + loaded.runData().get().info().name()
-                            + ") does not say how it normalises pixels; give --mean and --std (per channel, after /255)");
+                    throw new UserException(
+                            "--images: the run's dataset ("
+                                    + loaded.runData().get().info().name()
+                                    + ") does not say how it normalises pixels; give --mean and --std (per channel, after /255)");
                 }
                 norm = PixelNormalization.unit(shape.channels());
             }
@@ -296,7 +301,8 @@ public final class Explain {
         return out;
     }
 
-    private static Inputs split(PluginRegistry registry, ExplainRequest r, ModelSource.Loaded loaded, InputShape shape) {
+    private static Inputs split(
+            PluginRegistry registry, ExplainRequest r, ModelSource.Loaded loaded, InputShape shape) {
         Dataset data;
         if (!r.dataset().isEmpty()) {
             data = dataset(registry, r);
@@ -307,31 +313,40 @@ public final class Explain {
                             + "--data-param NAME=VALUE), or give --images"));
         }
         if (!data.info().shape().equals(shape)) {
-            throw new UserException("--data: the images of " + data.info().name() + " are " + data.info().shape()
-                    + " but the model takes " + shape);
+            throw new UserException("--data: the images of " + data.info().name() + " are "
+                    + data.info().shape() + " but the model takes " + shape);
         }
         if (data.info().numClasses() != loaded.model().numClasses()) {
-            throw new UserException("--data: " + data.info().name() + " has " + data.info().numClasses()
-                    + " classes but the model " + loaded.model().numClasses());
+            throw new UserException(
+                    "--data: " + data.info().name() + " has " + data.info().numClasses() + " classes but the model "
+                            + loaded.model().numClasses());
         }
         DataSplit split =
                 switch (r.split()) {
                     case "test" -> data.test();
                     case "train" -> data.train();
                     case "validation" -> data.validation()
-                            .orElseThrow(() -> new UserException("--data validation: " + data.info().name()
-                                    + " has no validation split (set data.params.validation in the run's config)"));
+                            .orElseThrow(
+                                    () -> new UserException(
+                                            "--data validation: " + data.info().name()
+                                                    + " has no validation split (set data.params.validation in the run's config)"));
                     default -> throw new UserException(
                             "--data: must be test, train or validation, found '" + r.split() + "'");
                 };
         return Inputs.split(
-                split, r.split(), data.info().name(), shape, r.limit(), r.indices(), data.normalization().orElse(null));
+                split,
+                r.split(),
+                data.info().name(),
+                shape,
+                r.limit(),
+                r.indices(),
+                data.normalization().orElse(null));
     }
 
     private static Dataset dataset(PluginRegistry registry, ExplainRequest r) {
         DatasetFactory f = registry.find(PluginKind.DATASET, r.dataset())
                 .orElseThrow(() ->
-                        new UserException("--dataset " + registry.unknownIdMessage(PluginKind.DATASET, r.dataset())));
+                        new UserException("--dataset: " + registry.unknownIdMessage(PluginKind.DATASET, r.dataset())));
         Map<String, Object> raw = new LinkedHashMap<>();
         for (String p : r.dataParams()) {
             int eq = p.indexOf('=');
@@ -394,7 +409,8 @@ public final class Explain {
                 out[b] = switch (rule) {
                     case "pred" -> argmax(logits.getRow(b).toDoubleVector());
                     case "true" -> inputs.label(idx[b]);
-                    default -> fixed;};
+                    default -> fixed;
+                };
             }
             return out;
         }
@@ -449,8 +465,11 @@ public final class Explain {
         int mw = (int) mapShape[2];
         int n = inputs.size();
         int k = model.numClasses();
-        int scale = r.scale() > 0 ? r.scale() : Math.max(1, (112 + Math.max(shape.height(), shape.width()) - 1)
-                / Math.max(shape.height(), shape.width()));
+        int scale = r.scale() > 0
+                ? r.scale()
+                : Math.max(
+                        1,
+                        (112 + Math.max(shape.height(), shape.width()) - 1) / Math.max(shape.height(), shape.width()));
         int gridRows = Math.min(r.gridRows(), n);
         boolean faith = r.faithfulness() != null;
         boolean masks = inputs.hasMasks();
@@ -483,7 +502,11 @@ public final class Explain {
             double[][] z = cb.logits().castTo(DataType.DOUBLE).toDoubleMatrix();
             Map<String, float[]> batchMaps = new LinkedHashMap<>();
             for (Method m : methods) {
-                float[] maps = cb.maps(m.method()).castTo(DataType.FLOAT).dup('c').data().asFloat();
+                float[] maps = cb.maps(m.method())
+                        .castTo(DataType.FLOAT)
+                        .dup('c')
+                        .data()
+                        .asFloat();
                 System.arraycopy(maps, 0, allMaps.get(m.id()), from * mh * mw, maps.length);
                 batchMaps.put(m.id(), maps);
             }
@@ -494,7 +517,12 @@ public final class Explain {
                     faithScores.put(
                             m.id(),
                             Faithfulness.evaluate(
-                                    imgs -> chunkedLogits(model, imgs, batch), x, t, batchMaps.get(m.id()), mh, mw,
+                                    imgs -> chunkedLogits(model, imgs, batch),
+                                    x,
+                                    t,
+                                    batchMaps.get(m.id()),
+                                    mh,
+                                    mw,
                                     r.faithfulness()));
                 }
                 faithSeconds += (System.nanoTime() - f0) / 1e9;
@@ -540,7 +568,8 @@ public final class Explain {
                     }
                 }
                 if (i < gridRows) {
-                    grid.add(new ExplainGrid.Row(display, caption(inputs, i, t[b], pred, p, loaded.classes()), gridMaps));
+                    grid.add(new ExplainGrid.Row(
+                            display, caption(inputs, i, t[b], pred, p, loaded.classes()), gridMaps));
                 }
                 images.add(new ExplainResult.Image(
                         inputs.name(i),
@@ -564,7 +593,19 @@ public final class Explain {
             summary.put(m.id(), acc.get(m.id()).summary(faith, masks));
         }
         Map<String, Object> json = json(
-                r, loaded, layer, methods, inputs, target, mh, mw, scale, gridRows, images, summary, seconds,
+                r,
+                loaded,
+                layer,
+                methods,
+                inputs,
+                target,
+                mh,
+                mw,
+                scale,
+                gridRows,
+                images,
+                summary,
+                seconds,
                 faithSeconds);
         if (tmp != null) {
             Map<String, INDArray> arrays = new LinkedHashMap<>();
@@ -739,14 +780,19 @@ public final class Explain {
         m.put("methods", ms);
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("maps", MAPS);
-        files.put("maps_layout", "one float32 array [N, h, w] per method id (raw maps at the layer's resolution, "
-                + "images in the order of 'images'), 'logits' float32 [N, K], 'targets' int32 [N], 'labels' int32 [N] "
-                + "(-1 when unknown); numpy.load reads it");
+        files.put(
+                "maps_layout",
+                "one float32 array [N, h, w] per method id (raw maps at the layer's resolution, "
+                        + "images in the order of 'images'), 'logits' float32 [N, K], 'targets' int32 [N], 'labels' int32 [N] "
+                        + "(-1 when unknown); numpy.load reads it");
         files.put("overlays", r.overlays() ? OVERLAYS + "/<index>-<name>-<method>.png" : null);
         files.put("grid", gridRows > 0 ? GRID : null);
         m.put("files", files);
-        m.put("alignment", "maps resized bilinearly with align_corners=false to the picture, min-max normalised per "
-                + "map, jet colormap, opacity " + ALPHA + "; images enlarged " + scale + "x by nearest neighbour");
+        m.put(
+                "alignment",
+                "maps resized bilinearly with align_corners=false to the picture, min-max normalised per "
+                        + "map, jet colormap, opacity " + ALPHA + "; images enlarged " + scale
+                        + "x by nearest neighbour");
         if (r.faithfulness() != null) {
             m.put("faithfulness", r.faithfulness().toMap());
         }
@@ -789,7 +835,8 @@ public final class Explain {
             }
             if (!img.localization().isEmpty()) {
                 Map<String, Object> l = new LinkedHashMap<>();
-                img.localization().forEach((id, s) -> l.put(id, Map.of("hit", s.hit(), "energy", s.energy(), "iou", s.iou())));
+                img.localization()
+                        .forEach((id, s) -> l.put(id, Map.of("hit", s.hit(), "energy", s.energy(), "iou", s.iou())));
                 e.put("localization", l);
             }
             list.add(e);
@@ -798,7 +845,9 @@ public final class Explain {
         m.put("seconds", Map.of("total", seconds, "faithfulness", faithSeconds));
         List<String> nonFinite = Json.nonFinite(m);
         if (!nonFinite.isEmpty()) {
-            m.put("warnings", nonFinite.stream().map(x -> x + ": no finite value").toList());
+            m.put(
+                    "warnings",
+                    nonFinite.stream().map(x -> x + ": no finite value").toList());
         }
         return m;
     }

@@ -109,10 +109,32 @@ public final class Faithfulness {
 
         int perStep = (pixels + options.steps() - 1) / options.steps();
         int steps = (pixels + perStep - 1) / perStep;
-        double[][] deletion = game(logits, x, baseline(x, n, height, width, channels, options.deletionBaseline()),
-                order, n, height, width, channels, perStep, steps, type, targets);
-        double[][] insertion = game(logits, baseline(x, n, height, width, channels, options.insertionBaseline()), x,
-                order, n, height, width, channels, perStep, steps, type, targets);
+        double[][] deletion = game(
+                logits,
+                x,
+                baseline(x, n, height, width, channels, options.deletionBaseline()),
+                order,
+                n,
+                height,
+                width,
+                channels,
+                perStep,
+                steps,
+                type,
+                targets);
+        double[][] insertion = game(
+                logits,
+                baseline(x, n, height, width, channels, options.insertionBaseline()),
+                x,
+                order,
+                n,
+                height,
+                width,
+                channels,
+                perStep,
+                steps,
+                type,
+                targets);
         Scores[] out = new Scores[n];
         for (int i = 0; i < n; i++) {
             out[i] = new Scores(auc(deletion[i]), auc(insertion[i]), y[i], o[i], deletion[i], insertion[i]);
@@ -169,7 +191,8 @@ public final class Faithfulness {
             int channels,
             DataType type,
             int[] targets) {
-        INDArray z = logits.apply(Nd4j.create(pixels, new long[] {n, height, width, channels}, 'c').castTo(type))
+        INDArray z = logits.apply(Nd4j.create(pixels, new long[] {n, height, width, channels}, 'c')
+                        .castTo(type))
                 .castTo(DataType.DOUBLE);
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {

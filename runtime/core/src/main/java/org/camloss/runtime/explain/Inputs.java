@@ -115,7 +115,8 @@ abstract class Inputs {
         int[][] original = new int[n][];
         for (int i = 0; i < n; i++) {
             try {
-                ImageFiles.Image img = ImageFiles.read(found.get(i).file(), shape.height(), shape.width(), shape.channels());
+                ImageFiles.Image img =
+                        ImageFiles.read(found.get(i).file(), shape.height(), shape.width(), shape.channels());
                 pixels[i] = img.pixels();
                 original[i] = new int[] {img.originalHeight(), img.originalWidth()};
             } catch (UserException e) {
@@ -197,7 +198,8 @@ abstract class Inputs {
             }
             if (mask.height() != original[i][0] || mask.width() != original[i][1]) {
                 problems.add(m + ": " + mask.height() + "x" + mask.width() + " but its image " + f.file() + " is "
-                        + original[i][0] + "x" + original[i][1] + " (height x width); a mask must have its image's size");
+                        + original[i][0] + "x" + original[i][1]
+                        + " (height x width); a mask must have its image's size");
                 continue;
             }
             out[i] = resizeNearest(mask.inside(), mask.height(), mask.width(), shape.height(), shape.width());

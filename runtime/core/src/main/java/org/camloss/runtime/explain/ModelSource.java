@@ -32,6 +32,7 @@ import org.camloss.runtime.wiring.ExperimentParts;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Reads the model {@link Explain} explains: a camloss run, a camloss model file, or a plain DL4J graph. */
 final class ModelSource {
@@ -102,15 +103,16 @@ final class ModelSource {
         } catch (ConfigException e) {
             throw new UserException(run.runJson() + ": not a usable run config:\n" + e.getMessage(), e);
         }
-        ExperimentParts parts = ExperimentParts.make(registry, config.withoutDistillation().withoutInit());
+        ExperimentParts parts =
+                ExperimentParts.make(registry, config.withoutDistillation().withoutInit());
         Dataset data = parts.dataset();
         CamModel loaded = ModelFiles.load(file, "MODEL", data.info().shape());
         if (loaded.head().getClasses() != data.info().numClasses()) {
             throw new UserException(file + ": the model has " + loaded.head().getClasses() + " classes but the dataset "
                     + data.info().name() + " has " + data.info().numClasses());
         }
-        CamModel model =
-                new CamModel(loaded.graph(), loaded.featureVertex(), parts.backbone().info(), loaded.inputShape());
+        CamModel model = new CamModel(
+                loaded.graph(), loaded.featureVertex(), parts.backbone().info(), loaded.inputShape());
         Map<String, Object> describe = new LinkedHashMap<>();
         describe.put("kind", "camloss run");
         describe.put("run", run.path().toString());
@@ -145,7 +147,8 @@ final class ModelSource {
         Map<String, Object> describe = new LinkedHashMap<>();
         describe.put("file", file.toString());
         describe.put("sha256", sha);
-        if (graph.getLayer(CamModel.HEAD) instanceof CamHeadLayer) {
+        if (graph.getConfiguration().getVertices().containsKey(CamModel.HEAD)
+                && graph.getLayer(CamModel.HEAD) instanceof CamHeadLayer) {
             CamModel model = ModelFiles.load(file, "MODEL", shape);
             describe.put("kind", "camloss model");
             return new Loaded(
@@ -175,7 +178,8 @@ final class ModelSource {
         try {
             model = ExplainedModel.ofGraph(graph, shape, r.logitsLayer(), r.featuresLayer(), nchw);
         } catch (IllegalArgumentException e) {
-            String key = e.getMessage().startsWith("no feature layer") || e.getMessage().contains("is not a 4-D map")
+            String key = e.getMessage().startsWith("no feature layer")
+                            || e.getMessage().contains("is not a 4-D map")
                     ? "--features"
                     : "--logits";
             throw new UserException(key + ": " + e.getMessage(), e);
@@ -229,8 +233,8 @@ final class ModelSource {
     private static List<String> denseLayers(ComputationGraph graph) {
         List<String> out = new ArrayList<>();
         for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
-            org.deeplearning4j.nn.api.Layer inner = l;
-            if (inner.getParam("W") != null && inner.getParam("W").rank() == 2) {
+            INDArray w = l.paramTable().get("W");
+            if (w != null && w.rank() == 2) {
                 out.add(l.conf().getLayer().getLayerName());
             }
         }
