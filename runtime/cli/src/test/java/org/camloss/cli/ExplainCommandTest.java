@@ -388,6 +388,116 @@ class ExplainCommandTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void evalFaithfulnessAddsExplainsSummaryToEvalJson(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("e");
+        assertEquals(
+                0,
+                explain(
+                        run,
+                        "--data",
+                        "test",
+                        "--limit",
+                        "6",
+                        "--method",
+                        "cam,caam,grad-cam",
+                        "--faithfulness",
+                        "--steps",
+                        "5",
+                        "--deletion-baseline",
+                        "blur",
+                        "--insertion-baseline",
+                        "constant",
+                        "--out",
+                        dir.toString()),
+                err.toString());
+        Map<String, Object> summary = (Map<String, Object>) json(dir).get("summary");
+        assertFalse(Files.exists(run.resolve("eval.json")), "train writes no eval.json");
+        try {
+            List<String> args = List.of(
+                    "eval",
+                    run.toString(),
+                    "--faithfulness",
+                    "--method",
+                    "cam,caam,grad-cam",
+                    "--limit",
+                    "6",
+                    "--steps",
+                    "5",
+                    "--deletion-baseline",
+                    "blur",
+                    "--insertion-baseline",
+                    "constant",
+                    "--no-progress");
+            out.getBuffer().setLength(0);
+            assertEquals(
+                    0,
+                    Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                            .execute(args.toArray(String[]::new)),
+                    err.toString());
+            String text = out.toString();
+            assertTrue(
+                    text.contains("faithfulness (6 test images, predicted class, layer s3_b0_relu, 5 steps, "
+                            + "deletion to blur, insertion from constant):"),
+                    text);
+            assertTrue(
+                    text.lines()
+                            .anyMatch(l ->
+                                    l.matches("  grad-cam +0\\.\\d{4} +0\\.\\d{4} +\\d+\\.\\d\\d% +\\d+\\.\\d\\d%")),
+                    text);
+            Map<String, Object> eval = Json.read(run.resolve("eval.json"));
+            assertTrue(eval.containsKey("accuracy"), eval.keySet().toString());
+            Map<String, Object> f = (Map<String, Object>) eval.get("faithfulness");
+            assertEquals(6, f.get("images"));
+            assertEquals("pred", f.get("target"));
+            assertEquals(5, f.get("steps"));
+            assertEquals("blur", f.get("deletion_baseline"));
+            Map<String, Object> methods = (Map<String, Object>) f.get("methods");
+            assertEquals(List.of("cam", "caam", "grad-cam"), List.copyOf(methods.keySet()));
+            for (String id : methods.keySet()) {
+                Map<String, Object> got = (Map<String, Object>) methods.get(id);
+                Map<String, Object> want = (Map<String, Object>) summary.get(id);
+                for (String key : List.of("deletion_auc", "insertion_auc", "average_drop", "increase_in_confidence")) {
+                    assertEquals(
+                            ((Number) want.get(key)).doubleValue(),
+                            ((Number) got.get(key)).doubleValue(),
+                            1e-12,
+                            id + " " + key + ": eval measures what explain measures");
+                }
+            }
+
+            // a bad method is refused before anything is evaluated: eval.json stays as it was
+            String measured = Files.readString(run.resolve("eval.json"));
+            err.getBuffer().setLength(0);
+            assertEquals(
+                    2,
+                    Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                            .execute(
+                                    "eval",
+                                    run.toString(),
+                                    "--faithfulness",
+                                    "--method",
+                                    "cam,score",
+                                    "--no-progress"));
+            assertTrue(
+                    err.toString()
+                            .startsWith(
+                                    "error: --method: no cam-method plugin 'score'; did you mean " + "'score-cam'?"),
+                    err.toString());
+            assertEquals(measured, Files.readString(run.resolve("eval.json")));
+            err.getBuffer().setLength(0);
+            assertEquals(
+                    2,
+                    Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                            .execute("eval", run.toString(), "--method", "cam"));
+            assertEquals(
+                    "error: --method: only with --faithfulness", err.toString().strip());
+        } finally {
+            Files.deleteIfExists(run.resolve("eval.json"));
+        }
+    }
+
+    @Test
     void anExistingOutputDirectoryIsRefused(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("taken");
         Files.createDirectories(dir);

@@ -365,6 +365,26 @@ public final class Camloss {
      *     failed or was interrupted), the model asked for does not exist, or its plugins, data or model cannot be used
      */
     public EvalReport evaluate(Path runDir, ModelChoice which) {
+        return evaluate(runDir, which, null, org.camloss.runtime.explain.ExplainListener.NONE);
+    }
+
+    /**
+     * As {@link #evaluate(Path, ModelChoice)}, and with {@code faithfulness} also the faithfulness metrics of CAM
+     * methods' maps for the predicted class on the first test images (deletion and insertion AUC, Petsiuk et al. 2018;
+     * average drop and increase in confidence, Chattopadhay et al. 2018), in {@code eval.json}'s {@code faithfulness}
+     * section (see {@link org.camloss.runtime.explain.EvalFaithfulness}). They are measured first, so a bad method
+     * is refused before the evaluation and nothing is written.
+     *
+     * @param faithfulness what to measure, or null for nothing
+     * @param listener     progress of the faithfulness games
+     * @throws UserException as {@link #evaluate(Path, ModelChoice)}, and for an unknown CAM method or one that needs
+     *     a global average pooling + linear head the model lacks
+     */
+    public EvalReport evaluate(
+            Path runDir,
+            ModelChoice which,
+            org.camloss.runtime.explain.EvalFaithfulness faithfulness,
+            org.camloss.runtime.explain.ExplainListener listener) {
         RunDirectory run = RunDirectory.open(runDir);
         Map<String, Object> raw = readRunJson(run);
         Object provenance = raw.remove("provenance");
@@ -378,6 +398,10 @@ public final class Camloss {
         if (!Files.isRegularFile(model)) {
             throw new UserException(model + ": missing; " + whyNoModel(run, provenance, which));
         }
+        Map<String, Object> faith = faithfulness == null
+                ? null
+                : org.camloss.runtime.explain.EvalFaithfulness.measure(
+                        registry, run.path(), which == ModelChoice.BEST, faithfulness, listener);
         ExperimentParts parts =
                 ExperimentParts.make(registry, config.withoutDistillation().withoutInit());
         CamModel loaded = loadModel(model, parts.backbone(), parts.dataset());
@@ -389,6 +413,9 @@ public final class Camloss {
         json.put("dataset", parts.dataset().info().name());
         json.put("evaluated", Instant.now().toString());
         json.putAll(result.toJson());
+        if (faith != null) {
+            json.put("faithfulness", faith);
+        }
         List<String> nonFinite = Json.nonFinite(json);
         if (!nonFinite.isEmpty()) {
             json.put(
@@ -396,7 +423,7 @@ public final class Camloss {
                     nonFinite.stream().map(k -> k + ": no finite value").toList());
         }
         Json.write(which == ModelChoice.BEST ? run.path().resolve("eval-best.json") : run.evalJson(), json);
-        return new EvalReport(run.path(), config, result);
+        return new EvalReport(run.path(), config, result, java.util.Optional.ofNullable(faith));
     }
 
     /**
@@ -586,6 +613,16 @@ public final class Camloss {
      * @param runDir the run
      * @param config its config
      * @param result the metrics
+     * @param faithfulness eval.json's faithfulness section, when measured
      */
-    public record EvalReport(Path runDir, ExperimentConfig config, EvalResult result) {}
+    public record EvalReport(
+            Path runDir,
+            ExperimentConfig config,
+            EvalResult result,
+            java.util.Optional<Map<String, Object>> faithfulness) {
+        /** A report without faithfulness metrics. */
+        public EvalReport(Path runDir, ExperimentConfig config, EvalResult result) {
+            this(runDir, config, result, java.util.Optional.empty());
+        }
+    }
 }
