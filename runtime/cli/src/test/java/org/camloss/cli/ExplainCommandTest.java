@@ -261,6 +261,51 @@ class ExplainCommandTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void masksOfImageFilesGiveThePointingGameEnergyAndIou(@TempDir Path tmp) throws Exception {
+        Path masks = tmp.resolve("masks");
+        Files.createDirectories(masks.resolve("sub"));
+        // the object: the left half of each image, at the image's own size
+        writeMask(masks.resolve("a.png"), 20, 24);
+        writeMask(masks.resolve("c.png"), 30, 18);
+        writeMask(masks.resolve("sub/b.png"), 16, 16);
+        Path dir = tmp.resolve("e");
+        int status = explain(
+                run,
+                "--images",
+                images.toString(),
+                "--masks",
+                masks.toString(),
+                "--method",
+                "cam",
+                "--out",
+                dir.toString());
+        assertEquals(0, status, err.toString());
+        assertTrue(out.toString().contains("method               pointing   energy      IoU"), out.toString());
+        Map<String, Object> j = json(dir);
+        Map<String, Object> cam = (Map<String, Object>) ((Map<String, Object>) j.get("summary")).get("cam");
+        double pointing = ((Number) cam.get("pointing")).doubleValue();
+        assertTrue(
+                List.of(0.0, 1.0 / 3, 2.0 / 3, 1.0).stream().anyMatch(v -> Math.abs(v - pointing) < 1e-12),
+                cam.toString());
+        for (Map<String, Object> img : (List<Map<String, Object>>) j.get("images")) {
+            Map<String, Object> loc = (Map<String, Object>) ((Map<String, Object>) img.get("localization")).get("cam");
+            double energy = ((Number) loc.get("energy")).doubleValue();
+            assertTrue(energy > 0 && energy < 1, loc.toString());
+        }
+    }
+
+    private static void writeMask(Path file, int h, int w) throws Exception {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w / 2; x++) {
+                img.getRaster().setSample(x, y, 0, 255);
+            }
+        }
+        assertTrue(ImageIO.write(img, "png", file.toFile()));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void aPlainDl4jGraphWithGradCamAndCam(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("plain");
         int status = explain(

@@ -83,12 +83,18 @@ final class ExplainGrid {
         return img;
     }
 
+    /** Draws {@code s} centred over {@code span}, in a smaller font (down to 8 points) or cut when it is too long. */
     private static void centered(Graphics2D g, String s, int x, int span, int baseline) {
+        Font font = g.getFont();
+        for (int size = font.getSize(); size > 8 && g.getFontMetrics().stringWidth(s) > span; size--) {
+            g.setFont(font.deriveFont((float) (size - 1)));
+        }
         FontMetrics fm = g.getFontMetrics();
         String t = s;
         while (!t.isEmpty() && fm.stringWidth(t) > span) {
             t = t.substring(0, t.length() - 1);
         }
         g.drawString(t, x + (span - fm.stringWidth(t)) / 2, baseline);
+        g.setFont(font);
     }
 }
