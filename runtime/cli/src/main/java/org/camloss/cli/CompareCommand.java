@@ -82,10 +82,58 @@ final class CompareCommand implements Callable<Integer> {
                     + "(default: the config's distill.teacher).")
     String teacher;
 
+    @Option(
+            names = "--faithfulness",
+            description = "Also measure each run's faithfulness metrics after it trains, as 'eval --faithfulness' "
+                    + "(deletion and insertion AUC, average drop, increase in confidence) on the first "
+                    + "--faithfulness-limit test images; they become columns <method>_deletion_auc and so on.")
+    boolean faithfulness;
+
+    @Option(
+            names = {"--method", "-m"},
+            paramLabel = "ID",
+            split = ",",
+            description = "With --faithfulness: the CAM methods (default: cam,caam).")
+    List<String> faithfulnessMethods = new ArrayList<>();
+
+    @Option(
+            names = "--faithfulness-limit",
+            paramLabel = "N",
+            defaultValue = "500",
+            description = "With --faithfulness: the first N test images (0: all; default: ${DEFAULT-VALUE}).")
+    int faithfulnessLimit;
+
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            defaultValue = "32",
+            description = "With --faithfulness: steps of the deletion and insertion games (default: ${DEFAULT-VALUE}).")
+    int steps;
+
     @Override
     public Integer call() {
         if (seeds < 1 || seeds > 1000) {
             throw new org.camloss.api.UserException("--seeds: must be in [1, 1000], found " + seeds);
+        }
+        org.camloss.runtime.explain.EvalFaithfulness faith = null;
+        if (faithfulness) {
+            if (faithfulnessLimit < 0) {
+                throw new org.camloss.api.UserException(
+                        "--faithfulness-limit: must be 0 (all) or positive, found " + faithfulnessLimit);
+            }
+            faith = new org.camloss.runtime.explain.EvalFaithfulness(
+                    faithfulnessMethods,
+                    faithfulnessLimit,
+                    ExplainCommand.faithfulnessOptions(
+                            steps,
+                            org.camloss.runtime.explain.FaithfulnessOptions.DEFAULT
+                                    .deletionBaseline()
+                                    .id(),
+                            org.camloss.runtime.explain.FaithfulnessOptions.DEFAULT
+                                    .insertionBaseline()
+                                    .id()));
+        } else if (!faithfulnessMethods.isEmpty()) {
+            throw new org.camloss.api.UserException("--method: only with --faithfulness");
         }
         Camloss camloss = main.camloss();
         ExperimentConfig base = camloss.loadConfig(config, overrides);
@@ -108,6 +156,7 @@ final class CompareCommand implements Callable<Integer> {
                 variants,
                 seedList,
                 dir,
+                faith,
                 Console.reporter(base.name(), base.train().progress() && !noProgress));
         ComparisonChart.write(c, dir.resolve("accuracy.png"), base.name() + ": test accuracy per epoch");
         var out = spec.commandLine().getOut();

@@ -298,6 +298,28 @@ public final class Camloss {
             List<Long> seeds,
             Path dir,
             TrainListener... extra) {
+        return compare(base, variants, seeds, dir, null, extra);
+    }
+
+    /**
+     * As {@link #compare(ExperimentConfig, List, List, Path, TrainListener...)}, and with {@code faithfulness} each
+     * run's faithfulness metrics measured after it trains (as {@code eval --faithfulness}; the methods are checked
+     * before anything trains), added to its row as {@code <method>_deletion_auc}, {@code <method>_insertion_auc},
+     * {@code <method>_average_drop} and {@code <method>_increase_in_confidence} (see
+     * {@link org.camloss.runtime.explain.EvalFaithfulness#flatten}).
+     *
+     * @param faithfulness what to measure per run, or null for nothing
+     */
+    public Comparison compare(
+            ExperimentConfig base,
+            List<Comparison.Variant> variants,
+            List<Long> seeds,
+            Path dir,
+            org.camloss.runtime.explain.EvalFaithfulness faithfulness,
+            TrainListener... extra) {
+        if (faithfulness != null) {
+            faithfulness.check(registry);
+        }
         if (Files.exists(dir)) {
             throw new UserException("--out " + dir + ": already exists; camloss never overwrites results");
         }
@@ -329,6 +351,15 @@ public final class Camloss {
             List<Double> curve = new ArrayList<>();
             for (Map<String, Object> epoch : r.summary().epochs()) {
                 curve.add(((Number) epoch.get("test_accuracy")).doubleValue());
+            }
+            if (faithfulness != null) {
+                row.putAll(org.camloss.runtime.explain.EvalFaithfulness.flatten(
+                        org.camloss.runtime.explain.EvalFaithfulness.measure(
+                                registry,
+                                r.runDir(),
+                                false,
+                                faithfulness,
+                                org.camloss.runtime.explain.ExplainListener.NONE)));
             }
             row.put(Comparison.EPOCH_TO_95, Comparison.epochTo95(curve));
             row.put(Comparison.CURVE, curve);

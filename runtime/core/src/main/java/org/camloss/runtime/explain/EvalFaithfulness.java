@@ -49,6 +49,34 @@ public record EvalFaithfulness(List<String> methods, int limit, FaithfulnessOpti
     }
 
     /**
+     * Checks the method ids and parameters without a model, so a comparison can refuse them before it trains.
+     *
+     * @throws org.camloss.api.UserException for an unknown method, naming the valid ones
+     */
+    public void check(PluginRegistry registry) {
+        Explain.methods(
+                registry,
+                ExplainRequest.builder(Path.of(".")).methods(methods, List.of()).build());
+    }
+
+    /**
+     * The section flattened into one number per method and metric, {@code <method>_deletion_auc},
+     * {@code <method>_insertion_auc}, {@code <method>_average_drop} and {@code <method>_increase_in_confidence} (the
+     * last two in percent), for tables with one row per run such as {@code compare}'s.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> flatten(Map<String, Object> section) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        ((Map<String, Object>) section.get("methods")).forEach((id, v) -> {
+            Map<String, Object> m = (Map<String, Object>) v;
+            for (String key : List.of("deletion_auc", "insertion_auc", "average_drop", "increase_in_confidence")) {
+                out.put(id + "_" + key, m.get(key));
+            }
+        });
+        return out;
+    }
+
+    /**
      * Runs the request on a run's test split and returns the {@code eval.json} section; writes nothing.
      *
      * @param best whether to read {@code model-best.zip}

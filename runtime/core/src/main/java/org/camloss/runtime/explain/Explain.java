@@ -179,7 +179,7 @@ public final class Explain {
     }
 
     /** The methods asked for, checked, with their parameters; empty for the default. */
-    private static List<Method> methods(PluginRegistry registry, ExplainRequest r) {
+    static List<Method> methods(PluginRegistry registry, ExplainRequest r) {
         List<String> ids = new ArrayList<>();
         for (String spec : r.methods()) {
             for (String part : spec.split(",")) {
