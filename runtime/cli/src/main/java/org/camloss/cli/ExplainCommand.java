@@ -64,7 +64,11 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--data-param", paramLabel = "NAME=VALUE", description = "A parameter of --dataset (repeatable).")
     List<String> dataParams = new ArrayList<>();
 
-    @Option(names = "--limit", paramLabel = "N", description = "Only the first N images (default: all).")
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            description =
+                    "Only the first N images (files in argument order, a directory's sorted by path; default: all).")
     int limit;
 
     @Option(

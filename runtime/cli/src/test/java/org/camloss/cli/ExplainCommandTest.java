@@ -281,6 +281,21 @@ class ExplainCommandTest {
                 dir.toString());
         assertEquals(0, status, err.toString());
         assertTrue(out.toString().contains("method               pointing   energy      IoU"), out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(
+                0,
+                explain(
+                        run,
+                        "--images",
+                        images.toString(),
+                        "--masks",
+                        masks.toString(),
+                        "--limit",
+                        "2",
+                        "--out",
+                        tmp.resolve("two").toString()),
+                err.toString());
+        assertTrue(out.toString().startsWith("2 images,"), "--limit applies to files too: " + out);
         Map<String, Object> j = json(dir);
         Map<String, Object> cam = (Map<String, Object>) ((Map<String, Object>) j.get("summary")).get("cam");
         double pointing = ((Number) cam.get("pointing")).doubleValue();

@@ -268,7 +268,7 @@ public final class Explain {
                 norm = PixelNormalization.unit(shape.channels());
             }
         }
-        return Inputs.files(r.images(), r.masks(), shape, norm);
+        return Inputs.files(r.images(), r.masks(), shape, norm, r.limit());
     }
 
     private static PixelNormalization normalization(ExplainRequest r, int channels) {

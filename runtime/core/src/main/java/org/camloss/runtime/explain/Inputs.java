@@ -74,12 +74,14 @@ abstract class Inputs {
     /**
      * Image files and directories (searched recursively; names starting with '.' skipped at every depth; files of
      * other types in a directory ignored and counted), decoded to the model's channels and resized to its size,
-     * normalised with {@code normalization}; with {@code masks}, each image's mask at the same relative path.
+     * normalised with {@code normalization}; with {@code masks}, each image's mask at the same relative path. With
+     * {@code limit} above 0, only the first {@code limit} images in argument order (a directory's files sorted by
+     * path) are read.
      *
      * @throws UserException listing every path that does not exist, holds no image, cannot be decoded, or whose
      *     mask is missing, of another size, or left over
      */
-    static Inputs files(List<Path> paths, Path masks, InputShape shape, PixelNormalization normalization) {
+    static Inputs files(List<Path> paths, Path masks, InputShape shape, PixelNormalization normalization, int limit) {
         if (paths.isEmpty()) {
             throw new UserException("--images: no file or directory given");
         }
@@ -110,6 +112,10 @@ abstract class Inputs {
         if (!problems.isEmpty()) {
             throw new UserException(problems("--images: " + problems.size() + " problem(s):", problems));
         }
+        boolean truncated = limit > 0 && found.size() > limit;
+        if (truncated) {
+            found.subList(limit, found.size()).clear();
+        }
         int n = found.size();
         byte[][] pixels = new byte[n][];
         int[][] original = new int[n][];
@@ -129,7 +135,7 @@ abstract class Inputs {
                             + "supported):",
                     problems));
         }
-        boolean[][] maskArrays = masks == null ? null : masks(masks, found, original, shape);
+        boolean[][] maskArrays = masks == null ? null : masks(masks, found, original, shape, truncated);
         List<String> names = new ArrayList<>();
         for (Found f : found) {
             names.add(f.root() == null ? f.file().toString() : f.root().getFileName() + "/" + f.relative());
@@ -160,8 +166,9 @@ abstract class Inputs {
         return out;
     }
 
-    /** Each image's mask, resized to the model's size by nearest neighbour. */
-    private static boolean[][] masks(Path dir, List<Found> found, int[][] original, InputShape shape) {
+    /** Each image's mask, resized to the model's size by nearest neighbour; masks left over are refused unless {@code truncated}. */
+    private static boolean[][] masks(
+            Path dir, List<Found> found, int[][] original, InputShape shape, boolean truncated) {
         if (!Files.isDirectory(dir)) {
             throw new UserException("--masks " + dir + ": not a directory");
         }
@@ -216,8 +223,9 @@ abstract class Inputs {
         } catch (IOException | UncheckedIOException e) {
             throw new UserException("--masks " + dir + ": cannot be listed (" + e.getMessage() + ")");
         }
-        if (problems.isEmpty() && found.stream().allMatch(f -> f.root() == null)) {
-            // single files: their masks are matched by file name only, so other files in the directory are expected
+        if (problems.isEmpty() && (truncated || found.stream().allMatch(f -> f.root() == null))) {
+            // single files: their masks are matched by file name only, so other files in the directory are expected;
+            // with --limit, the masks of the images left out are expected too
             extra.clear();
         }
         problems.addAll(extra);
