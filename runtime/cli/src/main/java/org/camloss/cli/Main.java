@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
             ResumeCommand.class,
             EvalCommand.class,
             ExplainCommand.class,
+            ReportCommand.class,
             FewShotCommand.class,
             CompareCommand.class,
             BenchCommand.class,

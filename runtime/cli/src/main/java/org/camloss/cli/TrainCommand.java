@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
-        description = "Train the experiment a YAML config describes into a new run directory.")
+        description =
+                "Train the experiment a YAML config describes into a new run directory; writes report.html at the "
+                        + "end (see 'camloss report').")
 final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
@@ -40,6 +42,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No live progress bar.")
     boolean noProgress;
 
+    @Option(
+            names = "--no-report",
+            description = "Do not write report.html at the end (then 'camloss report RUN_DIR' writes it; the report "
+                    + "evaluates the run, writing eval.json, and draws CAMs of up to 500 test images).")
+    boolean noReport;
+
     @Override
     public Integer call() throws Exception {
         Camloss camloss = main.camloss();
@@ -50,6 +58,22 @@ final class TrainCommand implements Callable<Integer> {
                     cfg, out, Console.reporter(cfg.name(), cfg.train().progress() && !noProgress));
         }
         out().println("run directory: " + result.runDir());
+        if (!noReport) {
+            boolean progress = cfg.train().progress() && !noProgress;
+            try (TaskProgress bar = new TaskProgress(System.err, System.console() != null, "report")) {
+                out().println("report: "
+                        + RunReport.write(
+                                camloss,
+                                result.runDir(),
+                                progress ? bar : org.camloss.runtime.explain.ExplainListener.NONE));
+            } catch (org.camloss.api.UserException | java.io.UncheckedIOException e) {
+                // the run itself is complete: say why there is no report and how to write it later
+                spec.commandLine()
+                        .getErr()
+                        .println("warning: report.html not written (" + e.getMessage() + "); the run is complete, "
+                                + "'camloss report " + result.runDir() + "' writes it");
+            }
+        }
         return 0;
     }
 

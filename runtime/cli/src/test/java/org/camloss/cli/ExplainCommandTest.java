@@ -65,7 +65,7 @@ class ExplainCommandTest {
         run = tmp.resolve("run");
         StringWriter sink = new StringWriter();
         int status = Main.commandLine(new PrintWriter(sink, true), new PrintWriter(sink, true))
-                .execute("train", config.toString(), "--out", run.toString(), "--no-progress");
+                .execute("train", config.toString(), "--out", run.toString(), "--no-progress", "--no-report");
         assertEquals(0, status, sink.toString());
 
         images = tmp.resolve("images");
@@ -472,7 +472,7 @@ class ExplainCommandTest {
                         dir.toString()),
                 err.toString());
         Map<String, Object> summary = (Map<String, Object>) json(dir).get("summary");
-        assertFalse(Files.exists(run.resolve("eval.json")), "train writes no eval.json");
+        assertFalse(Files.exists(run.resolve("eval.json")), "train --no-report writes no eval.json");
         try {
             List<String> args = List.of(
                     "eval",
