@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
                     + "each distiller set; with --regularizers, with each regularizer set, each with cross-entropy and "
                     + "with CAM-loss) for N seeds; print the per-seed rows and mean ± std of every final metric, "
                     + "including epoch_to_95 (first epoch within 95 %% of the final accuracy); writes compare.csv, "
-                    + "compare.json and accuracy.png (test accuracy per epoch), with --regularizers also table.md."
+                    + "compare.json, accuracy.png (test accuracy per epoch) and report.html (the tables and the chart in one "
+                    + "self-contained page), with --regularizers also table.md."
         })
 final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
@@ -159,6 +160,7 @@ final class CompareCommand implements Callable<Integer> {
                 faith,
                 Console.reporter(base.name(), base.train().progress() && !noProgress));
         ComparisonChart.write(c, dir.resolve("accuracy.png"), base.name() + ": test accuracy per epoch");
+        ComparisonReport.write(c, dir, base.name(), dir.resolve("accuracy.png"));
         var out = spec.commandLine().getOut();
         out.println();
         out.println("per seed:");
@@ -177,14 +179,14 @@ final class CompareCommand implements Callable<Integer> {
         if (sets.isEmpty()) {
             out.print(c.table());
             out.println("written: " + dir.resolve("compare.csv") + ", " + dir.resolve("compare.json") + ", "
-                    + dir.resolve("accuracy.png"));
+                    + dir.resolve("accuracy.png") + ", " + dir.resolve(RunReport.FILE));
             return 0;
         }
         String table = RegularizerSets.table(c, sets, RegularizerSets.losses(base));
         out.print(table);
         RegularizerSets.writeTable(dir.resolve("table.md"), table);
         out.println("written: " + dir.resolve("compare.csv") + ", " + dir.resolve("compare.json") + ", "
-                + dir.resolve("table.md") + ", " + dir.resolve("accuracy.png"));
+                + dir.resolve("table.md") + ", " + dir.resolve("accuracy.png") + ", " + dir.resolve(RunReport.FILE));
         return 0;
     }
 

@@ -417,14 +417,14 @@ final class RunReport {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String number(Object v) {
+    static String number(Object v) {
         if (v instanceof Integer || v instanceof Long) {
             return v.toString();
         }
         return v instanceof Number n ? String.format(Locale.ROOT, "%.4f", n.doubleValue()) : "–";
     }
 
-    private static String dataUri(byte[] png) {
+    static String dataUri(byte[] png) {
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
     }
 
@@ -439,7 +439,7 @@ final class RunReport {
         SECTIONS.put("config", "Config and provenance");
     }
 
-    private static final String CSS = String.join(
+    static final String CSS = String.join(
             "\n",
             "body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1400px; }",
             "h1 { margin-bottom: 0.2em; } .meta { color: #666; } nav a { margin-right: 1em; }",

@@ -64,6 +64,17 @@ class CompareFaithfulnessTest {
         }
         assertTrue(out.toString().contains("grad-cam_insertion_auc"), out.toString());
 
+        // the comparison's report.html: the same table, the chart inlined, a row per run, no script
+        org.jsoup.nodes.Document doc =
+                org.jsoup.Jsoup.parse(dir.resolve("report.html").toFile(), "UTF-8");
+        assertTrue(doc.select("script").isEmpty());
+        assertTrue(doc.selectFirst("#curves img").attr("src").startsWith("data:image/png;base64,"));
+        assertTrue(doc.getElementById("summary").text().contains("grad-cam_deletion_auc"));
+        assertEquals(3, doc.select("#runs tr").size(), "header + cross-entropy + cam-loss");
+        assertEquals(
+                List.of("cross-entropy-seed3", "cam-loss-seed3"),
+                doc.select("#runs a").eachText());
+
         // the same numbers as eval --faithfulness on that run with the same settings
         Map<String, Object> row = ((List<Map<String, Object>>)
                         Json.read(dir.resolve("compare.json")).get("runs"))
