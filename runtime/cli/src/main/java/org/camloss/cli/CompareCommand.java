@@ -160,7 +160,7 @@ final class CompareCommand implements Callable<Integer> {
                 faith,
                 Console.reporter(base.name(), base.train().progress() && !noProgress));
         ComparisonChart.write(c, dir.resolve("accuracy.png"), base.name() + ": test accuracy per epoch");
-        ComparisonReport.write(c, dir, base.name(), dir.resolve("accuracy.png"));
+        ComparisonReport.write(camloss, c, dir, base.name(), dir.resolve("accuracy.png"));
         var out = spec.commandLine().getOut();
         out.println();
         out.println("per seed:");

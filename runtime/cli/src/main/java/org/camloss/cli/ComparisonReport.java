@@ -5,10 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.camloss.runtime.Camloss;
 import org.camloss.runtime.Comparison;
+import org.camloss.runtime.explain.ExplainListener;
+import org.camloss.runtime.explain.ExplainRequest;
+import org.camloss.runtime.explain.ExplainResult;
+import org.camloss.runtime.explain.Heatmap;
 import org.camloss.runtime.run.Json;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -16,9 +22,13 @@ import org.jsoup.nodes.Element;
 /**
  * A comparison's {@code report.html}: one self-contained page (no script; the accuracy chart {@code compare} drew
  * inlined as a data URI) with every metric's mean ± standard deviation per variant (faithfulness columns included
- * when {@code compare --faithfulness} measured them), each run's row, and the compared configs' differences.
+ * when {@code compare --faithfulness} measured them), a CAM gallery (the first {@value #GALLERY} test images with
+ * the CAAM and the true-class CAM of each variant's first run, side by side) and each run's row.
  */
 final class ComparisonReport {
+    /** Test images in the gallery. */
+    static final int GALLERY = 6;
+
     private ComparisonReport() {}
 
     /**
@@ -27,7 +37,7 @@ final class ComparisonReport {
      * @param chart the PNG of the accuracy curves, or null
      * @return the file written
      */
-    static Path write(Comparison c, Path dir, String title, Path chart) {
+    static Path write(Camloss camloss, Comparison c, Path dir, String title, Path chart) {
         Document doc = Document.createShell("");
         doc.title("camloss comparison: " + title);
         doc.head().appendElement("meta").attr("charset", "utf-8");
@@ -68,6 +78,8 @@ final class ComparisonReport {
             }
         }
 
+        gallery(camloss, c, body.appendElement("section").attr("id", "gallery"));
+
         Element runs = body.appendElement("section").attr("id", "runs");
         runs.appendElement("h2").text("Runs");
         Element rt = runs.appendElement("table").addClass("numbers");
@@ -92,6 +104,93 @@ final class ComparisonReport {
         }
 
         doc.outputSettings().prettyPrint(true).charset(StandardCharsets.UTF_8);
+        return save(doc, dir);
+    }
+
+    /** Per variant, its first run's CAAM and true-class CAM of the same first test images. */
+    private static void gallery(Camloss camloss, Comparison c, Element section) {
+        section.appendElement("h2").text("CAM gallery (each variant's first run, the first test images)");
+        Map<String, ExplainResult> byVariant = new LinkedHashMap<>();
+        for (String v : c.variants()) {
+            c.rows().stream()
+                    .filter(r -> v.equals(r.get("variant")))
+                    .findFirst()
+                    .ifPresent(r -> byVariant.put(
+                            v,
+                            camloss.explain(
+                                    ExplainRequest.builder(
+                                                    Path.of(r.get("run_dir").toString()))
+                                            .data("test", null, List.of())
+                                            .limit(GALLERY)
+                                            .methods(List.of("caam", "cam"), List.of())
+                                            .target("true")
+                                            .write(false)
+                                            .overlays(false)
+                                            .gridRows(0)
+                                            .keepImages(true)
+                                            .build(),
+                                    ExplainListener.NONE)));
+        }
+        if (byVariant.isEmpty()) {
+            return;
+        }
+        ExplainResult first = byVariant.values().iterator().next();
+        section.appendElement("p")
+                .text(
+                        "Each row: the image, then per variant its CAAM and the CAM of the true class (resized bilinearly "
+                                + "to the image, min-max normalised, jet colormap: blue low, red high) with the variant's "
+                                + "prediction and confidence.");
+        Element table = section.appendElement("table").addClass("gallery-table");
+        Element head = table.appendElement("tr");
+        head.appendElement("th").text("image");
+        byVariant
+                .keySet()
+                .forEach(v -> head.appendElement("th").attr("colspan", "2").text(v + ": CAAM, CAM"));
+        @SuppressWarnings("unchecked")
+        List<Integer> size = ((List<Object>) first.json().get("image_size"))
+                .stream().map(v -> ((Number) v).intValue()).toList();
+        int h = size.get(0);
+        int w = size.get(1);
+        int scale = Math.max(1, (112 + Math.max(h, w) - 1) / Math.max(h, w));
+        for (int i = 0; i < first.images().size(); i++) {
+            ExplainResult.Image img = first.images().get(i);
+            Element tr = table.appendElement("tr");
+            Element cell = tr.appendElement("td");
+            cell.appendElement("img")
+                    .attr(
+                            "src",
+                            RunReport.dataUri(Heatmap.png(Heatmap.overlay(img.display(), h, w, null, 0, 0, scale, 0))))
+                    .attr("alt", img.name());
+            cell.appendElement("div")
+                    .addClass("caption")
+                    .text(img.name() + " · true " + first.classes().get(img.label()));
+            for (ExplainResult r : byVariant.values()) {
+                ExplainResult.Image x = r.images().get(i);
+                for (String method : List.of("caam", "cam")) {
+                    Element td = tr.appendElement("td");
+                    td.appendElement("img")
+                            .attr(
+                                    "src",
+                                    RunReport.dataUri(Heatmap.png(Heatmap.overlay(
+                                            x.display(),
+                                            h,
+                                            w,
+                                            x.maps().get(method),
+                                            r.mapHeight(),
+                                            r.mapWidth(),
+                                            scale,
+                                            0.5))))
+                            .attr("alt", method + " of " + x.name());
+                    td.appendElement("div")
+                            .addClass("caption")
+                            .text(String.format(
+                                    Locale.ROOT, "pred %s (%.3f)", r.classes().get(x.predicted()), x.confidence()));
+                }
+            }
+        }
+    }
+
+    private static Path save(Document doc, Path dir) {
         Path file = dir.resolve(RunReport.FILE);
         try {
             Path tmp = dir.resolve("." + RunReport.FILE + ".tmp");

@@ -450,6 +450,7 @@ final class RunReport {
             ".gallery { display: flex; flex-wrap: wrap; gap: 1em; }",
             ".card { margin: 0; border: 1px solid #ddd; padding: 0.4em; }",
             ".pics img { margin-right: 4px; image-rendering: pixelated; }",
-            "figcaption { font-size: 0.8em; color: #444; max-width: 360px; }",
+            "figcaption, .caption { font-size: 0.8em; color: #444; max-width: 360px; }",
+            ".gallery-table td { vertical-align: top; text-align: center; }",
             "pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }");
 }

@@ -74,6 +74,12 @@ class CompareFaithfulnessTest {
         assertEquals(
                 List.of("cross-entropy-seed3", "cam-loss-seed3"),
                 doc.select("#runs a").eachText());
+        // the gallery: 6 test images, each the image then CAAM and CAM per variant
+        assertEquals(7, doc.select("#gallery tr").size());
+        assertEquals(6 * 5, doc.select("#gallery img").size());
+        for (org.jsoup.nodes.Element img : doc.select("img")) {
+            assertTrue(img.attr("src").startsWith("data:image/png;base64,"));
+        }
 
         // the same numbers as eval --faithfulness on that run with the same settings
         Map<String, Object> row = ((List<Map<String, Object>>)
