@@ -74,6 +74,7 @@ class CompareFaithfulnessTest {
         assertEquals(
                 List.of("cross-entropy-seed3", "cam-loss-seed3"),
                 doc.select("#runs a").eachText());
+        ReportTest.assertShowsChartsAndHeatmaps(dir.resolve("report.html"), tmp);
         // the gallery: 6 test images, each the image then CAAM and CAM per variant
         assertEquals(7, doc.select("#gallery tr").size());
         assertEquals(6 * 5, doc.select("#gallery img").size());

@@ -125,6 +125,14 @@ class ReportTest {
 
     @Test
     void aHeadlessBrowserLoadsItWithoutErrorsAndShowsChartsAndGallery(@TempDir Path tmp) throws Exception {
+        assertShowsChartsAndHeatmaps(run.resolve("report.html"), tmp);
+    }
+
+    /**
+     * Loads {@code html} in headless Chromium (the test is skipped where it is missing) and checks that no script or
+     * console error is logged and that the screenshot holds many colours, among them the heatmaps' reds and blues.
+     */
+    static void assertShowsChartsAndHeatmaps(Path html, Path tmp) throws Exception {
         Path browser = chromium();
         assumeTrue(browser != null, "Chromium is not installed (.ci/run installs it)");
         Path shot = tmp.resolve("shot.png");
@@ -140,7 +148,7 @@ class ReportTest {
                 "--user-data-dir=" + tmp.resolve("profile"),
                 "--window-size=1400,2400",
                 "--screenshot=" + shot,
-                run.resolve("report.html").toUri().toString()));
+                html.toUri().toString()));
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
