@@ -59,22 +59,31 @@ final class TrainCommand implements Callable<Integer> {
         }
         out().println("run directory: " + result.runDir());
         if (!noReport) {
-            boolean progress = cfg.train().progress() && !noProgress;
-            try (TaskProgress bar = new TaskProgress(System.err, System.console() != null, "report")) {
-                out().println("report: "
-                        + RunReport.write(
-                                camloss,
-                                result.runDir(),
-                                progress ? bar : org.camloss.runtime.explain.ExplainListener.NONE));
-            } catch (org.camloss.api.UserException | java.io.UncheckedIOException e) {
-                // the run itself is complete: say why there is no report and how to write it later
-                spec.commandLine()
-                        .getErr()
-                        .println("warning: report.html not written (" + e.getMessage() + "); the run is complete, "
-                                + "'camloss report " + result.runDir() + "' writes it");
-            }
+            writeReport(camloss, result.runDir(), cfg.train().progress() && !noProgress, spec);
         }
         return 0;
+    }
+
+    /**
+     * Writes the finished run's report.html and prints where; a failure there is a warning (the run is complete), with
+     * the command that writes the report later.
+     */
+    static void writeReport(
+            Camloss camloss, Path runDir, boolean progress, picocli.CommandLine.Model.CommandSpec spec) {
+        try (TaskProgress bar = new TaskProgress(System.err, System.console() != null, "report")) {
+            spec.commandLine()
+                    .getOut()
+                    .println("report: "
+                            + RunReport.write(
+                                    camloss,
+                                    runDir,
+                                    progress ? bar : org.camloss.runtime.explain.ExplainListener.NONE));
+        } catch (org.camloss.api.UserException | java.io.UncheckedIOException e) {
+            spec.commandLine()
+                    .getErr()
+                    .println("warning: report.html not written (" + e.getMessage() + "); the run is complete, "
+                            + "'camloss report " + runDir + "' writes it");
+        }
     }
 
     private java.io.PrintWriter out() {
