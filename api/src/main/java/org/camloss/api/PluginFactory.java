@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A named factory for one kind of plugin. Implementations are found with {@link java.util.ServiceLoader}
  * through one of the kind interfaces ({@link LossFactory}, {@link BackboneFactory},
- * {@link RegularizerFactory}, {@link DistillerFactory}, {@link DatasetFactory}), or registered by hand.
+ * {@link RegularizerFactory}, {@link DistillerFactory}, {@link DatasetFactory},
+ * {@link org.camloss.api.cam.CamMethodFactory}), or registered by hand.
  *
  * <p>Implementations must have a public no-argument constructor and be stateless.
  *

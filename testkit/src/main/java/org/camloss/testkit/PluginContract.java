@@ -148,9 +148,12 @@ public abstract class PluginContract<F extends PluginFactory<?>> {
         }
     }
 
-    /** The plugin as messages name it, e.g. {@code loss 'focal'}. */
+    /** The plugin as messages name it, e.g. {@code loss 'focal'}, {@code cam-method 'grad-cam'}. */
     protected final String plugin() {
-        String kind = kind().getSimpleName().replace("Factory", "").toLowerCase(java.util.Locale.ROOT);
+        String kind = kind().getSimpleName()
+                .replace("Factory", "")
+                .replaceAll("(?<=[a-z])(?=[A-Z])", "-")
+                .toLowerCase(java.util.Locale.ROOT);
         return kind + " '" + factory().id() + "'";
     }
 

@@ -16,6 +16,14 @@ public interface Dataset {
         return java.util.Optional.empty();
     }
 
+    /**
+     * How 8-bit pixels become this dataset's images, when the dataset normalises per channel; empty by default (then
+     * its images cannot be shown as pixels exactly, nor other images normalised like them).
+     */
+    default java.util.Optional<PixelNormalization> normalization() {
+        return java.util.Optional.empty();
+    }
+
     /** Augmentation of training batches; none by default. */
     default Augmentation augmentation() {
         return Augmentation.NONE;

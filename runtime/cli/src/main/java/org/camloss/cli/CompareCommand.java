@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
                     + "each distiller set; with --regularizers, with each regularizer set, each with cross-entropy and "
                     + "with CAM-loss) for N seeds; print the per-seed rows and mean ± std of every final metric, "
                     + "including epoch_to_95 (first epoch within 95 %% of the final accuracy); writes compare.csv, "
-                    + "compare.json and accuracy.png (test accuracy per epoch), with --regularizers also table.md."
+                    + "compare.json, accuracy.png (test accuracy per epoch) and report.html (the tables and the chart in one "
+                    + "self-contained page), with --regularizers also table.md."
         })
 final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
@@ -82,10 +83,58 @@ final class CompareCommand implements Callable<Integer> {
                     + "(default: the config's distill.teacher).")
     String teacher;
 
+    @Option(
+            names = "--faithfulness",
+            description = "Also measure each run's faithfulness metrics after it trains, as 'eval --faithfulness' "
+                    + "(deletion and insertion AUC, average drop, increase in confidence) on the first "
+                    + "--faithfulness-limit test images; they become columns <method>_deletion_auc and so on.")
+    boolean faithfulness;
+
+    @Option(
+            names = {"--method", "-m"},
+            paramLabel = "ID",
+            split = ",",
+            description = "With --faithfulness: the CAM methods (default: cam,caam).")
+    List<String> faithfulnessMethods = new ArrayList<>();
+
+    @Option(
+            names = "--faithfulness-limit",
+            paramLabel = "N",
+            defaultValue = "500",
+            description = "With --faithfulness: the first N test images (0: all; default: ${DEFAULT-VALUE}).")
+    int faithfulnessLimit;
+
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            defaultValue = "32",
+            description = "With --faithfulness: steps of the deletion and insertion games (default: ${DEFAULT-VALUE}).")
+    int steps;
+
     @Override
     public Integer call() {
         if (seeds < 1 || seeds > 1000) {
             throw new org.camloss.api.UserException("--seeds: must be in [1, 1000], found " + seeds);
+        }
+        org.camloss.runtime.explain.EvalFaithfulness faith = null;
+        if (faithfulness) {
+            if (faithfulnessLimit < 0) {
+                throw new org.camloss.api.UserException(
+                        "--faithfulness-limit: must be 0 (all) or positive, found " + faithfulnessLimit);
+            }
+            faith = new org.camloss.runtime.explain.EvalFaithfulness(
+                    faithfulnessMethods,
+                    faithfulnessLimit,
+                    ExplainCommand.faithfulnessOptions(
+                            steps,
+                            org.camloss.runtime.explain.FaithfulnessOptions.DEFAULT
+                                    .deletionBaseline()
+                                    .id(),
+                            org.camloss.runtime.explain.FaithfulnessOptions.DEFAULT
+                                    .insertionBaseline()
+                                    .id()));
+        } else if (!faithfulnessMethods.isEmpty()) {
+            throw new org.camloss.api.UserException("--method: only with --faithfulness");
         }
         Camloss camloss = main.camloss();
         ExperimentConfig base = camloss.loadConfig(config, overrides);
@@ -108,8 +157,10 @@ final class CompareCommand implements Callable<Integer> {
                 variants,
                 seedList,
                 dir,
+                faith,
                 Console.reporter(base.name(), base.train().progress() && !noProgress));
         ComparisonChart.write(c, dir.resolve("accuracy.png"), base.name() + ": test accuracy per epoch");
+        ComparisonReport.write(camloss, c, dir, base.name(), dir.resolve("accuracy.png"));
         var out = spec.commandLine().getOut();
         out.println();
         out.println("per seed:");
@@ -128,14 +179,14 @@ final class CompareCommand implements Callable<Integer> {
         if (sets.isEmpty()) {
             out.print(c.table());
             out.println("written: " + dir.resolve("compare.csv") + ", " + dir.resolve("compare.json") + ", "
-                    + dir.resolve("accuracy.png"));
+                    + dir.resolve("accuracy.png") + ", " + dir.resolve(RunReport.FILE));
             return 0;
         }
         String table = RegularizerSets.table(c, sets, RegularizerSets.losses(base));
         out.print(table);
         RegularizerSets.writeTable(dir.resolve("table.md"), table);
         out.println("written: " + dir.resolve("compare.csv") + ", " + dir.resolve("compare.json") + ", "
-                + dir.resolve("table.md") + ", " + dir.resolve("accuracy.png"));
+                + dir.resolve("table.md") + ", " + dir.resolve("accuracy.png") + ", " + dir.resolve(RunReport.FILE));
         return 0;
     }
 

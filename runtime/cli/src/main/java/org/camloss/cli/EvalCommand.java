@@ -31,6 +31,51 @@ final class EvalCommand implements Callable<Integer> {
             defaultValue = "last")
     String model;
 
+    @picocli.CommandLine.Option(
+            names = "--faithfulness",
+            description = "Also measure the faithfulness of CAM maps for the predicted class on the first test images: "
+                    + "deletion and insertion AUC (Petsiuk et al. 2018), average drop and increase in confidence "
+                    + "(Chattopadhay et al. 2018); added to eval.json as 'faithfulness'.")
+    boolean faithfulness;
+
+    @picocli.CommandLine.Option(
+            names = {"--method", "-m"},
+            paramLabel = "ID",
+            split = ",",
+            description = "With --faithfulness: the CAM methods (default: cam,caam; any of 'camloss explain').")
+    java.util.List<String> methods = new java.util.ArrayList<>();
+
+    @picocli.CommandLine.Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "500",
+            description = "With --faithfulness: the first N test images (0: all; default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @picocli.CommandLine.Option(
+            names = "--steps",
+            paramLabel = "N",
+            defaultValue = "32",
+            description = "With --faithfulness: steps of the deletion and insertion games (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @picocli.CommandLine.Option(
+            names = "--deletion-baseline",
+            paramLabel = "constant|blur",
+            defaultValue = "constant",
+            description = "With --faithfulness: what deleted pixels become (default: ${DEFAULT-VALUE}).")
+    String deletionBaseline;
+
+    @picocli.CommandLine.Option(
+            names = "--insertion-baseline",
+            paramLabel = "blur|constant",
+            defaultValue = "blur",
+            description = "With --faithfulness: what insertion starts from (default: ${DEFAULT-VALUE}).")
+    String insertionBaseline;
+
+    @picocli.CommandLine.Option(names = "--no-progress", description = "No progress bar or progress lines.")
+    boolean noProgress;
+
     @Override
     public Integer call() {
         Camloss.ModelChoice which =
@@ -40,7 +85,25 @@ final class EvalCommand implements Callable<Integer> {
                     default -> throw new org.camloss.api.UserException(
                             "--model: must be one of [best, last], found '" + model + "'");
                 };
-        Camloss.EvalReport report = main.camloss().evaluate(runDir, which);
+        org.camloss.runtime.explain.EvalFaithfulness faith = null;
+        if (faithfulness) {
+            if (limit < 0) {
+                throw new org.camloss.api.UserException("--limit: must be 0 (all) or positive, found " + limit);
+            }
+            faith = new org.camloss.runtime.explain.EvalFaithfulness(
+                    methods, limit, ExplainCommand.faithfulnessOptions(steps, deletionBaseline, insertionBaseline));
+        } else if (!methods.isEmpty()) {
+            throw new org.camloss.api.UserException("--method: only with --faithfulness");
+        }
+        Camloss.EvalReport report;
+        try (TaskProgress progress = new TaskProgress(System.err, System.console() != null, "eval")) {
+            report = main.camloss()
+                    .evaluate(
+                            runDir,
+                            which,
+                            faith,
+                            noProgress ? org.camloss.runtime.explain.ExplainListener.NONE : progress);
+        }
         EvalResult r = report.result();
         out().printf(Locale.ROOT, "run          %s%n", report.runDir());
         out().printf(Locale.ROOT, "examples     %d%n", r.count());
@@ -83,8 +146,42 @@ final class EvalCommand implements Callable<Integer> {
             }
             out().println(row);
         }
+        report.faithfulness().ifPresent(this::printFaithfulness);
         out().println("eval.json written to " + report.runDir().resolve("eval.json"));
         return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printFaithfulness(java.util.Map<String, Object> f) {
+        out().printf(
+                        Locale.ROOT,
+                        "faithfulness (%s test images, predicted class, layer %s, %s steps, deletion to %s, insertion from %s):%n",
+                        f.get("images"),
+                        f.get("layer"),
+                        f.get("steps"),
+                        f.get("deletion_baseline"),
+                        f.get("insertion_baseline"));
+        out().printf(
+                        Locale.ROOT,
+                        "  %-20s %9s %9s %9s %9s%n",
+                        "method",
+                        "deletion",
+                        "insertion",
+                        "avg drop",
+                        "increase");
+        ((java.util.Map<String, Object>) f.get("methods")).forEach((id, v) -> {
+            java.util.Map<String, Object> m = (java.util.Map<String, Object>) v;
+            out().printf(
+                            Locale.ROOT,
+                            "  %-20s %9.4f %9.4f %8.2f%% %8.2f%%%n",
+                            id,
+                            ((Number) m.get("deletion_auc")).doubleValue(),
+                            ((Number) m.get("insertion_auc")).doubleValue(),
+                            ((Number) m.get("average_drop")).doubleValue(),
+                            ((Number) m.get("increase_in_confidence")).doubleValue());
+        });
+        out().println("  (deletion AUC: lower is better; insertion AUC: higher; average drop: lower; increase in "
+                + "confidence: higher)");
     }
 
     private static String abbreviate(String name) {

@@ -31,6 +31,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ResumeCommand.class,
             EvalCommand.class,
+            ExplainCommand.class,
+            ReportCommand.class,
             FewShotCommand.class,
             CompareCommand.class,
             BenchCommand.class,

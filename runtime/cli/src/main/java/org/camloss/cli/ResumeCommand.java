@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
         name = "resume",
         mixinStandardHelpOptions = true,
         description = "Continue an interrupted or failed run from its newest checkpoint, in its own directory (the "
-                + "same data order, augmentation and regularizer draws as the uninterrupted run).")
+                + "same data order, augmentation and regularizer draws as the uninterrupted run); writes report.html at the "
+                + "end.")
 final class ResumeCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
@@ -26,6 +27,9 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No live progress bar.")
     boolean noProgress;
 
+    @Option(names = "--no-report", description = "Do not write report.html when the run finishes.")
+    boolean noReport;
+
     @Override
     public Integer call() throws Exception {
         Camloss camloss = main.camloss();
@@ -35,6 +39,9 @@ final class ResumeCommand implements Callable<Integer> {
                     camloss.resume(runDir, Console.reporter(runDir.getFileName().toString(), !noProgress));
         }
         spec.commandLine().getOut().println("run directory: " + result.runDir());
+        if (!noReport) {
+            TrainCommand.writeReport(camloss, result.runDir(), !noProgress, spec);
+        }
         return 0;
     }
 }

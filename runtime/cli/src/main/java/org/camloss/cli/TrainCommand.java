@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
-        description = "Train the experiment a YAML config describes into a new run directory.")
+        description =
+                "Train the experiment a YAML config describes into a new run directory; writes report.html at the "
+                        + "end (see 'camloss report').")
 final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
@@ -40,6 +42,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No live progress bar.")
     boolean noProgress;
 
+    @Option(
+            names = "--no-report",
+            description = "Do not write report.html at the end (then 'camloss report RUN_DIR' writes it; the report "
+                    + "evaluates the run, writing eval.json, and draws CAMs of up to 500 test images).")
+    boolean noReport;
+
     @Override
     public Integer call() throws Exception {
         Camloss camloss = main.camloss();
@@ -50,7 +58,32 @@ final class TrainCommand implements Callable<Integer> {
                     cfg, out, Console.reporter(cfg.name(), cfg.train().progress() && !noProgress));
         }
         out().println("run directory: " + result.runDir());
+        if (!noReport) {
+            writeReport(camloss, result.runDir(), cfg.train().progress() && !noProgress, spec);
+        }
         return 0;
+    }
+
+    /**
+     * Writes the finished run's report.html and prints where; a failure there is a warning (the run is complete), with
+     * the command that writes the report later.
+     */
+    static void writeReport(
+            Camloss camloss, Path runDir, boolean progress, picocli.CommandLine.Model.CommandSpec spec) {
+        try (TaskProgress bar = new TaskProgress(System.err, System.console() != null, "report")) {
+            spec.commandLine()
+                    .getOut()
+                    .println("report: "
+                            + RunReport.write(
+                                    camloss,
+                                    runDir,
+                                    progress ? bar : org.camloss.runtime.explain.ExplainListener.NONE));
+        } catch (org.camloss.api.UserException | java.io.UncheckedIOException e) {
+            spec.commandLine()
+                    .getErr()
+                    .println("warning: report.html not written (" + e.getMessage() + "); the run is complete, "
+                            + "'camloss report " + runDir + "' writes it");
+        }
     }
 
     private java.io.PrintWriter out() {

@@ -134,7 +134,11 @@ class CompareRegularizersTest {
     void refusesAVariantTheBackboneCannotTrainBeforeTheFirstRun(@TempDir Path tmp) throws Exception {
         refused(
                 tmp,
-                TINY.replace("resnet-cifar, params: { depth: 8, width: 0.25 }", "vgg, params: { depth: 11 }"),
+                // vgg at stride 16 on 32x32 images: a 2x2 map, so the regularizer check is the one that refuses
+                TINY.replace(
+                                "resnet-cifar, params: { depth: 8, width: 0.25 }",
+                                "vgg, params: { depth: 11, last_pool: false }")
+                        .replace("size: 16", "size: 32"),
                 "none,shakedrop",
                 "error: invalid configuration\n"
                         + "config: regularizers.0.id: 'shakedrop' perturbs residual branches, but backbone 'vgg' does "

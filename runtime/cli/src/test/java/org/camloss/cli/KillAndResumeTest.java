@@ -77,6 +77,8 @@ class KillAndResumeTest {
         int status = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
                 .execute("resume", run.toString(), "--no-progress");
         assertEquals(0, status, err.toString());
+        assertTrue(out.toString().contains("report: " + run.resolve("report.html")), out.toString());
+        assertTrue(java.nio.file.Files.isRegularFile(run.resolve("report.html")), "resume writes the report");
         return status;
     }
 

@@ -298,6 +298,28 @@ public final class Camloss {
             List<Long> seeds,
             Path dir,
             TrainListener... extra) {
+        return compare(base, variants, seeds, dir, null, extra);
+    }
+
+    /**
+     * As {@link #compare(ExperimentConfig, List, List, Path, TrainListener...)}, and with {@code faithfulness} each
+     * run's faithfulness metrics measured after it trains (as {@code eval --faithfulness}; the methods are checked
+     * before anything trains), added to its row as {@code <method>_deletion_auc}, {@code <method>_insertion_auc},
+     * {@code <method>_average_drop} and {@code <method>_increase_in_confidence} (see
+     * {@link org.camloss.runtime.explain.EvalFaithfulness#flatten}).
+     *
+     * @param faithfulness what to measure per run, or null for nothing
+     */
+    public Comparison compare(
+            ExperimentConfig base,
+            List<Comparison.Variant> variants,
+            List<Long> seeds,
+            Path dir,
+            org.camloss.runtime.explain.EvalFaithfulness faithfulness,
+            TrainListener... extra) {
+        if (faithfulness != null) {
+            faithfulness.check(registry);
+        }
         if (Files.exists(dir)) {
             throw new UserException("--out " + dir + ": already exists; camloss never overwrites results");
         }
@@ -329,6 +351,15 @@ public final class Camloss {
             List<Double> curve = new ArrayList<>();
             for (Map<String, Object> epoch : r.summary().epochs()) {
                 curve.add(((Number) epoch.get("test_accuracy")).doubleValue());
+            }
+            if (faithfulness != null) {
+                row.putAll(org.camloss.runtime.explain.EvalFaithfulness.flatten(
+                        org.camloss.runtime.explain.EvalFaithfulness.measure(
+                                registry,
+                                r.runDir(),
+                                false,
+                                faithfulness,
+                                org.camloss.runtime.explain.ExplainListener.NONE)));
             }
             row.put(Comparison.EPOCH_TO_95, Comparison.epochTo95(curve));
             row.put(Comparison.CURVE, curve);
@@ -365,6 +396,26 @@ public final class Camloss {
      *     failed or was interrupted), the model asked for does not exist, or its plugins, data or model cannot be used
      */
     public EvalReport evaluate(Path runDir, ModelChoice which) {
+        return evaluate(runDir, which, null, org.camloss.runtime.explain.ExplainListener.NONE);
+    }
+
+    /**
+     * As {@link #evaluate(Path, ModelChoice)}, and with {@code faithfulness} also the faithfulness metrics of CAM
+     * methods' maps for the predicted class on the first test images (deletion and insertion AUC, Petsiuk et al. 2018;
+     * average drop and increase in confidence, Chattopadhay et al. 2018), in {@code eval.json}'s {@code faithfulness}
+     * section (see {@link org.camloss.runtime.explain.EvalFaithfulness}). They are measured first, so a bad method
+     * is refused before the evaluation and nothing is written.
+     *
+     * @param faithfulness what to measure, or null for nothing
+     * @param listener     progress of the faithfulness games
+     * @throws UserException as {@link #evaluate(Path, ModelChoice)}, and for an unknown CAM method or one that needs
+     *     a global average pooling + linear head the model lacks
+     */
+    public EvalReport evaluate(
+            Path runDir,
+            ModelChoice which,
+            org.camloss.runtime.explain.EvalFaithfulness faithfulness,
+            org.camloss.runtime.explain.ExplainListener listener) {
         RunDirectory run = RunDirectory.open(runDir);
         Map<String, Object> raw = readRunJson(run);
         Object provenance = raw.remove("provenance");
@@ -378,6 +429,10 @@ public final class Camloss {
         if (!Files.isRegularFile(model)) {
             throw new UserException(model + ": missing; " + whyNoModel(run, provenance, which));
         }
+        Map<String, Object> faith = faithfulness == null
+                ? null
+                : org.camloss.runtime.explain.EvalFaithfulness.measure(
+                        registry, run.path(), which == ModelChoice.BEST, faithfulness, listener);
         ExperimentParts parts =
                 ExperimentParts.make(registry, config.withoutDistillation().withoutInit());
         CamModel loaded = loadModel(model, parts.backbone(), parts.dataset());
@@ -389,6 +444,9 @@ public final class Camloss {
         json.put("dataset", parts.dataset().info().name());
         json.put("evaluated", Instant.now().toString());
         json.putAll(result.toJson());
+        if (faith != null) {
+            json.put("faithfulness", faith);
+        }
         List<String> nonFinite = Json.nonFinite(json);
         if (!nonFinite.isEmpty()) {
             json.put(
@@ -396,7 +454,7 @@ public final class Camloss {
                     nonFinite.stream().map(k -> k + ": no finite value").toList());
         }
         Json.write(which == ModelChoice.BEST ? run.path().resolve("eval-best.json") : run.evalJson(), json);
-        return new EvalReport(run.path(), config, result);
+        return new EvalReport(run.path(), config, result, java.util.Optional.ofNullable(faith));
     }
 
     /**
@@ -415,6 +473,24 @@ public final class Camloss {
     public org.camloss.runtime.fewshot.FewShotResult fewShot(
             org.camloss.runtime.fewshot.FewShotRequest request, org.camloss.runtime.fewshot.FewShotListener listener) {
         return org.camloss.runtime.fewshot.FewShot.run(registry, request, listener);
+    }
+
+    /**
+     * Explains a model's predictions with CAM methods: for every image (files, or a split of the run's or another
+     * dataset), each method's raw map at the chosen layer, PNG overlays upsampled to the image as {@code camloss demo}
+     * draws them, a grid, {@code maps.npz} and {@code explain.json}, and on request the faithfulness metrics (deletion
+     * and insertion AUC, average drop, increase in confidence) and, with masks, the pointing game, energy and IoU.
+     * Works for camloss runs, camloss model files and plain DL4J graphs. Writes into a new directory (never an
+     * existing one), whole or not at all. See {@link org.camloss.runtime.explain.Explain}.
+     *
+     * @param request  what to explain and how
+     * @param listener progress, per batch
+     * @throws UserException for bad input (model, layer, methods, images, masks, target, output directory), before
+     *     anything is written
+     */
+    public org.camloss.runtime.explain.ExplainResult explain(
+            org.camloss.runtime.explain.ExplainRequest request, org.camloss.runtime.explain.ExplainListener listener) {
+        return org.camloss.runtime.explain.Explain.run(registry, request, listener);
     }
 
     /** Why a run has no model file: it still trains, failed, was interrupted, or has no best model. */
@@ -568,6 +644,16 @@ public final class Camloss {
      * @param runDir the run
      * @param config its config
      * @param result the metrics
+     * @param faithfulness eval.json's faithfulness section, when measured
      */
-    public record EvalReport(Path runDir, ExperimentConfig config, EvalResult result) {}
+    public record EvalReport(
+            Path runDir,
+            ExperimentConfig config,
+            EvalResult result,
+            java.util.Optional<Map<String, Object>> faithfulness) {
+        /** A report without faithfulness metrics. */
+        public EvalReport(Path runDir, ExperimentConfig config, EvalResult result) {
+            this(runDir, config, result, java.util.Optional.empty());
+        }
+    }
 }

@@ -70,7 +70,13 @@ class RegularizersTest {
                 "config: regularizers.0.id: 'stochastic-depth' drops residual branches, but backbone 'vgg' does not "
                         + "apply stochastic depth (it applies none); backbones that do: [pyramidnet, resnet, "
                         + "resnet-cifar, resnext, wide-resnet]",
-                refusal("backbone.id=vgg", "backbone.params.depth=11", "regularizers.0.id=stochastic-depth"));
+                // vgg at stride 16 on 32x32 images: a 2x2 map, so the regularizer check is the one that refuses
+                refusal(
+                        "backbone.id=vgg",
+                        "backbone.params.depth=11",
+                        "backbone.params.last_pool=false",
+                        "data.params.size=32",
+                        "regularizers.0.id=stochastic-depth"));
     }
 
     @Test

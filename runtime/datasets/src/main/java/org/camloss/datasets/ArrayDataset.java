@@ -84,6 +84,11 @@ public final class ArrayDataset implements Dataset {
         return augmentation;
     }
 
+    @Override
+    public Optional<org.camloss.api.data.PixelNormalization> normalization() {
+        return Optional.of(new org.camloss.api.data.PixelNormalization(mean, std));
+    }
+
     /** The per-channel mean used (after /255). */
     public double[] mean() {
         return mean.clone();

@@ -88,7 +88,7 @@ final class ImageDecoder {
         String format = format(bytes);
         if (format == null) {
             throw new UserException(file + ": not a PNG or JPEG file (it starts with " + head(bytes)
-                    + "); image-folder reads PNG and JPEG images only");
+                    + "); camloss reads PNG and JPEG images only");
         }
         BufferedImage image = read(file, bytes, format);
         return convert(file, image, channels);

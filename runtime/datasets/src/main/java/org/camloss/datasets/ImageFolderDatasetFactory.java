@@ -1,8 +1,5 @@
 package org.camloss.datasets;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -266,37 +263,6 @@ public final class ImageFolderDatasetFactory implements DatasetFactory {
 
     /** Writes {@code image} resized (bilinear) to size × size into {@code out} at {@code at}. */
     static void resize(ImageDecoder.Decoded image, int size, byte[] out, int at) {
-        int c = image.channels();
-        byte[] s = image.samples();
-        if (image.width() == size && image.height() == size) {
-            System.arraycopy(s, 0, out, at, size * size * c);
-            return;
-        }
-        // through packed RGB, where Java2D scales without any colour conversion (grey rides in all three channels)
-        BufferedImage src = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-        int[] packed = new int[image.width() * image.height()];
-        for (int i = 0; i < packed.length; i++) {
-            int r = s[i * c] & 0xFF;
-            int g = c == 3 ? s[i * c + 1] & 0xFF : r;
-            int b = c == 3 ? s[i * c + 2] & 0xFF : r;
-            packed[i] = (r << 16) | (g << 8) | b;
-        }
-        src.setRGB(0, 0, image.width(), image.height(), packed, 0, image.width());
-        BufferedImage scaled = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = scaled.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(src, 0, 0, size, size, null);
-        g.dispose();
-        int[] result = scaled.getRGB(0, 0, size, size, null, 0, size);
-        for (int i = 0; i < result.length; i++) {
-            int v = result[i];
-            if (c == 3) {
-                out[at + 3 * i] = (byte) (v >> 16);
-                out[at + 3 * i + 1] = (byte) (v >> 8);
-                out[at + 3 * i + 2] = (byte) v;
-            } else {
-                out[at + i] = (byte) (v >> 16);
-            }
-        }
+        ImageFiles.resize(image, size, size, out, at);
     }
 }

@@ -29,6 +29,19 @@ public final class ShapesDataset implements Dataset {
     }
 
     @Override
+    public java.util.Optional<org.camloss.api.data.PixelNormalization> normalization() {
+        float[] m = test().channelMean();
+        float[] sd = test().channelStd();
+        double[] mean = new double[m.length];
+        double[] std = new double[sd.length];
+        for (int c = 0; c < m.length; c++) {
+            mean[c] = m[c];
+            std[c] = sd[c];
+        }
+        return java.util.Optional.of(new org.camloss.api.data.PixelNormalization(mean, std));
+    }
+
+    @Override
     public ShapesSplit test() {
         return test;
     }

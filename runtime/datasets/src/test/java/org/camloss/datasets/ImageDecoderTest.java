@@ -166,13 +166,13 @@ class ImageDecoderTest {
         Files.write(gif, "GIF89a....".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         UserException e = assertThrows(UserException.class, () -> ImageDecoder.decode(gif, 3));
         assertEquals(
-                gif + ": not a PNG or JPEG file (it starts with bytes 47 49 46 38); image-folder reads PNG and JPEG "
+                gif + ": not a PNG or JPEG file (it starts with bytes 47 49 46 38); camloss reads PNG and JPEG "
                         + "images only",
                 e.getMessage());
         Path empty = tmp.resolve("empty.jpg");
         Files.write(empty, new byte[0]);
         assertEquals(
-                empty + ": not a PNG or JPEG file (it starts with nothing: the file is empty); image-folder reads "
+                empty + ": not a PNG or JPEG file (it starts with nothing: the file is empty); camloss reads "
                         + "PNG and JPEG images only",
                 assertThrows(UserException.class, () -> ImageDecoder.decode(empty, 3))
                         .getMessage());

@@ -16,7 +16,7 @@ import org.camloss.runtime.optim.ScheduleFactory;
  * One kind of plugin: its name in configs and messages, and the factory service interface that
  * {@link java.util.ServiceLoader} looks up.
  *
- * <p>The kinds are the constants below; there are no others, so instances compare by identity. Five are
+ * <p>The kinds are the constants below; there are no others, so instances compare by identity. Six are
  * discovered with {@link java.util.ServiceLoader} (third parties add to them); optimizers and schedules are built
  * into the runtime and registered by hand.
  *
@@ -36,6 +36,9 @@ public final class PluginKind<F extends PluginFactory<?>> {
             new PluginKind<>("distiller", DistillerFactory.class, true);
     /** Datasets ({@code data: { id: shapes }}). */
     public static final PluginKind<DatasetFactory> DATASET = new PluginKind<>("dataset", DatasetFactory.class, true);
+    /** CAM methods ({@code camloss explain --method grad-cam}). */
+    public static final PluginKind<org.camloss.api.cam.CamMethodFactory> CAM_METHOD =
+            new PluginKind<>("cam-method", org.camloss.api.cam.CamMethodFactory.class, true);
 
     /** Optimizers, built in ({@code optimizer: { id: sgd }}). */
     public static final PluginKind<OptimizerFactory> OPTIMIZER =
@@ -45,7 +48,7 @@ public final class PluginKind<F extends PluginFactory<?>> {
             new PluginKind<>("schedule", ScheduleFactory.class, false);
 
     private static final List<PluginKind<?>> ALL =
-            List.of(LOSS, BACKBONE, REGULARIZER, DISTILLER, DATASET, OPTIMIZER, SCHEDULE);
+            List.of(LOSS, BACKBONE, REGULARIZER, DISTILLER, DATASET, CAM_METHOD, OPTIMIZER, SCHEDULE);
 
     private final String name;
     private final Class<F> factoryType;
@@ -57,14 +60,14 @@ public final class PluginKind<F extends PluginFactory<?>> {
         this.discoverable = discoverable;
     }
 
-    /** Every kind: loss, backbone, regularizer, distiller, dataset, optimizer, schedule. */
+    /** Every kind: loss, backbone, regularizer, distiller, dataset, cam-method, optimizer, schedule. */
     public static List<PluginKind<?>> all() {
         return ALL;
     }
 
     /**
      * Whether {@link java.util.ServiceLoader} finds plugins of this kind (loss, backbone, regularizer, distiller,
-     * dataset), or the runtime builds them in (optimizer, schedule).
+     * dataset, cam-method), or the runtime builds them in (optimizer, schedule).
      */
     public boolean discoverable() {
         return discoverable;

@@ -112,6 +112,11 @@ final class DataSubset implements Dataset {
     }
 
     @Override
+    public Optional<org.camloss.api.data.PixelNormalization> normalization() {
+        return base.normalization();
+    }
+
+    @Override
     public Augmentation augmentation() {
         return base.augmentation();
     }

@@ -16,10 +16,18 @@ class PluginKindTest {
     @Test
     void theKinds() {
         assertEquals(
-                List.of("loss", "backbone", "regularizer", "distiller", "dataset", "optimizer", "schedule"),
+                List.of(
+                        "loss",
+                        "backbone",
+                        "regularizer",
+                        "distiller",
+                        "dataset",
+                        "cam-method",
+                        "optimizer",
+                        "schedule"),
                 PluginKind.all().stream().map(PluginKind::name).toList());
         assertEquals(
-                List.of("loss", "backbone", "regularizer", "distiller", "dataset"),
+                List.of("loss", "backbone", "regularizer", "distiller", "dataset", "cam-method"),
                 PluginKind.all().stream()
                         .filter(PluginKind::discoverable)
                         .map(PluginKind::name)
@@ -29,6 +37,7 @@ class PluginKindTest {
         assertSame(RegularizerFactory.class, PluginKind.REGULARIZER.factoryType());
         assertSame(DistillerFactory.class, PluginKind.DISTILLER.factoryType());
         assertSame(DatasetFactory.class, PluginKind.DATASET.factoryType());
+        assertSame(org.camloss.api.cam.CamMethodFactory.class, PluginKind.CAM_METHOD.factoryType());
         assertEquals("loss", PluginKind.LOSS.toString());
     }
 

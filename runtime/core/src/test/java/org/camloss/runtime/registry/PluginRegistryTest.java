@@ -145,7 +145,7 @@ class PluginRegistryTest {
         assertEquals(List.of(), r.ids(PluginKind.DISTILLER));
         assertEquals(
                 "PluginRegistry{loss=[cam-loss, cross-entropy], backbone=[], regularizer=[], distiller=[], "
-                        + "dataset=[], optimizer=[adam, sgd], schedule=[constant, cosine, step]}",
+                        + "dataset=[], cam-method=[], optimizer=[adam, sgd], schedule=[constant, cosine, step]}",
                 r.toString());
     }
 

@@ -1,0 +1,11 @@
+package org.camloss.cam;
+
+import org.camloss.api.cam.CamMethodFactory;
+import org.camloss.testkit.CamMethodContract;
+
+class CamContractTest extends CamMethodContract {
+    @Override
+    protected CamMethodFactory factory() {
+        return new CamFactory();
+    }
+}

@@ -1,0 +1,11 @@
+package org.camloss.cam;
+
+import org.camloss.api.cam.CamMethodFactory;
+import org.camloss.testkit.CamMethodContract;
+
+class GradCamContractTest extends CamMethodContract {
+    @Override
+    protected CamMethodFactory factory() {
+        return new GradCamFactory();
+    }
+}
