@@ -93,6 +93,12 @@ final class SparkEngine implements TrainingEngine {
         } catch (RuntimeException e) {
             throw new TrainingFailedException("epoch " + (epoch + 1) + ": the Spark job failed: " + e.getMessage(), e);
         }
+        // DL4J advances the driver's iteration count by the steps of one worker (workers train side by side), but
+        // the learning-rate schedule was made for train.batch_size steps per epoch in one process: without this, the
+        // schedule would run at 1/workers speed. Within an epoch the rate still moves one step per worker step.
+        int scheduleSteps = (train.size() + job.config().train().batchSize() - 1)
+                / job.config().train().batchSize();
+        job.model().graph().getConfiguration().setIterationCount((epoch + 1) * scheduleSteps);
         double loss = sparkGraph.getScore();
         if (!Double.isFinite(loss)) {
             throw new TrainingFailedException("epoch " + (epoch + 1) + ": the averaged loss is " + loss);

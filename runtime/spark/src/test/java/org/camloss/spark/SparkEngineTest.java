@@ -67,7 +67,12 @@ class SparkEngineTest {
                 Map.of("master", "local[2]", "workers", 2, "averaging_frequency", 1, "batch_per_worker", 16),
                 job)) {
             EpochOutcome first = engine.trainEpoch(0);
+            // DL4J alone would count 3 iterations (the steps of one worker); the schedule reads 6 per epoch, as in
+            // one process with train.batch_size 16
+            assertEquals(6, job.model().graph().getConfiguration().getIterationCount());
             EpochOutcome second = engine.trainEpoch(1);
+            assertEquals(12, job.model().graph().getConfiguration().getIterationCount());
+            assertEquals(2, job.model().graph().getConfiguration().getEpochCount());
             assertEquals(6, first.steps());
             assertEquals(96, second.examples());
             assertTrue(Double.isFinite(first.loss()) && Double.isFinite(second.loss()), first + " " + second);
