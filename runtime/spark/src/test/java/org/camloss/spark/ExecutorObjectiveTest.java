@@ -104,4 +104,30 @@ class ExecutorObjectiveTest {
         assertTrue(Double.isFinite(worker.score()));
         assertTrue(head.lastTerms().containsKey(org.camloss.api.cam.CamTerm.NAME), "terms: " + head.lastTerms());
     }
+
+    /**
+     * What a separate executor JVM receives: the graph configuration through Java serialisation (Spark's default
+     * serialiser for broadcasts), with camloss's head, fast layers and the network-level regularizers' layers; the
+     * rebuilt graph with the driver's parameters computes the driver's outputs.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"dropout", "stochastic-depth", "shakedrop"})
+    void theGraphConfigurationSurvivesJavaSerialisation(String regularizer) throws Exception {
+        java.util.Map<String, Object> raw = new java.util.LinkedHashMap<>(TINY);
+        raw.put("regularizers", List.of(Map.of("id", regularizer)));
+        ExperimentConfig config = CAMLOSS.config(raw, List.of());
+        ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
+        CamModel driver = Wiring.training(config, parts, Duration.ofDays(1)).model();
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+                roundTrip(driver.graph().getConfiguration());
+        assertEquals(driver.graph().getConfiguration().toJson(), conf.toJson());
+        ComputationGraph worker = new ComputationGraph(conf);
+        worker.init(driver.graph().params().dup(), false);
+        CamHeadLayer head = (CamHeadLayer) worker.getLayer(CamModel.HEAD);
+        // the objective is transient: a separate JVM's head has none until the hook gives it one
+        assertTrue(!head.head().hasObjective());
+        org.nd4j.linalg.api.ndarray.INDArray images =
+                org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 16, 16, 3);
+        assertEquals(driver.graph().outputSingle(false, images), worker.outputSingle(false, images));
+    }
 }
