@@ -148,6 +148,11 @@ public final class Camloss {
             provenance.toMap().put("init", parts.init().describe());
         }
         Map<String, Object> runJson = new LinkedHashMap<>(config.toMap());
+        config.engine()
+                .ifPresent(e -> runJson.put(
+                        "engine",
+                        org.camloss.runtime.engine.Engines.discover(Camloss.class.getClassLoader())
+                                .resolvedNode(e.id(), e.params())));
         runJson.put("provenance", provenance.toMap());
         Json.write(run.runJson(), runJson);
         return trainInto(run, config, wired, engine, provenance, runJson, TrainState.fresh(), List.of(), extra);

@@ -54,8 +54,13 @@ class SparkRunTest {
         assertEquals(2, ((Number) engine.get("workers")).intValue());
         // 4 minibatches per epoch over 2 workers at 2 minibatches each between averagings: 1 round per epoch
         assertEquals(2, ((Number) engine.get("rounds")).intValue());
+        // the resolved config: every engine default filled in
         assertEquals(
-                Map.of("id", "spark", "params", Map.of("master", "local[2]", "workers", 2, "averaging_frequency", 2)),
+                Map.of(
+                        "id",
+                        "spark",
+                        "params",
+                        Map.of("master", "local[2]", "workers", 2, "averaging_frequency", 2, "batch_per_worker", 0)),
                 runJson.get("engine"));
 
         Camloss.EvalReport report = CAMLOSS.evaluate(run);

@@ -57,6 +57,23 @@ public final class Engines {
     }
 
     /**
+     * The engine node {@code { id, params }} with every declared default filled in, for the resolved config in
+     * {@code run.json}; the raw parameters when the id is unknown.
+     */
+    public Map<String, Object> resolvedNode(String id, Map<String, ?> raw) {
+        Map<String, Object> node = new java.util.LinkedHashMap<>();
+        node.put("id", id);
+        node.put(
+                "params",
+                find(id).map(f -> Params.check(f.params(), raw))
+                        .filter(Params.Resolution::valid)
+                        .<Map<String, Object>>map(
+                                r -> new java.util.LinkedHashMap<>(r.params().asMap()))
+                        .orElseGet(() -> new java.util.LinkedHashMap<>(raw)));
+        return node;
+    }
+
+    /**
      * Checks {@code raw} against the factory's declarations and its {@link EngineFactory#validate} for {@code job}
      * and starts the engine.
      *
