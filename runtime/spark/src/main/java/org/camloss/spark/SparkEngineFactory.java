@@ -9,6 +9,7 @@ import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.Range;
 import org.camloss.api.Regularizer;
+import org.camloss.api.UserException;
 import org.camloss.api.data.Batch;
 import org.camloss.runtime.engine.EngineFactory;
 import org.camloss.runtime.engine.EngineJob;
@@ -111,13 +112,20 @@ public final class SparkEngineFactory implements EngineFactory {
                 .orElseThrow()
                 .create(job.config().optimizer().toParams())
                 .weightDecay();
-        return new SparkEngine(
-                job,
-                params.getString(MASTER),
-                params.getInt(WORKERS),
-                params.getInt(AVERAGING_FREQUENCY),
-                batchPerWorker(params, job),
-                weightDecay);
+        String master = params.getString(MASTER);
+        try {
+            return new SparkEngine(
+                    job,
+                    master,
+                    params.getInt(WORKERS),
+                    params.getInt(AVERAGING_FREQUENCY),
+                    batchPerWorker(params, job),
+                    weightDecay);
+        } catch (Exception | AssertionError e) {
+            // Scala code throws the checked SparkException undeclared, and some of Spark's checks are Scala asserts
+            throw new UserException(
+                    "engine.params.master: Spark could not start on '" + master + "': " + e.getMessage(), e);
+        }
     }
 
     private static int batchPerWorker(Params params, EngineJob job) {

@@ -130,4 +130,16 @@ class SparkEngineTest {
                         + "stochastic-depth, shakedrop)",
                 e.getMessage());
     }
+
+    @Test
+    void aMasterSparkCannotStartOnIsAUserError() {
+        // Spark's own check: each local-cluster worker must hold an executor (spark.executor.memory, 1 GiB)
+        UserException e = assertThrows(
+                UserException.class,
+                () -> ENGINES.start("spark", Map.of("master", "local-cluster[1,1,512]", "workers", 1), job()));
+        assertEquals(
+                "engine.params.master: Spark could not start on 'local-cluster[1,1,512]': Asked to launch cluster "
+                        + "with 512 MiB/worker but requested 1024 MiB/executor",
+                e.getMessage());
+    }
 }
