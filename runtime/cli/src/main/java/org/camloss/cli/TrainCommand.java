@@ -34,6 +34,13 @@ final class TrainCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
 
     @Option(
+            names = "--engine",
+            paramLabel = "ID",
+            description = "Train on this engine, as --set engine.id=ID (e.g. spark; needs camloss-spark on the class "
+                    + "path); engine settings with --set engine.params.NAME=VALUE.")
+    String engine;
+
+    @Option(
             names = "--out",
             paramLabel = "DIR",
             description = "Run directory to create (default runs/<name>-<timestamp>).")
@@ -51,7 +58,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Camloss camloss = main.camloss();
-        ExperimentConfig cfg = camloss.loadConfig(config, overrides);
+        List<String> all = new ArrayList<>();
+        if (engine != null) {
+            all.add("engine.id=" + engine);
+        }
+        all.addAll(overrides);
+        ExperimentConfig cfg = camloss.loadConfig(config, all);
         Camloss.TrainResult result;
         try (AutoCloseable stop = Main.stopOnSignal()) {
             result = camloss.train(

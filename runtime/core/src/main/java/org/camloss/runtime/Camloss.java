@@ -132,16 +132,49 @@ public final class Camloss {
         ExperimentParts parts = ExperimentParts.make(registry, config);
         String threadsPolicy = applyThreads(config);
         Wiring.TrainingRun wired = Wiring.training(config, parts, settings.gcInterval());
-        RunDirectory run = RunDirectory.create(outDir, runsRoot, config.name());
+        org.camloss.runtime.engine.TrainingEngine engine = startEngine(config, wired, parts);
+        RunDirectory run;
+        try {
+            run = RunDirectory.create(outDir, runsRoot, config.name());
+        } catch (RuntimeException e) {
+            if (engine != null) {
+                engine.close();
+            }
+            throw e;
+        }
         Provenance provenance =
                 Provenance.start(config, parts.dataset(), wired.model(), plugins(config), threadsPolicy);
         if (parts.init() != null) {
             provenance.toMap().put("init", parts.init().describe());
         }
         Map<String, Object> runJson = new LinkedHashMap<>(config.toMap());
+        config.engine()
+                .ifPresent(e -> runJson.put(
+                        "engine",
+                        org.camloss.runtime.engine.Engines.discover(Camloss.class.getClassLoader())
+                                .resolvedNode(e.id(), e.params())));
         runJson.put("provenance", provenance.toMap());
         Json.write(run.runJson(), runJson);
-        return trainInto(run, config, wired, provenance, runJson, TrainState.fresh(), List.of(), extra);
+        return trainInto(run, config, wired, engine, provenance, runJson, TrainState.fresh(), List.of(), extra);
+    }
+
+    /**
+     * Starts the engine the config's {@code engine} section names (found with {@link java.util.ServiceLoader} on the
+     * class path of camloss itself, e.g. camloss-spark's jar), or returns null for training in this process.
+     *
+     * @throws UserException naming an unknown engine (with the available ones) or every bad engine setting
+     */
+    private static org.camloss.runtime.engine.TrainingEngine startEngine(
+            ExperimentConfig config, Wiring.TrainingRun wired, ExperimentParts parts) {
+        if (config.engine().isEmpty()) {
+            return null;
+        }
+        var spec = config.engine().get();
+        return org.camloss.runtime.engine.Engines.discover(Camloss.class.getClassLoader())
+                .start(
+                        spec.id(),
+                        spec.params(),
+                        new org.camloss.runtime.engine.EngineJob(config, wired.model(), parts.dataset()));
     }
 
     /**
@@ -187,6 +220,7 @@ public final class Camloss {
             throw new UserException(checkpoint + ": not a readable checkpoint (" + e.getMessage() + ")", e);
         }
         Wiring.TrainingRun wired = Wiring.resumed(config, parts, settings.gcInterval(), graph);
+        org.camloss.runtime.engine.TrainingEngine engine = startEngine(config, wired, parts);
         List<Map<String, Object>> earlier;
         try {
             earlier = MetricsWriter.read(run.metrics());
@@ -201,7 +235,7 @@ public final class Camloss {
         runJson.put("provenance", section);
         provenance.resumed(checkpoint);
         Json.write(run.runJson(), runJson);
-        return trainInto(run, config, wired, provenance, runJson, state, earlier, extra);
+        return trainInto(run, config, wired, engine, provenance, runJson, state, earlier, extra);
     }
 
     /** Trains a wired run into its directory from {@code start}, keeping {@code run.json}'s status true. */
@@ -209,6 +243,7 @@ public final class Camloss {
             RunDirectory run,
             ExperimentConfig config,
             Wiring.TrainingRun wired,
+            org.camloss.runtime.engine.TrainingEngine engine,
             Provenance provenance,
             Map<String, Object> runJson,
             TrainState start,
@@ -219,8 +254,15 @@ public final class Camloss {
         all.add(new MetricsWriter(run.metrics()));
         RunStore store = new DirectoryStore(run, wired.model(), config.train().checkpointsKept(), provenance, runJson);
         org.camloss.runtime.train.Trainer trainer = wired.trainer(all, store);
+        if (engine != null) {
+            trainer.onEngine(engine);
+            provenance.toMap().put("engine", engine.provenance());
+        }
         try {
             RunSummary summary = trainer.run(start, earlier);
+            if (engine != null) {
+                provenance.toMap().put("engine", engine.provenance());
+            }
             ModelFiles.save(wired.model().graph(), run.model());
             provenance.finished(summary);
             Json.write(run.runJson(), runJson);
@@ -233,6 +275,10 @@ public final class Camloss {
             provenance.failed(e);
             Json.write(run.runJson(), runJson);
             throw e;
+        } finally {
+            if (engine != null) {
+                engine.close();
+            }
         }
     }
 

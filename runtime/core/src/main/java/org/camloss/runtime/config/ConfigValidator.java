@@ -48,7 +48,8 @@ final class ConfigValidator {
             "distill",
             "init",
             "freeze",
-            "lr_mult");
+            "lr_mult",
+            "engine");
     /** The keys of {@code init}. */
     static final List<ParamSpec> INIT = List.of(
             ParamSpec.ofString("from", "", "a run directory, its model.zip, or a DL4J ComputationGraph file"),
@@ -191,14 +192,55 @@ final class ConfigValidator {
         var schedule = node("schedule", m.get("schedule"), DEFAULT_IDS.get(PluginKind.SCHEDULE), PluginKind.SCHEDULE);
         var train = train(m.get("train"));
         var distill = distill(m.get("distill"));
+        var engine = engine(m.get("engine"));
         var cross = schedule.isValid() && train.isValid() ? crossCheck(schedule.get(), train.get()) : ok(Tuple.empty());
 
         Validation<Seq<ConfigProblem>, Head> head =
                 flat(Validation.combine(keys, name, seed, data, backbone, loss, regularizers, optimizer)
                         .ap((k, n, s, d, b, l, r, o) -> new Head(n, s, d, b, l, r, o)));
-        return flat(Validation.combine(head, schedule, train, distill, cross, dataClasses, transfer)
-                .ap((h, sc, t, di, x, dc, tr) -> new ExperimentConfig(
-                        h.name, h.seed, h.data, h.backbone, h.loss, h.regularizers, h.optimizer, sc, t, di, dc, tr)));
+        return flat(Validation.combine(head, schedule, train, distill, cross, dataClasses, transfer, engine)
+                .ap((h, sc, t, di, x, dc, tr, e) -> new ExperimentConfig(
+                        h.name,
+                        h.seed,
+                        h.data,
+                        h.backbone,
+                        h.loss,
+                        h.regularizers,
+                        h.optimizer,
+                        sc,
+                        t,
+                        di,
+                        dc,
+                        tr,
+                        e)));
+    }
+
+    /**
+     * The {@code engine} section's shape: {@code { id: ..., params: {...} }}. Its id and parameters are checked by the
+     * engine's factory ({@code runtime.engine.Engines}) before training starts: engines are not plugins of the
+     * registry and live in their own modules (the Spark engine in camloss-spark).
+     */
+    private static Validation<Seq<ConfigProblem>, Optional<PluginSpec>> engine(Object raw) {
+        if (raw == null) {
+            return ok(Optional.empty());
+        }
+        if (!(raw instanceof Map<?, ?> em)) {
+            return bad("engine", "must be a map { id: ..., params: {...} }, found " + describe(raw));
+        }
+        Map<String, Object> m = stringKeys(em);
+        List<String> unknown = new ArrayList<>(m.keySet());
+        unknown.removeAll(List.of("id", "params"));
+        if (!unknown.isEmpty()) {
+            return bad("engine", "unknown key(s) " + unknown + "; valid keys: [id, params]");
+        }
+        if (!(m.get("id") instanceof String id) || id.isEmpty()) {
+            return bad("engine.id", "must name an engine (spark), found " + describe(m.get("id")));
+        }
+        Object params = m.get("params");
+        if (params != null && !(params instanceof Map<?, ?>)) {
+            return bad("engine.params", "must be a map, found " + describe(params));
+        }
+        return ok(Optional.of(new PluginSpec(id, params == null ? Map.of() : stringKeys((Map<?, ?>) params))));
     }
 
     private record Head(

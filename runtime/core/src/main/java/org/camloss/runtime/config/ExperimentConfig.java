@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param dataSelection {@code data.classes} and {@code data.train_per_class}: which classes and how many training
  *                     images per class
  * @param transfer     {@code init}, {@code freeze} and {@code lr_mult}
+ * @param engine       the {@code engine} section ({@code { id: spark, params: {...} }}) when the config names one; empty
+ *                     trains in this process
  */
 public record ExperimentConfig(
         String name,
@@ -39,7 +41,8 @@ public record ExperimentConfig(
         TrainSpec train,
         Optional<DistillSpec> distill,
         DataSelection dataSelection,
-        TransferSpec transfer) {
+        TransferSpec transfer,
+        Optional<PluginSpec> engine) {
 
     public ExperimentConfig {
         Objects.requireNonNull(name, "name");
@@ -53,6 +56,37 @@ public record ExperimentConfig(
         Objects.requireNonNull(distill, "distill");
         Objects.requireNonNull(dataSelection, "dataSelection");
         Objects.requireNonNull(transfer, "transfer");
+        Objects.requireNonNull(engine, "engine");
+    }
+
+    /** A config that trains in this process. */
+    public ExperimentConfig(
+            String name,
+            long seed,
+            PluginSpec data,
+            PluginSpec backbone,
+            PluginSpec loss,
+            List<PluginSpec> regularizers,
+            PluginSpec optimizer,
+            PluginSpec schedule,
+            TrainSpec train,
+            Optional<DistillSpec> distill,
+            DataSelection dataSelection,
+            TransferSpec transfer) {
+        this(
+                name,
+                seed,
+                data,
+                backbone,
+                loss,
+                regularizers,
+                optimizer,
+                schedule,
+                train,
+                distill,
+                dataSelection,
+                transfer,
+                Optional.empty());
     }
 
     /** A config with every class of its data and no transfer. */
@@ -104,7 +138,8 @@ public record ExperimentConfig(
                 train,
                 distill,
                 dataSelection,
-                new TransferSpec(Optional.empty(), transfer.freeze(), transfer.lrMult()));
+                new TransferSpec(Optional.empty(), transfer.freeze(), transfer.lrMult()),
+                engine);
     }
 
     /** This config without its {@code distill} section. */
@@ -121,13 +156,14 @@ public record ExperimentConfig(
                 train,
                 Optional.empty(),
                 dataSelection,
-                transfer);
+                transfer,
+                engine);
     }
 
     /**
      * The whole config in config layout (nested {@link LinkedHashMap}s and lists, sections in the order
-     * name, seed, data, backbone, loss, regularizers, optimizer, schedule, train, distill, init, freeze, lr_mult),
-     * every default filled in; {@code distill} and {@code init} only when present. The maps are fresh, mutable
+     * name, seed, data, backbone, loss, regularizers, optimizer, schedule, train, distill, init, freeze, lr_mult, engine),
+     * every default filled in; {@code distill}, {@code init} and {@code engine} only when present. The maps are fresh, mutable
      * copies.
      */
     public Map<String, Object> toMap() {
@@ -154,6 +190,7 @@ public record ExperimentConfig(
         m.put("train", train.toMap());
         distill.ifPresent(d -> m.put("distill", d.toMap()));
         transfer.putInto(m);
+        engine.ifPresent(e -> m.put("engine", e.toMap()));
         return m;
     }
 }

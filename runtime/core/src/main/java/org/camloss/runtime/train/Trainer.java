@@ -62,6 +62,8 @@ public final class Trainer {
     private final long gcIntervalNanos;
     private final TrainSpec spec;
     private final RunStore store;
+    /** Where each epoch's steps run instead of this loop, or null (see {@link #onEngine}). */
+    private org.camloss.runtime.engine.TrainingEngine engine;
 
     /**
      * @param teacher    frozen teacher whose signals ride in the labels after the targets, or null
@@ -105,6 +107,18 @@ public final class Trainer {
      */
     public RunSummary run() {
         return run(TrainState.fresh(), List.of());
+    }
+
+    /**
+     * Lets {@code engine} take every epoch's training steps (the config's {@code engine} section), keeping this loop's
+     * evaluation, metrics rows, checkpoints, early stopping and listeners. Per-batch events and interval checkpoints
+     * do not happen then: the engine trains an epoch as one job.
+     *
+     * @return this trainer
+     */
+    public Trainer onEngine(org.camloss.runtime.engine.TrainingEngine engine) {
+        this.engine = java.util.Objects.requireNonNull(engine, "engine");
+        return this;
     }
 
     /**
@@ -154,6 +168,9 @@ public final class Trainer {
         model.objective().setEpoch(epoch);
         int batches = train.count();
         listeners.forEach(l -> l.onEpochStart(epoch, batches));
+        if (engine != null) {
+            return finishEpoch(epoch, engineRow(epoch), p);
+        }
         int[] order = train.shuffled(seed, epoch);
         int first = p.firstBatch(epoch);
         loader.startEpoch(epoch, order, first);
@@ -192,6 +209,30 @@ public final class Trainer {
         if (teacher != null) {
             teacher.takeAccuracy().ifPresent(a -> row.put("train_teacher_accuracy", a));
         }
+        return finishEpoch(epoch, row, p);
+    }
+
+    /**
+     * The metrics row of one epoch on the {@link #engine}: {@code train_loss} is the loss the engine measured at the
+     * epoch's end (for parameter averaging: the workers' last minibatch scores averaged), not a mean over the epoch.
+     */
+    private Map<String, Object> engineRow(int epoch) {
+        if (Thread.interrupted()) {
+            throw new TrainingCancelledException("training interrupted before epoch " + (epoch + 1));
+        }
+        org.camloss.runtime.engine.EpochOutcome out = engine.trainEpoch(epoch);
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("epoch", epoch + 1);
+        row.put("train_loss", out.loss());
+        row.put("lr", learningRate(model.graph()));
+        row.put("images_per_sec", out.examples() / Math.max(out.seconds(), 1e-9));
+        row.put("train_seconds", out.seconds());
+        row.put("engine_steps", out.steps());
+        return row;
+    }
+
+    /** Evaluation, early stopping, the epoch's checkpoint and the listeners, after an epoch's training. */
+    private Map<String, Object> finishEpoch(int epoch, Map<String, Object> row, Progress p) {
         evaluate(row);
         // the checkpoint before the listeners: once an epoch's metrics row is written, its checkpoint exists
         p.stopped = p.afterEpoch(epoch, row);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Reading config files: the documented example, every problem at once, syntax errors, unreadable files. */
 class ConfigLoaderTest {
     private static final String TOP = "[name, seed, data, backbone, loss, regularizers, optimizer, schedule, train, "
-            + "distill, init, freeze, lr_mult]";
+            + "distill, init, freeze, lr_mult, engine]";
 
     private final ConfigLoader loader = new ConfigLoader(FakePlugins.registry());
 

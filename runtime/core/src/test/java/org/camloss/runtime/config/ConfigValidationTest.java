@@ -182,9 +182,9 @@ class ConfigValidationTest {
         assertEquals(
                 List.of(
                         "x.yaml: trian: unknown key; did you mean 'train'? valid: [name, seed, data, backbone, loss, "
-                                + "regularizers, optimizer, schedule, train, distill, init, freeze, lr_mult]",
+                                + "regularizers, optimizer, schedule, train, distill, init, freeze, lr_mult, engine]",
                         "x.yaml: zzz: unknown key; valid: [name, seed, data, backbone, loss, regularizers, optimizer, "
-                                + "schedule, train, distill, init, freeze, lr_mult]",
+                                + "schedule, train, distill, init, freeze, lr_mult, engine]",
                         "x.yaml: loss.idd: unknown key; did you mean 'id'? valid: [id, params]",
                         "x.yaml: train.epoch: unknown key; did you mean 'epochs'? valid: [epochs, batch_size, threads, "
                                 + "progress, checkpoint_every_epochs, checkpoint_every_minutes, checkpoints_kept, "

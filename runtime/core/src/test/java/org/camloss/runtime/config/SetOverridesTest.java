@@ -142,7 +142,7 @@ class SetOverridesTest {
         assertEquals(
                 List.of(
                         "--set: trian: unknown key; did you mean 'train'? valid: [name, seed, data, backbone, loss, "
-                                + "regularizers, optimizer, schedule, train, distill, init, freeze, lr_mult]",
+                                + "regularizers, optimizer, schedule, train, distill, init, freeze, lr_mult, engine]",
                         "--set: loss.params.alpah: unknown parameter; did you mean 'alpha'? valid: [alpha, routing, "
                                 + "normalization, eps, warmup_epochs, ramp_epochs]",
                         f + ": loss.params.alpha: must be in [0, 10], found 20",

@@ -1,0 +1,90 @@
+package org.camloss.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.camloss.api.Loss;
+import org.camloss.api.Regularizer;
+import org.camloss.engine.head.CamHeadLayer;
+import org.camloss.engine.head.Objective;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.runtime.registry.PluginKind;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * Gives every graph a worker rebuilds its own objective before its first step: DL4J's parameter averaging rebuilds
+ * the network from its configuration on each worker for each averaging round, and objectives are not part of a
+ * configuration. In a separate executor JVM the rebuilt head has no objective and would refuse to train. In
+ * {@code local[N]} it is worse: Spark hands tasks in the driver's JVM the broadcast configuration object itself, and
+ * DL4J's {@code Layer.clone} is shallow, so each worker's own copy of the head still points at the driver's objective
+ * — one non-thread-safe objective shared by every worker thread (seen in {@code local[2]}: distinct head configurations
+ * per task, one objective instance). The hook therefore always replaces it.
+ *
+ * <p>Also attaches {@link CoupledWeightDecay}: listeners of the driver's graph do not travel to the workers.
+ */
+final class ExecutorObjective implements TrainingHook, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Specs loss;
+    private final List<Specs> regularizers;
+    private final double weightDecay;
+    private int epoch;
+    /** The graph last given an objective by this copy of the hook (each task gets its own copy). */
+    private transient Model prepared;
+
+    ExecutorObjective(Specs loss, List<Specs> regularizers, double weightDecay) {
+        this.loss = loss;
+        this.regularizers = new ArrayList<>(regularizers);
+        this.weightDecay = weightDecay;
+    }
+
+    /** The epoch the next job's objectives are set to (their warm-ups and ramps); set on the driver before a job. */
+    void epoch(int epoch) {
+        this.epoch = epoch;
+    }
+
+    @Override
+    public void preUpdate(MultiDataSet minibatch, Model model) {
+        prepare(model);
+    }
+
+    @Override
+    public void preUpdate(DataSet minibatch, Model model) {
+        prepare(model);
+    }
+
+    @Override
+    public void postUpdate(DataSet minibatch, Model model) {}
+
+    @Override
+    public void postUpdate(MultiDataSet minibatch, Model model) {}
+
+    private void prepare(Model model) {
+        if (model == prepared) {
+            return;
+        }
+        ComputationGraph graph = (ComputationGraph) model;
+        Objective objective = objective();
+        objective.setEpoch(epoch);
+        CamHeadLayer head = (CamHeadLayer) graph.getLayer(CamModel.HEAD);
+        head.head().setObjective(objective);
+        head.redefine();
+        graph.addListeners(new CoupledWeightDecay(weightDecay));
+        prepared = model;
+    }
+
+    /** The objective of the config's loss and regularizer nodes, made with the executor's plugins. */
+    Objective objective() {
+        Loss l = Plugins.make(PluginKind.LOSS, loss);
+        List<Regularizer> regs = new ArrayList<>();
+        for (Specs r : regularizers) {
+            regs.add(Plugins.make(PluginKind.REGULARIZER, r));
+        }
+        return new Objective(l, regs, List.of());
+    }
+}

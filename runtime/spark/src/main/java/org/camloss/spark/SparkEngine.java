@@ -1,0 +1,128 @@
+package org.camloss.spark;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.camloss.api.data.DataSplit;
+import org.camloss.runtime.engine.EngineJob;
+import org.camloss.runtime.engine.EpochOutcome;
+import org.camloss.runtime.engine.TrainingEngine;
+import org.camloss.runtime.train.Batches;
+import org.camloss.runtime.train.TrainingFailedException;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Trains a job's model by parameter averaging on Spark; see the package comment for one epoch step by step. The
+ * driver's graph is the job's model itself: after each epoch it holds the averaged parameters and updater state.
+ */
+final class SparkEngine implements TrainingEngine {
+    /**
+     * JVM flags Spark 3.5 needs on Java 17 (issue 17's probe); given to executor JVMs of {@code local-cluster} and
+     * real clusters unless the user set {@code spark.executor.extraJavaOptions}. The driver needs them on its own
+     * command line (surefire's argLine, spark-submit's {@code --driver-java-options}).
+     */
+    static final String JAVA17_OPENS =
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
+                    + "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED "
+                    + "--add-opens=java.base/java.lang=ALL-UNNAMED";
+
+    private final EngineJob job;
+    private final String master;
+    private final int workers;
+    private final int averagingFrequency;
+    private final int batchPerWorker;
+    private final JavaSparkContext sc;
+    private final SparkComputationGraph sparkGraph;
+    private final ExecutorObjective hook;
+    private long rounds;
+
+    SparkEngine(
+            EngineJob job, String master, int workers, int averagingFrequency, int batchPerWorker, double weightDecay) {
+        this.job = job;
+        this.workers = workers;
+        this.averagingFrequency = averagingFrequency;
+        this.batchPerWorker = batchPerWorker;
+        SparkConf conf = new SparkConf()
+                .setIfMissing("spark.master", master)
+                .setIfMissing("spark.app.name", "camloss " + job.config().name())
+                .setIfMissing("spark.ui.enabled", "false")
+                .setIfMissing("spark.executor.extraJavaOptions", JAVA17_OPENS);
+        this.master = conf.get("spark.master");
+        this.sc = new JavaSparkContext(conf);
+        this.hook = new ExecutorObjective(
+                Specs.of(job.config().loss()), Specs.of(job.config().regularizers()), weightDecay);
+        ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batchPerWorker)
+                .batchSizePerWorker(batchPerWorker)
+                .averagingFrequency(averagingFrequency)
+                .workerPrefetchNumBatches(0)
+                .saveUpdater(true)
+                .repartionData(Repartition.NumPartitionsWorkersDiffers)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .rngSeed(job.config().seed())
+                .trainingHooks(hook)
+                .build();
+        this.sparkGraph = new SparkComputationGraph(sc, job.model().graph(), tm);
+    }
+
+    @Override
+    public EpochOutcome trainEpoch(int epoch) {
+        long start = System.nanoTime();
+        DataSplit train = job.data().train();
+        Batches batches =
+                new Batches(train, job.data().info().shape(), job.data().info().numClasses(), batchPerWorker);
+        int[] order = batches.shuffled(job.config().seed(), epoch);
+        List<ExecutorData.Chunk> chunks = new ArrayList<>();
+        for (int b = 0; b < batches.count(); b++) {
+            chunks.add(new ExecutorData.Chunk(b, batches.indices(order, b)));
+        }
+        job.model().objective().setEpoch(epoch);
+        hook.epoch(epoch);
+        JavaRDD<DataSet> data = sc.parallelize(chunks, workers)
+                .mapPartitions(new ExecutorData(
+                        Specs.of(job.config().data()), job.config().seed(), epoch));
+        try {
+            sparkGraph.fit(data);
+        } catch (RuntimeException e) {
+            throw new TrainingFailedException("epoch " + (epoch + 1) + ": the Spark job failed: " + e.getMessage(), e);
+        }
+        // DL4J advances the driver's iteration count by the steps of one worker (workers train side by side), but
+        // the learning-rate schedule was made for train.batch_size steps per epoch in one process: without this, the
+        // schedule would run at 1/workers speed. Within an epoch the rate still moves one step per worker step.
+        int scheduleSteps = (train.size() + job.config().train().batchSize() - 1)
+                / job.config().train().batchSize();
+        job.model().graph().getConfiguration().setIterationCount((epoch + 1) * scheduleSteps);
+        double loss = sparkGraph.getScore();
+        if (!Double.isFinite(loss)) {
+            throw new TrainingFailedException("epoch " + (epoch + 1) + ": the averaged loss is " + loss);
+        }
+        long perRound = (long) workers * averagingFrequency;
+        rounds += (chunks.size() + perRound - 1) / perRound;
+        return new EpochOutcome(chunks.size(), train.size(), loss, (System.nanoTime() - start) / 1e9);
+    }
+
+    @Override
+    public Map<String, Object> provenance() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("engine", "spark");
+        p.put("master", master);
+        p.put("workers", workers);
+        p.put("averaging_frequency", averagingFrequency);
+        p.put("batch_per_worker", batchPerWorker);
+        p.put("rounds", rounds);
+        p.put("spark_version", sc.version());
+        return p;
+    }
+
+    @Override
+    public void close() {
+        sc.stop();
+    }
+}

@@ -1,0 +1,156 @@
+package org.camloss.spark;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.camloss.api.ParamProblem;
+import org.camloss.api.ParamSpec;
+import org.camloss.api.Params;
+import org.camloss.api.Range;
+import org.camloss.api.Regularizer;
+import org.camloss.api.UserException;
+import org.camloss.api.data.Batch;
+import org.camloss.runtime.engine.EngineFactory;
+import org.camloss.runtime.engine.EngineJob;
+import org.camloss.runtime.engine.TrainingEngine;
+import org.camloss.runtime.registry.PluginKind;
+import org.camloss.runtime.registry.PluginRegistry;
+
+/** The {@code spark} engine: parameter averaging with DL4J's Spark training master. */
+public final class SparkEngineFactory implements EngineFactory {
+    static final String MASTER = "master";
+    static final String WORKERS = "workers";
+    static final String AVERAGING_FREQUENCY = "averaging_frequency";
+    static final String BATCH_PER_WORKER = "batch_per_worker";
+
+    @Override
+    public String id() {
+        return "spark";
+    }
+
+    @Override
+    public String description() {
+        return "data-parallel training on Apache Spark by parameter averaging (DL4J's SparkComputationGraph)";
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return List.of(
+                ParamSpec.ofString(
+                        MASTER,
+                        "local[2]",
+                        "Spark master URL: local[N], local-cluster[N,CORES,MB], "
+                                + "spark://HOST:PORT, yarn or k8s://...; spark-submit's --master wins when given"),
+                ParamSpec.ofInt(
+                        WORKERS,
+                        2,
+                        1,
+                        100_000,
+                        "workers (partitions trained at once); at most the " + "minibatches per epoch"),
+                ParamSpec.ofInt(
+                        AVERAGING_FREQUENCY,
+                        10,
+                        1,
+                        1_000_000,
+                        "minibatches each worker trains between two "
+                                + "parameter averagings; workers rebuild the network every round, so keep it large"),
+                ParamSpec.ofInt(
+                        BATCH_PER_WORKER,
+                        0,
+                        Range.closed(0, 1_000_000),
+                        "minibatch size of each worker; 0 " + "takes train.batch_size"));
+    }
+
+    @Override
+    public List<ParamProblem> validate(Params params, EngineJob job) {
+        List<ParamProblem> problems = new ArrayList<>();
+        String master = params.getString(MASTER);
+        MasterUrl.problem(master).ifPresent(p -> problems.add(new ParamProblem(MASTER, p)));
+        int batch = batchPerWorker(params, job);
+        int train = job.data().train().size();
+        int minibatches = (train + batch - 1) / batch;
+        int workers = params.getInt(WORKERS);
+        if (workers > minibatches) {
+            problems.add(new ParamProblem(
+                    WORKERS,
+                    workers + " workers but the " + train + " training images make only "
+                            + minibatches + " minibatches of " + batch + " (" + BATCH_PER_WORKER + "); use at most "
+                            + minibatches + " workers or a smaller " + BATCH_PER_WORKER));
+        }
+        if (!job.config().dataSelection().isAll()) {
+            problems.add(new ParamProblem(
+                    "",
+                    "data.classes / data.train_per_class cannot be partitioned yet: the "
+                            + "executors make the dataset from the data node alone; remove them for the spark engine"));
+        }
+        if (job.config().distill().isPresent()) {
+            problems.add(
+                    new ParamProblem(
+                            "",
+                            "distill: distillers cannot run on the executors (the teacher's columns "
+                                    + "are computed by the single-process trainer); use the engine's default (no engine section)"));
+        }
+        for (int i = 0; i < job.config().regularizers().size(); i++) {
+            String id = job.config().regularizers().get(i).id();
+            Regularizer r = make(job, i);
+            if (transformsBatches(r)) {
+                problems.add(new ParamProblem(
+                        "",
+                        "regularizers." + i + " (" + id + ") transforms training batches, "
+                                + "which the spark engine does not do on the executors yet; regularizers it can run: those "
+                                + "that only change the network (dropout, stochastic-depth, shakedrop)"));
+            }
+        }
+        return problems;
+    }
+
+    @Override
+    public TrainingEngine start(Params params, EngineJob job) {
+        double weightDecay = registry()
+                .find(PluginKind.OPTIMIZER, job.config().optimizer().id())
+                .orElseThrow()
+                .create(job.config().optimizer().toParams())
+                .weightDecay();
+        String master = params.getString(MASTER);
+        try {
+            return new SparkEngine(
+                    job,
+                    master,
+                    params.getInt(WORKERS),
+                    params.getInt(AVERAGING_FREQUENCY),
+                    batchPerWorker(params, job),
+                    weightDecay);
+        } catch (Exception | AssertionError e) {
+            // Scala code throws the checked SparkException undeclared, and some of Spark's checks are Scala asserts
+            throw new UserException(
+                    "engine.params.master: Spark could not start on '" + master + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static int batchPerWorker(Params params, EngineJob job) {
+        int b = params.getInt(BATCH_PER_WORKER);
+        return b > 0 ? b : job.config().train().batchSize();
+    }
+
+    private static Regularizer make(EngineJob job, int i) {
+        return registry()
+                .find(PluginKind.REGULARIZER, job.config().regularizers().get(i).id())
+                .orElseThrow()
+                .create(job.config().regularizers().get(i).toParams());
+    }
+
+    private static PluginRegistry registry() {
+        return PluginRegistry.discover(SparkEngineFactory.class.getClassLoader());
+    }
+
+    /** Whether {@code r} overrides {@link Regularizer#apply}, i.e. changes batches before the step. */
+    static boolean transformsBatches(Regularizer r) {
+        try {
+            Method m = r.getClass().getMethod("apply", Batch.class, RandomGenerator.class);
+            return m.getDeclaringClass() != Regularizer.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("Regularizer.apply not found", e);
+        }
+    }
+}

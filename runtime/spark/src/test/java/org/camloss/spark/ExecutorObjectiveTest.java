@@ -1,0 +1,133 @@
+package org.camloss.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.camloss.engine.head.CamHeadLayer;
+import org.camloss.engine.model.CamModel;
+import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.runtime.Camloss;
+import org.camloss.runtime.config.ExperimentConfig;
+import org.camloss.runtime.wiring.ExperimentParts;
+import org.camloss.runtime.wiring.Wiring;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * What a parameter-averaging worker does with a camloss model, without Spark: rebuild the graph from a copy of the
+ * driver's configuration, then let the hook give it an objective; and the Java serialisation round trip of everything
+ * the engine ships to executors.
+ */
+class ExecutorObjectiveTest {
+    private static final Camloss CAMLOSS = Camloss.builder().build();
+
+    private static final Map<String, Object> TINY = Map.of(
+            "name", "tiny-worker",
+            "seed", 5,
+            "data", Map.of("id", "shapes", "params", Map.of("train", 32, "test", 16, "size", 16)),
+            "backbone", Map.of("id", "resnet-cifar", "params", Map.of("depth", 8, "width", 0.5)),
+            "loss", Map.of("id", "cam-loss", "params", Map.of("alpha", 0.5)),
+            "regularizers", List.of(Map.of("id", "dropout", "params", Map.of("p", 0.1))),
+            "optimizer", Map.of("id", "sgd", "params", Map.of("lr", 0.05, "weight_decay", 1.0e-4)),
+            "train", Map.of("epochs", 1, "batch_size", 16, "progress", false));
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(T value) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return (T) in.readObject();
+        }
+    }
+
+    @Test
+    void aRebuiltWorkerGraphGetsItsOwnObjectiveAndWeightDecay() throws Exception {
+        ExperimentConfig config = CAMLOSS.config(TINY, List.of());
+        ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
+        CamModel driver = Wiring.training(config, parts, Duration.ofDays(1)).model();
+
+        // as ParameterAveragingTrainingWorker.getInitialModelGraph: a clone of the configuration, the parameters
+        ComputationGraph worker =
+                new ComputationGraph(driver.graph().getConfiguration().clone());
+        worker.init(driver.graph().params().dup(), false);
+        CamHeadLayer head = (CamHeadLayer) worker.getLayer(CamModel.HEAD);
+        // the trap: DL4J's Layer.clone is shallow, so the copy still points at the driver's objective
+        assertSame(driver.objective(), head.head().objective());
+
+        ExecutorObjective hook =
+                roundTrip(new ExecutorObjective(Specs.of(config.loss()), Specs.of(config.regularizers()), 1.0e-4));
+        hook.epoch(0);
+        hook.preUpdate((org.nd4j.linalg.dataset.api.MultiDataSet) null, worker);
+
+        assertTrue(head.head().hasObjective());
+        assertNotSame(driver.objective(), head.head().objective());
+        assertEquals(
+                driver.objective().loss().getClass(),
+                head.head().objective().loss().getClass());
+        assertEquals(1, head.head().objective().regularizers().size());
+        assertEquals(
+                1,
+                worker.getListeners().stream()
+                        .filter(l -> l instanceof CoupledWeightDecay)
+                        .count());
+
+        // a second call on the same graph changes nothing; the graph trains
+        Object objective = head.head().objective();
+        hook.preUpdate((org.nd4j.linalg.dataset.api.MultiDataSet) null, worker);
+        assertSame(objective, head.head().objective());
+        ExecutorData data = roundTrip(new ExecutorData(Specs.of(config.data()), config.seed(), 0));
+        Iterator<DataSet> batches = data.call(List.of(new ExecutorData.Chunk(0, new int[] {0, 1, 2, 3, 4, 5, 6, 7}))
+                .iterator());
+        DataSet batch = batches.next();
+        assertEquals(
+                List.of(8L, 16L, 16L, 3L),
+                List.of(
+                        batch.getFeatures().shape()[0],
+                        batch.getFeatures().shape()[1],
+                        batch.getFeatures().shape()[2],
+                        batch.getFeatures().shape()[3]));
+        assertEquals(8.0, batch.getLabels().sumNumber().doubleValue(), 0.0);
+        worker.fit(batch);
+        assertTrue(Double.isFinite(worker.score()));
+        assertTrue(head.lastTerms().containsKey(org.camloss.api.cam.CamTerm.NAME), "terms: " + head.lastTerms());
+    }
+
+    /**
+     * What a separate executor JVM receives: the graph configuration through Java serialisation (Spark's default
+     * serialiser for broadcasts), with camloss's head, fast layers and the network-level regularizers' layers; the
+     * rebuilt graph with the driver's parameters computes the driver's outputs.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"dropout", "stochastic-depth", "shakedrop"})
+    void theGraphConfigurationSurvivesJavaSerialisation(String regularizer) throws Exception {
+        java.util.Map<String, Object> raw = new java.util.LinkedHashMap<>(TINY);
+        raw.put("regularizers", List.of(Map.of("id", regularizer)));
+        ExperimentConfig config = CAMLOSS.config(raw, List.of());
+        ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
+        CamModel driver = Wiring.training(config, parts, Duration.ofDays(1)).model();
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+                roundTrip(driver.graph().getConfiguration());
+        assertEquals(driver.graph().getConfiguration().toJson(), conf.toJson());
+        ComputationGraph worker = new ComputationGraph(conf);
+        worker.init(driver.graph().params().dup(), false);
+        CamHeadLayer head = (CamHeadLayer) worker.getLayer(CamModel.HEAD);
+        // the objective is transient: a separate JVM's head has none until the hook gives it one
+        assertTrue(!head.head().hasObjective());
+        org.nd4j.linalg.api.ndarray.INDArray images =
+                org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 16, 16, 3);
+        assertEquals(driver.graph().outputSingle(false, images), worker.outputSingle(false, images));
+    }
+}

@@ -1,0 +1,145 @@
+package org.camloss.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.camloss.api.UserException;
+import org.camloss.engine.model.CamModel;
+import org.camloss.runtime.Camloss;
+import org.camloss.runtime.config.ExperimentConfig;
+import org.camloss.runtime.engine.EngineJob;
+import org.camloss.runtime.engine.Engines;
+import org.camloss.runtime.engine.EpochOutcome;
+import org.camloss.runtime.engine.TrainingEngine;
+import org.camloss.runtime.eval.EvalResult;
+import org.camloss.runtime.eval.Evaluator;
+import org.camloss.runtime.wiring.ExperimentParts;
+import org.camloss.runtime.wiring.Wiring;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The spark engine in {@code local[2]}: a tiny shapes config trains by parameter averaging (the executors rebuild the
+ * CAM-loss objective), the driver's model changes and evaluates with the ordinary evaluator; bad engine settings are
+ * refused, every one in one message, before a Spark context exists.
+ */
+class SparkEngineTest {
+    private static final Camloss CAMLOSS = Camloss.builder().build();
+    private static final Engines ENGINES = Engines.discover(SparkEngineTest.class.getClassLoader());
+
+    private static final Map<String, Object> TINY = Map.of(
+            "name", "tiny-spark",
+            "seed", 3,
+            "data", Map.of("id", "shapes", "params", Map.of("train", 96, "test", 48, "size", 16)),
+            "backbone", Map.of("id", "resnet-cifar", "params", Map.of("depth", 8, "width", 0.5)),
+            "loss", Map.of("id", "cam-loss"),
+            "train", Map.of("epochs", 2, "batch_size", 16, "progress", false));
+
+    private static EngineJob job(String... sets) {
+        ExperimentConfig config = CAMLOSS.config(TINY, List.of(sets));
+        ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
+        CamModel model = Wiring.training(config, parts, Duration.ofDays(1)).model();
+        return new EngineJob(config, model, parts.dataset());
+    }
+
+    private static EvalResult evaluate(EngineJob job) {
+        return new Evaluator(48)
+                .evaluate(job.model(), job.data().train(), job.data().info());
+    }
+
+    @Test
+    void isFoundByItsId() {
+        assertEquals(List.of("spark"), ENGINES.ids());
+    }
+
+    @Test
+    void trainsATinyConfigByParameterAveragingInLocal2() {
+        EngineJob job = job();
+        INDArray before = job.model().graph().params().dup();
+        EvalResult start = evaluate(job);
+        try (TrainingEngine engine = ENGINES.start(
+                "spark",
+                Map.of("master", "local[2]", "workers", 2, "averaging_frequency", 1, "batch_per_worker", 16),
+                job)) {
+            EpochOutcome first = engine.trainEpoch(0);
+            // DL4J alone would count 3 iterations (the steps of one worker); the schedule reads 6 per epoch, as in
+            // one process with train.batch_size 16
+            assertEquals(6, job.model().graph().getConfiguration().getIterationCount());
+            EpochOutcome second = engine.trainEpoch(1);
+            assertEquals(12, job.model().graph().getConfiguration().getIterationCount());
+            assertEquals(2, job.model().graph().getConfiguration().getEpochCount());
+            assertEquals(6, first.steps());
+            assertEquals(96, second.examples());
+            assertTrue(Double.isFinite(first.loss()) && Double.isFinite(second.loss()), first + " " + second);
+            Map<String, Object> p = engine.provenance();
+            assertEquals("local[2]", p.get("master"));
+            assertEquals(2, p.get("workers"));
+            assertEquals(6L, p.get("rounds"));
+        }
+        INDArray after = job.model().graph().params();
+        assertNotEquals(before, after, "the driver's parameters did not change");
+        EvalResult end = evaluate(job);
+        System.out.printf(
+                "spark local[2], 2 epochs: train CE %.4f -> %.4f, CAM-loss %.4f -> %.4f, accuracy %.3f -> %.3f%n",
+                start.crossEntropy(),
+                end.crossEntropy(),
+                start.camLoss(),
+                end.camLoss(),
+                start.accuracy(),
+                end.accuracy());
+        assertTrue(end.crossEntropy() < start.crossEntropy(), start.crossEntropy() + " -> " + end.crossEntropy());
+        EvalResult test = new Evaluator(48)
+                .evaluate(job.model(), job.data().test(), job.data().info());
+        assertEquals(48, test.count());
+        assertTrue(Double.isFinite(test.camLoss()));
+    }
+
+    @Test
+    void refusesBadSettingsAllAtOnceBeforeStarting() {
+        EngineJob job = job();
+        UserException e = assertThrows(
+                UserException.class,
+                () -> ENGINES.start("spark", Map.of("master", "locl[2]", "workers", 7, "batch_per_worker", 16), job));
+        assertEquals(
+                "engine.params.master: 'locl[2]' is no Spark master URL; valid forms: local, local[N], local[*], "
+                        + "local[N,F], local-cluster[N,CORES,MB], spark://HOST:PORT[,HOST:PORT...], yarn, "
+                        + "k8s://https://HOST:PORT\n"
+                        + "engine.params.workers: 7 workers but the 96 training images make only 6 minibatches of 16 "
+                        + "(batch_per_worker); use at most 6 workers or a smaller batch_per_worker",
+                e.getMessage());
+    }
+
+    @Test
+    void refusesAnUnknownEngineNamingTheAvailableOnes() {
+        UserException e = assertThrows(UserException.class, () -> ENGINES.start("sprak", Map.of(), job()));
+        assertEquals("engine.id: no engine 'sprak'. Available: [spark]", e.getMessage());
+    }
+
+    @Test
+    void refusesABatchTransformingRegularizer() {
+        EngineJob job = job("regularizers.0.id=mixup");
+        UserException e = assertThrows(UserException.class, () -> ENGINES.start("spark", Map.of(), job));
+        assertEquals(
+                "engine: regularizers.0 (mixup) transforms training batches, which the spark engine does not do on "
+                        + "the executors yet; regularizers it can run: those that only change the network (dropout, "
+                        + "stochastic-depth, shakedrop)",
+                e.getMessage());
+    }
+
+    @Test
+    void aMasterSparkCannotStartOnIsAUserError() {
+        // Spark's own check: each local-cluster worker must hold an executor (spark.executor.memory, 1 GiB)
+        UserException e = assertThrows(
+                UserException.class,
+                () -> ENGINES.start("spark", Map.of("master", "local-cluster[1,1,512]", "workers", 1), job()));
+        assertEquals(
+                "engine.params.master: Spark could not start on 'local-cluster[1,1,512]': Asked to launch cluster "
+                        + "with 512 MiB/worker but requested 1024 MiB/executor",
+                e.getMessage());
+    }
+}
