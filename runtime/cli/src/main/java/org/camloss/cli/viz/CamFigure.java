@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
 import org.camloss.api.cam.Bilinear;
+import org.camloss.runtime.explain.Heatmap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -346,47 +347,7 @@ public final class CamFigure {
         int dh = Math.max(1, (int) Math.round(h * fit));
         int ox = cell.x + (cell.width - dw) / 2;
         int oy = cell.y + (cell.height - dh) / 2;
-        float[] heat = null;
-        if (map != null) {
-            heat = Bilinear.resize(map, mh, mw, dh, dw);
-            normalize(heat);
-        }
-        float[] rgb = row.rgb();
-        for (int y = 0; y < dh; y++) {
-            int sy = Math.min(h - 1, (int) ((y + 0.5) * h / dh));
-            for (int x = 0; x < dw; x++) {
-                int sx = Math.min(w - 1, (int) ((x + 0.5) * w / dw));
-                int p = (sy * w + sx) * 3;
-                double r = clamp01(rgb[p]);
-                double gr = clamp01(rgb[p + 1]);
-                double b = clamp01(rgb[p + 2]);
-                if (heat != null) {
-                    double t = heat[y * dw + x];
-                    r = (1 - alpha) * r + alpha * jetR(t);
-                    gr = (1 - alpha) * gr + alpha * jetG(t);
-                    b = (1 - alpha) * b + alpha * jetB(t);
-                }
-                out.setRGB(ox + x, oy + y, rgb(r, gr, b));
-            }
-        }
-    }
-
-    /** Min-max normalisation in place; a flat or non-finite map becomes zeros. */
-    static void normalize(float[] v) {
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (float f : v) {
-            if (!Float.isFinite(f)) {
-                Arrays.fill(v, 0f);
-                return;
-            }
-            min = Math.min(min, f);
-            max = Math.max(max, f);
-        }
-        double range = max - min;
-        for (int i = 0; i < v.length; i++) {
-            v[i] = range <= 1e-8 ? 0f : (float) ((v[i] - min) / range);
-        }
+        Heatmap.draw(out, ox, oy, dw, dh, row.rgb(), h, w, map, mh, mw, alpha);
     }
 
     private void drawLegendBar(BufferedImage out) {
@@ -394,7 +355,7 @@ public final class CamFigure {
         int y0 = height() - MARGIN - LEGEND_HEIGHT + 6;
         for (int x = 0; x < LEGEND_BAR_WIDTH; x++) {
             double t = x / (LEGEND_BAR_WIDTH - 1.0);
-            int c = rgb(jetR(t), jetG(t), jetB(t));
+            int c = Heatmap.rgb(Heatmap.jetR(t), Heatmap.jetG(t), Heatmap.jetB(t));
             for (int y = 0; y < 10; y++) {
                 out.setRGB(x0 + x, y0 + y, c);
             }
@@ -486,30 +447,5 @@ public final class CamFigure {
             t = t.substring(0, t.length() - 1);
         }
         return t + "…";
-    }
-
-    private static double clamp01(double v) {
-        return v < 0 ? 0 : (v > 1 ? 1 : (Double.isNaN(v) ? 0 : v));
-    }
-
-    private static int rgb(double r, double g, double b) {
-        return ((int) Math.round(clamp01(r) * 255) << 16)
-                | ((int) Math.round(clamp01(g) * 255) << 8)
-                | (int) Math.round(clamp01(b) * 255);
-    }
-
-    /** Red of the jet colormap at t: dark blue (0) through cyan and yellow to dark red (1). */
-    static double jetR(double t) {
-        return clamp01(1.5 - Math.abs(4 * t - 3));
-    }
-
-    /** Green of the jet colormap at t. */
-    static double jetG(double t) {
-        return clamp01(1.5 - Math.abs(4 * t - 2));
-    }
-
-    /** Blue of the jet colormap at t. */
-    static double jetB(double t) {
-        return clamp01(1.5 - Math.abs(4 * t - 1));
     }
 }

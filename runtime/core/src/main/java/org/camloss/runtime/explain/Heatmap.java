@@ -115,7 +115,8 @@ public final class Heatmap {
         return v < 0 ? 0 : (v > 1 ? 1 : (Double.isNaN(v) ? 0 : v));
     }
 
-    static int rgb(double r, double g, double b) {
+    /** A packed 0xRRGGBB of r, g, b in [0, 1] (clamped; NaN as 0). */
+    public static int rgb(double r, double g, double b) {
         return ((int) Math.round(clamp01(r) * 255) << 16)
                 | ((int) Math.round(clamp01(g) * 255) << 8)
                 | (int) Math.round(clamp01(b) * 255);
