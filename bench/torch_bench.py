@@ -1,7 +1,22 @@
 #!/usr/bin/env python3
-"""PyTorch twin of `camloss bench`: the same CIFAR-style ResNet (option-B shortcuts, BN, ReLU, GAP, linear)
-and the same loss (cross-entropy, or CAM-loss with the weight-detached routing), timed the same way:
-median/min/max images per second over timed steps after warm-up. Prints one JSON object.
+"""PyTorch twin of `camloss bench`: the same CIFAR-style ResNet (option-B shortcuts, BN, ReLU, GAP, linear),
+the same loss (cross-entropy, or CAM-loss with the weight-detached routing), the same batch and the same
+SGD hyper-parameters, timed the same way: median/min/max images per second over timed steps after warm-up.
+Prints one JSON object on its last line.
+
+The batch: `--data FILE.npz` with `x` (float32, NHWC, as camloss trains on it) and `y` (int64 class
+indices) — `camloss bench` writes the real batch it trains on (Fashion-MNIST when installed, else
+`shapes`) and passes it here, so both sides see the same numbers; `--data random` draws N(0,1) (the
+old twin; kept for the record in docs/performance.md).
+
+Speed settings (the defaults are what a PyTorch user tuning a CPU loop would pick; each can be turned off
+to measure its effect, see docs/performance.md "An honest comparison"):
+- `torch.set_num_threads(--threads)` and one inter-op thread (`--interop-threads`, 0: PyTorch's default);
+- flush denormals to zero (`torch.set_flush_denormal(True)`; `--keep-denormals` turns it off);
+- `zero_grad(set_to_none=True)`; inference under `torch.inference_mode()` in eval mode;
+- `--channels-last`: NHWC memory format for model and batch (off by default: slower here, measured);
+- `--models K`: step K copies of the network in alternation and report the per-step figure (a probe of
+  how one loop differs from another; the twin uses 1).
 
 Usage: python3 bench/torch_bench.py --depth 20 --input 32x32x3 --batch 128 --loss cam-loss --threads 2
 Needs PyTorch (Debian: apt-get install python3-torch). Optional: camloss runs without it.
@@ -69,50 +84,90 @@ def loss_fn(model, x, y, kind):
     return ce + (normalize(caam) - normalize(cam)).abs().mean()
 
 
+def batch(a, h, w, c):
+    """The batch in NCHW (PyTorch's layout), from the camloss file or random."""
+    if a.data == "random":
+        torch.manual_seed(2)
+        return torch.randn(a.batch, c, h, w), torch.arange(a.batch) % 10, "random N(0,1)"
+    import numpy as np
+    d = np.load(a.data)
+    x, y = d["x"], d["y"]
+    if x.shape != (a.batch, h, w, c):
+        raise SystemExit(f"--data {a.data}: x has shape {x.shape}, expected {(a.batch, h, w, c)} (NHWC)")
+    return (torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).float(),
+            torch.from_numpy(y.astype("int64")), str(d["source"]) if "source" in d else a.data)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--depth", type=int, default=20)
     p.add_argument("--input", default="32x32x3")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--loss", default="cross-entropy", choices=["cross-entropy", "cam-loss"])
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--steps", type=int, default=40)
+    p.add_argument("--warmup", type=int, default=30)
     p.add_argument("--infer-steps", type=int, default=0, help="timed inference passes (0: 4 x --steps)")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--interop-threads", type=int, default=1, help="0: PyTorch's default")
+    p.add_argument("--keep-denormals", action="store_true")
+    p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--models", type=int, default=1)
+    p.add_argument("--data", default="random", help="FILE.npz with x (NHWC float32) and y, or 'random'")
+    p.add_argument("--lr", type=float, default=0.1)
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--weight-decay", type=float, default=5e-4)
     a = p.parse_args()
     infer_steps = a.infer_steps if a.infer_steps > 0 else 4 * a.steps
     torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
+    if a.interop_threads > 0:
+        torch.set_num_interop_threads(a.interop_threads)
+    flushed = False if a.keep_denormals else torch.set_flush_denormal(True)
     h, w, c = (int(v) for v in a.input.split("x"))
-    model = ResNetCifar(a.depth, c)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    x = torch.randn(a.batch, c, h, w)
-    y = torch.arange(a.batch) % 10
+    x, y, source = batch(a, h, w, c)
+    fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+    x = x.contiguous(memory_format=fmt)
+    models, opts = [], []
+    for k in range(a.models):
+        torch.manual_seed(k)
+        m = ResNetCifar(a.depth, c).to(memory_format=fmt)
+        models.append(m)
+        opts.append(torch.optim.SGD(m.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay))
 
-    def step():
-        opt.zero_grad()
-        loss_fn(model, x, y, a.loss).backward()
-        opt.step()
+    def step(k):
+        opts[k].zero_grad(set_to_none=True)
+        loss_fn(models[k], x, y, a.loss).backward()
+        opts[k].step()
 
-    model.train()
-    for _ in range(a.warmup):
-        step()
+    for m in models:
+        m.train()
+    t0 = time.perf_counter()
+    step(0)
+    first = time.perf_counter() - t0
+    for i in range(a.warmup * a.models):
+        step(i % a.models)
     train = []
-    for _ in range(a.steps):
+    for i in range(a.steps * a.models):
         s = time.perf_counter()
-        step()
+        step(i % a.models)
         train.append(a.batch / (time.perf_counter() - s))
-    model.eval()
+    for m in models:
+        m.eval()
     infer = []
-    with torch.no_grad():
-        for _ in range(a.warmup):
-            model(x)
-        for _ in range(infer_steps):
+    with torch.inference_mode():
+        for i in range(a.warmup * a.models):
+            models[i % a.models](x)
+        for i in range(infer_steps * a.models):
             s = time.perf_counter()
-            model(x)
+            models[i % a.models](x)
             infer.append(a.batch / (time.perf_counter() - s))
+    import resource
     print(json.dumps({
-        "torch_version": torch.__version__, "threads": a.threads,
+        "torch_version": torch.__version__, "threads": torch.get_num_threads(),
+        "torch_interop_threads": torch.get_num_interop_threads(), "torch_flush_denormal": bool(flushed),
+        "torch_channels_last": a.channels_last, "torch_models": a.models, "torch_data": source,
+        "torch_lr": a.lr, "torch_momentum": a.momentum, "torch_weight_decay": a.weight_decay,
+        "torch_first_step_seconds": first,
+        "torch_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "torch_train_images_per_sec": statistics.median(train),
         "torch_train_images_per_sec_min": min(train), "torch_train_images_per_sec_max": max(train),
         "torch_infer_images_per_sec": statistics.median(infer),

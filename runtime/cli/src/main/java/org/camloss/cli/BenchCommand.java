@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.camloss.api.UserException;
+import org.camloss.cli.bench.BenchBatch;
 import org.camloss.cli.bench.BenchCase;
 import org.camloss.cli.bench.Benchmark;
 import org.camloss.engine.Backend;
@@ -31,9 +33,13 @@ import picocli.CommandLine.Option;
         description = {
             "Measure training-step and inference throughput (median, min and max over timed steps after "
                     + "warm-up), the CAM-loss overhead against cross-entropy (a cross-entropy twin stepped alternately "
-                    + "with the model in one JVM), time to the first step and peak memory, each case in a fresh JVM; with PyTorch installed (apt-get install python3-torch) the same "
-                    + "network is timed in PyTorch side by side. Default cases: ResNet-8 28x28x1 and ResNet-20 "
-                    + "32x32x3, batch 128, cross-entropy and CAM-loss."
+                    + "with the model in one JVM), time to the first step and peak memory, each case in a fresh JVM. "
+                    + "With PyTorch installed (apt-get install python3-torch) its twin of the network "
+                    + "(bench/torch_bench.py) trains on the same batch with the same hyper-parameters in its own "
+                    + "process; camloss and PyTorch alternate (A B, then B A) over --rounds rounds and the ratio is "
+                    + "the median of the per-round ratios, with its range. Default cases: ResNet-8 28x28x1 "
+                    + "(Fashion-MNIST when installed) and ResNet-20 32x32x3 (shapes), batch 128, cross-entropy "
+                    + "and CAM-loss; method and figures in docs/performance.md."
         })
 final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
@@ -87,7 +93,29 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "0")
     int inferSteps;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the cases as a JSON list to FILE.")
+    @Option(
+            names = "--rounds",
+            description = "Rounds per case, each a fresh camloss JVM and a fresh PyTorch process in alternating "
+                    + "order (default: ${DEFAULT-VALUE}).",
+            defaultValue = "5")
+    int rounds;
+
+    @Option(
+            names = "--data",
+            paramLabel = "SOURCE",
+            description = "The batch both frameworks train on: auto (Fashion-MNIST for 28x28x1 when installed, "
+                    + "shapes for square RGB inputs, else random), fashion-mnist, shapes or random "
+                    + "(default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
+    String data;
+
+    @Option(names = "--batch-file", hidden = true)
+    Path batchFile;
+
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write the cases as a JSON list to FILE (every round's figures included).")
     Path json;
 
     @Option(names = "--no-torch", description = "Skip the PyTorch comparison.")
@@ -115,23 +143,62 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0 || batch < 1) {
             throw new UserException("--warmup must be >= 0 and --batch >= 1, found " + warmup + " and " + batch);
         }
+        if (rounds < 1 || rounds > 1000) {
+            throw new UserException("--rounds: must be in [1, 1000], found " + rounds);
+        }
+        if (!BenchBatch.SOURCES.contains(data)) {
+            throw new UserException(
+                    "--data: unknown source '" + data + "'; valid: " + String.join(", ", BenchBatch.SOURCES));
+        }
         List<BenchCase> cases = cases();
         if (single) {
-            Map<String, Object> row =
-                    new Benchmark(main.camloss().registry(), warmup, steps, inferSteps).run(cases.get(0));
+            Map<String, Object> row = new Benchmark(main.camloss().registry(), warmup, steps, inferSteps)
+                    .data(data, batchFile)
+                    .run(cases.get(0));
             Json.write(json, List.of(row));
             return 0;
+        }
+        if (json != null
+                && (Files.isDirectory(json)
+                        || (json.toAbsolutePath().getParent() != null
+                                && !Files.isDirectory(json.toAbsolutePath().getParent())))) {
+            throw new UserException("--json " + json + ": "
+                    + (Files.isDirectory(json) ? "is a directory" : "its directory does not exist")
+                    + "; give a file path in an existing directory");
         }
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
         Benchmark inProcess = noFork ? new Benchmark(main.camloss().registry(), warmup, steps, inferSteps) : null;
-        for (BenchCase c : cases) {
-            System.err.println("bench: " + c.label() + " ...");
-            Map<String, Object> row = noFork ? inProcess.run(c) : forked(c);
-            if (!noTorch) {
-                row.putAll(torch(c, ((Number) row.get("threads")).intValue()));
+        Path dir = Files.createTempDirectory("camloss-bench");
+        try {
+            for (BenchCase c : cases) {
+                Path batchNpz = dir.resolve("batch-" + rows.size() + ".npz");
+                List<Map<String, Object>> perRound = new ArrayList<>();
+                for (int r = 1; r <= rounds; r++) {
+                    // A B in odd rounds, B A in even ones: drift of the machine falls on both sides alike
+                    boolean torchFirst = r % 2 == 0 && !noTorch;
+                    Map<String, Object> torchRow = null;
+                    if (torchFirst) {
+                        torchRow = torch(c, threadsFor(perRound), batchNpz);
+                    }
+                    Map<String, Object> row =
+                            noFork ? inProcess.data(data, batchNpz).run(c) : forked(c, batchNpz);
+                    if (!noTorch && !torchFirst) {
+                        torchRow = torch(c, ((Number) row.get("threads")).intValue(), batchNpz);
+                    }
+                    if (torchRow != null) {
+                        row.putAll(torchRow);
+                    }
+                    row.put("round", r);
+                    row.put("order", torchFirst ? "pytorch, camloss" : noTorch ? "camloss" : "camloss, pytorch");
+                    addRatios(row);
+                    perRound.add(row);
+                    System.err.println(progress(c, r, row));
+                }
+                rows.add(summary(perRound));
             }
-            rows.add(row);
+        } finally {
+            deleteTree(dir);
         }
         addOverheads(rows);
         out.print(table(rows));
@@ -176,7 +243,121 @@ final class BenchCommand implements Callable<Integer> {
         return v;
     }
 
-    private Map<String, Object> forked(BenchCase c) throws IOException, InterruptedException {
+    private int threadsFor(List<Map<String, Object>> earlierRounds) {
+        return earlierRounds.isEmpty()
+                ? Backend.threads()
+                : ((Number) earlierRounds.get(0).get("threads")).intValue();
+    }
+
+    /** One line per round on stderr: the figures of both sides and their ratio. */
+    static String progress(BenchCase c, int round, Map<String, Object> row) {
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "bench: %s round %d: camloss train %.0f img/s, infer %.0f",
+                c.label(),
+                round,
+                num(row, "train_images_per_sec"),
+                num(row, "infer_images_per_sec")));
+        if (row.get("train_ratio") instanceof Number) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "; PyTorch train %.0f, infer %.0f; ratio train %.2fx, infer %.2fx",
+                    num(row, "torch_train_images_per_sec"),
+                    num(row, "torch_infer_images_per_sec"),
+                    num(row, "train_ratio"),
+                    num(row, "infer_ratio")));
+        } else if (row.get("torch_note") != null) {
+            sb.append("; ").append(row.get("torch_note"));
+        }
+        return sb.toString();
+    }
+
+    /** Adds {@code train_ratio} and {@code infer_ratio} (camloss / PyTorch images per second) when both ran. */
+    static void addRatios(Map<String, Object> row) {
+        if (row.get("torch_train_images_per_sec") instanceof Number t && t.doubleValue() > 0) {
+            row.put("train_ratio", num(row, "train_images_per_sec") / t.doubleValue());
+        }
+        if (row.get("torch_infer_images_per_sec") instanceof Number t && t.doubleValue() > 0) {
+            row.put("infer_ratio", num(row, "infer_images_per_sec") / t.doubleValue());
+        }
+    }
+
+    /**
+     * The case's row: every figure as the median over the rounds (peak memory and first step: also the
+     * largest), the ratios as the median of the per-round ratios with their minimum and maximum, and the
+     * rounds themselves under {@code rounds}.
+     */
+    static Map<String, Object> summary(List<Map<String, Object>> perRound) {
+        Map<String, Object> first = perRound.get(0);
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (String key : List.of(
+                "backbone",
+                "input",
+                "batch",
+                "loss",
+                "backend",
+                "threads",
+                "parameters",
+                "data",
+                "lr",
+                "momentum",
+                "weight_decay",
+                "timed_steps",
+                "timed_inference_passes",
+                "torch_version",
+                "torch_interop_threads",
+                "torch_flush_denormal",
+                "torch_note")) {
+            if (first.containsKey(key)) {
+                row.put(key, first.get(key));
+            }
+        }
+        row.put("round_count", perRound.size());
+        for (String key : List.of(
+                "train_images_per_sec",
+                "infer_images_per_sec",
+                "torch_train_images_per_sec",
+                "torch_infer_images_per_sec",
+                "train_ratio",
+                "infer_ratio",
+                "overhead_vs_cross_entropy",
+                "cam_overhead",
+                "first_step_seconds",
+                "torch_first_step_seconds",
+                "peak_rss_mb",
+                "peak_heap_mb",
+                "torch_peak_rss_mb")) {
+            double[] v = perRound.stream()
+                    .filter(r -> r.get(key) instanceof Number)
+                    .mapToDouble(r -> ((Number) r.get(key)).doubleValue())
+                    .toArray();
+            if (v.length == 0) {
+                continue;
+            }
+            row.put(key, median(v));
+            row.put(key + "_min", Arrays.stream(v).min().orElseThrow());
+            row.put(key + "_max", Arrays.stream(v).max().orElseThrow());
+        }
+        row.put("rounds", perRound);
+        return row;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    private Map<String, Object> forked(BenchCase c, Path batchNpz) throws IOException, InterruptedException {
         Path tmp = Files.createTempFile("camloss-bench", ".json");
         try {
             List<String> cmd = new ArrayList<>();
@@ -208,6 +389,10 @@ final class BenchCommand implements Callable<Integer> {
                     Integer.toString(warmup),
                     "--infer-steps",
                     Integer.toString(inferSteps),
+                    "--data",
+                    data,
+                    "--batch-file",
+                    batchNpz.toString(),
                     "--json",
                     tmp.toString()));
             c.params().forEach((k, v) -> cmd.addAll(List.of("--param", k + "=" + v)));
@@ -226,7 +411,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Times the PyTorch twin; returns its fields, or a note why it did not run. */
-    private Map<String, Object> torch(BenchCase c, int threads) {
+    private Map<String, Object> torch(BenchCase c, int threads, Path batchNpz) {
         Map<String, Object> r = new LinkedHashMap<>();
         if (!c.backbone().equals("resnet-cifar")) {
             r.put("torch_note", "the PyTorch twin exists for resnet-cifar only");
@@ -257,7 +442,15 @@ final class BenchCommand implements Callable<Integer> {
                             "--infer-steps",
                             Integer.toString(inferSteps),
                             "--threads",
-                            Integer.toString(threads))
+                            Integer.toString(threads),
+                            "--data",
+                            Files.isRegularFile(batchNpz) ? batchNpz.toString() : "random",
+                            "--lr",
+                            Double.toString(Benchmark.LEARNING_RATE),
+                            "--momentum",
+                            Double.toString(Benchmark.MOMENTUM),
+                            "--weight-decay",
+                            Double.toString(Benchmark.WEIGHT_DECAY))
                     .redirectErrorStream(true)
                     .start();
             String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -302,44 +495,43 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static String table(List<Map<String, Object>> rows) {
+    static String table(List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder();
+        String head = "%-18s %-9s %5s %-13s %16s %9s %17s %9s %9s %17s %7s %6s %7s%n";
+        String line = "%-18s %-9s %5s %-13s %16s %9s %17s %9.0f %9s %17s %7s %6.2f %7.0f%n";
         sb.append(String.format(
                 Locale.ROOT,
-                "%-18s %-9s %5s %-13s %8s %16s %10s %9s %8s %9s %8s %7s%n",
+                head,
                 "backbone",
                 "input",
                 "batch",
                 "loss",
-                "backend",
                 "train img/s",
-                "infer",
                 "torch trn",
+                "ratio train",
+                "infer",
                 "torch inf",
+                "ratio infer",
                 "vs CE",
                 "1st s",
                 "RSS MB"));
         for (Map<String, Object> r : rows) {
             sb.append(String.format(
                     Locale.ROOT,
-                    "%-18s %-9s %5s %-13s %8s %16s %10.0f %9s %8s %9s %8.2f %7.0f%n",
+                    line,
                     r.get("backbone"),
                     r.get("input"),
                     r.get("batch"),
                     r.get("loss"),
-                    r.get("backend"),
-                    String.format(
-                            Locale.ROOT,
-                            "%.0f [%.0f-%.0f]",
-                            num(r, "train_images_per_sec"),
-                            num(r, "train_images_per_sec_min"),
-                            num(r, "train_images_per_sec_max")),
-                    num(r, "infer_images_per_sec"),
+                    range(r, "train_images_per_sec", "%.0f"),
                     fmt(r, "torch_train_images_per_sec", "%.0f"),
+                    range(r, "train_ratio", "%.2f"),
+                    num(r, "infer_images_per_sec"),
                     fmt(r, "torch_infer_images_per_sec", "%.0f"),
+                    range(r, "infer_ratio", "%.2f"),
                     fmt(r, "overhead_vs_cross_entropy", "%+.1f%%", 100),
                     num(r, "first_step_seconds"),
-                    num(r, "peak_rss_mb")));
+                    num(r, r.containsKey("peak_rss_mb_max") ? "peak_rss_mb_max" : "peak_rss_mb")));
         }
         for (Map<String, Object> r : rows) {
             if (r.get("torch_note") != null) {
@@ -347,12 +539,32 @@ final class BenchCommand implements Callable<Integer> {
                 break;
             }
         }
-        sb.append("backend ")
-                .append(Backend.name())
-                .append(", ")
-                .append(Backend.threads())
-                .append(" threads\n");
+        Map<String, Object> first = rows.isEmpty() ? Map.of() : rows.get(0);
+        sb.append(String.format(
+                Locale.ROOT,
+                "backend %s, %s threads; %s round(s) per case, medians over rounds [min-max]; batch: %s%n",
+                Backend.name(),
+                first.getOrDefault("threads", Backend.threads()),
+                first.getOrDefault("round_count", 1),
+                rows.stream()
+                        .map(r -> String.valueOf(r.get("data")))
+                        .distinct()
+                        .collect(java.util.stream.Collectors.joining(", "))));
         return sb.toString();
+    }
+
+    /** {@code median [min-max]} of a figure over rounds, or {@code -} when absent. */
+    private static String range(Map<String, Object> r, String key, String format) {
+        if (!(r.get(key) instanceof Number)) {
+            return "-";
+        }
+        String f = format + " [" + format + "-" + format + "]";
+        return String.format(
+                Locale.ROOT,
+                f,
+                num(r, key),
+                r.containsKey(key + "_min") ? num(r, key + "_min") : num(r, key),
+                r.containsKey(key + "_max") ? num(r, key + "_max") : num(r, key));
     }
 
     private static double num(Map<String, Object> r, String key) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.camloss.api.UserException;
+import org.camloss.cli.bench.BenchBatch;
 import org.camloss.cli.bench.BenchCase;
 import org.camloss.cli.bench.Benchmark;
 import org.camloss.runtime.registry.PluginRegistry;
@@ -89,6 +90,110 @@ class BenchCommandTest {
         assertTrue(
                 e.getMessage().startsWith("--backbone: no backbone plugin 'resnet-cifr'; did you mean 'resnet-cifar'?"),
                 e.getMessage());
+    }
+
+    @Test
+    void roundsSummariseAsMediansAndTheRatioAsTheMedianOfPerRoundRatios() {
+        // three rounds: the ratio of medians would be 200/100 = 2.0, the median of per-round ratios is 1.5
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        double[][] figures = {{100, 200}, {300, 100}, {200, 50}}; // camloss, PyTorch train images/s
+        for (int i = 0; i < figures.length; i++) {
+            Map<String, Object> r = row("cross-entropy", figures[i][0]);
+            r.put("torch_train_images_per_sec", figures[i][1]);
+            r.put("infer_images_per_sec", 10.0 * (i + 1));
+            r.put("torch_infer_images_per_sec", 10.0);
+            r.put("peak_rss_mb", 500.0 + i);
+            r.put("round", i + 1);
+            BenchCommand.addRatios(r);
+            rounds.add(r);
+        }
+        assertEquals(0.5, (Double) rounds.get(0).get("train_ratio"), 1e-12);
+        Map<String, Object> s = BenchCommand.summary(rounds);
+        assertEquals(200.0, (Double) s.get("train_images_per_sec"), 1e-12);
+        assertEquals(100.0, (Double) s.get("torch_train_images_per_sec"), 1e-12);
+        assertEquals(3.0, (Double) s.get("train_ratio"), 1e-12); // ratios 0.5, 3.0, 4.0
+        assertEquals(0.5, (Double) s.get("train_ratio_min"), 1e-12);
+        assertEquals(4.0, (Double) s.get("train_ratio_max"), 1e-12);
+        assertEquals(2.0, (Double) s.get("infer_ratio"), 1e-12);
+        assertEquals(502.0, (Double) s.get("peak_rss_mb_max"), 1e-12);
+        assertEquals(3, s.get("round_count"));
+        assertEquals(rounds, s.get("rounds"));
+        String table = BenchCommand.table(List.of(s));
+        assertTrue(table.contains("3.00 [0.50-4.00]"), table);
+        assertTrue(table.contains("3 round(s) per case"), table);
+    }
+
+    @Test
+    void noRatioWithoutPyTorch() {
+        Map<String, Object> r = row("cross-entropy", 100);
+        r.put("torch_note", "PyTorch unavailable");
+        BenchCommand.addRatios(r);
+        assertTrue(!r.containsKey("train_ratio") && !r.containsKey("infer_ratio"), r.toString());
+        Map<String, Object> s = BenchCommand.summary(List.of(r));
+        assertEquals("PyTorch unavailable", s.get("torch_note"));
+        assertTrue(BenchCommand.table(List.of(s)).contains("note: PyTorch unavailable"));
+    }
+
+    @Test
+    void theBatchIsTheDatasetsFirstImagesAsTrainingNormalisesThem() {
+        PluginRegistry registry = PluginRegistry.discover(getClass().getClassLoader());
+        BenchCase c = new BenchCase("resnet-cifar", 8, 16, 16, 3, 6, "cross-entropy");
+        BenchBatch b = BenchBatch.of(registry, "auto", c);
+        assertEquals("shapes train[0:6]", b.source());
+        org.camloss.api.data.DataSplit train = registry.find(org.camloss.runtime.registry.PluginKind.DATASET, "shapes")
+                .orElseThrow()
+                .create(org.camloss.api.Params.resolve(
+                        registry.find(org.camloss.runtime.registry.PluginKind.DATASET, "shapes")
+                                .orElseThrow()
+                                .params(),
+                        Map.of("size", 16, "train", 6)))
+                .train();
+        float[] img = new float[16 * 16 * 3];
+        train.image(5, img, 0);
+        assertEquals(img[100], b.x().getFloat(5, 2, 1, 1), 0f); // index 100 = (h 2, w 1, c 1) in HWC order
+        assertEquals(train.label(5), b.labels()[5]);
+        assertEquals(1.0, b.oneHot().getDouble(5, train.label(5)), 0.0);
+        assertEquals(train.label(5), b.labelVector().getInt(5));
+        // a 1-channel input that is not Fashion-MNIST's: noise, said so
+        BenchBatch noise = BenchBatch.of(registry, "auto", new BenchCase("resnet-cifar", 8, 16, 16, 1, 4, "cam-loss"));
+        assertTrue(noise.source().startsWith("random"), noise.source());
+        assertEquals(3, noise.labels()[3]);
+    }
+
+    @Test
+    void batchSourcesThatDoNotFitAreUserErrors() {
+        PluginRegistry registry = PluginRegistry.discover(getClass().getClassLoader());
+        BenchCase rgb32 = new BenchCase("resnet-cifar", 20, 32, 32, 3, 4, "cross-entropy");
+        UserException e = assertThrows(UserException.class, () -> BenchBatch.of(registry, "fashion-mnist", rgb32));
+        assertEquals(
+                "--data fashion-mnist: its images are 28x28x1, the case's input is 32x32x3; use --input 28x28x1, "
+                        + "or --data shapes|random",
+                e.getMessage());
+        e = assertThrows(
+                UserException.class,
+                () -> BenchBatch.of(
+                        registry, "shapes", new BenchCase("resnet-cifar", 8, 28, 28, 1, 4, "cross-entropy")));
+        assertTrue(e.getMessage().startsWith("--data shapes: makes square RGB images"), e.getMessage());
+        e = assertThrows(UserException.class, () -> BenchBatch.of(registry, "cifar", rgb32));
+        assertEquals("--data: unknown source 'cifar'; valid: auto, fashion-mnist, shapes, random", e.getMessage());
+    }
+
+    @Test
+    void badOptionsExitWithTwoBeforeAnyCaseRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        for (String[] args : List.of(
+                new String[] {"bench", "--rounds", "0"},
+                new String[] {"bench", "--data", "imagenet"},
+                new String[] {"bench", "--json", tmp.resolve("missing/out.json").toString()},
+                new String[] {"bench", "--json", tmp.toString()})) {
+            java.io.StringWriter err = new java.io.StringWriter();
+            int code = Main.commandLine(
+                            new java.io.PrintWriter(new java.io.StringWriter(), true),
+                            new java.io.PrintWriter(err, true))
+                    .execute(args);
+            assertEquals(2, code, String.join(" ", args) + ": " + err);
+            assertTrue(err.toString().contains(args[1]), err.toString());
+            assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);
+        }
     }
 
     private static Map<String, Object> row(String loss, double rate) {

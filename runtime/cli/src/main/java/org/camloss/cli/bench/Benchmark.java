@@ -21,21 +21,34 @@ import org.camloss.engine.head.Objective;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
 import org.camloss.engine.optim.ClassicalMomentum;
+import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.runtime.explain.NpzWriter;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginRegistry;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Measures training-step and inference throughput of one model configuration on random data: median,
- * minimum and maximum over timed steps after warm-up, time to the first training step, and peak memory; for
- * a loss other than cross-entropy also its step-time overhead over cross-entropy, from a cross-entropy twin
- * stepped alternately with the model in the same JVM.
+ * Measures training-step and inference throughput of one model configuration on one batch (a real dataset's,
+ * see {@link BenchBatch}): median, minimum and maximum over timed steps after warm-up, time to the first
+ * training step, and peak memory; for a loss other than cross-entropy also its step-time overhead over
+ * cross-entropy, from a cross-entropy twin stepped alternately with the model in the same JVM.
+ *
+ * <p>The step is training's: SGD with classical momentum 0.9 at learning rate {@value #LEARNING_RATE} and
+ * coupled weight decay {@value #WEIGHT_DECAY} (the Fashion-MNIST and shapes examples' recipe), the same
+ * hyper-parameters the PyTorch twin ({@code bench/torch_bench.py}) is given.
  */
 public final class Benchmark {
     private static final String CROSS_ENTROPY = "cross-entropy";
+    /** SGD learning rate of the timed steps. */
+    public static final double LEARNING_RATE = 0.1;
+    /** SGD momentum of the timed steps. */
+    public static final double MOMENTUM = 0.9;
+    /** Coupled L2 weight decay of the timed steps. */
+    public static final double WEIGHT_DECAY = 5e-4;
+
     private final PluginRegistry registry;
+    private String data = "random";
+    private Path batchFile;
     private final int warmup;
     private final int steps;
     private final int inferSteps;
@@ -63,6 +76,17 @@ public final class Benchmark {
         this.inferSteps = inferSteps;
     }
 
+    /**
+     * Where the batch comes from ({@link BenchBatch#SOURCES}; default {@code random}) and, when {@code
+     * batchFile} is not null, a NumPy {@code .npz} file to write it to ({@code x}: NHWC float32, {@code y}: class
+     * indices as float32) for the PyTorch twin.
+     */
+    public Benchmark data(String source, Path batchFile) {
+        this.data = source;
+        this.batchFile = batchFile;
+        return this;
+    }
+
     /** Runs one case and returns its JSON-ready row. */
     public Map<String, Object> run(BenchCase c) {
         BackboneFactory bf = registry.find(PluginKind.BACKBONE, c.backbone())
@@ -71,14 +95,18 @@ public final class Benchmark {
         LossFactory lf = registry.find(PluginKind.LOSS, c.loss())
                 .orElseThrow(
                         () -> new UserException("--loss: " + registry.unknownIdMessage(PluginKind.LOSS, c.loss())));
+        BenchBatch batch = BenchBatch.of(registry, data, c);
+        if (batchFile != null) {
+            try {
+                NpzWriter.write(batchFile, Map.of("x", batch.x(), "y", batch.labelVector()));
+            } catch (IOException e) {
+                throw new UserException("bench: cannot write the batch file " + batchFile + ": " + e.getMessage(), e);
+            }
+        }
         long t0 = System.nanoTime();
         CamModel model = assemble(c, bf, lf);
-        Nd4j.getRandom().setSeed(2);
-        INDArray x = Nd4j.randn(DataType.FLOAT, c.batch(), c.height(), c.width(), c.channels());
-        INDArray y = Nd4j.zeros(DataType.FLOAT, c.batch(), 10);
-        for (int i = 0; i < c.batch(); i++) {
-            y.putScalar(i, i % 10, 1.0);
-        }
+        INDArray x = batch.x();
+        INDArray y = batch.oneHot();
         INDArray[] xs = {x};
         INDArray[] ys = {y};
         model.graph().fit(xs, ys);
@@ -109,6 +137,10 @@ public final class Benchmark {
         row.put("backend", Backend.name());
         row.put("threads", Backend.threads());
         row.put("parameters", model.graph().numParams());
+        row.put("data", batch.source());
+        row.put("lr", LEARNING_RATE);
+        row.put("momentum", MOMENTUM);
+        row.put("weight_decay", WEIGHT_DECAY);
         row.put("train_images_per_sec", median(train));
         row.put("train_images_per_sec_min", min(train));
         row.put("train_images_per_sec_max", max(train));
@@ -166,14 +198,16 @@ public final class Benchmark {
         }
         try {
             Params backboneParams = Params.resolve(bf.params(), bp);
-            return new ModelAssembler()
+            CamModel m = new ModelAssembler()
                     .seed(1)
-                    .updater(new ClassicalMomentum(0.01, null, 0.9, false))
+                    .updater(new ClassicalMomentum(LEARNING_RATE, null, MOMENTUM, false))
                     .assemble(
                             bf.create(backboneParams),
                             new InputShape(c.channels(), c.height(), c.width()),
                             10,
                             Objective.of(lf.create(Params.defaults(lf.params()))));
+            m.graph().addListeners(new CoupledWeightDecay(WEIGHT_DECAY));
+            return m;
         } catch (IllegalArgumentException e) {
             throw new UserException("--backbone " + c.backbone() + ": " + e.getMessage());
         }

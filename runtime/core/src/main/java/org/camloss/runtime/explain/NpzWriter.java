@@ -14,10 +14,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * Writes arrays as a NumPy {@code .npz} file: a zip archive with one {@code <name>.npy} entry per array, in NumPy's
  * own format (ND4J's {@link Nd4j#toNpyByteArray}); {@code numpy.load(file)} reads it, keyed by name.
  */
-final class NpzWriter {
+public final class NpzWriter {
     private NpzWriter() {}
 
-    static void write(Path file, Map<String, INDArray> arrays) throws IOException {
+    /**
+     * Writes {@code arrays} to {@code file} (replacing it), one {@code <name>.npy} entry each, C order.
+     *
+     * @throws IOException when the file cannot be written
+     */
+    public static void write(Path file, Map<String, INDArray> arrays) throws IOException {
         try (OutputStream os = Files.newOutputStream(file);
                 ZipOutputStream zip = new ZipOutputStream(os)) {
             for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
