@@ -23,7 +23,7 @@ fi
 ROUNDS=${1:-5}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-D=$TMP/fmnist128.npz
+D=${KEEP_BATCH:-$TMP/fmnist128.npz}   # KEEP_BATCH=FILE keeps the batch (for bench/probes/*.py: BATCH=FILE)
 # the first 128 Fashion-MNIST training images, normalised by the pixel mean and standard deviation of those 128
 $PY - "$D" <<'PYEOF'
 import gzip, sys, numpy as np
