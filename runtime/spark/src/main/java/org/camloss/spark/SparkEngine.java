@@ -32,7 +32,7 @@ final class SparkEngine implements TrainingEngine {
     static final String JAVA17_OPENS =
             "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
                     + "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED "
-                    + "--add-opens=java.base/java.lang=ALL-UNNAMED";
+                    + "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED";
 
     private final EngineJob job;
     private final String master;
@@ -56,6 +56,9 @@ final class SparkEngine implements TrainingEngine {
                 .setIfMissing("spark.ui.enabled", "false")
                 .setIfMissing("spark.executor.extraJavaOptions", JAVA17_OPENS);
         this.master = conf.get("spark.master");
+        if (this.master.equals("local") || this.master.startsWith("local[")) {
+            DatasetCache.put(Specs.of(job.config().data()), job.data());
+        }
         this.sc = new JavaSparkContext(conf);
         this.hook = new ExecutorObjective(
                 Specs.of(job.config().loss()), Specs.of(job.config().regularizers()), weightDecay);
@@ -123,6 +126,7 @@ final class SparkEngine implements TrainingEngine {
 
     @Override
     public void close() {
+        DatasetCache.forget(job.data());
         sc.stop();
     }
 }
