@@ -43,6 +43,8 @@ final class SparkEngine implements TrainingEngine {
     private final SparkComputationGraph sparkGraph;
     private final ExecutorObjective hook;
     private long rounds;
+    /** Most executor JVMs besides the driver seen at an epoch's end (0 in local[N], whose tasks run in the driver). */
+    private int executorJvms;
 
     SparkEngine(
             EngineJob job, String master, int workers, int averagingFrequency, int batchPerWorker, double weightDecay) {
@@ -102,6 +104,7 @@ final class SparkEngine implements TrainingEngine {
         int scheduleSteps = (train.size() + job.config().train().batchSize() - 1)
                 / job.config().train().batchSize();
         job.model().graph().getConfiguration().setIterationCount((epoch + 1) * scheduleSteps);
+        executorJvms = Math.max(executorJvms, sc.sc().statusTracker().getExecutorInfos().length - 1);
         double loss = sparkGraph.getScore();
         if (!Double.isFinite(loss)) {
             throw new TrainingFailedException("epoch " + (epoch + 1) + ": the averaged loss is " + loss);
@@ -120,6 +123,7 @@ final class SparkEngine implements TrainingEngine {
         p.put("averaging_frequency", averagingFrequency);
         p.put("batch_per_worker", batchPerWorker);
         p.put("rounds", rounds);
+        p.put("executor_jvms", executorJvms);
         p.put("spark_version", sc.version());
         return p;
     }

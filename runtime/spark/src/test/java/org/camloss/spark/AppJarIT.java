@@ -34,6 +34,11 @@ class AppJarIT {
     private record Result(int code, String out, String err) {}
 
     private static Result run(Path dir, List<String> jvmFlags, String... args) throws Exception {
+        return run(dir, Map.of(), jvmFlags, args);
+    }
+
+    private static Result run(Path dir, Map<String, String> env, List<String> jvmFlags, String... args)
+            throws Exception {
         String jar = System.getProperty("camloss.appJar");
         assertTrue(jar != null && Files.exists(Path.of(jar)), "no application jar: " + jar);
         String spark = Files.readString(Path.of(System.getProperty("camloss.sparkClasspath")))
@@ -43,15 +48,17 @@ class AppJarIT {
                 "-Xmx2g",
                 "-Djavacpp.platform=linux-x86_64",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-        cmd.addAll(jvmFlags);
-        cmd.addAll(List.of("-cp", jar + java.io.File.pathSeparator + spark, SparkTrain.class.getName()));
+        String classPath = jar + java.io.File.pathSeparator + spark;
+        for (String flag : jvmFlags) {
+            cmd.add(flag.replace("@CLASSPATH@", classPath));
+        }
+        cmd.addAll(List.of("-cp", classPath, SparkTrain.class.getName()));
         cmd.addAll(List.of(args));
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
-        Process p = new ProcessBuilder(cmd)
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("the application jar ran more than 180 s: " + cmd);
@@ -105,6 +112,43 @@ class AppJarIT {
         Map<String, Object> engine = (Map<String, Object>) provenance.get("engine");
         assertEquals("local[2]", engine.get("master"));
         assertEquals(1, ((Number) engine.get("rounds")).intValue());
+        assertEquals(0, ((Number) engine.get("executor_jvms")).intValue(), "local[2] runs its tasks in the driver");
+    }
+
+    /**
+     * Two executor JVMs ({@code local-cluster[2,1,1024]}: a Spark master and two workers in the driver's JVM, each
+     * worker starting an executor JVM), outside a Spark installation as Spark's own tests start it: the workers launch
+     * executors with this JVM's java, the given class path and the engine's --add-opens flags.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void trainsWithTwoExecutorJvms(@TempDir Path tmp) throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("spark-home"));
+        Path run = tmp.resolve("run");
+        List<String> flags = new ArrayList<>(OPENS);
+        flags.add("-Dspark.test.home=" + home);
+        flags.add("-Dspark.executor.extraClassPath=@CLASSPATH@");
+        Result r = run(
+                tmp,
+                Map.of("SPARK_HOME", home.toString(), "SPARK_TESTING", "1", "SPARK_SCALA_VERSION", "2.12"),
+                flags,
+                config(tmp).toString(),
+                "--out",
+                run.toString(),
+                "--set",
+                "engine.params.master=local-cluster[2,1,1024]",
+                "--set",
+                "engine.params.averaging_frequency=1",
+                "--no-report");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> provenance =
+                (Map<String, Object>) Json.read(run.resolve("run.json")).get("provenance");
+        assertEquals("finished", provenance.get("status"));
+        Map<String, Object> engine = (Map<String, Object>) provenance.get("engine");
+        assertEquals("local-cluster[2,1,1024]", engine.get("master"));
+        assertEquals(2, ((Number) engine.get("executor_jvms")).intValue());
+        assertEquals(2, ((Number) engine.get("rounds")).intValue());
+        assertTrue(Files.exists(run.resolve("model.zip")));
     }
 
     @Test

@@ -99,6 +99,7 @@ class SparkRunTest {
         // 4 minibatches per epoch over 2 workers at 2 minibatches each between averagings: 1 round per epoch
         assertEquals(2, ((Number) engine.get("rounds")).intValue());
         assertTrue(((String) engine.get("spark_version")).startsWith("3."), engine.toString());
+        assertEquals(0, ((Number) engine.get("executor_jvms")).intValue(), "local[2]: tasks in the driver's JVM");
         // the resolved config: every engine default filled in
         assertEquals(
                 Map.of(
