@@ -42,6 +42,9 @@ final class SparkEngine implements TrainingEngine {
     private final JavaSparkContext sc;
     private final SparkComputationGraph sparkGraph;
     private final ExecutorObjective hook;
+    /** The workers' minibatches of the running epoch (size, loss, terms), reset before each epoch. */
+    private final org.apache.spark.util.CollectionAccumulator<ExecutorObjective.Step> steps;
+
     private long rounds;
     /** Most executor JVMs besides the driver seen at an epoch's end (0 in local[N], whose tasks run in the driver). */
     private int executorJvms;
@@ -64,6 +67,8 @@ final class SparkEngine implements TrainingEngine {
         this.sc = new JavaSparkContext(conf);
         this.hook = new ExecutorObjective(
                 Specs.of(job.config().loss()), Specs.of(job.config().regularizers()), weightDecay);
+        this.steps = sc.sc().collectionAccumulator("camloss minibatches");
+        hook.collect(steps);
         ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batchPerWorker)
                 .batchSizePerWorker(batchPerWorker)
                 .averagingFrequency(averagingFrequency)
@@ -90,6 +95,7 @@ final class SparkEngine implements TrainingEngine {
         }
         job.model().objective().setEpoch(epoch);
         hook.epoch(epoch);
+        steps.reset();
         JavaRDD<DataSet> data = sc.parallelize(chunks, workers)
                 .mapPartitions(new ExecutorData(
                         Specs.of(job.config().data()), job.config().seed(), epoch));
@@ -105,13 +111,25 @@ final class SparkEngine implements TrainingEngine {
                 / job.config().train().batchSize();
         job.model().graph().getConfiguration().setIterationCount((epoch + 1) * scheduleSteps);
         executorJvms = Math.max(executorJvms, sc.sc().statusTracker().getExecutorInfos().length - 1);
-        double loss = sparkGraph.getScore();
-        if (!Double.isFinite(loss)) {
-            throw new TrainingFailedException("epoch " + (epoch + 1) + ": the averaged loss is " + loss);
+        // the epoch's means over every worker's minibatches, weighted by size, as the single-process trainer's row
+        double lossSum = 0;
+        long seen = 0;
+        Map<String, Double> termSums = new LinkedHashMap<>();
+        for (ExecutorObjective.Step s : steps.value()) {
+            lossSum += s.loss() * s.examples();
+            seen += s.examples();
+            s.terms().forEach((k, v) -> termSums.merge(k, v * s.examples(), Double::sum));
         }
+        double loss = seen > 0 ? lossSum / seen : sparkGraph.getScore();
+        if (!Double.isFinite(loss)) {
+            throw new TrainingFailedException("epoch " + (epoch + 1) + ": the workers' mean loss is " + loss);
+        }
+        Map<String, Double> terms = new LinkedHashMap<>();
+        long n = seen;
+        termSums.forEach((k, v) -> terms.put(k, v / n));
         long perRound = (long) workers * averagingFrequency;
         rounds += (chunks.size() + perRound - 1) / perRound;
-        return new EpochOutcome(chunks.size(), train.size(), loss, (System.nanoTime() - start) / 1e9);
+        return new EpochOutcome(chunks.size(), train.size(), loss, (System.nanoTime() - start) / 1e9, terms);
     }
 
     @Override

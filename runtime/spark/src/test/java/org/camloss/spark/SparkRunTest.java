@@ -41,7 +41,7 @@ class SparkRunTest {
         raw.put("seed", 3);
         raw.put("data", Map.of("id", "shapes", "params", Map.of("train", 64, "test", 32, "size", 16)));
         raw.put("backbone", Map.of("id", "resnet-cifar", "params", Map.of("depth", 8, "width", 0.5)));
-        raw.put("loss", Map.of("id", "cam-loss"));
+        raw.put("loss", Map.of("id", "cam-loss", "params", Map.of("alpha", 0.5)));
         raw.put("train", Map.of("epochs", 2, "batch_size", 16, "progress", false));
         raw.put("engine", Map.of("id", "spark", "params", engineParams));
         return raw;
@@ -86,9 +86,16 @@ class SparkRunTest {
         assertEquals(2, rows.size());
         for (Map<String, Object> row : rows) {
             assertEquals(4, ((Number) row.get("engine_steps")).intValue(), row.toString());
-            assertTrue(Double.isFinite(((Number) row.get("train_loss")).doubleValue()), row.toString());
             assertTrue(row.containsKey("test_accuracy"), row.toString());
+            // the epoch's means over the workers' minibatches, as a single process writes them: the loss is the
+            // weighted sum of the terms in every step, so also in the means (alpha 0.5)
+            double loss = ((Number) row.get("train_loss")).doubleValue();
+            double ce = ((Number) row.get("train_ce")).doubleValue();
+            double cam = ((Number) row.get("train_cam")).doubleValue();
+            assertTrue(Double.isFinite(loss) && ce > 0 && cam > 0, row.toString());
+            assertEquals(ce + 0.5 * cam, loss, 1e-5, row.toString());
         }
+        assertNotEquals(rows.get(0).get("train_ce"), rows.get(1).get("train_ce"));
         Map<String, Object> runJson = Json.read(run.resolve("run.json"));
         Map<String, Object> provenance = (Map<String, Object>) runJson.get("provenance");
         assertEquals("finished", provenance.get("status"));
