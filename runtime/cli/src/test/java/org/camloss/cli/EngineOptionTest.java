@@ -39,8 +39,8 @@ class EngineOptionTest {
         assertEquals(2, code, err.toString());
         assertTrue(
                 err.toString()
-                        .contains("engine.id: no engine 'spark'. Available: [] (the Spark engine is in camloss-spark, "
-                                + "built with -Pspark)"),
+                        .contains(
+                                "engine.id: no engine 'spark'. Available: [] (the spark engine is not on this class path; the ./camloss launcher and the default build have no Spark: build the application jar with 'mvn -Pspark package' and run it with spark-submit: runtime/spark/target/camloss-spark-VERSION-app.jar takes train's arguments; see docs/distributed.md)"),
                 err.toString());
         assertFalse(Files.exists(tmp.resolve("run")));
     }

@@ -49,7 +49,7 @@ class EngineSectionTest {
         ExperimentConfig c = CAMLOSS.config(with(Map.of("id", "spark")), List.of());
         UserException e = assertThrows(UserException.class, () -> CAMLOSS.train(c, tmp.resolve("run")));
         assertEquals(
-                "engine.id: no engine 'spark'. Available: [] (the Spark engine is in camloss-spark, built with -Pspark)",
+                "engine.id: no engine 'spark'. Available: [] (the spark engine is not on this class path; the ./camloss launcher and the default build have no Spark: build the application jar with 'mvn -Pspark package' and run it with spark-submit: runtime/spark/target/camloss-spark-VERSION-app.jar takes train's arguments; see docs/distributed.md)",
                 e.getMessage());
         assertFalse(Files.exists(tmp.resolve("run")));
     }

@@ -14,6 +14,23 @@ final class DatasetCache {
 
     private DatasetCache() {}
 
+    /**
+     * Makes {@code dataset} the one of {@code spec} in this JVM: in {@code local[N]} the executors run in the driver's
+     * JVM, and would otherwise make a second copy beside the driver's (the engine checked that both are equal).
+     */
+    static synchronized void put(Specs spec, Dataset dataset) {
+        key = spec;
+        value = dataset;
+    }
+
+    /** Drops {@code dataset} if it is the one held (an engine closing lets its job's data go). */
+    static synchronized void forget(Dataset dataset) {
+        if (value == dataset) {
+            key = null;
+            value = null;
+        }
+    }
+
     static synchronized Dataset get(Specs spec, Supplier<Dataset> make) {
         if (!spec.equals(key)) {
             value = null;

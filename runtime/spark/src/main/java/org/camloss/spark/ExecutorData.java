@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.camloss.api.data.DataSplit;
 import org.camloss.api.data.Dataset;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.train.Batches;
@@ -31,6 +32,60 @@ final class ExecutorData implements FlatMapFunction<Iterator<ExecutorData.Chunk>
         this.data = data;
         this.seed = seed;
         this.epoch = epoch;
+    }
+
+    /**
+     * Why the executors cannot make the partitions of {@code driver} from the config's {@code data} node, or empty: the
+     * dataset plugin, made again from the node as each executor makes it, must give the same training split (labels
+     * and pixels, compared by SHA-256), otherwise the index lists the driver sends would select other images. Costs
+     * one more read or generation of the dataset on the driver; the copy is dropped.
+     *
+     * @param node   the config's {@code data} node
+     * @param driver the dataset the driver made from it
+     */
+    static java.util.Optional<String> rebuildProblem(org.camloss.runtime.config.PluginSpec node, Dataset driver) {
+        Dataset again;
+        try {
+            again = Plugins.make(PluginKind.DATASET, Specs.of(node));
+        } catch (RuntimeException e) {
+            return java.util.Optional.of("data: the dataset plugin '" + node.id() + "' could not be made a second time "
+                    + "from the data node, as every executor makes it (" + e.getMessage() + ")");
+        }
+        String a = trainDigest(driver);
+        String b = trainDigest(again);
+        if (a.equals(b)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("data: the dataset plugin '" + node.id() + "' gives another training split each "
+                + "time it is made from the same data node (SHA-256 of labels and pixels " + a.substring(0, 12)
+                + " then " + b.substring(0, 12) + "), so the executors, which make it again, cannot be sent index "
+                + "lists; use a dataset that is the same for the same node (a seed parameter, files) or no engine "
+                + "section");
+    }
+
+    /** SHA-256 (hex) of the training split's size, shape, labels and pixels. */
+    static String trainDigest(Dataset dataset) {
+        DataSplit train = dataset.train();
+        var shape = dataset.info().shape();
+        int pixels = shape.channels() * shape.height() * shape.width();
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * (pixels + 1));
+        float[] image = new float[pixels];
+        buf.putInt(train.size()).putInt(shape.channels()).putInt(shape.height()).putInt(shape.width());
+        md.update(buf.array(), 0, 16);
+        for (int i = 0; i < train.size(); i++) {
+            train.image(i, image, 0);
+            buf.clear();
+            buf.putInt(train.label(i));
+            buf.asFloatBuffer().put(image);
+            md.update(buf.array());
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     @Override

@@ -25,7 +25,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * — one non-thread-safe objective shared by every worker thread (seen in {@code local[2]}: distinct head configurations
  * per task, one objective instance). The hook therefore always replaces it.
  *
- * <p>Also attaches {@link CoupledWeightDecay}: listeners of the driver's graph do not travel to the workers.
+ * <p>Also attaches {@link CoupledWeightDecay}: listeners of the driver's graph do not travel to the workers; and, after
+ * every minibatch, reports its size, loss and terms to the driver through a Spark accumulator ({@link #collect}), from
+ * which the engine makes the epoch's {@code train_loss} and {@code train_<term>} means.
  */
 final class ExecutorObjective implements TrainingHook, Serializable {
     private static final long serialVersionUID = 1L;
@@ -34,6 +36,8 @@ final class ExecutorObjective implements TrainingHook, Serializable {
     private final List<Specs> regularizers;
     private final double weightDecay;
     private int epoch;
+    /** Where workers report their minibatches, or null (then nothing is reported). */
+    private org.apache.spark.util.CollectionAccumulator<Step> steps;
     /** The graph last given an objective by this copy of the hook (each task gets its own copy). */
     private transient Model prepared;
 
@@ -41,6 +45,20 @@ final class ExecutorObjective implements TrainingHook, Serializable {
         this.loss = loss;
         this.regularizers = new ArrayList<>(regularizers);
         this.weightDecay = weightDecay;
+    }
+
+    /**
+     * One worker minibatch as reported to the driver.
+     *
+     * @param examples its size
+     * @param loss     the model's score for it (as {@code graph.score()} after a single-process step)
+     * @param terms    the head's terms for it, by name
+     */
+    record Step(int examples, double loss, java.util.LinkedHashMap<String, Double> terms) implements Serializable {}
+
+    /** Makes workers add one {@link Step} per minibatch to {@code steps} (an accumulator registered on the driver). */
+    void collect(org.apache.spark.util.CollectionAccumulator<Step> steps) {
+        this.steps = steps;
     }
 
     /** The epoch the next job's objectives are set to (their warm-ups and ramps); set on the driver before a job. */
@@ -59,10 +77,22 @@ final class ExecutorObjective implements TrainingHook, Serializable {
     }
 
     @Override
-    public void postUpdate(DataSet minibatch, Model model) {}
+    public void postUpdate(DataSet minibatch, Model model) {
+        report(minibatch.numExamples(), model);
+    }
 
     @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {}
+    public void postUpdate(MultiDataSet minibatch, Model model) {
+        report((int) minibatch.getFeatures(0).size(0), model);
+    }
+
+    private void report(int examples, Model model) {
+        if (steps == null) {
+            return;
+        }
+        CamHeadLayer head = (CamHeadLayer) ((ComputationGraph) model).getLayer(CamModel.HEAD);
+        steps.add(new Step(examples, model.score(), new java.util.LinkedHashMap<>(head.lastTerms())));
+    }
 
     private void prepare(Model model) {
         if (model == prepared) {

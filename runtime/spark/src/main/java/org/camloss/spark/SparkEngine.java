@@ -32,7 +32,7 @@ final class SparkEngine implements TrainingEngine {
     static final String JAVA17_OPENS =
             "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
                     + "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED "
-                    + "--add-opens=java.base/java.lang=ALL-UNNAMED";
+                    + "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED";
 
     private final EngineJob job;
     private final String master;
@@ -42,7 +42,12 @@ final class SparkEngine implements TrainingEngine {
     private final JavaSparkContext sc;
     private final SparkComputationGraph sparkGraph;
     private final ExecutorObjective hook;
+    /** The workers' minibatches of the running epoch (size, loss, terms), reset before each epoch. */
+    private final org.apache.spark.util.CollectionAccumulator<ExecutorObjective.Step> steps;
+
     private long rounds;
+    /** Most executor JVMs besides the driver seen at an epoch's end (0 in local[N], whose tasks run in the driver). */
+    private int executorJvms;
 
     SparkEngine(
             EngineJob job, String master, int workers, int averagingFrequency, int batchPerWorker, double weightDecay) {
@@ -56,9 +61,14 @@ final class SparkEngine implements TrainingEngine {
                 .setIfMissing("spark.ui.enabled", "false")
                 .setIfMissing("spark.executor.extraJavaOptions", JAVA17_OPENS);
         this.master = conf.get("spark.master");
+        if (this.master.equals("local") || this.master.startsWith("local[")) {
+            DatasetCache.put(Specs.of(job.config().data()), job.data());
+        }
         this.sc = new JavaSparkContext(conf);
         this.hook = new ExecutorObjective(
                 Specs.of(job.config().loss()), Specs.of(job.config().regularizers()), weightDecay);
+        this.steps = sc.sc().collectionAccumulator("camloss minibatches");
+        hook.collect(steps);
         ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batchPerWorker)
                 .batchSizePerWorker(batchPerWorker)
                 .averagingFrequency(averagingFrequency)
@@ -85,6 +95,7 @@ final class SparkEngine implements TrainingEngine {
         }
         job.model().objective().setEpoch(epoch);
         hook.epoch(epoch);
+        steps.reset();
         JavaRDD<DataSet> data = sc.parallelize(chunks, workers)
                 .mapPartitions(new ExecutorData(
                         Specs.of(job.config().data()), job.config().seed(), epoch));
@@ -99,13 +110,26 @@ final class SparkEngine implements TrainingEngine {
         int scheduleSteps = (train.size() + job.config().train().batchSize() - 1)
                 / job.config().train().batchSize();
         job.model().graph().getConfiguration().setIterationCount((epoch + 1) * scheduleSteps);
-        double loss = sparkGraph.getScore();
-        if (!Double.isFinite(loss)) {
-            throw new TrainingFailedException("epoch " + (epoch + 1) + ": the averaged loss is " + loss);
+        executorJvms = Math.max(executorJvms, sc.sc().statusTracker().getExecutorInfos().length - 1);
+        // the epoch's means over every worker's minibatches, weighted by size, as the single-process trainer's row
+        double lossSum = 0;
+        long seen = 0;
+        Map<String, Double> termSums = new LinkedHashMap<>();
+        for (ExecutorObjective.Step s : steps.value()) {
+            lossSum += s.loss() * s.examples();
+            seen += s.examples();
+            s.terms().forEach((k, v) -> termSums.merge(k, v * s.examples(), Double::sum));
         }
+        double loss = seen > 0 ? lossSum / seen : sparkGraph.getScore();
+        if (!Double.isFinite(loss)) {
+            throw new TrainingFailedException("epoch " + (epoch + 1) + ": the workers' mean loss is " + loss);
+        }
+        Map<String, Double> terms = new LinkedHashMap<>();
+        long n = seen;
+        termSums.forEach((k, v) -> terms.put(k, v / n));
         long perRound = (long) workers * averagingFrequency;
         rounds += (chunks.size() + perRound - 1) / perRound;
-        return new EpochOutcome(chunks.size(), train.size(), loss, (System.nanoTime() - start) / 1e9);
+        return new EpochOutcome(chunks.size(), train.size(), loss, (System.nanoTime() - start) / 1e9, terms);
     }
 
     @Override
@@ -117,12 +141,14 @@ final class SparkEngine implements TrainingEngine {
         p.put("averaging_frequency", averagingFrequency);
         p.put("batch_per_worker", batchPerWorker);
         p.put("rounds", rounds);
+        p.put("executor_jvms", executorJvms);
         p.put("spark_version", sc.version());
         return p;
     }
 
     @Override
     public void close() {
+        DatasetCache.forget(job.data());
         sc.stop();
     }
 }

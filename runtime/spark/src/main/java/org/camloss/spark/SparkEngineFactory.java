@@ -65,6 +65,7 @@ public final class SparkEngineFactory implements EngineFactory {
     @Override
     public List<ParamProblem> validate(Params params, EngineJob job) {
         List<ParamProblem> problems = new ArrayList<>();
+        missingOpens(System.getProperty("spark.serializer", "")).ifPresent(p -> problems.add(new ParamProblem("", p)));
         String master = params.getString(MASTER);
         MasterUrl.problem(master).ifPresent(p -> problems.add(new ParamProblem(MASTER, p)));
         int batch = batchPerWorker(params, job);
@@ -83,6 +84,9 @@ public final class SparkEngineFactory implements EngineFactory {
                     "",
                     "data.classes / data.train_per_class cannot be partitioned yet: the "
                             + "executors make the dataset from the data node alone; remove them for the spark engine"));
+        } else {
+            ExecutorData.rebuildProblem(job.config().data(), job.data())
+                    .ifPresent(p -> problems.add(new ParamProblem("", p)));
         }
         if (job.config().distill().isPresent()) {
             problems.add(
@@ -142,6 +146,36 @@ public final class SparkEngineFactory implements EngineFactory {
 
     private static PluginRegistry registry() {
         return PluginRegistry.discover(SparkEngineFactory.class.getClassLoader());
+    }
+
+    /**
+     * Why this JVM cannot run a Spark driver on Java 17, or empty: Spark reaches into {@code java.base}'s
+     * {@code sun.nio.ch} when its context starts, Kryo with ND4J's registrator also into {@code java.lang.invoke},
+     * {@code java.util} and {@code java.util.concurrent.atomic}; without {@code --add-opens} the context dies with an
+     * {@code IllegalAccessError}. spark-submit 3.3 and newer add these flags itself.
+     *
+     * @param serializer the {@code spark.serializer} setting, "" when unset (Java serialisation)
+     */
+    static java.util.Optional<String> missingOpens(String serializer) {
+        List<String> needed = new ArrayList<>(List.of("sun.nio.ch"));
+        if (serializer.contains("Kryo")) {
+            needed.addAll(List.of("java.lang.invoke", "java.util", "java.util.concurrent.atomic"));
+        }
+        Module base = Object.class.getModule();
+        Module self = SparkEngineFactory.class.getModule();
+        List<String> missing = new ArrayList<>();
+        for (String pkg : needed) {
+            if (!base.isOpen(pkg, self)) {
+                missing.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
+            }
+        }
+        if (missing.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("this JVM cannot run a Spark driver on Java "
+                + Runtime.version().feature()
+                + ": it lacks " + String.join(" ", missing) + "; start it with these flags (spark-submit 3.3 and "
+                + "newer adds them; with java directly, put them on its command line)");
     }
 
     /** Whether {@code r} overrides {@link Regularizer#apply}, i.e. changes batches before the step. */

@@ -41,7 +41,14 @@ class SparkEngineTest {
             "train", Map.of("epochs", 2, "batch_size", 16, "progress", false));
 
     private static EngineJob job(String... sets) {
-        ExperimentConfig config = CAMLOSS.config(TINY, List.of(sets));
+        return job(Map.of(), sets);
+    }
+
+    /** The job of {@link #TINY} with the top-level sections of {@code replace} put in, then {@code sets}. */
+    private static EngineJob job(Map<String, Object> replace, String... sets) {
+        Map<String, Object> raw = new java.util.LinkedHashMap<>(TINY);
+        raw.putAll(replace);
+        ExperimentConfig config = CAMLOSS.config(raw, List.of(sets));
         ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
         CamModel model = Wiring.training(config, parts, Duration.ofDays(1)).model();
         return new EngineJob(config, model, parts.dataset());
@@ -141,5 +148,79 @@ class SparkEngineTest {
                 "engine.params.master: Spark could not start on 'local-cluster[1,1,512]': Asked to launch cluster "
                         + "with 512 MiB/worker but requested 1024 MiB/executor",
                 e.getMessage());
+    }
+
+    @Test
+    void refusesAClassSubsetOfTheData() {
+        EngineJob job = job("data.classes=[0, 2]");
+        UserException e = assertThrows(UserException.class, () -> ENGINES.start("spark", Map.of(), job));
+        assertEquals(
+                "engine: data.classes / data.train_per_class cannot be partitioned yet: the executors make the "
+                        + "dataset from the data node alone; remove them for the spark engine",
+                e.getMessage());
+    }
+
+    @Test
+    void refusesADatasetTheExecutorsWouldMakeDifferently() {
+        EngineJob job = job(
+                Map.of("data", Map.of("id", "drifting-shapes", "params", Map.of("train", 96, "test", 48, "size", 16))));
+        UserException e = assertThrows(UserException.class, () -> ENGINES.start("spark", Map.of(), job));
+        assertTrue(
+                e.getMessage()
+                        .matches("engine: data: the dataset plugin 'drifting-shapes' gives another training split "
+                                + "each time it is made from the same data node \\(SHA-256 of labels and pixels "
+                                + "[0-9a-f]{12} then [0-9a-f]{12}\\), so the executors, which make it again, cannot "
+                                + "be sent index lists; use a dataset that is the same for the same node \\(a seed "
+                                + "parameter, files\\) or no engine section"),
+                e.getMessage());
+    }
+
+    @Test
+    void aDeterministicDatasetHasOneDigestAndEveryPixelCounts() {
+        EngineJob a = job();
+        assertEquals(
+                ExecutorData.trainDigest(a.data()),
+                ExecutorData.trainDigest(job().data()),
+                "two shapes datasets of one node");
+        assertNotEquals(
+                ExecutorData.trainDigest(a.data()),
+                ExecutorData.trainDigest(job("data.params.seed=99").data()),
+                "shapes of another seed");
+    }
+
+    @Test
+    void refusesDistillation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        java.nio.file.Path teacher = tmp.resolve("teacher.zip");
+        org.camloss.runtime.run.ModelFiles.save(job().model().graph(), teacher);
+        EngineJob job = job(
+                Map.of("distill", Map.of("teacher", teacher.toString(), "distillers", List.of(Map.of("id", "kd")))));
+        UserException e = assertThrows(UserException.class, () -> ENGINES.start("spark", Map.of(), job));
+        assertEquals(
+                "engine: distill: distillers cannot run on the executors (the teacher's columns are computed by the "
+                        + "single-process trainer); use the engine's default (no engine section)",
+                e.getMessage());
+    }
+
+    @Test
+    void everyBatchTransformingRegularizerIsRefusedAndEveryNetworkOneRuns() {
+        for (String id : CAMLOSS.registry().ids(org.camloss.runtime.registry.PluginKind.REGULARIZER)) {
+            var factory = CAMLOSS.registry()
+                    .find(org.camloss.runtime.registry.PluginKind.REGULARIZER, id)
+                    .orElseThrow();
+            var r = factory.create(
+                    org.camloss.api.Params.check(factory.params(), Map.of()).params());
+            boolean network =
+                    List.of("dropout", "stochastic-depth", "shakedrop").contains(id);
+            assertEquals(!network, SparkEngineFactory.transformsBatches(r), id);
+        }
+    }
+
+    @Test
+    void aJvmWithTheFlagsPassesTheOpensCheck() {
+        // the build runs tests with every flag (surefire's argLine); AppJarTest runs a JVM without them
+        assertEquals(java.util.Optional.empty(), SparkEngineFactory.missingOpens(""));
+        assertEquals(
+                java.util.Optional.empty(),
+                SparkEngineFactory.missingOpens("org.apache.spark.serializer.KryoSerializer"));
     }
 }

@@ -16,6 +16,12 @@ import org.camloss.api.UserException;
  * engine or one {@link UserException} naming every problem.
  */
 public final class Engines {
+    /** Appended to the message for a missing {@code spark} engine: where it comes from. */
+    static final String SPARK_HINT = " (the spark engine is not on this class path; the ./camloss launcher and the "
+            + "default build have no Spark: build the application jar with 'mvn -Pspark package' and run it with "
+            + "spark-submit: runtime/spark/target/camloss-spark-VERSION-app.jar takes train's arguments; see "
+            + "docs/distributed.md)";
+
     private final Map<String, EngineFactory> byId;
 
     private Engines(Map<String, EngineFactory> byId) {
@@ -81,9 +87,8 @@ public final class Engines {
      *     {@code engine.params.*} and every part of the job the engine cannot run at once
      */
     public TrainingEngine start(String id, Map<String, ?> raw, EngineJob job) {
-        EngineFactory factory = find(id).orElseThrow(() ->
-                new UserException("engine.id: no engine '" + id + "'. Available: " + ids()
-                        + (ids().isEmpty() ? " (the Spark engine is in camloss-spark, built with -Pspark)" : "")));
+        EngineFactory factory = find(id).orElseThrow(() -> new UserException(
+                "engine.id: no engine '" + id + "'. Available: " + ids() + (id.equals("spark") ? SPARK_HINT : "")));
         Params.Resolution checked = Params.check(factory.params(), raw);
         List<ParamProblem> problems = new ArrayList<>(checked.problems());
         if (checked.valid()) {

@@ -213,8 +213,9 @@ public final class Trainer {
     }
 
     /**
-     * The metrics row of one epoch on the {@link #engine}: {@code train_loss} is the loss the engine measured at the
-     * epoch's end (for parameter averaging: the workers' last minibatch scores averaged), not a mean over the epoch.
+     * The metrics row of one epoch on the {@link #engine}: {@code train_loss} and the {@code train_<term>} columns as
+     * the engine reports them ({@link org.camloss.runtime.engine.EpochOutcome}: epoch means where it can collect
+     * them).
      */
     private Map<String, Object> engineRow(int epoch) {
         if (Thread.interrupted()) {
@@ -224,6 +225,7 @@ public final class Trainer {
         Map<String, Object> row = new java.util.LinkedHashMap<>();
         row.put("epoch", epoch + 1);
         row.put("train_loss", out.loss());
+        out.terms().forEach((k, v) -> row.put("train_" + k, v));
         row.put("lr", learningRate(model.graph()));
         row.put("images_per_sec", out.examples() / Math.max(out.seconds(), 1e-9));
         row.put("train_seconds", out.seconds());
