@@ -14,6 +14,9 @@
 #   TRAIN (10000)  training images (data.params.train_limit)     EPOCHS (4)
 #   TEST (0 = all) test images (data.params.test_limit)          AVG_FREQ (10) engine.params.averaging_frequency
 #   WAYS ("single local2 cluster2")                              JAVA_OPTS (-Xmx3g) of the driver / single process
+#   BPW (0)        engine.params.batch_per_worker; 0 = train.batch_size (128), so W workers step on W x 128 images
+#                  per averaged step and make 1/W of the single process's sequential steps per epoch; 64 keeps the
+#                  single process's 128 images per averaged step and its number of steps (see README)
 #   MVN_ARGS       extra Maven arguments when the jar must be built (e.g. -o -Dmaven.repo.local=...)
 #   LOCK           a file to flock around each run (e.g. /work/cpu.lock on a shared machine); unset: none
 # No Spark distribution is needed: Spark's jars come from the Maven repository (runtime/spark/target/spark-classpath.txt),
@@ -30,7 +33,8 @@ seeds=("$@")
 for s in "${seeds[@]}"; do
   [[ "$s" =~ ^[0-9]+$ ]] || { echo "$0: seed '$s' is not a non-negative integer" >&2; exit 2; }
 done
-TRAIN="${TRAIN:-10000}" EPOCHS="${EPOCHS:-4}" TEST="${TEST:-0}" AVG_FREQ="${AVG_FREQ:-10}"
+TRAIN="${TRAIN:-10000}" EPOCHS="${EPOCHS:-4}" TEST="${TEST:-0}" AVG_FREQ="${AVG_FREQ:-10}" BPW="${BPW:-0}"
+[[ "$BPW" =~ ^[0-9]+$ ]] || { echo "$0: BPW '$BPW' is not a non-negative integer" >&2; exit 2; }
 WAYS="${WAYS:-single local2 cluster2}"
 [ -d /usr/share/datasets/fashion-mnist ] || { echo "$0: needs Fashion-MNIST (apt-get install dataset-fashion-mnist)" >&2; exit 2; }
 
@@ -63,13 +67,13 @@ train_one() { # WAY SEED
     local2)
       main=org.camloss.spark.SparkTrain pre=()
       args+=(--set "engine.params.master=local[2]" --set engine.params.workers=2
-        --set "engine.params.averaging_frequency=$AVG_FREQ") ;;
+        --set "engine.params.averaging_frequency=$AVG_FREQ" --set "engine.params.batch_per_worker=$BPW") ;;
     cluster2)
       main=org.camloss.spark.SparkTrain pre=()
       env=(SPARK_HOME="$fake_home" SPARK_TESTING=1 SPARK_SCALA_VERSION=2.12)
       extra=(-Dspark.test.home="$fake_home" -Dspark.executor.extraClassPath="$cp" -Dspark.executor.memory=1g)
       args+=(--set "engine.params.master=local-cluster[2,1,1536]" --set engine.params.workers=2
-        --set "engine.params.averaging_frequency=$AVG_FREQ") ;;
+        --set "engine.params.averaging_frequency=$AVG_FREQ" --set "engine.params.batch_per_worker=$BPW") ;;
     *) echo "$0: unknown way '$way' (single, local2, cluster2)" >&2; exit 2 ;;
   esac
   rm -rf "$run"
@@ -104,7 +108,9 @@ for way in ways:
         acc = rows[-1]["test_accuracy"]
         tr = statistics.mean(r["train_seconds"] for r in rows)
         te = statistics.mean(r["train_seconds"] + r.get("eval_seconds", 0.0) for r in rows)
-        desc = f"{eng['master']}, {eng['workers']} workers, {eng['rounds']} rounds" if eng else "single process"
+        bpw = eng.get("batch_per_worker")
+        desc = (f"{eng['master']}, {eng['workers']} workers, {eng['rounds']} rounds, batch per worker {bpw}"
+                if eng else "single process")
         print(f"| {way} | {seed} | {acc:.4f} | {tr:.1f} | {te:.1f} | {desc} |")
         summary.setdefault(way, []).append((acc, tr))
 print()
