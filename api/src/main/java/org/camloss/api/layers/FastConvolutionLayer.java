@@ -217,6 +217,11 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         return new Pair<>(grad, dx);
     }
 
+    /** What ran this layer's last native backward pass, or {@code null} if none did (for tests). */
+    String nativeBackwardDescription() {
+        return plan == null ? null : plan.describe();
+    }
+
     private ConvolutionBackward.Geometry geometry(INDArray in, INDArray delta) {
         int[] k = layerConf().getKernelSize();
         int[] s = layerConf().getStride();
