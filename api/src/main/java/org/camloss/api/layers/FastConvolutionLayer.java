@@ -1,5 +1,10 @@
 package org.camloss.api.layers;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -18,6 +23,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The implementation of {@link FastConvolution}: for NHWC data with the oneDNN helper, the forward pass hands
@@ -34,6 +41,20 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     static final int MAX_CHANNELS_BACKWARD_BY_FORWARD = 16;
     /** Map size (H·W) from which {@link #backwardByForward} applies with more than 3 input channels. */
     static final long MIN_PIXELS_BACKWARD_BY_FORWARD = 32 * 32;
+
+    /**
+     * System property that selects the backward pass of NHWC float convolutions: {@code dl4j} runs DL4J's
+     * {@code conv2d_bp} (or {@link #backwardByForward}) even when a {@link ConvolutionBackward} provider is present;
+     * unset or anything else uses the provider. Read at every backward pass.
+     */
+    public static final String BACKWARD_PROPERTY = "camloss.convolution.backward";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FastConvolutionLayer.class);
+    private static final int MAX_PLANS = 8;
+
+    private final Map<ConvolutionBackward.Geometry, ConvolutionBackward.Plan> plans = new HashMap<>();
+    private ConvolutionBackward.Geometry planGeometry;
+    private ConvolutionBackward.Plan plan;
 
     public FastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -98,6 +119,11 @@ public class FastConvolutionLayer extends ConvolutionLayer {
             INDArray z = preOutput(true, true, mgr).getFirst();
             delta = act.backprop(z, eps).getFirst();
         }
+        Pair<Gradient, INDArray> nat = nativeBackward(in, weights, delta, mgr);
+        if (nat != null) {
+            nat.setSecond(backpropDropOutIfPresent(nat.getSecond()));
+            return nat;
+        }
         if (backwardByForward(in, delta)) {
             Pair<Gradient, INDArray> ret = backwardByForwardConvolutions(in, weights, delta, mgr);
             ret.setSecond(backpropDropOutIfPresent(ret.getSecond()));
@@ -126,6 +152,153 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         }
         ret.setSecond(backpropDropOutIfPresent(ret.getSecond()));
         return ret;
+    }
+
+    /**
+     * The backward pass on a {@link ConvolutionBackward} provider (the engine's oneDNN primitives), or {@code null}
+     * when there is none, it is switched off ({@value #BACKWARD_PROPERTY}{@code =dl4j}) or it cannot plan this
+     * geometry; each such reason is logged once.
+     */
+    private Pair<Gradient, INDArray> nativeBackward(
+            INDArray in, INDArray weights, INDArray delta, LayerWorkspaceMgr mgr) {
+        if ("dl4j".equals(System.getProperty(BACKWARD_PROPERTY))) {
+            return null;
+        }
+        ConvolutionBackward provider = Providers.BACKWARD.orElse(null);
+        if (provider == null) {
+            return null;
+        }
+        ConvolutionBackward.Geometry g = geometry(in, delta);
+        ConvolutionBackward.Plan plan;
+        if (g.equals(planGeometry)) {
+            plan = this.plan;
+        } else {
+            plan = plans.get(g);
+            if (plan == null && !plans.containsKey(g)) {
+                try {
+                    plan = provider.plan(g).orElse(null);
+                    if (plan != null) {
+                        LOG.debug("convolution backward on {}: {} for {}", provider.name(), plan.describe(), g);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn(
+                            "{} cannot run the backward pass of convolution {} ({}); it falls back to DL4J's",
+                            provider.name(),
+                            g,
+                            e.toString());
+                    plan = null;
+                }
+                if (plans.size() >= MAX_PLANS) {
+                    plans.clear();
+                }
+                plans.put(g, plan);
+            }
+            planGeometry = g;
+            this.plan = plan;
+        }
+        if (plan == null) {
+            return null;
+        }
+        INDArray x = dense(in, mgr);
+        INDArray dy = dense(delta, mgr);
+        INDArray wts = dense(weights, mgr);
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+        INDArray scratch = plan.scratchLength() == 0
+                ? null
+                : mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {plan.scratchLength()}, 'c');
+        plan.backward(x, wts, dy, dx, weightGrad, biasGrad, scratch);
+        Gradient grad = new DefaultGradient();
+        if (biasGrad != null) {
+            grad.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
+        }
+        grad.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad);
+        return new Pair<>(grad, dx);
+    }
+
+    /** What ran this layer's last native backward pass, or {@code null} if none did (for tests). */
+    String nativeBackwardDescription() {
+        return plan == null ? null : plan.describe();
+    }
+
+    private ConvolutionBackward.Geometry geometry(INDArray in, INDArray delta) {
+        int[] k = layerConf().getKernelSize();
+        int[] s = layerConf().getStride();
+        int[] d = layerConf().getDilation();
+        int[] pad = padding(in);
+        long h = in.size(1);
+        long w = in.size(2);
+        long oh = delta.size(1);
+        long ow = delta.size(2);
+        int padBottom;
+        int padRight;
+        if (convolutionMode == ConvolutionMode.Same) {
+            // the rest of the total padding the output size needs (DL4J puts the smaller half top/left)
+            padBottom = (int) Math.max(0, (oh - 1) * s[0] + (long) (k[0] - 1) * d[0] + 1 - h - pad[0]);
+            padRight = (int) Math.max(0, (ow - 1) * s[1] + (long) (k[1] - 1) * d[1] + 1 - w - pad[1]);
+        } else {
+            padBottom = pad[0];
+            padRight = pad[1];
+        }
+        return new ConvolutionBackward.Geometry(
+                in.size(0),
+                h,
+                w,
+                in.size(3),
+                oh,
+                ow,
+                delta.size(3),
+                k[0],
+                k[1],
+                s[0],
+                s[1],
+                d[0],
+                d[1],
+                pad[0],
+                pad[1],
+                padBottom,
+                padRight,
+                hasBias());
+    }
+
+    /** {@code a} itself when its elements are C-order contiguous, else a contiguous copy in working memory. */
+    private INDArray dense(INDArray a, LayerWorkspaceMgr mgr) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        boolean ok = true;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                ok = false;
+                break;
+            }
+            expected *= shape[i];
+        }
+        if (ok) {
+            return a;
+        }
+        INDArray c = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, a.dataType(), shape, 'c');
+        c.assign(a);
+        return c;
+    }
+
+    /** The provider of a native backward pass, looked up once per process. */
+    private static final class Providers {
+        static final Optional<ConvolutionBackward> BACKWARD = load();
+
+        private static Optional<ConvolutionBackward> load() {
+            try {
+                for (ConvolutionBackward p : ServiceLoader.load(ConvolutionBackward.class)) {
+                    LOG.debug("convolution backward pass: {}", p.name());
+                    return Optional.of(p);
+                }
+                LOG.info("no native convolution backward pass on the class path; DL4J's conv2d_bp runs");
+            } catch (ServiceConfigurationError | LinkageError e) {
+                LOG.warn("the native convolution backward pass cannot load; DL4J's conv2d_bp runs", e);
+            }
+            return Optional.empty();
+        }
     }
 
     /**

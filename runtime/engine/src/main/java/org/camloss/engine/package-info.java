@@ -33,6 +33,12 @@
  *       included (DL4J's own L2 skips batch-norm parameters).</li>
  *   <li>{@link org.camloss.engine.Backend} — the process-wide switches: DL4J's oneDNN layer helpers (off by
  *       default in M2.1 and unreachable without the shim below) and ND4J's thread count.</li>
+ *   <li>{@link org.camloss.engine.conv.DnnlConvolutionBackward} — the backward pass of {@code FastConvolution}'s NHWC
+ *       float convolutions on oneDNN's backward primitives, through the JavaCPP presets {@code org.bytedeco:dnnl}
+ *       (found by the layer as an {@code org.camloss.api.layers.ConvolutionBackward} service). Why bent: libnd4j
+ *       1.0.0-M2.1 runs {@code conv2d_bp} on generic im2col/gemm code, the largest item of a training step. It lives
+ *       here so that {@code camloss-api} carries no native dependency (the presets' native jar is 15 MB, its
+ *       {@code libdnnl.so.2} 56 MB unpacked).</li>
  *   <li>{@code org.nd4j.nativeblas.Nd4jCpu} — a compatibility class under ND4J's old package name: DL4J M2.1 looks
  *       the oneDNN switch up there by reflection, finds nothing (the class moved) and drops every helper, which made
  *       training about 6× slower. It lives here, not in the SPI, so a plugin's class path never carries a class in

@@ -1,0 +1,412 @@
+package org.camloss.engine.conv;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.dnnl.dnnl_version_t;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.camloss.api.layers.ConvolutionBackward;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The backward pass of NHWC float convolutions on oneDNN's own backward primitives (backward data, backward weights
+ * with the bias gradient), called through the JavaCPP presets {@code org.bytedeco:dnnl:2.5.2-1.5.7}: libnd4j
+ * 1.0.0-M2.1 links oneDNN statically but runs {@code conv2d_bp} on its generic im2col/gemm code.
+ *
+ * <p>Both oneDNN copies coexist in one process (checked in {@code DnnlCoexistenceTest}): libnd4j's is static and
+ * exports no {@code dnnl_*} symbols, and the presets' {@code libdnnl.so.2} binds to the one {@code libgomp.so.1}
+ * already loaded with ND4J, so both run their OpenMP regions on one runtime with the calling thread's thread count.
+ *
+ * <p>A {@link Plan} holds the primitives for one geometry (creating them costs milliseconds, running them is what a
+ * step should pay). oneDNN chooses the layouts of its primitives; where its choice is the arrays' own (NHWC
+ * activations, DL4J's [out, in, kh, kw] weights, i.e. oihw) the primitives work on the INDArrays' buffers, elsewhere
+ * (the blocked layouts its AVX-512 and AVX2 kernels want) reorders go through the scratch array the layer allocates
+ * in its workspace.
+ */
+public final class DnnlConvolutionBackward implements ConvolutionBackward {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final long ALIGN_FLOATS = 16; // 64 bytes
+
+    /** Channel count from which {@link #plan} leaves small maps to libnd4j (see there). */
+    static final long WIDE_CHANNELS = 64;
+    /** Output map size (pixels) up to which {@link #plan} leaves wide convolutions to libnd4j. */
+    static final long SMALL_MAP = 8 * 8;
+
+    /** Loads the natives and creates the CPU engine; fails (at discovery) if they cannot load. */
+    public DnnlConvolutionBackward() {
+        Engine.get();
+    }
+
+    @Override
+    public String name() {
+        dnnl_version_t v = dnnl_version();
+        return "onednn-" + v.major() + "." + v.minor() + "." + v.patch();
+    }
+
+    /**
+     * A plan for every geometry except convolutions with at least {@value #WIDE_CHANNELS} channels in and out on
+     * output maps of at most {@value #SMALL_MAP} pixels, where libnd4j's generic {@code conv2d_bp} measured as fast or
+     * faster. Measured on this project's machine (AMD EPYC with AVX-512, batch 128, 2 threads, 3×3 unless noted;
+     * oneDNN / generic, median of 7 alternating rounds, {@code ConvolutionBackwardTiming}): 3→16 at 32² 0.14, 16→16
+     * at 32² 0.22, 1→16 at 28² 0.59, 16→16 at 28² 0.69, stride-2 and 1×1 shapes 0.58–0.83, 32→32 at 14² and 16²
+     * 0.85–0.91, but 64→64 at 7² 1.05 and at 8² 1.16. A fixed rule rather than a race at run time, so that a run's
+     * arithmetic does not depend on the machine's load.
+     */
+    @Override
+    public Optional<Plan> plan(Geometry g) {
+        if (g.cin() >= WIDE_CHANNELS && g.cout() >= WIDE_CHANNELS && g.oh() * g.ow() <= SMALL_MAP) {
+            return Optional.empty();
+        }
+        return Optional.of(new DnnlPlan(g));
+    }
+
+    /** The process's one CPU engine. */
+    private static final class Engine {
+        private static final dnnl_engine ENGINE = create();
+
+        static dnnl_engine get() {
+            return ENGINE;
+        }
+
+        private static dnnl_engine create() {
+            dnnl_engine e = new dnnl_engine();
+            check(dnnl_engine_create(e, dnnl_cpu, 0), "dnnl_engine_create");
+            return e;
+        }
+    }
+
+    static void check(int status, String what) {
+        if (status != dnnl_success) {
+            throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
+        }
+    }
+
+    /** A movable address for {@code dnnl_memory_set_data_handle}. */
+    static final class Address extends Pointer {
+        Address at(long a) {
+            address = a;
+            return this;
+        }
+    }
+
+    /** Where {@code a}'s first element is: a view's buffer pointer already includes the view's offset. */
+    private static long address(INDArray a) {
+        Pointer p = a.data().addressPointer();
+        return p.address() + p.position() * p.sizeof();
+    }
+
+    private static dnnl_memory_desc_t md(long[] dims, int tag) {
+        dnnl_memory_desc_t m = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dnnl_f32, tag), "dnnl_memory_desc_init_by_tag");
+        return m;
+    }
+
+    private static String implName(dnnl_primitive_desc pd) {
+        PointerPointer<BytePointer> p = new PointerPointer<>(1);
+        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, p), "query impl_info_str");
+        return p.get(BytePointer.class).getString();
+    }
+
+    /** Native objects of a plan, destroyed when the plan becomes unreachable. */
+    private static final class Natives implements Runnable {
+        final List<dnnl_primitive> primitives = new ArrayList<>();
+        final List<dnnl_memory> memories = new ArrayList<>();
+        final List<dnnl_primitive_desc> descs = new ArrayList<>();
+        dnnl_stream stream;
+
+        @Override
+        public void run() {
+            primitives.forEach(p -> dnnl_primitive_destroy(p));
+            memories.forEach(m -> dnnl_memory_destroy(m));
+            descs.forEach(d -> dnnl_primitive_desc_destroy(d));
+            if (stream != null) {
+                dnnl_stream_destroy(stream);
+            }
+        }
+    }
+
+    /**
+     * One tensor as a primitive sees it: the user's memory (the INDArray's buffer), and, when the primitive wants
+     * another layout, an internal memory in the scratch array with the reorder between them.
+     */
+    private static final class Port {
+        final dnnl_memory user;
+        final Address userAddress = new Address();
+        final dnnl_memory internal;
+        final Address internalAddress = new Address();
+        final dnnl_primitive reorder;
+        final dnnl_exec_arg_t reorderArgs;
+        final long scratchOffset; // floats
+        final boolean intoUser; // reorder direction: internal → user (an output) or user → internal (an input)
+
+        Port(dnnl_memory_desc_t userMd, dnnl_memory_desc_t wanted, boolean output, long scratchOffset, Natives n) {
+            dnnl_engine e = Engine.get();
+            user = new dnnl_memory();
+            check(dnnl_memory_create(user, userMd, e, (Pointer) null), "dnnl_memory_create");
+            n.memories.add(user);
+            intoUser = output;
+            if (dnnl_memory_desc_equal(userMd, wanted) != 0) {
+                internal = null;
+                reorder = null;
+                reorderArgs = null;
+                this.scratchOffset = -1;
+                return;
+            }
+            internal = new dnnl_memory();
+            check(dnnl_memory_create(internal, wanted, e, (Pointer) null), "dnnl_memory_create");
+            n.memories.add(internal);
+            dnnl_primitive_desc rpd = new dnnl_primitive_desc();
+            check(
+                    output
+                            ? dnnl_reorder_primitive_desc_create(rpd, wanted, e, userMd, e, null)
+                            : dnnl_reorder_primitive_desc_create(rpd, userMd, e, wanted, e, null),
+                    "dnnl_reorder_primitive_desc_create");
+            n.descs.add(rpd);
+            reorder = new dnnl_primitive();
+            check(dnnl_primitive_create(reorder, rpd), "dnnl_primitive_create (reorder)");
+            n.primitives.add(reorder);
+            reorderArgs = new dnnl_exec_arg_t(2);
+            reorderArgs.position(0).arg(DNNL_ARG_FROM).memory(output ? internal : user);
+            reorderArgs.position(1).arg(DNNL_ARG_TO).memory(output ? user : internal);
+            reorderArgs.position(0);
+            this.scratchOffset = scratchOffset;
+        }
+
+        static long floats(dnnl_memory_desc_t userMd, dnnl_memory_desc_t wanted) {
+            if (dnnl_memory_desc_equal(userMd, wanted) != 0) {
+                return 0;
+            }
+            long f = (dnnl_memory_desc_get_size(wanted) + 3) / 4;
+            return (f + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
+        }
+
+        /** The memory the primitive takes, after binding both to their buffers. */
+        dnnl_memory bind(long userAddr, long scratchBase) {
+            check(dnnl_memory_set_data_handle(user, userAddress.at(userAddr)), "dnnl_memory_set_data_handle");
+            if (internal == null) {
+                return user;
+            }
+            check(
+                    dnnl_memory_set_data_handle(internal, internalAddress.at(scratchBase + 4 * scratchOffset)),
+                    "dnnl_memory_set_data_handle");
+            return internal;
+        }
+
+        void reorderIn(dnnl_stream s) {
+            if (reorder != null && !intoUser) {
+                check(dnnl_primitive_execute(reorder, s, 2, reorderArgs), "reorder");
+            }
+        }
+
+        void reorderOut(dnnl_stream s) {
+            if (reorder != null && intoUser) {
+                check(dnnl_primitive_execute(reorder, s, 2, reorderArgs), "reorder");
+            }
+        }
+    }
+
+    static final class DnnlPlan implements Plan {
+        private final Geometry g;
+        private final Natives natives = new Natives();
+        private final dnnl_stream stream;
+        private final dnnl_primitive data;
+        private final dnnl_primitive weights;
+        private final dnnl_exec_arg_t dataArgs = new dnnl_exec_arg_t(3);
+        private final dnnl_exec_arg_t weightArgs;
+        private final int weightArgCount;
+        private final Port dataDy;
+        private final Port dataW;
+        private final Port dataDx;
+        private final Port wX;
+        private final Port wDy;
+        private final Port wDw;
+        private final dnnl_memory diffBias;
+        private final Address biasAddress = new Address();
+        private final long scratch;
+        private final String description;
+
+        DnnlPlan(Geometry g) {
+            this.g = g;
+            dnnl_engine e = Engine.get();
+            long[] srcDims = {g.n(), g.cin(), g.h(), g.w()};
+            long[] dstDims = {g.n(), g.cout(), g.oh(), g.ow()};
+            long[] wDims = {g.cout(), g.cin(), g.kh(), g.kw()};
+            long[] bDims = {g.cout()};
+            long[] strides = {g.strideH(), g.strideW()};
+            long[] dilates = {g.dilationH() - 1, g.dilationW() - 1};
+            long[] padL = {g.padTop(), g.padLeft()};
+            long[] padR = {g.padBottom(), g.padRight()};
+            dnnl_memory_desc_t srcUser = md(srcDims, dnnl_nhwc);
+            dnnl_memory_desc_t dstUser = md(dstDims, dnnl_nhwc);
+            dnnl_memory_desc_t wUser = md(wDims, dnnl_oihw);
+            dnnl_memory_desc_t bUser = md(bDims, dnnl_a);
+            // layouts as oneDNN prefers them: fixed to NHWC / oihw it picks its reference kernels here (16→16 at
+            // 28², batch 128: 628 ms against 2.8 ms with the reorders to and from its blocked layouts)
+            dnnl_memory_desc_t src = md(srcDims, dnnl_format_tag_any);
+            dnnl_memory_desc_t dst = md(dstDims, dnnl_format_tag_any);
+            dnnl_memory_desc_t wt = md(wDims, dnnl_format_tag_any);
+            dnnl_memory_desc_t bias = g.bias() ? bUser : null;
+
+            dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
+            check(
+                    dnnl_dilated_convolution_forward_desc_init(
+                            fd,
+                            dnnl_forward_training,
+                            dnnl_convolution_direct,
+                            src,
+                            wt,
+                            bias,
+                            dst,
+                            strides,
+                            dilates,
+                            padL,
+                            padR),
+                    "convolution forward desc (" + g + ")");
+            dnnl_primitive_desc fpd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(fpd, new const_dnnl_op_desc_t(fd), null, e, null), "forward hint");
+            natives.descs.add(fpd);
+
+            dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
+            check(
+                    dnnl_dilated_convolution_backward_data_desc_init(
+                            dd, dnnl_convolution_direct, src, wt, dst, strides, dilates, padL, padR),
+                    "convolution backward data desc (" + g + ")");
+            dnnl_primitive_desc dpd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(dpd, new const_dnnl_op_desc_t(dd), null, e, fpd), "backward data");
+            natives.descs.add(dpd);
+
+            dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
+            check(
+                    dnnl_dilated_convolution_backward_weights_desc_init(
+                            wd, dnnl_convolution_direct, src, wt, bias, dst, strides, dilates, padL, padR),
+                    "convolution backward weights desc (" + g + ")");
+            dnnl_primitive_desc wpd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(wpd, new const_dnnl_op_desc_t(wd), null, e, fpd), "backward weights");
+            natives.descs.add(wpd);
+
+            dnnl_memory_desc_t dDy = dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_dst_md, 0);
+            dnnl_memory_desc_t dW = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
+            dnnl_memory_desc_t dDx = dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_src_md, 0);
+            dnnl_memory_desc_t wXmd = dnnl_primitive_desc_query_md(wpd, dnnl_query_src_md, 0);
+            dnnl_memory_desc_t wDymd = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_dst_md, 0);
+            dnnl_memory_desc_t wDwmd = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0);
+            // scratch layout: the data pass's and the weights pass's internal memories, one after another
+            long off = 0;
+            dataDy = new Port(dstUser, dDy, false, off, natives);
+            off += Port.floats(dstUser, dDy);
+            dataW = new Port(wUser, dW, false, off, natives);
+            off += Port.floats(wUser, dW);
+            dataDx = new Port(srcUser, dDx, true, off, natives);
+            off += Port.floats(srcUser, dDx);
+            this.wX = new Port(srcUser, wXmd, false, off, natives);
+            off += Port.floats(srcUser, wXmd);
+            this.wDy = new Port(dstUser, wDymd, false, off, natives);
+            off += Port.floats(dstUser, wDymd);
+            wDw = new Port(wUser, wDwmd, true, off, natives);
+            off += Port.floats(wUser, wDwmd);
+            scratch = off == 0 ? 0 : off + ALIGN_FLOATS; // room to align the base
+            if (g.bias()) {
+                diffBias = new dnnl_memory();
+                check(dnnl_memory_create(diffBias, bUser, e, (Pointer) null), "dnnl_memory_create");
+                natives.memories.add(diffBias);
+            } else {
+                diffBias = null;
+            }
+
+            data = new dnnl_primitive();
+            check(dnnl_primitive_create(data, dpd), "dnnl_primitive_create (backward data)");
+            natives.primitives.add(data);
+            weights = new dnnl_primitive();
+            check(dnnl_primitive_create(weights, wpd), "dnnl_primitive_create (backward weights)");
+            natives.primitives.add(weights);
+            weightArgCount = g.bias() ? 4 : 3;
+            weightArgs = new dnnl_exec_arg_t(weightArgCount);
+            stream = new dnnl_stream();
+            check(dnnl_stream_create(stream, e, dnnl_stream_default_flags), "dnnl_stream_create");
+            natives.stream = stream;
+            description = "data " + implName(dpd) + ", weights " + implName(wpd)
+                    + (scratch > 0 ? ", with reorders" : ", zero-copy");
+            CLEANER.register(this, natives);
+        }
+
+        @Override
+        public long scratchLength() {
+            return scratch;
+        }
+
+        @Override
+        public String describe() {
+            return description;
+        }
+
+        @Override
+        public void backward(
+                INDArray input,
+                INDArray w,
+                INDArray delta,
+                INDArray inputGrad,
+                INDArray weightGrad,
+                INDArray biasGrad,
+                INDArray scratchArray) {
+            for (INDArray a : new INDArray[] {input, w, delta, inputGrad, weightGrad}) {
+                if (a.dataType() != DataType.FLOAT) {
+                    throw new IllegalArgumentException("oneDNN backward: float arrays only, found " + a.dataType());
+                }
+            }
+            long base = 0;
+            if (scratch > 0) {
+                if (scratchArray == null || scratchArray.length() < scratch) {
+                    throw new IllegalArgumentException("oneDNN backward: scratch of " + scratch + " floats needed");
+                }
+                long a = address(scratchArray);
+                base = (a + 63) & ~63L;
+            }
+            long x = address(input);
+            long dy = address(delta);
+            // backward data
+            dnnl_memory mDy = dataDy.bind(dy, base);
+            dnnl_memory mW = dataW.bind(address(w), base);
+            dnnl_memory mDx = dataDx.bind(address(inputGrad), base);
+            dataDy.reorderIn(stream);
+            dataW.reorderIn(stream);
+            dataArgs.position(0).arg(DNNL_ARG_DIFF_DST).memory(mDy);
+            dataArgs.position(1).arg(DNNL_ARG_WEIGHTS).memory(mW);
+            dataArgs.position(2).arg(DNNL_ARG_DIFF_SRC).memory(mDx);
+            dataArgs.position(0);
+            check(dnnl_primitive_execute(data, stream, 3, dataArgs), "backward data");
+            dataDx.reorderOut(stream);
+            // backward weights (+ bias)
+            dnnl_memory mX = wX.bind(x, base);
+            dnnl_memory mDy2 = wDy.bind(dy, base);
+            dnnl_memory mDw = wDw.bind(address(weightGrad), base);
+            wX.reorderIn(stream);
+            wDy.reorderIn(stream);
+            weightArgs.position(0).arg(DNNL_ARG_SRC).memory(mX);
+            weightArgs.position(1).arg(DNNL_ARG_DIFF_DST).memory(mDy2);
+            weightArgs.position(2).arg(DNNL_ARG_DIFF_WEIGHTS).memory(mDw);
+            if (diffBias != null) {
+                check(dnnl_memory_set_data_handle(diffBias, biasAddress.at(address(biasGrad))), "bias handle");
+                weightArgs.position(3).arg(DNNL_ARG_DIFF_BIAS).memory(diffBias);
+            }
+            weightArgs.position(0);
+            check(dnnl_primitive_execute(weights, stream, weightArgCount, weightArgs), "backward weights");
+            wDw.reorderOut(stream);
+            check(dnnl_stream_wait(stream), "dnnl_stream_wait");
+        }
+    }
+}
