@@ -334,19 +334,12 @@ final class BenchCommand implements Callable<Integer> {
             if (v.length == 0) {
                 continue;
             }
-            row.put(key, median(v));
+            row.put(key, Benchmark.median(v));
             row.put(key + "_min", Arrays.stream(v).min().orElseThrow());
             row.put(key + "_max", Arrays.stream(v).max().orElseThrow());
         }
         row.put("rounds", perRound);
         return row;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -213,7 +213,8 @@ public final class Benchmark {
         }
     }
 
-    static double median(double[] v) {
+    /** The median of {@code v} (the mean of the two middle values for an even count); {@code v} is not changed. */
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int n = s.length;
