@@ -158,6 +158,9 @@ final class BenchCommand implements Callable<Integer> {
             Json.write(json, List.of(row));
             return 0;
         }
+        for (BenchCase c : cases) { // before any case forks: one message, not the child's and then the parent's
+            Benchmark.checkIds(main.camloss().registry(), c);
+        }
         if (json != null
                 && (Files.isDirectory(json)
                         || (json.toAbsolutePath().getParent() != null

@@ -183,6 +183,8 @@ class BenchCommandTest {
         for (String[] args : List.of(
                 new String[] {"bench", "--rounds", "0"},
                 new String[] {"bench", "--data", "imagenet"},
+                new String[] {"bench", "--backbone", "resnet-cifr", "--rounds", "1", "--no-torch"},
+                new String[] {"bench", "--loss", "cam-los", "--rounds", "1", "--no-torch"},
                 new String[] {"bench", "--json", tmp.resolve("missing/out.json").toString()},
                 new String[] {"bench", "--json", tmp.toString()})) {
             java.io.StringWriter err = new java.io.StringWriter();
@@ -193,6 +195,7 @@ class BenchCommandTest {
             assertEquals(2, code, String.join(" ", args) + ": " + err);
             assertTrue(err.toString().contains(args[1]), err.toString());
             assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);
+            assertEquals(1, err.toString().strip().lines().count(), "one message: " + err);
         }
     }
 

@@ -87,6 +87,20 @@ public final class Benchmark {
         return this;
     }
 
+    /**
+     * Checks that the case's backbone and loss ids are installed plugins.
+     *
+     * @throws UserException naming {@code --backbone} or {@code --loss}, with the nearest id and the available ones
+     */
+    public static void checkIds(PluginRegistry registry, BenchCase c) {
+        if (registry.find(PluginKind.BACKBONE, c.backbone()).isEmpty()) {
+            throw new UserException("--backbone: " + registry.unknownIdMessage(PluginKind.BACKBONE, c.backbone()));
+        }
+        if (registry.find(PluginKind.LOSS, c.loss()).isEmpty()) {
+            throw new UserException("--loss: " + registry.unknownIdMessage(PluginKind.LOSS, c.loss()));
+        }
+    }
+
     /** Runs one case and returns its JSON-ready row. */
     public Map<String, Object> run(BenchCase c) {
         BackboneFactory bf = registry.find(PluginKind.BACKBONE, c.backbone())
