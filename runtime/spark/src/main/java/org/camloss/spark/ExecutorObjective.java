@@ -1,5 +1,7 @@
 package org.camloss.spark;
 
+import java.io.IOException;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +13,7 @@ import org.camloss.engine.model.CamModel;
 import org.camloss.engine.optim.CoupledWeightDecay;
 import org.camloss.runtime.registry.PluginKind;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -24,6 +27,13 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * DL4J's {@code Layer.clone} is shallow, so each worker's own copy of the head still points at the driver's objective
  * — one non-thread-safe objective shared by every worker thread (seen in {@code local[2]}: distinct head configurations
  * per task, one objective instance). The hook therefore always replaces it.
+ *
+ * <p>Gives each rebuilt graph the driver's iteration and epoch counts, so that learning-rate schedules run on the
+ * workers as in one process: DL4J 1.0.0-M2's worker builds its graph from {@code ComputationGraphConfiguration.clone()},
+ * which drops both counts, so without this every worker stepped every round at iteration 0 of the schedule (a cosine
+ * schedule never decayed on Spark: the whole run at the initial rate). The counts are taken from the driver's
+ * configuration when the hook is serialised for a round's tasks ({@link #follow}), after DL4J has advanced the
+ * driver's count by the previous round's {@code averaging_frequency} steps.
  *
  * <p>Also attaches {@link CoupledWeightDecay}: listeners of the driver's graph do not travel to the workers; and, after
  * every minibatch, reports its size, loss and terms to the driver through a Spark accumulator ({@link #collect}), from
@@ -40,6 +50,12 @@ final class ExecutorObjective implements TrainingHook, Serializable {
     private org.apache.spark.util.CollectionAccumulator<Step> steps;
     /** The graph last given an objective by this copy of the hook (each task gets its own copy). */
     private transient Model prepared;
+    /** The driver's configuration whose counts {@link #writeObject} copies; null on executors. */
+    private transient ComputationGraphConfiguration driver;
+    /** The driver's iteration count when this copy was serialised: the schedule position of a round's first step. */
+    private int iteration;
+    /** The driver's epoch count when this copy was serialised. */
+    private int epochCount;
 
     ExecutorObjective(Specs loss, List<Specs> regularizers, double weightDecay) {
         this.loss = loss;
@@ -53,12 +69,35 @@ final class ExecutorObjective implements TrainingHook, Serializable {
      * @param examples its size
      * @param loss     the model's score for it (as {@code graph.score()} after a single-process step)
      * @param terms    the head's terms for it, by name
+     * @param iteration the iteration count (schedule position) the worker's updater used for it
      */
-    record Step(int examples, double loss, java.util.LinkedHashMap<String, Double> terms) implements Serializable {}
+    record Step(int examples, double loss, java.util.LinkedHashMap<String, Double> terms, int iteration)
+            implements Serializable {}
 
     /** Makes workers add one {@link Step} per minibatch to {@code steps} (an accumulator registered on the driver). */
     void collect(org.apache.spark.util.CollectionAccumulator<Step> steps) {
         this.steps = steps;
+    }
+
+    /**
+     * Makes every copy of this hook serialised from now on carry {@code driver}'s iteration and epoch counts at that
+     * moment, which each rebuilt worker graph then starts from.
+     */
+    void follow(ComputationGraphConfiguration driver) {
+        this.driver = driver;
+    }
+
+    /** The schedule position (iteration count) this copy gives the graphs it prepares. */
+    int iteration() {
+        return iteration;
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        if (driver != null) {
+            iteration = driver.getIterationCount();
+            epochCount = driver.getEpochCount();
+        }
+        out.defaultWriteObject();
     }
 
     /** The epoch the next job's objectives are set to (their warm-ups and ramps); set on the driver before a job. */
@@ -91,7 +130,9 @@ final class ExecutorObjective implements TrainingHook, Serializable {
             return;
         }
         CamHeadLayer head = (CamHeadLayer) ((ComputationGraph) model).getLayer(CamModel.HEAD);
-        steps.add(new Step(examples, model.score(), new java.util.LinkedHashMap<>(head.lastTerms())));
+        // fit has advanced the count past the step just taken
+        int used = ((ComputationGraph) model).getConfiguration().getIterationCount() - 1;
+        steps.add(new Step(examples, model.score(), new java.util.LinkedHashMap<>(head.lastTerms()), used));
     }
 
     private void prepare(Model model) {
@@ -99,6 +140,8 @@ final class ExecutorObjective implements TrainingHook, Serializable {
             return;
         }
         ComputationGraph graph = (ComputationGraph) model;
+        graph.getConfiguration().setIterationCount(iteration);
+        graph.getConfiguration().setEpochCount(epochCount);
         Objective objective = objective();
         objective.setEpoch(epoch);
         CamHeadLayer head = (CamHeadLayer) graph.getLayer(CamModel.HEAD);

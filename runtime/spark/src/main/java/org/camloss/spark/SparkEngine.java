@@ -46,6 +46,7 @@ final class SparkEngine implements TrainingEngine {
     private final org.apache.spark.util.CollectionAccumulator<ExecutorObjective.Step> steps;
 
     private long rounds;
+    private List<Integer> lastIterations = List.of();
     /** Most executor JVMs besides the driver seen at an epoch's end (0 in local[N], whose tasks run in the driver). */
     private int executorJvms;
 
@@ -69,6 +70,7 @@ final class SparkEngine implements TrainingEngine {
                 Specs.of(job.config().loss()), Specs.of(job.config().regularizers()), weightDecay);
         this.steps = sc.sc().collectionAccumulator("camloss minibatches");
         hook.collect(steps);
+        hook.follow(job.model().graph().getConfiguration());
         ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batchPerWorker)
                 .batchSizePerWorker(batchPerWorker)
                 .averagingFrequency(averagingFrequency)
@@ -95,6 +97,11 @@ final class SparkEngine implements TrainingEngine {
         }
         job.model().objective().setEpoch(epoch);
         hook.epoch(epoch);
+        // the schedule's position at the epoch's start, as in one process (also after a resume); every round's tasks
+        // carry the driver's count to the workers (ExecutorObjective), which DL4J advances by averaging_frequency
+        int scheduleSteps = scheduleSteps(train);
+        job.model().graph().getConfiguration().setIterationCount(epoch * scheduleSteps);
+        job.model().graph().getConfiguration().setEpochCount(epoch);
         steps.reset();
         JavaRDD<DataSet> data = sc.parallelize(chunks, workers)
                 .mapPartitions(new ExecutorData(
@@ -107,8 +114,6 @@ final class SparkEngine implements TrainingEngine {
         // DL4J advances the driver's iteration count by the steps of one worker (workers train side by side), but
         // the learning-rate schedule was made for train.batch_size steps per epoch in one process: without this, the
         // schedule would run at 1/workers speed. Within an epoch the rate still moves one step per worker step.
-        int scheduleSteps = (train.size() + job.config().train().batchSize() - 1)
-                / job.config().train().batchSize();
         job.model().graph().getConfiguration().setIterationCount((epoch + 1) * scheduleSteps);
         executorJvms = Math.max(executorJvms, sc.sc().statusTracker().getExecutorInfos().length - 1);
         // the epoch's means over every worker's minibatches, weighted by size, as the single-process trainer's row
@@ -120,6 +125,11 @@ final class SparkEngine implements TrainingEngine {
             seen += s.examples();
             s.terms().forEach((k, v) -> termSums.merge(k, v * s.examples(), Double::sum));
         }
+        lastIterations = steps.value().stream()
+                .map(ExecutorObjective.Step::iteration)
+                .distinct()
+                .sorted()
+                .toList();
         double loss = seen > 0 ? lossSum / seen : sparkGraph.getScore();
         if (!Double.isFinite(loss)) {
             throw new TrainingFailedException("epoch " + (epoch + 1) + ": the workers' mean loss is " + loss);
@@ -130,6 +140,17 @@ final class SparkEngine implements TrainingEngine {
         long perRound = (long) workers * averagingFrequency;
         rounds += (chunks.size() + perRound - 1) / perRound;
         return new EpochOutcome(chunks.size(), train.size(), loss, (System.nanoTime() - start) / 1e9, terms);
+    }
+
+    /** The steps of one process's schedule per epoch: {@code ceil(training images / train.batch_size)}. */
+    private int scheduleSteps(DataSplit train) {
+        return (train.size() + job.config().train().batchSize() - 1)
+                / job.config().train().batchSize();
+    }
+
+    /** The distinct iteration counts (schedule positions) the workers' updaters used in the last epoch, ascending. */
+    List<Integer> lastIterations() {
+        return lastIterations;
     }
 
     @Override

@@ -54,6 +54,42 @@ class ExecutorObjectiveTest {
     }
 
     @Test
+    void aRebuiltWorkerGraphStartsAtTheDriversIterationAndEpochWhenTheHookWasSerialised() throws Exception {
+        ExperimentConfig config = CAMLOSS.config(TINY, List.of());
+        ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
+        CamModel driver = Wiring.training(config, parts, Duration.ofDays(1)).model();
+        driver.graph().getConfiguration().setIterationCount(37);
+        driver.graph().getConfiguration().setEpochCount(3);
+
+        // the trap: DL4J's worker rebuilds its graph from clone(), which drops both counts
+        ComputationGraph worker =
+                new ComputationGraph(driver.graph().getConfiguration().clone());
+        worker.init(driver.graph().params().dup(), false);
+        assertEquals(0, worker.getConfiguration().getIterationCount());
+        assertEquals(0, worker.getConfiguration().getEpochCount());
+
+        ExecutorObjective onDriver =
+                new ExecutorObjective(Specs.of(config.loss()), Specs.of(config.regularizers()), 1.0e-4);
+        onDriver.follow(driver.graph().getConfiguration());
+        ExecutorObjective shipped = roundTrip(onDriver);
+        // a later round's copy carries the count at its own serialisation
+        driver.graph().getConfiguration().setIterationCount(47);
+        ExecutorObjective later = roundTrip(onDriver);
+        assertEquals(37, shipped.iteration());
+        assertEquals(47, later.iteration());
+
+        shipped.preUpdate((org.nd4j.linalg.dataset.api.MultiDataSet) null, worker);
+        assertEquals(37, worker.getConfiguration().getIterationCount());
+        assertEquals(3, worker.getConfiguration().getEpochCount());
+        // and the updater reads that position: one step advances it to 38
+        ExecutorData data = new ExecutorData(Specs.of(config.data()), config.seed(), 0);
+        worker.fit(data.call(List.of(new ExecutorData.Chunk(0, new int[] {0, 1, 2, 3}))
+                        .iterator())
+                .next());
+        assertEquals(38, worker.getConfiguration().getIterationCount());
+    }
+
+    @Test
     void aRebuiltWorkerGraphGetsItsOwnObjectiveAndWeightDecay() throws Exception {
         ExperimentConfig config = CAMLOSS.config(TINY, List.of());
         ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);

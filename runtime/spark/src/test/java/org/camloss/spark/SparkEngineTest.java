@@ -77,8 +77,13 @@ class SparkEngineTest {
             // DL4J alone would count 3 iterations (the steps of one worker); the schedule reads 6 per epoch, as in
             // one process with train.batch_size 16
             assertEquals(6, job.model().graph().getConfiguration().getIterationCount());
+            // each worker's updater steps at the schedule's position: rounds start where the driver's count is (0,
+            // 1, 2: one step per round), not at 0 as DL4J's rebuilt worker graphs would
+            SparkEngine spark = (SparkEngine) engine;
+            assertEquals(List.of(0, 1, 2), spark.lastIterations());
             EpochOutcome second = engine.trainEpoch(1);
             assertEquals(12, job.model().graph().getConfiguration().getIterationCount());
+            assertEquals(List.of(6, 7, 8), spark.lastIterations());
             assertEquals(2, job.model().graph().getConfiguration().getEpochCount());
             assertEquals(6, first.steps());
             assertEquals(96, second.examples());
