@@ -6,17 +6,25 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.camloss.api.Regularizer;
+import org.camloss.api.data.Batch;
 import org.camloss.api.data.DataSplit;
 import org.camloss.api.data.Dataset;
+import org.camloss.api.data.RegionalTargets;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.train.Batches;
+import org.camloss.runtime.train.Seeds;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Turns minibatches of training indices into DataSets on an executor, reading the images from the config's dataset
- * plugin made in that executor's JVM; augmentation as configured, each minibatch with its own generator.
+ * plugin made in that executor's JVM; then, as the single-process trainer's step does, the dataset's augmentation and
+ * the config's regularizers' batch transforms (mixup, cutmix, cutout, random erasing, label smoothing), each minibatch
+ * drawing from the trainer's streams for its seed, epoch and number ({@code Seeds}); and the head's labels: the
+ * targets [N, K], followed by every feature-map cell's target [N, h·w·K] when a regularizer sets per-pixel targets
+ * (as {@code CamModel.labels}).
  */
 final class ExecutorData implements FlatMapFunction<Iterator<ExecutorData.Chunk>, DataSet>, Serializable {
     private static final long serialVersionUID = 1L;
@@ -25,11 +33,26 @@ final class ExecutorData implements FlatMapFunction<Iterator<ExecutorData.Chunk>
     record Chunk(int batch, int[] indices) implements Serializable {}
 
     private final Specs data;
+    private final List<Specs> regularizers;
+    /** The head's feature-map size {h, w} for per-cell targets, or null when no regularizer sets them. */
+    private final int[] pixelGrid;
+
     private final long seed;
     private final int epoch;
 
+    /** Minibatches without regularizers. */
     ExecutorData(Specs data, long seed, int epoch) {
+        this(data, List.of(), null, seed, epoch);
+    }
+
+    /**
+     * @param regularizers the config's regularizer nodes, applied in order to every minibatch
+     * @param pixelGrid    the driver's objective's feature-map size for per-cell targets, or null when it has none
+     */
+    ExecutorData(Specs data, List<Specs> regularizers, int[] pixelGrid, long seed, int epoch) {
         this.data = data;
+        this.regularizers = List.copyOf(regularizers);
+        this.pixelGrid = pixelGrid == null ? null : pixelGrid.clone();
         this.seed = seed;
         this.epoch = epoch;
     }
@@ -93,6 +116,10 @@ final class ExecutorData implements FlatMapFunction<Iterator<ExecutorData.Chunk>
         Dataset dataset = DatasetCache.get(data, () -> Plugins.make(PluginKind.DATASET, data));
         int classes = dataset.info().numClasses();
         Batches batches = new Batches(dataset.train(), dataset.info().shape(), classes, Integer.MAX_VALUE);
+        List<Regularizer> regs = new ArrayList<>();
+        for (Specs r : regularizers) {
+            regs.add(Plugins.make(PluginKind.REGULARIZER, r));
+        }
         List<DataSet> out = new ArrayList<>();
         while (chunks.hasNext()) {
             Chunk c = chunks.next();
@@ -101,14 +128,30 @@ final class ExecutorData implements FlatMapFunction<Iterator<ExecutorData.Chunk>
                     pixels,
                     c.indices().length,
                     dataset.augmentation(),
-                    new Random(seed * 1_000_003L + epoch * 65_537L + c.batch()));
+                    new Random(Seeds.of(seed, epoch, c.batch(), Seeds.AUGMENTATION)));
             INDArray images = batches.toArray(pixels, c.indices().length);
             INDArray targets = Nd4j.zeros(images.dataType(), c.indices().length, classes);
             for (int i = 0; i < c.indices().length; i++) {
                 targets.putScalar(i, dataset.train().label(c.indices()[i]), 1.0);
             }
-            out.add(new DataSet(images, targets));
+            Batch batch = new Batch(images, targets);
+            Random rng = new Random(Seeds.of(seed, epoch, c.batch(), Seeds.REGULARIZERS));
+            for (Regularizer r : regs) {
+                batch = r.apply(batch, rng);
+            }
+            out.add(new DataSet(batch.features(), labels(batch)));
         }
         return out.iterator();
+    }
+
+    /** The head's label array of {@code batch}: as {@code CamModel.labels(Batch)} with the driver's grid. */
+    private INDArray labels(Batch batch) {
+        INDArray targets = batch.targets();
+        if (pixelGrid == null) {
+            return targets;
+        }
+        RegionalTargets regions = batch.regional().orElseGet(() -> RegionalTargets.uniform(targets, 1, 1));
+        INDArray cells = regions.onGrid(pixelGrid[0], pixelGrid[1]).castTo(targets.dataType());
+        return Nd4j.hstack(targets, cells.reshape('c', cells.size(0), cells.size(1) * cells.size(2)));
     }
 }

@@ -45,6 +45,7 @@ final class ExecutorObjective implements TrainingHook, Serializable {
     private final Specs loss;
     private final List<Specs> regularizers;
     private final double weightDecay;
+    private final int[] pixelGrid;
     private int epoch;
     /** Where workers report their minibatches, or null (then nothing is reported). */
     private org.apache.spark.util.CollectionAccumulator<Step> steps;
@@ -58,9 +59,18 @@ final class ExecutorObjective implements TrainingHook, Serializable {
     private int epochCount;
 
     ExecutorObjective(Specs loss, List<Specs> regularizers, double weightDecay) {
+        this(loss, regularizers, weightDecay, null);
+    }
+
+    /**
+     * @param pixelGrid the driver's objective's feature-map size for per-cell targets (a regularizer with regional
+     *     targets), which each worker's objective is bound to as {@code CamModel.setObjective} does; null without
+     */
+    ExecutorObjective(Specs loss, List<Specs> regularizers, double weightDecay, int[] pixelGrid) {
         this.loss = loss;
         this.regularizers = new ArrayList<>(regularizers);
         this.weightDecay = weightDecay;
+        this.pixelGrid = pixelGrid == null ? null : pixelGrid.clone();
     }
 
     /**
@@ -144,6 +154,9 @@ final class ExecutorObjective implements TrainingHook, Serializable {
         graph.getConfiguration().setEpochCount(epochCount);
         Objective objective = objective();
         objective.setEpoch(epoch);
+        if (pixelGrid != null) {
+            objective.bindPixelGrid(pixelGrid[0], pixelGrid[1]);
+        }
         CamHeadLayer head = (CamHeadLayer) graph.getLayer(CamModel.HEAD);
         head.head().setObjective(objective);
         head.redefine();

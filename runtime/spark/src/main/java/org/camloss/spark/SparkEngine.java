@@ -67,7 +67,10 @@ final class SparkEngine implements TrainingEngine {
         }
         this.sc = new JavaSparkContext(conf);
         this.hook = new ExecutorObjective(
-                Specs.of(job.config().loss()), Specs.of(job.config().regularizers()), weightDecay);
+                Specs.of(job.config().loss()),
+                Specs.of(job.config().regularizers()),
+                weightDecay,
+                job.model().objective().pixelGrid().orElse(null));
         this.steps = sc.sc().collectionAccumulator("camloss minibatches");
         hook.collect(steps);
         hook.follow(job.model().graph().getConfiguration());
@@ -105,7 +108,11 @@ final class SparkEngine implements TrainingEngine {
         steps.reset();
         JavaRDD<DataSet> data = sc.parallelize(chunks, workers)
                 .mapPartitions(new ExecutorData(
-                        Specs.of(job.config().data()), job.config().seed(), epoch));
+                        Specs.of(job.config().data()),
+                        Specs.of(job.config().regularizers()),
+                        job.model().objective().pixelGrid().orElse(null),
+                        job.config().seed(),
+                        epoch));
         try {
             sparkGraph.fit(data);
         } catch (RuntimeException e) {

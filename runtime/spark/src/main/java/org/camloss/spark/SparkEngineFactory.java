@@ -1,16 +1,12 @@
 package org.camloss.spark;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 import org.camloss.api.ParamProblem;
 import org.camloss.api.ParamSpec;
 import org.camloss.api.Params;
 import org.camloss.api.Range;
-import org.camloss.api.Regularizer;
 import org.camloss.api.UserException;
-import org.camloss.api.data.Batch;
 import org.camloss.runtime.engine.EngineFactory;
 import org.camloss.runtime.engine.EngineJob;
 import org.camloss.runtime.engine.TrainingEngine;
@@ -95,17 +91,6 @@ public final class SparkEngineFactory implements EngineFactory {
                             "distill: distillers cannot run on the executors (the teacher's columns "
                                     + "are computed by the single-process trainer); use the engine's default (no engine section)"));
         }
-        for (int i = 0; i < job.config().regularizers().size(); i++) {
-            String id = job.config().regularizers().get(i).id();
-            Regularizer r = make(job, i);
-            if (transformsBatches(r)) {
-                problems.add(new ParamProblem(
-                        "",
-                        "regularizers." + i + " (" + id + ") transforms training batches, "
-                                + "which the spark engine does not do on the executors yet; regularizers it can run: those "
-                                + "that only change the network (dropout, stochastic-depth, shakedrop)"));
-            }
-        }
         return problems;
     }
 
@@ -135,13 +120,6 @@ public final class SparkEngineFactory implements EngineFactory {
     private static int batchPerWorker(Params params, EngineJob job) {
         int b = params.getInt(BATCH_PER_WORKER);
         return b > 0 ? b : job.config().train().batchSize();
-    }
-
-    private static Regularizer make(EngineJob job, int i) {
-        return registry()
-                .find(PluginKind.REGULARIZER, job.config().regularizers().get(i).id())
-                .orElseThrow()
-                .create(job.config().regularizers().get(i).toParams());
     }
 
     private static PluginRegistry registry() {
@@ -176,15 +154,5 @@ public final class SparkEngineFactory implements EngineFactory {
                 + Runtime.version().feature()
                 + ": it lacks " + String.join(" ", missing) + "; start it with these flags (spark-submit 3.3 and "
                 + "newer adds them; with java directly, put them on its command line)");
-    }
-
-    /** Whether {@code r} overrides {@link Regularizer#apply}, i.e. changes batches before the step. */
-    static boolean transformsBatches(Regularizer r) {
-        try {
-            Method m = r.getClass().getMethod("apply", Batch.class, RandomGenerator.class);
-            return m.getDeclaringClass() != Regularizer.class;
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException("Regularizer.apply not found", e);
-        }
     }
 }

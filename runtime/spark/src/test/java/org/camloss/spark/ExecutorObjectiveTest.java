@@ -89,6 +89,61 @@ class ExecutorObjectiveTest {
         assertEquals(38, worker.getConfiguration().getIterationCount());
     }
 
+    /**
+     * A minibatch made on an executor is the single-process trainer's batch: the same images, then the regularizers
+     * drawing from the trainer's stream for the batch's seed, epoch and number, then the model's labels (with every
+     * feature-map cell's target for cutmix's regional target CAM).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"mixup", "cutmix", "cutmix-regional", "cutout", "random-erasing", "label-smoothing"})
+    void aMinibatchMadeOnAnExecutorIsTheTrainersBatchAfterItsRegularizers(String regularizer) throws Exception {
+        Map<String, Object> node =
+                switch (regularizer) {
+                    case "cutmix" -> Map.of("id", "cutmix", "params", Map.of("probability", 1.0));
+                    case "cutmix-regional" -> Map.of(
+                            "id", "cutmix", "params", Map.of("probability", 1.0, "cam_target", "regional"));
+                    case "random-erasing" -> Map.of("id", regularizer, "params", Map.of("probability", 1.0));
+                    default -> Map.of("id", regularizer);
+                };
+        Map<String, Object> raw = new java.util.LinkedHashMap<>(TINY);
+        raw.put("regularizers", List.of(node));
+        ExperimentConfig config = CAMLOSS.config(raw, List.of());
+        ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
+        CamModel driver = Wiring.training(config, parts, Duration.ofDays(1)).model();
+        int[] grid = driver.objective().pixelGrid().orElse(null);
+        assertEquals(regularizer.equals("cutmix-regional"), grid != null, "per-pixel targets");
+
+        int epoch = 1;
+        ExecutorData.Chunk chunk = new ExecutorData.Chunk(2, new int[] {3, 1, 4, 1, 5, 9, 2, 6});
+        DataSet plain = new ExecutorData(Specs.of(config.data()), config.seed(), epoch)
+                .call(List.of(chunk).iterator())
+                .next();
+        DataSet shipped = roundTrip(new ExecutorData(
+                        Specs.of(config.data()), Specs.of(config.regularizers()), grid, config.seed(), epoch))
+                .call(List.of(chunk).iterator())
+                .next();
+
+        // the trainer's step (Trainer.step): the regularizers with the batch's stream, then CamModel.labels
+        org.camloss.api.data.Batch expected = new org.camloss.api.data.Batch(
+                plain.getFeatures().dup(), plain.getLabels().dup());
+        java.util.Random rng = new java.util.Random(org.camloss.runtime.train.Seeds.of(
+                config.seed(), epoch, chunk.batch(), org.camloss.runtime.train.Seeds.REGULARIZERS));
+        for (org.camloss.api.Regularizer r : parts.regularizers()) {
+            expected = r.apply(expected, rng);
+        }
+        assertEquals(expected.features(), shipped.getFeatures(), regularizer);
+        assertEquals(driver.labels(expected), shipped.getLabels(), regularizer);
+        assertTrue(
+                !plain.getFeatures().equals(shipped.getFeatures())
+                        || !plain.getLabels().equals(shipped.getLabels()),
+                regularizer + " changed nothing: the comparison would not show a missing regularizer");
+        if (grid != null) {
+            long k = expected.targets().size(1);
+            assertEquals(k + (long) grid[0] * grid[1] * k, shipped.getLabels().size(1));
+        }
+    }
+
     @Test
     void aRebuiltWorkerGraphGetsItsOwnObjectiveAndWeightDecay() throws Exception {
         ExperimentConfig config = CAMLOSS.config(TINY, List.of());

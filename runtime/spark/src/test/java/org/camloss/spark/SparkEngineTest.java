@@ -133,14 +133,27 @@ class SparkEngineTest {
     }
 
     @Test
-    void refusesABatchTransformingRegularizer() {
-        EngineJob job = job("regularizers.0.id=mixup");
-        UserException e = assertThrows(UserException.class, () -> ENGINES.start("spark", Map.of(), job));
-        assertEquals(
-                "engine: regularizers.0 (mixup) transforms training batches, which the spark engine does not do on "
-                        + "the executors yet; regularizers it can run: those that only change the network (dropout, "
-                        + "stochastic-depth, shakedrop)",
-                e.getMessage());
+    void everyRegisteredRegularizerTrainsOnTheExecutors() {
+        // every regularizer id the registry has (a later one is covered too), and cutmix with per-pixel targets, whose
+        // labels carry every feature-map cell's target
+        List<String> sets = new java.util.ArrayList<>();
+        for (String id : CAMLOSS.registry().ids(org.camloss.runtime.registry.PluginKind.REGULARIZER)) {
+            sets.add("regularizers.0.id=" + id);
+        }
+        sets.add("regularizers.0.id=cutmix;regularizers.0.params.cam_target=regional");
+        for (String set : sets) {
+            EngineJob job = job(set.split(";"));
+            INDArray before = job.model().graph().params().dup();
+            try (TrainingEngine engine = ENGINES.start(
+                    "spark",
+                    Map.of("master", "local[2]", "workers", 2, "averaging_frequency", 3, "batch_per_worker", 16),
+                    job)) {
+                EpochOutcome first = engine.trainEpoch(0);
+                assertTrue(Double.isFinite(first.loss()), set + ": " + first);
+                assertEquals(96, first.examples(), set);
+            }
+            assertNotEquals(before, job.model().graph().params(), set + ": the driver's parameters did not change");
+        }
     }
 
     @Test
@@ -204,20 +217,6 @@ class SparkEngineTest {
                 "engine: distill: distillers cannot run on the executors (the teacher's columns are computed by the "
                         + "single-process trainer); use the engine's default (no engine section)",
                 e.getMessage());
-    }
-
-    @Test
-    void everyBatchTransformingRegularizerIsRefusedAndEveryNetworkOneRuns() {
-        for (String id : CAMLOSS.registry().ids(org.camloss.runtime.registry.PluginKind.REGULARIZER)) {
-            var factory = CAMLOSS.registry()
-                    .find(org.camloss.runtime.registry.PluginKind.REGULARIZER, id)
-                    .orElseThrow();
-            var r = factory.create(
-                    org.camloss.api.Params.check(factory.params(), Map.of()).params());
-            boolean network =
-                    List.of("dropout", "stochastic-depth", "shakedrop").contains(id);
-            assertEquals(!network, SparkEngineFactory.transformsBatches(r), id);
-        }
     }
 
     @Test
