@@ -174,7 +174,11 @@ public final class Camloss {
                 .start(
                         spec.id(),
                         spec.params(),
-                        new org.camloss.runtime.engine.EngineJob(config, wired.model(), parts.dataset()));
+                        new org.camloss.runtime.engine.EngineJob(
+                                config,
+                                wired.model(),
+                                parts.dataset(),
+                                java.util.Optional.ofNullable(parts.teacher())));
     }
 
     /**

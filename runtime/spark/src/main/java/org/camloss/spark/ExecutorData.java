@@ -22,9 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Turns minibatches of training indices into DataSets on an executor, reading the images from the config's dataset
  * plugin made in that executor's JVM; then, as the single-process trainer's step does, the dataset's augmentation and
  * the config's regularizers' batch transforms (mixup, cutmix, cutout, random erasing, label smoothing), each minibatch
- * drawing from the trainer's streams for its seed, epoch and number ({@code Seeds}); and the head's labels: the
- * targets [N, K], followed by every feature-map cell's target [N, h·w·K] when a regularizer sets per-pixel targets
- * (as {@code CamModel.labels}).
+ * drawing from the trainer's streams for its seed, epoch and number ({@code Seeds}); the distillation teacher's
+ * signals ({@link ExecutorTeacher}); and the head's labels: the targets [N, K], followed by the teacher's columns or by
+ * every feature-map cell's target [N, h·w·K] when a regularizer sets per-pixel targets (as {@code CamModel.labels}).
  */
 final class ExecutorData implements FlatMapFunction<Iterator<ExecutorData.Chunk>, DataSet>, Serializable {
     private static final long serialVersionUID = 1L;
@@ -40,19 +40,24 @@ final class ExecutorData implements FlatMapFunction<Iterator<ExecutorData.Chunk>
     private final long seed;
     private final int epoch;
 
-    /** Minibatches without regularizers. */
+    /** The teacher whose signals follow the targets in the labels, or null without distillation. */
+    private final ExecutorTeacher teacher;
+
+    /** Minibatches without regularizers or teacher. */
     ExecutorData(Specs data, long seed, int epoch) {
-        this(data, List.of(), null, seed, epoch);
+        this(data, List.of(), null, null, seed, epoch);
     }
 
     /**
      * @param regularizers the config's regularizer nodes, applied in order to every minibatch
      * @param pixelGrid    the driver's objective's feature-map size for per-cell targets, or null when it has none
+     * @param teacher      the distillation teacher, run on every minibatch after the regularizers, or null
      */
-    ExecutorData(Specs data, List<Specs> regularizers, int[] pixelGrid, long seed, int epoch) {
+    ExecutorData(Specs data, List<Specs> regularizers, int[] pixelGrid, ExecutorTeacher teacher, long seed, int epoch) {
         this.data = data;
         this.regularizers = List.copyOf(regularizers);
         this.pixelGrid = pixelGrid == null ? null : pixelGrid.clone();
+        this.teacher = teacher;
         this.seed = seed;
         this.epoch = epoch;
     }
@@ -138,6 +143,10 @@ final class ExecutorData implements FlatMapFunction<Iterator<ExecutorData.Chunk>
             Random rng = new Random(Seeds.of(seed, epoch, c.batch(), Seeds.REGULARIZERS));
             for (Regularizer r : regs) {
                 batch = r.apply(batch, rng);
+            }
+            if (teacher != null) {
+                batch = new Batch(
+                        batch.features(), teacher.teacher(dataset.info()).labels(batch.features(), batch.targets()));
             }
             out.add(new DataSet(batch.features(), labels(batch)));
         }

@@ -5,10 +5,12 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.camloss.api.Distiller;
 import org.camloss.api.Loss;
 import org.camloss.api.Regularizer;
 import org.camloss.engine.head.CamHeadLayer;
 import org.camloss.engine.head.Objective;
+import org.camloss.engine.head.TeacherColumns;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.optim.CoupledWeightDecay;
 import org.camloss.runtime.registry.PluginKind;
@@ -46,6 +48,8 @@ final class ExecutorObjective implements TrainingHook, Serializable {
     private final List<Specs> regularizers;
     private final double weightDecay;
     private final int[] pixelGrid;
+    private final List<Specs> distillers;
+    private final TeacherColumns teacher;
     private int epoch;
     /** Where workers report their minibatches, or null (then nothing is reported). */
     private org.apache.spark.util.CollectionAccumulator<Step> steps;
@@ -59,18 +63,28 @@ final class ExecutorObjective implements TrainingHook, Serializable {
     private int epochCount;
 
     ExecutorObjective(Specs loss, List<Specs> regularizers, double weightDecay) {
-        this(loss, regularizers, weightDecay, null);
+        this(loss, regularizers, weightDecay, null, List.of(), null);
     }
 
     /**
-     * @param pixelGrid the driver's objective's feature-map size for per-cell targets (a regularizer with regional
+     * @param pixelGrid  the driver's objective's feature-map size for per-cell targets (a regularizer with regional
      *     targets), which each worker's objective is bound to as {@code CamModel.setObjective} does; null without
+     * @param distillers the config's distiller nodes (empty without distillation)
+     * @param teacher    the teacher's label layout the distillers read their signals from, or null without
      */
-    ExecutorObjective(Specs loss, List<Specs> regularizers, double weightDecay, int[] pixelGrid) {
+    ExecutorObjective(
+            Specs loss,
+            List<Specs> regularizers,
+            double weightDecay,
+            int[] pixelGrid,
+            List<Specs> distillers,
+            TeacherColumns teacher) {
         this.loss = loss;
         this.regularizers = new ArrayList<>(regularizers);
         this.weightDecay = weightDecay;
         this.pixelGrid = pixelGrid == null ? null : pixelGrid.clone();
+        this.distillers = new ArrayList<>(distillers);
+        this.teacher = teacher;
     }
 
     /**
@@ -164,13 +178,25 @@ final class ExecutorObjective implements TrainingHook, Serializable {
         prepared = model;
     }
 
-    /** The objective of the config's loss and regularizer nodes, made with the executor's plugins. */
+    /**
+     * The objective of the config's loss, regularizer and distiller nodes, made with the executor's plugins; with a
+     * teacher, its signals are read from the label columns the executor's data function put after the targets.
+     */
     Objective objective() {
         Loss l = Plugins.make(PluginKind.LOSS, loss);
         List<Regularizer> regs = new ArrayList<>();
         for (Specs r : regularizers) {
             regs.add(Plugins.make(PluginKind.REGULARIZER, r));
         }
-        return new Objective(l, regs, List.of());
+        List<Distiller> dists = new ArrayList<>();
+        for (Specs d : distillers) {
+            dists.add(Plugins.make(PluginKind.DISTILLER, d));
+        }
+        Objective objective = new Objective(l, regs, dists);
+        if (teacher != null) {
+            TeacherColumns columns = teacher;
+            objective.bindTeacher((context, labels) -> columns.slice(labels));
+        }
+        return objective;
     }
 }

@@ -42,6 +42,8 @@ final class SparkEngine implements TrainingEngine {
     private final JavaSparkContext sc;
     private final SparkComputationGraph sparkGraph;
     private final ExecutorObjective hook;
+    /** The distillation teacher as the executors load it, or null. */
+    private final ExecutorTeacher teacher;
     /** The workers' minibatches of the running epoch (size, loss, terms), reset before each epoch. */
     private final org.apache.spark.util.CollectionAccumulator<ExecutorObjective.Step> steps;
 
@@ -66,11 +68,16 @@ final class SparkEngine implements TrainingEngine {
             DatasetCache.put(Specs.of(job.config().data()), job.data());
         }
         this.sc = new JavaSparkContext(conf);
+        this.teacher = job.teacher()
+                .map(t -> ExecutorTeacher.of(job.config().distill().orElseThrow(), t))
+                .orElse(null);
         this.hook = new ExecutorObjective(
                 Specs.of(job.config().loss()),
                 Specs.of(job.config().regularizers()),
                 weightDecay,
-                job.model().objective().pixelGrid().orElse(null));
+                job.model().objective().pixelGrid().orElse(null),
+                job.config().distill().map(d -> Specs.of(d.distillers())).orElse(List.of()),
+                teacher == null ? null : teacher.columns());
         this.steps = sc.sc().collectionAccumulator("camloss minibatches");
         hook.collect(steps);
         hook.follow(job.model().graph().getConfiguration());
@@ -111,6 +118,7 @@ final class SparkEngine implements TrainingEngine {
                         Specs.of(job.config().data()),
                         Specs.of(job.config().regularizers()),
                         job.model().objective().pixelGrid().orElse(null),
+                        teacher,
                         job.config().seed(),
                         epoch));
         try {

@@ -84,13 +84,6 @@ public final class SparkEngineFactory implements EngineFactory {
             ExecutorData.rebuildProblem(job.config().data(), job.data())
                     .ifPresent(p -> problems.add(new ParamProblem("", p)));
         }
-        if (job.config().distill().isPresent()) {
-            problems.add(
-                    new ParamProblem(
-                            "",
-                            "distill: distillers cannot run on the executors (the teacher's columns "
-                                    + "are computed by the single-process trainer); use the engine's default (no engine section)"));
-        }
         return problems;
     }
 

@@ -22,6 +22,7 @@ import org.camloss.runtime.wiring.ExperimentParts;
 import org.camloss.runtime.wiring.Wiring;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -120,7 +121,7 @@ class ExecutorObjectiveTest {
                 .call(List.of(chunk).iterator())
                 .next();
         DataSet shipped = roundTrip(new ExecutorData(
-                        Specs.of(config.data()), Specs.of(config.regularizers()), grid, config.seed(), epoch))
+                        Specs.of(config.data()), Specs.of(config.regularizers()), grid, null, config.seed(), epoch))
                 .call(List.of(chunk).iterator())
                 .next();
 
@@ -142,6 +143,77 @@ class ExecutorObjectiveTest {
             long k = expected.targets().size(1);
             assertEquals(k + (long) grid[0] * grid[1] * k, shipped.getLabels().size(1));
         }
+    }
+
+    /**
+     * With distillation, an executor's minibatch carries the teacher's columns after the targets exactly as the
+     * trainer's batch does (the teacher loaded again from its file on the executor), after the regularizers; and the
+     * worker's objective reads its signals from them.
+     */
+    @Test
+    void aMinibatchMadeOnAnExecutorCarriesTheTeachersColumns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        ExperimentConfig plainConfig = CAMLOSS.config(TINY, List.of());
+        java.nio.file.Path file = tmp.resolve("teacher.zip");
+        org.camloss.runtime.run.ModelFiles.save(
+                Wiring.training(plainConfig, ExperimentParts.make(CAMLOSS.registry(), plainConfig), Duration.ofDays(1))
+                        .model()
+                        .graph(),
+                file);
+        Map<String, Object> raw = new java.util.LinkedHashMap<>(TINY);
+        raw.put("regularizers", List.of(Map.of("id", "mixup")));
+        raw.put(
+                "distill",
+                Map.of(
+                        "teacher",
+                        file.toString(),
+                        "distillers",
+                        List.of(Map.of("id", "kd"), Map.of("id", "caam-cam"))));
+        ExperimentConfig config = CAMLOSS.config(raw, List.of());
+        ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
+        CamModel driver = Wiring.training(config, parts, Duration.ofDays(1)).model();
+        ExecutorTeacher teacher = roundTrip(ExecutorTeacher.of(config.distill().orElseThrow(), parts.teacher()));
+        assertEquals(parts.teacher().columns(), teacher.columns());
+
+        int epoch = 0;
+        ExecutorData.Chunk chunk = new ExecutorData.Chunk(1, new int[] {7, 0, 2, 5, 11, 3});
+        DataSet plain = new ExecutorData(Specs.of(config.data()), config.seed(), epoch)
+                .call(List.of(chunk).iterator())
+                .next();
+        DataSet shipped = roundTrip(new ExecutorData(
+                        Specs.of(config.data()), Specs.of(config.regularizers()), null, teacher, config.seed(), epoch))
+                .call(List.of(chunk).iterator())
+                .next();
+
+        org.camloss.api.data.Batch expected = new org.camloss.api.data.Batch(
+                plain.getFeatures().dup(), plain.getLabels().dup());
+        java.util.Random rng = new java.util.Random(org.camloss.runtime.train.Seeds.of(
+                config.seed(), epoch, chunk.batch(), org.camloss.runtime.train.Seeds.REGULARIZERS));
+        expected = parts.regularizers().get(0).apply(expected, rng);
+        INDArray labels = driver.labels(new org.camloss.api.data.Batch(
+                expected.features(), parts.teacher().labels(expected.features(), expected.targets())));
+        assertEquals(expected.features(), shipped.getFeatures());
+        assertEquals(labels.shape()[1], shipped.getLabels().shape()[1]);
+        assertTrue(labels.equalsWithEps(shipped.getLabels(), 1e-6), labels + "\n" + shipped.getLabels());
+        assertTrue(labels.shape()[1] > 10, "no teacher columns: " + labels.shapeInfoToString());
+
+        // the worker's objective has the distillers and reads the teacher's columns: one step trains, with their terms
+        ComputationGraph worker =
+                new ComputationGraph(driver.graph().getConfiguration().clone());
+        worker.init(driver.graph().params().dup(), false);
+        ExecutorObjective hook = roundTrip(new ExecutorObjective(
+                Specs.of(config.loss()),
+                Specs.of(config.regularizers()),
+                1.0e-4,
+                null,
+                Specs.of(config.distill().orElseThrow().distillers()),
+                teacher.columns()));
+        hook.preUpdate(shipped, worker);
+        worker.fit(shipped);
+        CamHeadLayer head = (CamHeadLayer) worker.getLayer(CamModel.HEAD);
+        assertTrue(Double.isFinite(worker.score()));
+        assertTrue(
+                head.lastTerms().containsKey("kd") && head.lastTerms().containsKey("caam_cam"), head.lastTerms() + "");
     }
 
     @Test

@@ -51,7 +51,7 @@ class SparkEngineTest {
         ExperimentConfig config = CAMLOSS.config(raw, List.of(sets));
         ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
         CamModel model = Wiring.training(config, parts, Duration.ofDays(1)).model();
-        return new EngineJob(config, model, parts.dataset());
+        return new EngineJob(config, model, parts.dataset(), java.util.Optional.ofNullable(parts.teacher()));
     }
 
     private static EvalResult evaluate(EngineJob job) {
@@ -207,16 +207,28 @@ class SparkEngineTest {
     }
 
     @Test
-    void refusesDistillation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    void distillsOnTheExecutors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         java.nio.file.Path teacher = tmp.resolve("teacher.zip");
         org.camloss.runtime.run.ModelFiles.save(job().model().graph(), teacher);
-        EngineJob job = job(
-                Map.of("distill", Map.of("teacher", teacher.toString(), "distillers", List.of(Map.of("id", "kd")))));
-        UserException e = assertThrows(UserException.class, () -> ENGINES.start("spark", Map.of(), job));
-        assertEquals(
-                "engine: distill: distillers cannot run on the executors (the teacher's columns are computed by the "
-                        + "single-process trainer); use the engine's default (no engine section)",
-                e.getMessage());
+        EngineJob job = job(Map.of(
+                "distill",
+                Map.of(
+                        "teacher",
+                        teacher.toString(),
+                        "distillers",
+                        List.of(Map.of("id", "kd"), Map.of("id", "caam-cam")))));
+        INDArray before = job.model().graph().params().dup();
+        try (TrainingEngine engine = ENGINES.start(
+                "spark",
+                Map.of("master", "local[2]", "workers", 2, "averaging_frequency", 3, "batch_per_worker", 16),
+                job)) {
+            EpochOutcome first = engine.trainEpoch(0);
+            assertTrue(Double.isFinite(first.loss()), first.toString());
+            // the workers' heads computed the distillers' terms from the teacher's columns
+            assertTrue(first.terms().containsKey("kd") && first.terms().containsKey("caam_cam"), first.terms() + "");
+            assertTrue(first.terms().get("kd") >= 0 && first.terms().get("caam_cam") >= 0, first.terms() + "");
+        }
+        assertNotEquals(before, job.model().graph().params(), "the driver's parameters did not change");
     }
 
     @Test

@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param signals the signals carried
  * @param stages  the teacher's stage shapes, shallow to deep; required with {@link TeacherSignal#STAGES}
  */
-public record TeacherColumns(int classes, int mapH, int mapW, Set<TeacherSignal> signals, List<StageShape> stages) {
+public record TeacherColumns(int classes, int mapH, int mapW, Set<TeacherSignal> signals, List<StageShape> stages)
+        implements java.io.Serializable {
     public TeacherColumns {
         signals = Set.copyOf(signals);
         stages = List.copyOf(stages);
@@ -44,7 +45,7 @@ public record TeacherColumns(int classes, int mapH, int mapW, Set<TeacherSignal>
      * @param height   H_t
      * @param width    W_t
      */
-    public record StageShape(int channels, int height, int width) {
+    public record StageShape(int channels, int height, int width) implements java.io.Serializable {
         /** C·H·W. */
         public int size() {
             return channels * height * width;
