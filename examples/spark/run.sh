@@ -14,9 +14,9 @@
 #   TRAIN (10000)  training images (data.params.train_limit)     EPOCHS (4)
 #   TEST (0 = all) test images (data.params.test_limit)          AVG_FREQ (10) engine.params.averaging_frequency
 #   WAYS ("single local2 cluster2")                              JAVA_OPTS (-Xmx3g) of the driver / single process
-#   BPW (0)        engine.params.batch_per_worker; 0 = train.batch_size (128), so W workers step on W x 128 images
-#                  per averaged step and make 1/W of the single process's sequential steps per epoch; 64 keeps the
-#                  single process's 128 images per averaged step and its number of steps (see README)
+#   BPW (0)        engine.params.batch_per_worker; 0 = train.batch_size / workers (64 for 2 workers): 128 images per
+#                  averaged step and the single process's number of sequential steps; 128 makes W x 128 images per
+#                  averaged step and 1/W of the steps (see README)
 #   MVN_ARGS       extra Maven arguments when the jar must be built (e.g. -o -Dmaven.repo.local=...)
 #   LOCK           a file to flock around each run (e.g. /work/cpu.lock on a shared machine); unset: none
 # No Spark distribution is needed: Spark's jars come from the Maven repository (runtime/spark/target/spark-classpath.txt),

@@ -55,7 +55,9 @@ public final class SparkEngineFactory implements EngineFactory {
                         BATCH_PER_WORKER,
                         0,
                         Range.closed(0, 1_000_000),
-                        "minibatch size of each worker; 0 " + "takes train.batch_size"));
+                        "minibatch size of each worker; 0 takes train.batch_size / workers (rounded up), so that an "
+                                + "averaged step sees train.batch_size images and an epoch has as many sequential steps "
+                                + "as in one process"));
     }
 
     @Override
@@ -110,9 +112,15 @@ public final class SparkEngineFactory implements EngineFactory {
         }
     }
 
-    private static int batchPerWorker(Params params, EngineJob job) {
+    /**
+     * {@code batch_per_worker}, or for 0 {@code ceil(train.batch_size / workers)}: measured on the reference recipe
+     * (README "Training on Spark"), two workers at 128 each (half the sequential steps) ended 5.7 points below one
+     * process after 4 epochs, at 64 each 1.5 points.
+     */
+    static int batchPerWorker(Params params, EngineJob job) {
         int b = params.getInt(BATCH_PER_WORKER);
-        return b > 0 ? b : job.config().train().batchSize();
+        int workers = params.getInt(WORKERS);
+        return b > 0 ? b : (job.config().train().batchSize() + workers - 1) / workers;
     }
 
     private static PluginRegistry registry() {

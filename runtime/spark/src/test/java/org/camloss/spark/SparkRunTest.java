@@ -85,7 +85,8 @@ class SparkRunTest {
         List<Map<String, Object>> rows = MetricsWriter.read(run.resolve("metrics.jsonl"));
         assertEquals(2, rows.size());
         for (Map<String, Object> row : rows) {
-            assertEquals(4, ((Number) row.get("engine_steps")).intValue(), row.toString());
+            // batch_per_worker 0: train.batch_size / workers = 8, so 64 images make 8 minibatches per epoch
+            assertEquals(8, ((Number) row.get("engine_steps")).intValue(), row.toString());
             assertTrue(row.containsKey("test_accuracy"), row.toString());
             // the epoch's means over the workers' minibatches, as a single process writes them: the loss is the
             // weighted sum of the terms in every step, so also in the means (alpha 0.5)
@@ -103,8 +104,9 @@ class SparkRunTest {
         assertEquals("spark", engine.get("engine"));
         assertEquals("local[2]", engine.get("master"));
         assertEquals(2, ((Number) engine.get("workers")).intValue());
-        // 4 minibatches per epoch over 2 workers at 2 minibatches each between averagings: 1 round per epoch
-        assertEquals(2, ((Number) engine.get("rounds")).intValue());
+        // 8 minibatches per epoch over 2 workers at 2 minibatches each between averagings: 2 rounds per epoch
+        assertEquals(4, ((Number) engine.get("rounds")).intValue());
+        assertEquals(8, ((Number) engine.get("batch_per_worker")).intValue());
         assertTrue(((String) engine.get("spark_version")).startsWith("3."), engine.toString());
         assertEquals(0, ((Number) engine.get("executor_jvms")).intValue(), "local[2]: tasks in the driver's JVM");
         // the resolved config: every engine default filled in
@@ -152,8 +154,8 @@ class SparkRunTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> engine = (Map<String, Object>) provenance.get("engine");
         assertEquals("local[2]", engine.get("master"));
-        // the resumed engine trained one epoch: 4 minibatches over 2 workers, averaging after each
-        assertEquals(2, ((Number) engine.get("rounds")).intValue());
+        // the resumed engine trained one epoch: 8 minibatches of 8 over 2 workers, averaging after each
+        assertEquals(4, ((Number) engine.get("rounds")).intValue());
         List<Map<String, Object>> rows = MetricsWriter.read(run.resolve("metrics.jsonl"));
         assertEquals(2, rows.size());
         assertEquals(first, rows.get(0));
