@@ -288,6 +288,51 @@ public abstract class LossContract extends PluginContract<LossFactory> {
         return q;
     }
 
+    /**
+     * The head's inference output (the class probabilities DL4J's {@code output} returns) is the same whether the head
+     * computes it without SameDiff, as it does when every term of the objective has a kernel, or by its SameDiff graph
+     * (kernels off): float and double, batches of 1, 4 and 9, the one-convolution and the two-stage tiny models (6×6 and
+     * 3×3 feature maps of 4 channels). Skipped for a loss without kernels.
+     */
+    @Test
+    void inferenceOnKernelsMatchesSameDiff() {
+        assumeTrue(hasKernels(), plugin() + " has no term with a TermKernel: its head infers with SameDiff");
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            double tolerance = type == DataType.FLOAT ? 1e-6 : 1e-12;
+            for (String backbone : new String[] {"one-convolution", "two-stage"}) {
+                CamModel model = TinyNets.model(
+                        backbone.equals("two-stage") ? TinyNets.twoStage() : TinyNets.oneConv(),
+                        Objective.of(loss()),
+                        type,
+                        new NoOp(),
+                        5);
+                for (int n : new int[] {1, 4, 9}) {
+                    String where = plugin() + ", " + type + ", " + backbone + " model, batch " + n + ": ";
+                    INDArray x = TinyNets.images(n, type, 30 + n);
+                    INDArray onKernels = model.graph().outputSingle(false, x).dup();
+                    assertEquals(
+                            model.objective().sameDiffTermNames().isEmpty(),
+                            model.headLayer().infersOnKernels(),
+                            where + "the head infers without SameDiff exactly when every term has a kernel");
+                    model.setObjective(Objective.of(loss()).useKernels(false));
+                    INDArray reference = model.graph().outputSingle(false, x).dup();
+                    assertFalse(model.headLayer().infersOnKernels(), where + "kernels off: SameDiff infers");
+                    model.setObjective(Objective.of(loss()));
+                    assertEquals(type, onKernels.dataType(), where + "data type");
+                    assertEquals(
+                            java.util.Arrays.toString(reference.shape()),
+                            java.util.Arrays.toString(onKernels.shape()),
+                            where + "shape");
+                    double diff = onKernels.sub(reference).amaxNumber().doubleValue();
+                    require(
+                            diff <= tolerance,
+                            () -> where + "probabilities differ from the SameDiff graph's by " + diff + " (tolerance "
+                                    + tolerance + ")");
+                }
+            }
+        }
+    }
+
     private void compareKernels(INDArray features, INDArray targets, INDArray cells, String what) {
         Nd4j.getRandom().setSeed(12);
         INDArray w = Nd4j.randn(DataType.DOUBLE, TinyNets.CLASSES, TinyNets.CHANNELS);
