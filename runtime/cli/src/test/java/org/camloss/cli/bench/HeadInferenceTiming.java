@@ -18,11 +18,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * In-JVM A/B of the head's inference: two copies of one model (same seed, same parameters), the head computing its
- * probabilities without SameDiff ({@code CamHeadLayer.activate}'s kernel path) in one and by its SameDiff graph (kernels
- * off) in the other. Each round times {@code reps} whole inference passes ({@code ComputationGraph.output}) of each,
+ * probabilities without SameDiff ({@code CamHeadLayer.activate}'s kernel path) in one and by its SameDiff graph in the
+ * other (kernels switched off after any training steps, so its graph is defined anew without them). Each round times {@code reps} whole inference passes ({@code ComputationGraph.output}) of each,
  * then {@code reps} calls of the head layer alone on the feature map, alternating the order; the table gives the
  * median over rounds of each round's median and the median [min–max] of the per-round ratios. Not a test: run with
- * {@code java -cp <cli test class path> org.camloss.cli.bench.HeadInferenceTiming [backbone depth HxWxC loss rounds reps]}.
+ * {@code java -cp <cli test class path> org.camloss.cli.bench.HeadInferenceTiming [backbone depth HxWxC loss rounds reps
+ * train-steps]}; with train-steps both models first take that many training steps (on the kernels) on the batch.
  */
 public final class HeadInferenceTiming {
     private HeadInferenceTiming() {}
@@ -34,6 +35,7 @@ public final class HeadInferenceTiming {
         String loss = args.length > 3 ? args[3] : "cam-loss";
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 9;
         int reps = args.length > 5 ? Integer.parseInt(args[5]) : 40;
+        int trainSteps = args.length > 6 ? Integer.parseInt(args[6]) : 0;
         Backend.init();
         PluginRegistry registry = PluginRegistry.discover(HeadInferenceTiming.class.getClassLoader());
         BenchCase c = new BenchCase(
@@ -45,12 +47,22 @@ public final class HeadInferenceTiming {
                 128,
                 loss);
         BenchBatch batch = BenchBatch.of(registry, "auto", c);
-        CamModel kernels = assemble(registry, c, true);
-        CamModel sameDiff = assemble(registry, c, false);
-        if (!kernels.graph().params().equals(sameDiff.graph().params())) {
-            throw new IllegalStateException("the two models differ in their parameters");
-        }
+        CamModel kernels = assemble(registry, c);
+        CamModel sameDiff = assemble(registry, c);
         INDArray[] xs = {batch.x()};
+        INDArray[] ys = {batch.oneHot()};
+        for (int i = 0; i < trainSteps; i++) {
+            kernels.graph().fit(xs, ys);
+            sameDiff.graph().fit(xs, ys);
+        }
+        // as the head inferred before 2026-11-30: by its SameDiff graph, defined anew with kernels off
+        sameDiff.objective().useKernels(false);
+        sameDiff.headLayer().redefine();
+        double paramDiff = kernels.graph()
+                .params()
+                .sub(sameDiff.graph().params())
+                .amaxNumber()
+                .doubleValue();
         INDArray p1 = kernels.graph().output(false, xs)[0];
         INDArray p2 = sameDiff.graph().output(false, xs)[0];
         if (!kernels.headLayer().infersOnKernels() || sameDiff.headLayer().infersOnKernels()) {
@@ -60,15 +72,18 @@ public final class HeadInferenceTiming {
                 .output(List.of(kernels.featureVertex()), false, xs, null)[0]
                 .dup();
         System.out.printf(
-                "%s-%d %s %s, batch 128 (%s), %d threads, %d rounds x %d reps; max |p_kernels - p_SameDiff| = %.3g%n",
+                "%s-%d %s %s, batch 128 (%s), %d threads, %d training steps first, %d rounds x %d reps; "
+                        + "max |parameter difference| = %.3g, max |p_kernels - p_SameDiff| = %.3g%n",
                 backbone,
                 depth,
                 c.input(),
                 loss,
                 batch.source(),
                 Backend.threads(),
+                trainSteps,
                 rounds,
                 reps,
+                paramDiff,
                 p1.sub(p2).amaxNumber().doubleValue());
         for (int i = 0; i < 50; i++) {
             kernels.graph().output(false, xs);
@@ -121,7 +136,7 @@ public final class HeadInferenceTiming {
         return Benchmark.median(ms);
     }
 
-    private static CamModel assemble(PluginRegistry registry, BenchCase c, boolean kernels) {
+    private static CamModel assemble(PluginRegistry registry, BenchCase c) {
         Map<String, Object> bp = new java.util.LinkedHashMap<>();
         bp.put("depth", c.depth());
         var bf = registry.find(PluginKind.BACKBONE, c.backbone()).orElseThrow();
@@ -133,6 +148,6 @@ public final class HeadInferenceTiming {
                         bf.create(Params.resolve(bf.params(), bp)),
                         new InputShape(c.channels(), c.height(), c.width()),
                         10,
-                        Objective.of(lf.create(Params.defaults(lf.params()))).useKernels(kernels));
+                        Objective.of(lf.create(Params.defaults(lf.params()))));
     }
 }
