@@ -32,8 +32,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * gradients), the whole head (with a one-convolution backbone) passes DL4J's gradient check in double precision,
  * and every term with a {@link TermKernel} gives the value and gradients of its SameDiff definition (random,
  * ReLU-sparse with tied extremes, and constant feature maps; one-hot and soft targets, and per-cell targets as a
- * regional regularizer gives them, random and of a pasted box; NCHW and NHWC); a loss with no kernels has that check
- * skipped.
+ * regional regularizer gives them, random and of a pasted box; NCHW and NHWC), and the head's inference output, which
+ * it computes without SameDiff when every term has a kernel, equals its SameDiff graph's; a loss with no kernels has
+ * those two checks skipped.
  *
  * <p>The term-level checks evaluate the loss on NCHW feature maps [N, C, H, W], as the head hands them to losses.
  */
