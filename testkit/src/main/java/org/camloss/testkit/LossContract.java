@@ -32,8 +32,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * gradients), the whole head (with a one-convolution backbone) passes DL4J's gradient check in double precision,
  * and every term with a {@link TermKernel} gives the value and gradients of its SameDiff definition (random,
  * ReLU-sparse with tied extremes, and constant feature maps; one-hot and soft targets, and per-cell targets as a
- * regional regularizer gives them, random and of a pasted box; NCHW and NHWC); a loss with no kernels has that check
- * skipped.
+ * regional regularizer gives them, random and of a pasted box; NCHW and NHWC), and the head's inference output, which
+ * it computes without SameDiff when every term has a kernel, equals its SameDiff graph's; a loss with no kernels has
+ * those two checks skipped.
  *
  * <p>The term-level checks evaluate the loss on NCHW feature maps [N, C, H, W], as the head hands them to losses.
  */
@@ -286,6 +287,51 @@ public abstract class LossContract extends PluginContract<LossFactory> {
             }
         }
         return q;
+    }
+
+    /**
+     * The head's inference output (the class probabilities DL4J's {@code output} returns) is the same whether the head
+     * computes it without SameDiff, as it does when every term of the objective has a kernel, or by its SameDiff graph
+     * (kernels off): float and double, batches of 1, 4 and 9, the one-convolution and the two-stage tiny models (6×6 and
+     * 3×3 feature maps of 4 channels). Skipped for a loss without kernels.
+     */
+    @Test
+    void inferenceOnKernelsMatchesSameDiff() {
+        assumeTrue(hasKernels(), plugin() + " has no term with a TermKernel: its head infers with SameDiff");
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            double tolerance = type == DataType.FLOAT ? 1e-6 : 1e-12;
+            for (String backbone : new String[] {"one-convolution", "two-stage"}) {
+                CamModel model = TinyNets.model(
+                        backbone.equals("two-stage") ? TinyNets.twoStage() : TinyNets.oneConv(),
+                        Objective.of(loss()),
+                        type,
+                        new NoOp(),
+                        5);
+                for (int n : new int[] {1, 4, 9}) {
+                    String where = plugin() + ", " + type + ", " + backbone + " model, batch " + n + ": ";
+                    INDArray x = TinyNets.images(n, type, 30 + n);
+                    INDArray onKernels = model.graph().outputSingle(false, x).dup();
+                    assertEquals(
+                            model.objective().sameDiffTermNames().isEmpty(),
+                            model.headLayer().infersOnKernels(),
+                            where + "the head infers without SameDiff exactly when every term has a kernel");
+                    model.setObjective(Objective.of(loss()).useKernels(false));
+                    INDArray reference = model.graph().outputSingle(false, x).dup();
+                    assertFalse(model.headLayer().infersOnKernels(), where + "kernels off: SameDiff infers");
+                    model.setObjective(Objective.of(loss()));
+                    assertEquals(type, onKernels.dataType(), where + "data type");
+                    assertEquals(
+                            java.util.Arrays.toString(reference.shape()),
+                            java.util.Arrays.toString(onKernels.shape()),
+                            where + "shape");
+                    double diff = onKernels.sub(reference).amaxNumber().doubleValue();
+                    require(
+                            diff <= tolerance,
+                            () -> where + "probabilities differ from the SameDiff graph's by " + diff + " (tolerance "
+                                    + tolerance + ")");
+                }
+            }
+        }
     }
 
     private void compareKernels(INDArray features, INDArray targets, INDArray cells, String what) {

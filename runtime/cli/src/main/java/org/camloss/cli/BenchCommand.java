@@ -420,7 +420,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
         try {
-            Process p = new ProcessBuilder(
+            ProcessBuilder pb = new ProcessBuilder(
                             python,
                             script.toString(),
                             "--depth",
@@ -447,8 +447,10 @@ final class BenchCommand implements Callable<Integer> {
                             Double.toString(Benchmark.MOMENTUM),
                             "--weight-decay",
                             Double.toString(Benchmark.WEIGHT_DECAY))
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            // the launcher's glibc setting is for camloss's JVM; the twin runs with glibc's defaults
+            pb.environment().remove("MALLOC_MMAP_THRESHOLD_");
+            Process p = pb.start();
             String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 String last = outText.strip();

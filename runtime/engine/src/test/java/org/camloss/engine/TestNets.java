@@ -52,6 +52,47 @@ public final class TestNets {
         };
     }
 
+    /**
+     * A two-stage backbone: {@code conv1} (3×3, 3 channels, tanh) then {@code conv2} (3×3, stride 2, {@link #CHANNELS}
+     * channels, tanh), both declared as stages; 3×3 feature maps on {@link #SHAPE}.
+     */
+    public static Backbone twoStage() {
+        return new Backbone() {
+            @Override
+            public BackboneInfo info() {
+                return new BackboneInfo(
+                        CHANNELS,
+                        2,
+                        List.of(new BackboneInfo.Stage("conv1", 3, 1), new BackboneInfo.Stage("conv2", CHANNELS, 2)));
+            }
+
+            @Override
+            public String build(BackboneContext ctx) {
+                ctx.graph()
+                        .addLayer(
+                                "conv1",
+                                new ConvolutionLayer.Builder(3, 3)
+                                        .nOut(3)
+                                        .convolutionMode(ConvolutionMode.Same)
+                                        .activation(Activation.TANH)
+                                        .dataFormat(ctx.format())
+                                        .build(),
+                                ctx.input());
+                ctx.graph()
+                        .addLayer(
+                                "conv2",
+                                new ConvolutionLayer.Builder(new int[] {3, 3}, new int[] {2, 2})
+                                        .nOut(CHANNELS)
+                                        .convolutionMode(ConvolutionMode.Same)
+                                        .activation(Activation.TANH)
+                                        .dataFormat(ctx.format())
+                                        .build(),
+                                "conv1");
+                return "conv2";
+            }
+        };
+    }
+
     /** The tiny model with {@code objective}. */
     public static CamModel model(Objective objective, DataType dataType, IUpdater updater, long seed) {
         return new ModelAssembler()

@@ -22,9 +22,11 @@ import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
 import org.camloss.engine.optim.ClassicalMomentum;
 import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.runtime.RuntimeSettings;
 import org.camloss.runtime.explain.NpzWriter;
 import org.camloss.runtime.registry.PluginKind;
 import org.camloss.runtime.registry.PluginRegistry;
+import org.camloss.runtime.train.Trainer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -45,6 +47,8 @@ public final class Benchmark {
     public static final double MOMENTUM = 0.9;
     /** Coupled L2 weight decay of the timed steps. */
     public static final double WEIGHT_DECAY = 5e-4;
+    /** How often the steps are followed by a garbage collection: the training command's interval. */
+    static final java.time.Duration GC_INTERVAL = RuntimeSettings.commandLine().gcInterval();
 
     private final PluginRegistry registry;
     private String data = "random";
@@ -125,22 +129,30 @@ public final class Benchmark {
         INDArray[] ys = {y};
         model.graph().fit(xs, ys);
         double firstStep = (System.nanoTime() - t0) / 1e9;
+        // the training command's periodic collection between steps (Trainer.collectOffHeapGarbage), so that the
+        // memory figures are a training process's; a collection inside a timed step counts, as it does in training
+        long gcInterval = GC_INTERVAL.toNanos();
+        long lastGc = t0;
         for (int i = 0; i < warmup; i++) {
             model.graph().fit(xs, ys);
+            lastGc = Trainer.collectOffHeapGarbage(lastGc, gcInterval);
         }
         double[] train = new double[steps];
         for (int i = 0; i < steps; i++) {
             long s = System.nanoTime();
             model.graph().fit(xs, ys);
+            lastGc = Trainer.collectOffHeapGarbage(lastGc, gcInterval);
             train[i] = c.batch() / ((System.nanoTime() - s) / 1e9);
         }
         for (int i = 0; i < warmup; i++) {
             model.graph().output(false, xs);
+            lastGc = Trainer.collectOffHeapGarbage(lastGc, gcInterval);
         }
         double[] infer = new double[inferSteps];
         for (int i = 0; i < inferSteps; i++) {
             long s = System.nanoTime();
             model.graph().output(false, xs);
+            lastGc = Trainer.collectOffHeapGarbage(lastGc, gcInterval);
             infer[i] = c.batch() / ((System.nanoTime() - s) / 1e9);
         }
         Map<String, Object> row = new LinkedHashMap<>();
@@ -166,6 +178,7 @@ public final class Benchmark {
         row.put("timed_inference_passes", inferSteps);
         row.put("peak_heap_mb", peakHeapMb());
         row.put("peak_rss_mb", peakRssMb());
+        row.put("gc_interval_seconds", GC_INTERVAL.toMillis() / 1000.0);
         if (!c.loss().equals(CROSS_ENTROPY)
                 && registry.find(PluginKind.LOSS, CROSS_ENTROPY).isPresent()) {
             // After the memory figures: a cross-entropy twin in this JVM, stepped alternately with this model.

@@ -431,12 +431,14 @@ public final class Trainer {
      * that. Without it a ResNet-20 run on Fashion-MNIST grew to 24 GB resident and was killed in its fourth epoch;
      * with it ResNet-8 stays near 1 GB (docs/performance.md). A collection of the small heap takes tens of
      * milliseconds, well under 1 % of a 5 s interval. {@link System#gc()} pauses the whole JVM, so the facade makes
-     * it a setting.
+     * it a setting. {@code camloss bench} calls it between its steps with the command line's interval, so that its
+     * memory figures are those of a training process.
      *
+     * @param lastGc   {@link System#nanoTime()} of the last collection (or of the start)
      * @param interval nanoseconds between collections; 0 for never
      * @return the time of the last collection
      */
-    static long collectOffHeapGarbage(long lastGc, long interval) {
+    public static long collectOffHeapGarbage(long lastGc, long interval) {
         long now = System.nanoTime();
         if (interval <= 0 || now - lastGc < interval) {
             return lastGc;

@@ -158,6 +158,64 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         return new org.nd4j.common.primitives.Pair<>(g, dLdIn);
     }
 
+    /**
+     * The head's activations, the class probabilities {@code softmax(GAP(F)·Wᵀ + b)} [N, K]. When every term of the
+     * objective runs on its {@linkplain Objective#kernels() kernel} ({@link #infersOnKernels()}) they are computed
+     * here with three ND4J operations (the mean over the pixels, one matrix product, the softmax), the ops the
+     * head's SameDiff graph runs for its {@code probs} variable; otherwise by that graph, as DL4J's layer does.
+     * Either way the graph is defined on the first call, so that the objective's kernels are known.
+     */
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (sameDiff == null) {
+                doInit();
+            }
+        }
+        if (!infersOnKernels()) {
+            return super.activate(training, workspaceMgr);
+        }
+        CamHead conf = head();
+        DataType type = input.dataType();
+        long n = input.size(0);
+        INDArray weight = paramTable.get(CamHead.WEIGHT);
+        INDArray bias = paramTable.get(CamHead.BIAS);
+        long k = weight.size(0);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {n, k}, 'c');
+        try (MemoryWorkspace ws = workspaceMgr.notifyScopeEntered(ArrayType.FF_WORKING_MEM)) {
+            INDArray pooled;
+            if (conf.receivesStages()) {
+                int[] packed = conf.getPackedShapes();
+                INDArray map = input.get(
+                                NDArrayIndex.all(), NDArrayIndex.interval(0, (long) packed[0] * packed[1] * packed[2]))
+                        .dup('c');
+                pooled = conf.isChannelsLast()
+                        ? map.reshape('c', n, (long) packed[0] * packed[1], packed[2])
+                                .mean(1)
+                        : map.reshape('c', n, packed[0], (long) packed[1] * packed[2])
+                                .mean(2);
+            } else {
+                pooled = conf.isChannelsLast() ? input.mean(1, 2) : input.mean(2, 3);
+            }
+            INDArray logits = pooled.mmul(weight.castTo(type).transpose())
+                    .addiRowVector(bias.castTo(type).reshape(1, k));
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(logits, out, -1));
+        }
+        return out;
+    }
+
+    /**
+     * Whether {@link #activate(boolean, LayerWorkspaceMgr)} computes the probabilities without SameDiff: once the
+     * head's graph is defined, when kernels are on and every term of the objective has one (false before).
+     */
+    public boolean infersOnKernels() {
+        Objective objective = head().objective();
+        return sameDiff != null
+                && !objective.kernels().isEmpty()
+                && objective.sameDiffTermNames().isEmpty();
+    }
+
     /** The loss variable and the value variable of every term SameDiff computes. */
     private List<String> scoreOutputs() {
         List<String> outputs = new ArrayList<>();
