@@ -160,6 +160,11 @@ final class Dnnl {
             return internal;
         }
 
+        /** {@code name} when this port reorders, else "". */
+        String named(String name) {
+            return reorder == null ? "" : name;
+        }
+
         void reorderIn(dnnl_stream s) {
             if (reorder != null && !intoUser) {
                 check(dnnl_primitive_execute(reorder, s, 2, reorderArgs), "reorder");

@@ -63,6 +63,11 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
         private final String description;
 
         DnnlForwardPlan(Geometry g, boolean training) {
+            this(g, training, false);
+        }
+
+        /** With {@code nhwc}, the activations' layout is fixed to NHWC and only the weights' is oneDNN's choice. */
+        DnnlForwardPlan(Geometry g, boolean training, boolean nhwc) {
             dnnl_engine e = Engine.get();
             long[] srcDims = {g.n(), g.cin(), g.h(), g.w()};
             long[] dstDims = {g.n(), g.cout(), g.oh(), g.ow()};
@@ -81,10 +86,10 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
                             fd,
                             training ? dnnl_forward_training : dnnl_forward_inference,
                             dnnl_convolution_direct,
-                            md(srcDims, dnnl_format_tag_any),
+                            nhwc ? srcUser : md(srcDims, dnnl_format_tag_any),
                             md(wDims, dnnl_format_tag_any),
                             bUser,
-                            md(dstDims, dnnl_format_tag_any),
+                            nhwc ? dstUser : md(dstDims, dnnl_format_tag_any),
                             strides,
                             dilates,
                             padL,
@@ -121,7 +126,9 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
             natives.stream = stream;
             description = (training ? "training " : "inference ")
                     + implName(pd)
-                    + (scratch > 0 ? ", with reorders" : ", zero-copy");
+                    + (scratch > 0
+                            ? ", reorders" + src.named(" input") + wts.named(" weights") + dst.named(" output")
+                            : ", zero-copy");
             CLEANER.register(this, natives);
         }
 
