@@ -24,8 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Times one convolution's forward pass (batch 128, NHWC, float, with bias) three ways, alternating in one JVM, each
  * call inside a DL4J-style workspace as in a model: libnd4j's oneDNN helper as {@code FastConvolutionLayer} calls it
  * ({@link MKLDNNConvHelper#preOutput}, which creates its oneDNN primitive in every call); {@link DnnlConvolutionForward}'s
- * cached plan with oneDNN's choice of layouts (the layer's path; reorders included); the same with NHWC activations
- * fixed (only the weights in oneDNN's layout). Inference plans ({@code forward_inference}). Each round times
+ * cached plan with oneDNN's choice of layouts (the layer's path; reorders included), as an inference plan
+ * ({@code forward_inference}) and as a training plan ({@code forward_training}). Each round times
  * {@code reps} calls of each variant (order rotating), keeps each variant's median, and the table reports the median
  * over rounds and, against libnd4j, the median of the per-round ratios with their range. Not a test: run with
  * {@code java -cp <engine test class path> org.camloss.engine.conv.ConvolutionForwardTiming [rounds] [reps]}.
@@ -56,8 +56,8 @@ public final class ConvolutionForwardTiming {
                 new Shape("R20 s3 64→64 8²", 8, 64, 64, 3, 1));
         System.out.println("threads " + Nd4j.getEnvironment().maxThreads() + ", batch " + n + ", rounds " + rounds
                 + ", reps " + reps + "; ms per forward pass; ratio = variant / libnd4j, median [min–max] of rounds");
-        System.out.println("| convolution | libnd4j helper | oneDNN plan | plan / libnd4j | NHWC-fixed plan "
-                + "| NHWC-fixed / libnd4j | plan's implementation | NHWC-fixed implementation |");
+        System.out.println("| convolution | libnd4j helper | inference plan | inference / libnd4j | training plan "
+                + "| training / libnd4j | inference plan's implementation | training plan's implementation |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Shape sh : shapes) {
             run(sh, n, rounds, reps);
@@ -78,7 +78,7 @@ public final class ConvolutionForwardTiming {
         ConvolutionBackward.Geometry g = new ConvolutionBackward.Geometry(
                 n, h, h, sh.ci(), oh, oh, sh.co(), k, k, sh.s(), sh.s(), 1, 1, pt, pt, pb, pb, true);
         ConvolutionForward.Plan any = new DnnlConvolutionForward.DnnlForwardPlan(g, false, false);
-        ConvolutionForward.Plan fixed = new DnnlConvolutionForward.DnnlForwardPlan(g, false, true);
+        ConvolutionForward.Plan fixed = new DnnlConvolutionForward.DnnlForwardPlan(g, true, false);
         MKLDNNConvHelper helper = new MKLDNNConvHelper(DataType.FLOAT);
         WorkspaceConfiguration conf = WorkspaceConfiguration.builder()
                 .initialSize(0)
