@@ -24,8 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Times one convolution's forward pass (batch 128, NHWC, float, with bias) three ways, alternating in one JVM, each
  * call inside a DL4J-style workspace as in a model: libnd4j's oneDNN helper as {@code FastConvolutionLayer} calls it
  * ({@link MKLDNNConvHelper#preOutput}, which creates its oneDNN primitive in every call); {@link DnnlConvolutionForward}'s
- * cached plan with oneDNN's choice of layouts (the layer's path; reorders included), as an inference plan
- * ({@code forward_inference}) and as a training plan ({@code forward_training}). Each round times
+ * cached plan with oneDNN's choice of layouts (the layer's path; reorders included), as an inference plan and
+ * as a training plan (both {@code forward_inference} primitives since 2026-11-30 14:02; before, training plans were
+ * {@code forward_training} ones, which this harness measured slower than libnd4j). Each round times
  * {@code reps} calls of each variant (order rotating), keeps each variant's median, and the table reports the median
  * over rounds and, against libnd4j, the median of the per-round ratios with their range. Not a test: run with
  * {@code java -cp <engine test class path> org.camloss.engine.conv.ConvolutionForwardTiming [rounds] [reps]}.
