@@ -33,7 +33,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * for its backward pass (the backward plans make their own {@code forward_training} hint), so the output is the same,
  * and oneDNN 2.5.2 picks faster kernels for it on this project's machine — {@code brgconv:avx512_core} with NHWC
  * activations, where {@code forward_training} picks {@code jit:avx512_common} with blocked layouts and reorders,
- * 1.0–1.4× libnd4j's time and 17× for a 1×1 stride-2 convolution (ConvolutionForwardTiming, 2026-11-30 14:01).
+ * 0.7–1.5× libnd4j's time and 17× for a 1×1 stride-2 convolution (ConvolutionForwardTiming, 2026-11-30 14:01).
  */
 public final class DnnlConvolutionForward implements ConvolutionForward {
 
