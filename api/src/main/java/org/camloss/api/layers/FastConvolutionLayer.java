@@ -33,8 +33,11 @@ import org.slf4j.LoggerFactory;
  * convolution (and the copy). With another activation the forward convolution is recomputed as in DL4J, but
  * the activation's derivative stays NHWC and contiguous: DL4J M2.1 hands the helper a permuted view there
  * and gets wrong gradients (see {@code FastConvolutionTest}). For few channels the backward pass runs as two
- * oneDNN forward convolutions ({@link #backwardByForward}). NCHW, no helper or double precision run DL4J's
- * code.
+ * oneDNN forward convolutions ({@link #backwardByForward}). When a {@link ConvolutionForward} or
+ * {@link ConvolutionBackward} provider is on the class path (the engine's oneDNN primitives, cached per geometry),
+ * the forward and backward passes of NHWC float convolutions run on it instead of libnd4j's ops
+ * ({@value #FORWARD_PROPERTY} and {@value #BACKWARD_PROPERTY} {@code =dl4j} switch them back). NCHW, no helper or
+ * double precision run DL4J's code.
  */
 public class FastConvolutionLayer extends ConvolutionLayer {
     /** Channel limit of {@link #backwardByForward}. */
@@ -49,12 +52,26 @@ public class FastConvolutionLayer extends ConvolutionLayer {
      */
     public static final String BACKWARD_PROPERTY = "camloss.convolution.backward";
 
+    /**
+     * System property that selects the forward pass of NHWC float convolutions: {@code dl4j} runs libnd4j's
+     * {@code conv2d} (its oneDNN helper) even when a {@link ConvolutionForward} provider is present; unset or anything
+     * else uses the provider. Read at every forward pass.
+     */
+    public static final String FORWARD_PROPERTY = "camloss.convolution.forward";
+
     private static final Logger LOG = LoggerFactory.getLogger(FastConvolutionLayer.class);
     private static final int MAX_PLANS = 8;
 
     private final Map<ConvolutionBackward.Geometry, ConvolutionBackward.Plan> plans = new HashMap<>();
     private ConvolutionBackward.Geometry planGeometry;
     private ConvolutionBackward.Plan plan;
+    private final Map<ForwardKey, ConvolutionForward.Plan> forwardPlans = new HashMap<>();
+    private ForwardKey forwardKey;
+    private ConvolutionForward.Plan forwardPlan;
+    private ConvolutionForward.Plan lastForward;
+
+    /** A forward plan's key: the geometry, and whether it serves training. */
+    private record ForwardKey(ConvolutionBackward.Geometry geometry, boolean training) {}
 
     public FastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -80,6 +97,10 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         validateInputRank();
         INDArray in = input.castTo(dataType);
         validateInputDepth(weights.size(1));
+        INDArray nat = nativeForward(in, weights, hasBias() ? bias : null, training, mgr);
+        if (nat != null) {
+            return new Pair<>(nat, null);
+        }
         if (!hasBias()) {
             bias = zeroBias();
         }
@@ -155,6 +176,78 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     }
 
     /**
+     * The forward pass (convolution and bias, NHWC) on a {@link ConvolutionForward} provider (the engine's cached oneDNN
+     * primitives), or {@code null} when there is none, it is switched off ({@value #FORWARD_PROPERTY}{@code =dl4j})
+     * or it cannot plan this geometry; each such reason is logged once.
+     */
+    private INDArray nativeForward(
+            INDArray in, INDArray weights, INDArray bias, boolean training, LayerWorkspaceMgr mgr) {
+        lastForward = null;
+        if ("dl4j".equals(System.getProperty(FORWARD_PROPERTY))) {
+            return null;
+        }
+        ConvolutionForward provider = Providers.FORWARD.orElse(null);
+        if (provider == null) {
+            return null;
+        }
+        int[] outSize = ConvolutionUtils.getOutputSize(
+                in,
+                layerConf().getKernelSize(),
+                layerConf().getStride(),
+                convolutionMode == ConvolutionMode.Same ? null : layerConf().getPadding(),
+                convolutionMode,
+                layerConf().getDilation(),
+                CNN2DFormat.NHWC);
+        ForwardKey key = new ForwardKey(geometry(in, outSize[0], outSize[1]), training);
+        ConvolutionForward.Plan plan;
+        if (key.equals(forwardKey)) {
+            plan = forwardPlan;
+        } else {
+            plan = forwardPlans.get(key);
+            if (plan == null && !forwardPlans.containsKey(key)) {
+                try {
+                    plan = provider.plan(key.geometry(), training).orElse(null);
+                    if (plan != null) {
+                        LOG.debug("convolution forward on {}: {} for {}", provider.name(), plan.describe(), key);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn(
+                            "{} cannot run the forward pass of convolution {} ({}); it falls back to libnd4j's",
+                            provider.name(),
+                            key.geometry(),
+                            e.toString());
+                    plan = null;
+                }
+                if (forwardPlans.size() >= MAX_PLANS) {
+                    forwardPlans.clear();
+                }
+                forwardPlans.put(key, plan);
+            }
+            forwardKey = key;
+            forwardPlan = plan;
+        }
+        if (plan == null) {
+            return null;
+        }
+        INDArray x = dense(in, ArrayType.FF_WORKING_MEM, mgr);
+        INDArray wts = dense(weights, ArrayType.FF_WORKING_MEM, mgr);
+        INDArray b = bias == null ? null : dense(bias, ArrayType.FF_WORKING_MEM, mgr);
+        INDArray out = mgr.createUninitialized(
+                ArrayType.ACTIVATIONS, dataType, new long[] {in.size(0), outSize[0], outSize[1], weights.size(0)}, 'c');
+        INDArray scratch = plan.scratchLength() == 0
+                ? null
+                : mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {plan.scratchLength()}, 'c');
+        plan.forward(x, wts, b, out, scratch);
+        lastForward = plan;
+        return out;
+    }
+
+    /** What ran this layer's last forward pass if it was native, else {@code null} (for tests). */
+    String nativeForwardDescription() {
+        return lastForward == null ? null : lastForward.describe();
+    }
+
+    /**
      * The backward pass on a {@link ConvolutionBackward} provider (the engine's oneDNN primitives), or {@code null}
      * when there is none, it is switched off ({@value #BACKWARD_PROPERTY}{@code =dl4j}) or it cannot plan this
      * geometry; each such reason is logged once.
@@ -168,7 +261,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         if (provider == null) {
             return null;
         }
-        ConvolutionBackward.Geometry g = geometry(in, delta);
+        ConvolutionBackward.Geometry g = geometry(in, delta.size(1), delta.size(2));
         ConvolutionBackward.Plan plan;
         if (g.equals(planGeometry)) {
             plan = this.plan;
@@ -199,9 +292,9 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         if (plan == null) {
             return null;
         }
-        INDArray x = dense(in, mgr);
-        INDArray dy = dense(delta, mgr);
-        INDArray wts = dense(weights, mgr);
+        INDArray x = dense(in, ArrayType.BP_WORKING_MEM, mgr);
+        INDArray dy = dense(delta, ArrayType.BP_WORKING_MEM, mgr);
+        INDArray wts = dense(weights, ArrayType.BP_WORKING_MEM, mgr);
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
         INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
@@ -222,15 +315,13 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         return plan == null ? null : plan.describe();
     }
 
-    private ConvolutionBackward.Geometry geometry(INDArray in, INDArray delta) {
+    private ConvolutionBackward.Geometry geometry(INDArray in, long oh, long ow) {
         int[] k = layerConf().getKernelSize();
         int[] s = layerConf().getStride();
         int[] d = layerConf().getDilation();
         int[] pad = padding(in);
         long h = in.size(1);
         long w = in.size(2);
-        long oh = delta.size(1);
-        long ow = delta.size(2);
         int padBottom;
         int padRight;
         if (convolutionMode == ConvolutionMode.Same) {
@@ -248,7 +339,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
                 in.size(3),
                 oh,
                 ow,
-                delta.size(3),
+                layerConf().getNOut(),
                 k[0],
                 k[1],
                 s[0],
@@ -263,7 +354,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     }
 
     /** {@code a} itself when its elements are C-order contiguous, else a contiguous copy in working memory. */
-    private INDArray dense(INDArray a, LayerWorkspaceMgr mgr) {
+    private INDArray dense(INDArray a, ArrayType workingMemory, LayerWorkspaceMgr mgr) {
         long[] shape = a.shape();
         long[] stride = a.stride();
         long expected = 1;
@@ -278,14 +369,28 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         if (ok) {
             return a;
         }
-        INDArray c = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, a.dataType(), shape, 'c');
+        INDArray c = mgr.createUninitialized(workingMemory, a.dataType(), shape, 'c');
         c.assign(a);
         return c;
     }
 
-    /** The provider of a native backward pass, looked up once per process. */
+    /** The providers of native passes, looked up once per process. */
     private static final class Providers {
         static final Optional<ConvolutionBackward> BACKWARD = load();
+        static final Optional<ConvolutionForward> FORWARD = loadForward();
+
+        private static Optional<ConvolutionForward> loadForward() {
+            try {
+                for (ConvolutionForward p : ServiceLoader.load(ConvolutionForward.class)) {
+                    LOG.debug("convolution forward pass: {}", p.name());
+                    return Optional.of(p);
+                }
+                LOG.info("no native convolution forward pass on the class path; libnd4j's conv2d runs");
+            } catch (ServiceConfigurationError | LinkageError e) {
+                LOG.warn("the native convolution forward pass cannot load; libnd4j's conv2d runs", e);
+            }
+            return Optional.empty();
+        }
 
         private static Optional<ConvolutionBackward> load() {
             try {

@@ -39,6 +39,9 @@
  *       1.0.0-M2.1 runs {@code conv2d_bp} on generic im2col/gemm code, the largest item of a training step. It lives
  *       here so that {@code camloss-api} carries no native dependency (the presets' native jar is 15 MB, its
  *       {@code libdnnl.so.2} 56 MB unpacked).</li>
+ *   <li>{@link org.camloss.engine.conv.DnnlConvolutionForward} — the forward pass of the same convolutions on oneDNN
+ *       primitives created once per layer and geometry (an {@code org.camloss.api.layers.ConvolutionForward}
+ *       service). Why bent: libnd4j's oneDNN helper creates its primitive in every call.</li>
  *   <li>{@code org.nd4j.nativeblas.Nd4jCpu} — a compatibility class under ND4J's old package name: DL4J M2.1 looks
  *       the oneDNN switch up there by reflection, finds nothing (the class moved) and drops every helper, which made
  *       training about 6× slower. It lives here, not in the SPI, so a plugin's class path never carries a class in

@@ -1,0 +1,49 @@
+package org.camloss.api.layers;
+
+import java.util.Optional;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A native forward pass for {@link FastConvolutionLayer}'s NHWC float convolutions, provided from outside the SPI (the
+ * engine's oneDNN one, {@code org.camloss.engine.conv.DnnlConvolutionForward}) and found through
+ * {@link java.util.ServiceLoader}, as {@link ConvolutionBackward} is for the backward pass: libnd4j 1.0.0-M2.1's
+ * oneDNN helper builds its primitive on every call, a provider's plan is built once per layer and geometry. Without
+ * a provider, or when a provider cannot plan a geometry, the layer keeps libnd4j's {@code conv2d}. The pass computes
+ * the convolution plus bias only; the layer applies its activation as before.
+ */
+public interface ConvolutionForward {
+
+    /** A short name for logs and provenance, e.g. {@code onednn-2.5.2}. */
+    String name();
+
+    /**
+     * A forward pass for one geometry ({@link ConvolutionBackward.Geometry}: the same sizes, strides, dilations and
+     * paddings), created once and reused for every call with that geometry; empty when this provider does not handle
+     * it.
+     *
+     * @param training whether the pass serves training (its output may be differentiated) or only inference, which
+     *     lets a provider choose an inference-only kernel
+     */
+    Optional<Plan> plan(ConvolutionBackward.Geometry geometry, boolean training);
+
+    /** One geometry's forward pass. */
+    interface Plan {
+        /** Float elements of working memory {@link #forward} needs (0 when it works on the arrays themselves). */
+        long scratchLength();
+
+        /**
+         * Writes {@code output = conv(input, weights) + bias}.
+         *
+         * @param input the layer input, NHWC, C-order contiguous
+         * @param weights the weights in DL4J's layout [cout, cin, kh, kw], C-order contiguous
+         * @param bias {@code cout} contiguous values, or {@code null} when the geometry has no bias
+         * @param output receives the output, NHWC [n, oh, ow, cout], C-order contiguous
+         * @param scratch {@link #scratchLength()} contiguous floats of working memory, or {@code null} when that is 0
+         * @throws IllegalArgumentException if an array is not float or the scratch is too short
+         */
+        void forward(INDArray input, INDArray weights, INDArray bias, INDArray output, INDArray scratch);
+
+        /** What runs the pass, e.g. oneDNN's implementation name, for logs. */
+        String describe();
+    }
+}

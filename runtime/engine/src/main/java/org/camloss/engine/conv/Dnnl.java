@@ -1,0 +1,180 @@
+package org.camloss.engine.conv;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What the oneDNN plans of this package share: the process's one CPU engine, status checks, memory descriptors, the
+ * native objects of a plan (destroyed by a {@link Cleaner}) and {@link Port}, one tensor as a primitive sees it (the
+ * INDArray's buffer, and where the primitive wants another layout, an internal memory in scratch with its reorder).
+ */
+final class Dnnl {
+    static final Cleaner CLEANER = Cleaner.create();
+    static final long ALIGN_FLOATS = 16; // 64 bytes
+
+    private Dnnl() {}
+
+    /** The process's one CPU engine. */
+    static final class Engine {
+        private static final dnnl_engine ENGINE = create();
+
+        static dnnl_engine get() {
+            return ENGINE;
+        }
+
+        private static dnnl_engine create() {
+            dnnl_engine e = new dnnl_engine();
+            check(dnnl_engine_create(e, dnnl_cpu, 0), "dnnl_engine_create");
+            return e;
+        }
+    }
+
+    static void check(int status, String what) {
+        if (status != dnnl_success) {
+            throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
+        }
+    }
+
+    /** A movable address for {@code dnnl_memory_set_data_handle}. */
+    static final class Address extends Pointer {
+        Address at(long a) {
+            address = a;
+            return this;
+        }
+    }
+
+    /** Where {@code a}'s first element is: a view's buffer pointer already includes the view's offset. */
+    static long address(INDArray a) {
+        Pointer p = a.data().addressPointer();
+        return p.address() + p.position() * p.sizeof();
+    }
+
+    static dnnl_memory_desc_t md(long[] dims, int tag) {
+        dnnl_memory_desc_t m = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(m, dims.length, dims, dnnl_f32, tag), "dnnl_memory_desc_init_by_tag");
+        return m;
+    }
+
+    static String implName(dnnl_primitive_desc pd) {
+        PointerPointer<BytePointer> p = new PointerPointer<>(1);
+        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, p), "query impl_info_str");
+        return p.get(BytePointer.class).getString();
+    }
+
+    /** Native objects of a plan, destroyed when the plan becomes unreachable. */
+    static final class Natives implements Runnable {
+        final List<dnnl_primitive> primitives = new ArrayList<>();
+        final List<dnnl_memory> memories = new ArrayList<>();
+        final List<dnnl_primitive_desc> descs = new ArrayList<>();
+        dnnl_stream stream;
+
+        @Override
+        public void run() {
+            primitives.forEach(p -> dnnl_primitive_destroy(p));
+            memories.forEach(m -> dnnl_memory_destroy(m));
+            descs.forEach(d -> dnnl_primitive_desc_destroy(d));
+            if (stream != null) {
+                dnnl_stream_destroy(stream);
+            }
+        }
+    }
+
+    /**
+     * One tensor as a primitive sees it: the user's memory (the INDArray's buffer), and, when the primitive wants
+     * another layout, an internal memory in the scratch array with the reorder between them.
+     */
+    static final class Port {
+        final dnnl_memory user;
+        final Address userAddress = new Address();
+        final dnnl_memory internal;
+        final Address internalAddress = new Address();
+        final dnnl_primitive reorder;
+        final dnnl_exec_arg_t reorderArgs;
+        final long scratchOffset; // floats
+        final boolean intoUser; // reorder direction: internal → user (an output) or user → internal (an input)
+
+        Port(dnnl_memory_desc_t userMd, dnnl_memory_desc_t wanted, boolean output, long scratchOffset, Natives n) {
+            dnnl_engine e = Engine.get();
+            user = new dnnl_memory();
+            check(dnnl_memory_create(user, userMd, e, (Pointer) null), "dnnl_memory_create");
+            n.memories.add(user);
+            intoUser = output;
+            if (dnnl_memory_desc_equal(userMd, wanted) != 0) {
+                internal = null;
+                reorder = null;
+                reorderArgs = null;
+                this.scratchOffset = -1;
+                return;
+            }
+            internal = new dnnl_memory();
+            check(dnnl_memory_create(internal, wanted, e, (Pointer) null), "dnnl_memory_create");
+            n.memories.add(internal);
+            dnnl_primitive_desc rpd = new dnnl_primitive_desc();
+            check(
+                    output
+                            ? dnnl_reorder_primitive_desc_create(rpd, wanted, e, userMd, e, null)
+                            : dnnl_reorder_primitive_desc_create(rpd, userMd, e, wanted, e, null),
+                    "dnnl_reorder_primitive_desc_create");
+            n.descs.add(rpd);
+            reorder = new dnnl_primitive();
+            check(dnnl_primitive_create(reorder, rpd), "dnnl_primitive_create (reorder)");
+            n.primitives.add(reorder);
+            reorderArgs = new dnnl_exec_arg_t(2);
+            reorderArgs.position(0).arg(DNNL_ARG_FROM).memory(output ? internal : user);
+            reorderArgs.position(1).arg(DNNL_ARG_TO).memory(output ? user : internal);
+            reorderArgs.position(0);
+            this.scratchOffset = scratchOffset;
+        }
+
+        static long floats(dnnl_memory_desc_t userMd, dnnl_memory_desc_t wanted) {
+            if (dnnl_memory_desc_equal(userMd, wanted) != 0) {
+                return 0;
+            }
+            long f = (dnnl_memory_desc_get_size(wanted) + 3) / 4;
+            return (f + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
+        }
+
+        /** The memory the primitive takes, after binding both to their buffers. */
+        dnnl_memory bind(long userAddr, long scratchBase) {
+            check(dnnl_memory_set_data_handle(user, userAddress.at(userAddr)), "dnnl_memory_set_data_handle");
+            if (internal == null) {
+                return user;
+            }
+            check(
+                    dnnl_memory_set_data_handle(internal, internalAddress.at(scratchBase + 4 * scratchOffset)),
+                    "dnnl_memory_set_data_handle");
+            return internal;
+        }
+
+        /** {@code name} when this port reorders, else "". */
+        String named(String name) {
+            return reorder == null ? "" : name;
+        }
+
+        void reorderIn(dnnl_stream s) {
+            if (reorder != null && !intoUser) {
+                check(dnnl_primitive_execute(reorder, s, 2, reorderArgs), "reorder");
+            }
+        }
+
+        void reorderOut(dnnl_stream s) {
+            if (reorder != null && intoUser) {
+                check(dnnl_primitive_execute(reorder, s, 2, reorderArgs), "reorder");
+            }
+        }
+    }
+}
