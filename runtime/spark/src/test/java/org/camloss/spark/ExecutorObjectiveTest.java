@@ -54,6 +54,24 @@ class ExecutorObjectiveTest {
         }
     }
 
+    /** The minibatch {@code data} makes from {@code chunk} on an executor. */
+    private static DataSet minibatch(ExecutorData data, ExecutorData.Chunk chunk) {
+        return data.call(List.of(chunk).iterator()).next();
+    }
+
+    /** The single-process trainer's batch (Trainer.step): {@code plain} after the regularizers with its stream. */
+    private static org.camloss.api.data.Batch trainerBatch(
+            DataSet plain, ExperimentConfig config, ExperimentParts parts, int epoch, ExecutorData.Chunk chunk) {
+        org.camloss.api.data.Batch batch = new org.camloss.api.data.Batch(
+                plain.getFeatures().dup(), plain.getLabels().dup());
+        java.util.Random rng = new java.util.Random(org.camloss.runtime.train.Seeds.of(
+                config.seed(), epoch, chunk.batch(), org.camloss.runtime.train.Seeds.REGULARIZERS));
+        for (org.camloss.api.Regularizer r : parts.regularizers()) {
+            batch = r.apply(batch, rng);
+        }
+        return batch;
+    }
+
     @Test
     void aRebuiltWorkerGraphStartsAtTheDriversIterationAndEpochWhenTheHookWasSerialised() throws Exception {
         ExperimentConfig config = CAMLOSS.config(TINY, List.of());
@@ -117,22 +135,14 @@ class ExecutorObjectiveTest {
 
         int epoch = 1;
         ExecutorData.Chunk chunk = new ExecutorData.Chunk(2, new int[] {3, 1, 4, 1, 5, 9, 2, 6});
-        DataSet plain = new ExecutorData(Specs.of(config.data()), config.seed(), epoch)
-                .call(List.of(chunk).iterator())
-                .next();
-        DataSet shipped = roundTrip(new ExecutorData(
-                        Specs.of(config.data()), Specs.of(config.regularizers()), grid, null, config.seed(), epoch))
-                .call(List.of(chunk).iterator())
-                .next();
+        DataSet plain = minibatch(new ExecutorData(Specs.of(config.data()), config.seed(), epoch), chunk);
+        DataSet shipped = minibatch(
+                roundTrip(new ExecutorData(
+                        Specs.of(config.data()), Specs.of(config.regularizers()), grid, null, config.seed(), epoch)),
+                chunk);
 
         // the trainer's step (Trainer.step): the regularizers with the batch's stream, then CamModel.labels
-        org.camloss.api.data.Batch expected = new org.camloss.api.data.Batch(
-                plain.getFeatures().dup(), plain.getLabels().dup());
-        java.util.Random rng = new java.util.Random(org.camloss.runtime.train.Seeds.of(
-                config.seed(), epoch, chunk.batch(), org.camloss.runtime.train.Seeds.REGULARIZERS));
-        for (org.camloss.api.Regularizer r : parts.regularizers()) {
-            expected = r.apply(expected, rng);
-        }
+        org.camloss.api.data.Batch expected = trainerBatch(plain, config, parts, epoch, chunk);
         assertEquals(expected.features(), shipped.getFeatures(), regularizer);
         assertEquals(driver.labels(expected), shipped.getLabels(), regularizer);
         assertTrue(
@@ -177,19 +187,13 @@ class ExecutorObjectiveTest {
 
         int epoch = 0;
         ExecutorData.Chunk chunk = new ExecutorData.Chunk(1, new int[] {7, 0, 2, 5, 11, 3});
-        DataSet plain = new ExecutorData(Specs.of(config.data()), config.seed(), epoch)
-                .call(List.of(chunk).iterator())
-                .next();
-        DataSet shipped = roundTrip(new ExecutorData(
-                        Specs.of(config.data()), Specs.of(config.regularizers()), null, teacher, config.seed(), epoch))
-                .call(List.of(chunk).iterator())
-                .next();
+        DataSet plain = minibatch(new ExecutorData(Specs.of(config.data()), config.seed(), epoch), chunk);
+        DataSet shipped = minibatch(
+                roundTrip(new ExecutorData(
+                        Specs.of(config.data()), Specs.of(config.regularizers()), null, teacher, config.seed(), epoch)),
+                chunk);
 
-        org.camloss.api.data.Batch expected = new org.camloss.api.data.Batch(
-                plain.getFeatures().dup(), plain.getLabels().dup());
-        java.util.Random rng = new java.util.Random(org.camloss.runtime.train.Seeds.of(
-                config.seed(), epoch, chunk.batch(), org.camloss.runtime.train.Seeds.REGULARIZERS));
-        expected = parts.regularizers().get(0).apply(expected, rng);
+        org.camloss.api.data.Batch expected = trainerBatch(plain, config, parts, epoch, chunk);
         INDArray labels = driver.labels(new org.camloss.api.data.Batch(
                 expected.features(), parts.teacher().labels(expected.features(), expected.targets())));
         assertEquals(expected.features(), shipped.getFeatures());

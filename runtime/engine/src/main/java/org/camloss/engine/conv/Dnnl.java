@@ -82,6 +82,29 @@ final class Dnnl {
         final List<dnnl_primitive_desc> descs = new ArrayList<>();
         dnnl_stream stream;
 
+        /** A memory on {@code e} for {@code md} with its buffer set later, destroyed with the plan. */
+        dnnl_memory memory(dnnl_memory_desc_t md, dnnl_engine e) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, e, (Pointer) null), "dnnl_memory_create");
+            memories.add(m);
+            return m;
+        }
+
+        /** The primitive of {@code pd}, destroyed with the plan; {@code what} names it in errors. */
+        dnnl_primitive primitive(dnnl_primitive_desc pd, String what) {
+            dnnl_primitive p = new dnnl_primitive();
+            check(dnnl_primitive_create(p, pd), "dnnl_primitive_create (" + what + ")");
+            primitives.add(p);
+            return p;
+        }
+
+        /** The plan's stream on {@code e}, destroyed with the plan. */
+        dnnl_stream stream(dnnl_engine e) {
+            stream = new dnnl_stream();
+            check(dnnl_stream_create(stream, e, dnnl_stream_default_flags), "dnnl_stream_create");
+            return stream;
+        }
+
         @Override
         public void run() {
             primitives.forEach(p -> dnnl_primitive_destroy(p));
@@ -109,9 +132,7 @@ final class Dnnl {
 
         Port(dnnl_memory_desc_t userMd, dnnl_memory_desc_t wanted, boolean output, long scratchOffset, Natives n) {
             dnnl_engine e = Engine.get();
-            user = new dnnl_memory();
-            check(dnnl_memory_create(user, userMd, e, (Pointer) null), "dnnl_memory_create");
-            n.memories.add(user);
+            user = n.memory(userMd, e);
             intoUser = output;
             if (dnnl_memory_desc_equal(userMd, wanted) != 0) {
                 internal = null;
@@ -120,9 +141,7 @@ final class Dnnl {
                 this.scratchOffset = -1;
                 return;
             }
-            internal = new dnnl_memory();
-            check(dnnl_memory_create(internal, wanted, e, (Pointer) null), "dnnl_memory_create");
-            n.memories.add(internal);
+            internal = n.memory(wanted, e);
             dnnl_primitive_desc rpd = new dnnl_primitive_desc();
             check(
                     output
@@ -130,9 +149,7 @@ final class Dnnl {
                             : dnnl_reorder_primitive_desc_create(rpd, userMd, e, wanted, e, null),
                     "dnnl_reorder_primitive_desc_create");
             n.descs.add(rpd);
-            reorder = new dnnl_primitive();
-            check(dnnl_primitive_create(reorder, rpd), "dnnl_primitive_create (reorder)");
-            n.primitives.add(reorder);
+            reorder = n.primitive(rpd, "reorder");
             reorderArgs = new dnnl_exec_arg_t(2);
             reorderArgs.position(0).arg(DNNL_ARG_FROM).memory(output ? internal : user);
             reorderArgs.position(1).arg(DNNL_ARG_TO).memory(output ? user : internal);

@@ -14,7 +14,6 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.dnnl.dnnl_version_t;
-import org.bytedeco.javacpp.Pointer;
 import org.camloss.api.layers.ConvolutionBackward;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -169,24 +168,16 @@ public final class DnnlConvolutionBackward implements ConvolutionBackward {
             off += Port.floats(wUser, wDwmd);
             scratch = off == 0 ? 0 : off + ALIGN_FLOATS; // room to align the base
             if (g.bias()) {
-                diffBias = new dnnl_memory();
-                check(dnnl_memory_create(diffBias, bUser, e, (Pointer) null), "dnnl_memory_create");
-                natives.memories.add(diffBias);
+                diffBias = natives.memory(bUser, e);
             } else {
                 diffBias = null;
             }
 
-            data = new dnnl_primitive();
-            check(dnnl_primitive_create(data, dpd), "dnnl_primitive_create (backward data)");
-            natives.primitives.add(data);
-            weights = new dnnl_primitive();
-            check(dnnl_primitive_create(weights, wpd), "dnnl_primitive_create (backward weights)");
-            natives.primitives.add(weights);
+            data = natives.primitive(dpd, "backward data");
+            weights = natives.primitive(wpd, "backward weights");
             weightArgCount = g.bias() ? 4 : 3;
             weightArgs = new dnnl_exec_arg_t(weightArgCount);
-            stream = new dnnl_stream();
-            check(dnnl_stream_create(stream, e, dnnl_stream_default_flags), "dnnl_stream_create");
-            natives.stream = stream;
+            stream = natives.stream(e);
             description = "data " + implName(dpd) + ", weights " + implName(wpd)
                     + (scratch > 0 ? ", with reorders" : ", zero-copy");
             CLEANER.register(this, natives);

@@ -14,7 +14,6 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.dnnl.dnnl_version_t;
-import org.bytedeco.javacpp.Pointer;
 import org.camloss.api.layers.ConvolutionBackward.Geometry;
 import org.camloss.api.layers.ConvolutionForward;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -115,20 +114,14 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
             off += Port.floats(dstUser, dstMd);
             scratch = off == 0 ? 0 : off + ALIGN_FLOATS; // room to align the base
             if (g.bias()) {
-                bias = new dnnl_memory();
-                check(dnnl_memory_create(bias, bUser, e, (Pointer) null), "dnnl_memory_create");
-                natives.memories.add(bias);
+                bias = natives.memory(bUser, e);
             } else {
                 bias = null;
             }
-            conv = new dnnl_primitive();
-            check(dnnl_primitive_create(conv, pd), "dnnl_primitive_create (forward)");
-            natives.primitives.add(conv);
+            conv = natives.primitive(pd, "forward");
             argCount = g.bias() ? 4 : 3;
             args = new dnnl_exec_arg_t(argCount);
-            stream = new dnnl_stream();
-            check(dnnl_stream_create(stream, e, dnnl_stream_default_flags), "dnnl_stream_create");
-            natives.stream = stream;
+            stream = natives.stream(e);
             description = (training ? "training " : "inference ")
                     + implName(pd)
                     + (scratch > 0
