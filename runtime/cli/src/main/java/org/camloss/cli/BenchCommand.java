@@ -46,6 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     Main main;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Largest {@code --threads} count accepted. */
+    static final int MAX_THREADS = 1024;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -109,6 +111,15 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "auto")
     String data;
 
+    @Option(
+            names = "--threads",
+            split = ",",
+            paramLabel = "N",
+            description = "Threads for both sides (ND4J's OpenMP threads, PyTorch's intra-op threads), one count or a "
+                    + "sweep, e.g. 1,2,4: every case runs at each count (default: OMP_NUM_THREADS, else all cores). "
+                    + "More threads than cores measures oversubscription; a warning says so.")
+    List<Integer> threads = new ArrayList<>();
+
     @Option(names = "--batch-file", hidden = true)
     Path batchFile;
 
@@ -150,8 +161,16 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserException(
                     "--data: unknown source '" + data + "'; valid: " + String.join(", ", BenchBatch.SOURCES));
         }
+        for (int t : threads) {
+            if (t < 1 || t > MAX_THREADS) {
+                throw new UserException("--threads: each count must be in [1, " + MAX_THREADS + "], found " + t);
+            }
+        }
         List<BenchCase> cases = cases();
         if (single) {
+            if (!threads.isEmpty()) {
+                Backend.setThreads(threads.get(0));
+            }
             Map<String, Object> row = new Benchmark(main.camloss().registry(), warmup, steps, inferSteps)
                     .data(data, batchFile)
                     .run(cases.get(0));
@@ -169,12 +188,24 @@ final class BenchCommand implements Callable<Integer> {
                     + (Files.isDirectory(json) ? "is a directory" : "its directory does not exist")
                     + "; give a file path in an existing directory");
         }
+        int cores = Runtime.getRuntime().availableProcessors();
+        threads.stream()
+                .filter(t -> t > cores)
+                .findFirst()
+                .ifPresent(t -> System.err.println("bench: warning: --threads " + t + " is more than the " + cores
+                        + " cores here; those figures measure oversubscription, not that many cores"));
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
         Benchmark inProcess = noFork ? new Benchmark(main.camloss().registry(), warmup, steps, inferSteps) : null;
         Path dir = Files.createTempDirectory("camloss-bench");
         try {
-            for (BenchCase c : cases) {
+            List<Integer> sweep = threads.isEmpty() ? java.util.Collections.singletonList(null) : threads;
+            for (int i = 0; i < sweep.size() * cases.size(); i++) {
+                Integer t = sweep.get(i / cases.size());
+                BenchCase c = cases.get(i % cases.size());
+                if (noFork && t != null) {
+                    Backend.setThreads(t);
+                }
                 Path batchNpz = dir.resolve("batch-" + rows.size() + ".npz");
                 List<Map<String, Object>> perRound = new ArrayList<>();
                 for (int r = 1; r <= rounds; r++) {
@@ -185,7 +216,7 @@ final class BenchCommand implements Callable<Integer> {
                         torchRow = torch(c, threadsFor(perRound), batchNpz);
                     }
                     Map<String, Object> row =
-                            noFork ? inProcess.data(data, batchNpz).run(c) : forked(c, batchNpz);
+                            noFork ? inProcess.data(data, batchNpz).run(c) : forked(c, batchNpz, t);
                     if (!noTorch && !torchFirst) {
                         torchRow = torch(c, ((Number) row.get("threads")).intValue(), batchNpz);
                     }
@@ -196,7 +227,8 @@ final class BenchCommand implements Callable<Integer> {
                     row.put("order", torchFirst ? "pytorch, camloss" : noTorch ? "camloss" : "camloss, pytorch");
                     addRatios(row);
                     perRound.add(row);
-                    System.err.println(progress(c, r, row));
+                    System.err.println(
+                            progress(c, r, row) + (threads.size() > 1 ? " (" + row.get("threads") + " threads)" : ""));
                 }
                 rows.add(summary(perRound));
             }
@@ -353,7 +385,14 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> forked(BenchCase c, Path batchNpz) throws IOException, InterruptedException {
+    /**
+     * Runs one round of a case in a fresh JVM.
+     *
+     * @param threads the thread count for the child ({@code OMP_NUM_THREADS} and {@code --threads}), or null to
+     *     inherit this process's setting
+     */
+    private Map<String, Object> forked(BenchCase c, Path batchNpz, Integer threads)
+            throws IOException, InterruptedException {
         Path tmp = Files.createTempFile("camloss-bench", ".json");
         try {
             List<String> cmd = new ArrayList<>();
@@ -393,7 +432,14 @@ final class BenchCommand implements Callable<Integer> {
                     tmp.toString()));
             c.params().forEach((k, v) -> cmd.addAll(List.of("--param", k + "=" + v)));
             main.plugins.forEach(path -> cmd.addAll(List.of("--plugins", path.toString())));
-            Process p = new ProcessBuilder(cmd).inheritIO().start();
+            if (threads != null) {
+                cmd.addAll(List.of("--threads", threads.toString()));
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+            if (threads != null) {
+                pb.environment().put("OMP_NUM_THREADS", threads.toString());
+            }
+            Process p = pb.start();
             int rc = p.waitFor();
             if (rc != 0) {
                 throw new UserException("bench: the case " + c.label() + " failed (exit " + rc + ")");
@@ -483,6 +529,7 @@ final class BenchCommand implements Callable<Integer> {
             for (Map<String, Object> ce : rows) {
                 if ("cross-entropy".equals(ce.get("loss"))
                         && ce.get("backbone").equals(cam.get("backbone"))
+                        && java.util.Objects.equals(ce.get("threads"), cam.get("threads"))
                         && ce.get("input").equals(cam.get("input"))
                         && ce.get("batch").equals(cam.get("batch"))) {
                     double a = ((Number) ce.get("train_images_per_sec")).doubleValue();
@@ -495,14 +542,15 @@ final class BenchCommand implements Callable<Integer> {
 
     static String table(List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder();
-        String head = "%-18s %-9s %5s %-13s %16s %9s %17s %9s %9s %17s %7s %6s %7s%n";
-        String line = "%-18s %-9s %5s %-13s %16s %9s %17s %9.0f %9s %17s %7s %6.2f %7.0f%n";
+        String head = "%-18s %-9s %5s %3s %-13s %16s %9s %17s %9s %9s %17s %7s %6s %7s%n";
+        String line = "%-18s %-9s %5s %3s %-13s %16s %9s %17s %9.0f %9s %17s %7s %6.2f %7.0f%n";
         sb.append(String.format(
                 Locale.ROOT,
                 head,
                 "backbone",
                 "input",
                 "batch",
+                "thr",
                 "loss",
                 "train img/s",
                 "torch trn",
@@ -520,6 +568,7 @@ final class BenchCommand implements Callable<Integer> {
                     r.get("backbone"),
                     r.get("input"),
                     r.get("batch"),
+                    r.getOrDefault("threads", "-"),
                     r.get("loss"),
                     range(r, "train_images_per_sec", "%.0f"),
                     fmt(r, "torch_train_images_per_sec", "%.0f"),
@@ -542,7 +591,10 @@ final class BenchCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "backend %s, %s threads; %s round(s) per case, medians over rounds [min-max]; batch: %s%n",
                 Backend.name(),
-                first.getOrDefault("threads", Backend.threads()),
+                rows.stream()
+                        .map(r -> String.valueOf(r.getOrDefault("threads", Backend.threads())))
+                        .distinct()
+                        .collect(java.util.stream.Collectors.joining(", ")),
                 first.getOrDefault("round_count", 1),
                 rows.stream()
                         .map(r -> String.valueOf(r.get("data")))

@@ -186,7 +186,9 @@ class BenchCommandTest {
                 new String[] {"bench", "--backbone", "resnet-cifr", "--rounds", "1", "--no-torch"},
                 new String[] {"bench", "--loss", "cam-los", "--rounds", "1", "--no-torch"},
                 new String[] {"bench", "--json", tmp.resolve("missing/out.json").toString()},
-                new String[] {"bench", "--json", tmp.toString()})) {
+                new String[] {"bench", "--json", tmp.toString()},
+                new String[] {"bench", "--threads", "0"},
+                new String[] {"bench", "--threads", "1,2000"})) {
             java.io.StringWriter err = new java.io.StringWriter();
             int code = Main.commandLine(
                             new java.io.PrintWriter(new java.io.StringWriter(), true),
@@ -196,6 +198,65 @@ class BenchCommandTest {
             assertTrue(err.toString().contains(args[1]), err.toString());
             assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);
             assertEquals(1, err.toString().strip().lines().count(), "one message: " + err);
+        }
+    }
+
+    @Test
+    void aThreadCountThatIsNotANumberExitsWithTwo() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.commandLine(
+                        new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true))
+                .execute("bench", "--threads", "two");
+        assertEquals(2, code, err.toString());
+        assertTrue(
+                err.toString().startsWith("error: Invalid value for option '--threads' (N): 'two' is not an int"),
+                err.toString());
+        assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);
+    }
+
+    @Test
+    void aThreadSweepRunsEveryCaseAtEachCount(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        int before = org.camloss.engine.Backend.threads();
+        java.nio.file.Path json = tmp.resolve("sweep.json");
+        try {
+            java.io.StringWriter out = new java.io.StringWriter();
+            int code = Main.commandLine(
+                            new java.io.PrintWriter(out, true),
+                            new java.io.PrintWriter(new java.io.StringWriter(), true))
+                    .execute(
+                            "bench",
+                            "--no-fork",
+                            "--no-torch",
+                            "--threads",
+                            "1,2",
+                            "--rounds",
+                            "1",
+                            "--steps",
+                            "1",
+                            "--warmup",
+                            "0",
+                            "--backbone",
+                            "resnet-cifar",
+                            "--depth",
+                            "8",
+                            "--input",
+                            "8x8x1",
+                            "--batch",
+                            "2",
+                            "--loss",
+                            "cross-entropy",
+                            "--json",
+                            json.toString());
+            assertEquals(0, code, out.toString());
+            List<Map<String, Object>> rows = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(json.toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+            assertEquals(2, rows.size(), rows.toString());
+            assertEquals(1, ((Number) rows.get(0).get("threads")).intValue());
+            assertEquals(2, ((Number) rows.get(1).get("threads")).intValue());
+            assertTrue(out.toString().contains("1, 2 threads"), out.toString());
+        } finally {
+            org.camloss.engine.Backend.setThreads(before);
         }
     }
 

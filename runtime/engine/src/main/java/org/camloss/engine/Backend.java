@@ -3,6 +3,7 @@ package org.camloss.engine;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * ND4J's backend and the process-wide switches camloss may set on it: DL4J's oneDNN layer helpers (off by default in
@@ -52,9 +53,12 @@ public final class Backend {
         return cls;
     }
 
-    /** OpenMP threads ND4J uses. */
+    /**
+     * Threads ND4J's own parallel loops use ({@code maxMasterThreads}: {@link #setThreads} sets it; libnd4j
+     * 1.0.0-M2.1's {@code maxThreads} stays at its start-up value whatever is set).
+     */
     public static int threads() {
-        return Nd4j.getEnvironment().maxThreads();
+        return Nd4j.getEnvironment().maxMasterThreads();
     }
 
     /**
@@ -74,13 +78,31 @@ public final class Backend {
     }
 
     /**
-     * Sets the OpenMP threads ND4J uses, process-wide (0 leaves the default: OMP_NUM_THREADS or all cores).
+     * Sets the threads of the three thread pools a step uses (0 leaves the default: {@code OMP_NUM_THREADS} or all
+     * cores): libnd4j's parallel loops (process-wide), OpenBLAS's matrix products (process-wide) and OpenMP, which
+     * runs oneDNN's convolutions (libnd4j's and camloss's own; OpenMP's setting holds for the calling thread and the
+     * parallel regions it starts, so call it on the thread that trains). libnd4j 1.0.0-M2.1's
+     * {@code Environment.setMaxThreads} alone changes none of them (measured 2026-11-30 on 2 cores: a 1500² matrix
+     * product and a 64→64 3×3 convolution at batch 128 kept their two-thread times; with all three set to 1 they took
+     * the times of {@code OMP_NUM_THREADS=1}). libnd4j's pool is sized at start-up ({@code OMP_NUM_THREADS}, else
+     * all cores), so a count above that size is lowered to it, for all three alike: to run with more threads, set
+     * {@code OMP_NUM_THREADS} before the JVM starts.
      */
     public static void setThreads(int threads) {
         if (threads > 0) {
-            Nd4j.getEnvironment().setMaxThreads(threads);
-            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            int n = Math.min(threads, Nd4j.getEnvironment().maxThreads());
+            Nd4j.getEnvironment().setMaxMasterThreads(n);
+            Nd4j.factory().blas().setMaxThreads(n);
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
         }
+    }
+
+    /** OpenBLAS's thread count and OpenMP's for the calling thread, for tests and provenance. */
+    static int[] libraryThreads() {
+        return new int[] {
+            Nd4j.factory().blas().getMaxThreads(),
+            NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads()
+        };
     }
 
     /** Facts for provenance. */
