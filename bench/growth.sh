@@ -3,6 +3,7 @@
 # varying one of batch (32/64/128/256), depth (20/56/110) and input side (28/32/64, RGB, shapes images);
 # each case `camloss bench` with camloss and PyTorch alternating over ROUNDS rounds.
 # Usage: bench/growth.sh OUT_DIR [ROUNDS=3]   then  bench/growth.sh --table OUT_DIR
+# Environment: LOCK, a file to flock around each case (e.g. /work/cpu.lock on a shared machine); unset: none.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 PY=/usr/bin/python3
@@ -35,7 +36,7 @@ run() { # name, then bench args
   local name=$1; shift
   [ -f "$OUT/$name.json" ] && { echo "growth: $name done already"; return; }
   echo "growth: $name ($(date +%H:%M:%S))" >&2
-  "$HERE/camloss" bench --backbone resnet-cifar $T "$@" --json "$OUT/$name.json.tmp" > "$OUT/$name.txt"
+  ${LOCK:+flock "$LOCK"} "$HERE/camloss" bench --backbone resnet-cifar $T "$@" --json "$OUT/$name.json.tmp" > "$OUT/$name.txt"
   mv "$OUT/$name.json.tmp" "$OUT/$name.json"
 }
 for b in 32 64 128 256; do run "d20-s32-b$b" --depth 20 --input 32x32x3 --batch $b; done
