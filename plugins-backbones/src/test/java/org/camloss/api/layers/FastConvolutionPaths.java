@@ -16,6 +16,29 @@ public final class FastConvolutionPaths {
         return n;
     }
 
+    /**
+     * Those whose last pass ran with their batch norm folded in ({@link FoldedInference}), by what ran it (the plan's
+     * description, e.g. ending in "+ relu post-op").
+     */
+    public static java.util.List<String> folded(ComputationGraph g) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (Layer l : g.getLayers()) {
+            if (l instanceof FastConvolutionLayer f && f.foldedDescription() != null) {
+                out.add(f.foldedDescription());
+            }
+        }
+        return out;
+    }
+
+    /** The graph's batch norms whose last pass passed their folded convolution's output on untouched. */
+    public static long passedThrough(ComputationGraph g) {
+        long n = 0;
+        for (Layer l : g.getLayers()) {
+            n += l instanceof FastBatchNormLayer b && b.passedThrough() ? 1 : 0;
+        }
+        return n;
+    }
+
     /** Those whose last forward pass ran on a {@link ConvolutionForward} plan. */
     public static long nativeForward(ComputationGraph g) {
         long n = 0;
