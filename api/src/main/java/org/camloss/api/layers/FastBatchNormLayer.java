@@ -131,15 +131,19 @@ public class FastBatchNormLayer extends BatchNormalization {
         return isPlainRelu(layerConf().getActivationFn());
     }
 
-    /** Writes the running variance, exactly as this layer's inference uses it, into {@code out} ([C], contiguous). */
-    void runningVariance(INDArray out) {
+    /**
+     * The running variance as this layer's inference uses it ({@link #runningVar}: the {@code var} parameter, or
+     * {@code 10^(2·log10(std))} computed in float as there), in Java, for the fold into a convolution.
+     */
+    float[] runningVariance(int c) {
         if (layerConf().isUseLogStd()) {
-            INDArray log10Std = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-            // var = 10^(2·log10(std))
-            Transforms.pow(out.assign(100.0), log10Std.reshape(out.shape()), false);
-        } else {
-            out.assign(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).reshape(out.shape()));
+            float[] v = Floats.read(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD), c);
+            for (int i = 0; i < c; i++) {
+                v[i] = (float) Math.pow(100.0, v[i]);
+            }
+            return v;
         }
+        return Floats.read(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR), c);
     }
 
     @Override
