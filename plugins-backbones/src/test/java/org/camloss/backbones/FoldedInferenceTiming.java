@@ -71,6 +71,11 @@ public final class FoldedInferenceTiming {
             System.out.printf(
                     "round %d: unfused %.2f ms, folded %.2f ms, ratio %.3f%n", r + 1, med[0][r], med[1][r], ratio[r]);
         }
+        try (FoldedInference f = FoldedInference.open(g)) {
+            g.output(false, in);
+            System.out.println(
+                    f.pairs() + " pairs, folded on: " + new java.util.TreeSet<>(FastConvolutionPaths.folded(g)));
+        }
         double[] s = ratio.clone();
         Arrays.sort(s);
         System.out.printf(
