@@ -41,8 +41,9 @@ import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
  * geometry and {@value FastConvolutionLayer#FORWARD_PROPERTY} is not {@code dl4j}; otherwise both layers run as
  * before. The batch norm passes its input through only when that input is the very array (object identity) its
  * convolution returned folded in this pass, and fails loudly if its convolution folded but it was handed another
- * array. A residual block (conv → BN + ReLU → conv → BN → add + ReLU) has two such pairs; pre-activation blocks (BN →
- * ReLU → conv) have none.
+ * array. A residual block (conv → BN + ReLU → conv → BN → add + ReLU) has two such pairs; a pre-activation block (BN →
+ * ReLU → conv → BN → ReLU → conv) has one, its first convolution and second batch norm (the leading BN → ReLU → conv
+ * is the other direction and stays as it is).
  *
  * <p><b>Parameters.</b> The folded weights are computed in every pass from the current parameters (a few small ND4J
  * operations per pair, into the layer's working memory), so they follow training, {@code setParams} and loaded
