@@ -133,7 +133,8 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     /**
      * The running variance as this layer's inference uses it ({@link #runningVar}: the {@code var} parameter, or
-     * {@code 10^(2·log10(std))} computed in float as there), in Java, for the fold into a convolution.
+     * {@code 10^(2·log10(std))}, here in double rounded to float where libnd4j's {@code pow} works in float: within
+     * an ulp), in Java, for the fold into a convolution.
      */
     float[] runningVariance(int c) {
         if (layerConf().isUseLogStd()) {
