@@ -22,6 +22,7 @@ import org.camloss.api.Params;
 import org.camloss.api.Regularizer;
 import org.camloss.api.ResidualDrop;
 import org.camloss.api.TargetEffect;
+import org.camloss.api.layers.FoldedInference;
 import org.camloss.api.loss.CrossEntropy;
 import org.camloss.engine.Backend;
 import org.camloss.engine.head.Objective;
@@ -328,6 +329,58 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
                             + "with it asked for, its training forward pass was the same at 8 steps; apply "
                             + "BackboneContext.regularization() (Layers.residual ends a residual block with it) or leave "
                             + kind.id() + " out of regularizations()");
+        }
+    }
+
+    /**
+     * Inference with every convolution → batch norm pair folded into one convolution ({@link FoldedInference}, as the
+     * evaluator and {@code bench} run it) gives the plain inference output within 1e-4 of its largest value (each
+     * folded pair sums its products in another order, about 1e-6 relative), and inside that scope every vertex's
+     * activation from {@code feedForward} is exactly the plain one (folding must not change what a vertex means to
+     * CAM methods). The batch norms are made non-trivial first: two SGD steps move their running statistics, and γ
+     * and β are set at random (γ in [0.5, 1.5], β in [−0.5, 0.5]).
+     */
+    @Test
+    void foldedInferenceMatchesPlainInference() {
+        InputShape shape = new InputShape(3, 16, 16);
+        var graph = testModel(shape, 0.01).graph();
+        Nd4j.getRandom().setSeed(11);
+        int n = 4;
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, shape.height(), shape.width(), shape.channels());
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, n, CLASSES);
+        for (int i = 0; i < n; i++) {
+            labels.putScalar(i, i % CLASSES, 1.0);
+        }
+        for (int step = 0; step < 2; step++) {
+            graph.fit(new INDArray[] {x}, new INDArray[] {labels});
+        }
+        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
+            if (l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
+                INDArray gamma = l.getParam("gamma");
+                gamma.assign(Nd4j.rand(gamma.dataType(), gamma.shape()).addi(0.5));
+                INDArray beta = l.getParam("beta");
+                beta.assign(Nd4j.rand(beta.dataType(), beta.shape()).subi(0.5));
+            }
+        }
+        INDArray plain = graph.outputSingle(false, x).dup();
+        Map<String, INDArray> activations = graph.feedForward(new INDArray[] {x}, false, false);
+        INDArray folded;
+        Map<String, INDArray> inScope;
+        try (FoldedInference f = FoldedInference.open(graph)) {
+            folded = graph.outputSingle(false, x).dup();
+            inScope = graph.feedForward(new INDArray[] {x}, false, false);
+        }
+        double scale = Math.max(1e-3, plain.amaxNumber().doubleValue());
+        double diff = plain.sub(folded).amaxNumber().doubleValue();
+        require(
+                diff <= 1e-4 * scale,
+                () -> plugin() + ": inference with batch norms folded into their convolutions differs from plain"
+                        + " inference by " + diff + " (largest value " + scale + ")");
+        for (Map.Entry<String, INDArray> e : activations.entrySet()) {
+            require(
+                    e.getValue().equals(inScope.get(e.getKey())),
+                    () -> plugin() + ": the activation of vertex '" + e.getKey()
+                            + "' from feedForward changed inside a FoldedInference scope");
         }
     }
 

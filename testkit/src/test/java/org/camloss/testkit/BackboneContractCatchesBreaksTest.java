@@ -109,22 +109,30 @@ class BackboneContractCatchesBreaksTest {
     @Test
     void wrongChannelsFailTheShapeChecksWithAMessageAboutChannels() {
         ContractRun run = ContractRun.of(WrongChannelsContract.class);
-        assertEquals(Set.of("featureMapMatchesInfo", "trainingStepsLowerTheLoss"), run.failed(), run.toString());
+        assertEquals(
+                Set.of("featureMapMatchesInfo", "foldedInferenceMatchesPlainInference", "trainingStepsLowerTheLoss"),
+                run.failed(),
+                run.toString());
         String expected =
                 "backbone 'wrong-channels' declares 12 channels at its feature vertex 'conv4_bn' but the graph "
                         + "gives 16";
         assertEquals(expected, run.message("featureMapMatchesInfo"));
+        assertEquals(expected, run.message("foldedInferenceMatchesPlainInference"));
         assertEquals(expected, run.message("trainingStepsLowerTheLoss"));
     }
 
     @Test
     void aWrongStrideFailsTheShapeChecksWithAMessageAboutTheStride() {
         ContractRun run = ContractRun.of(WrongStrideContract.class);
-        assertEquals(Set.of("featureMapMatchesInfo", "trainingStepsLowerTheLoss"), run.failed(), run.toString());
+        assertEquals(
+                Set.of("featureMapMatchesInfo", "foldedInferenceMatchesPlainInference", "trainingStepsLowerTheLoss"),
+                run.failed(),
+                run.toString());
         String expected =
                 "backbone 'wrong-stride' declares stride 2 at its feature vertex 'conv4_bn' but the graph gives "
                         + "stride 4 (the map of a 16x16 input is 4x4, not 8x8)";
         assertEquals(expected, run.message("featureMapMatchesInfo"));
+        assertEquals(expected, run.message("foldedInferenceMatchesPlainInference"));
         assertEquals(expected, run.message("trainingStepsLowerTheLoss"));
     }
 }

@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link java.util.ServiceLoader}, as {@link ConvolutionBackward} is for the backward pass: libnd4j 1.0.0-M2.1's
  * oneDNN helper builds its primitive on every call, a provider's plan is built once per layer and geometry. Without
  * a provider, or when a provider cannot plan a geometry, the layer keeps libnd4j's {@code conv2d}. The pass computes
- * the convolution plus bias only; the layer applies its activation as before.
+ * the convolution plus bias only (or, from {@link #plan(ConvolutionBackward.Geometry, boolean, boolean)}, that
+ * followed by ReLU); the layer applies its activation as before.
  */
 public interface ConvolutionForward {
 
@@ -25,6 +26,25 @@ public interface ConvolutionForward {
      *     lets a provider choose an inference-only kernel
      */
     Optional<Plan> plan(ConvolutionBackward.Geometry geometry, boolean training);
+
+    /**
+     * A forward pass for one geometry whose output, with {@code relu}, is {@code max(0, conv(input, weights) + bias)}
+     * (ReLU fused into the convolution, e.g. a oneDNN eltwise post-op); without {@code relu} the same as
+     * {@link #plan(ConvolutionBackward.Geometry, boolean)}. {@link FastConvolutionLayer} asks for it when it runs a
+     * convolution with a following batch norm folded into its weights and bias (inference only, see
+     * {@link FoldedInference}), where the batch norm's activation is a plain ReLU. The arrays, layouts and errors of
+     * {@link Plan#forward} are unchanged (NHWC input and output, [cout, cin, kh, kw] weights, float, C-order
+     * contiguous).
+     *
+     * <p>The default declines a ReLU plan (empty) and otherwise delegates, so a provider written before this method
+     * keeps working: the layer then runs the plain plan and applies the ReLU itself.
+     *
+     * @param training as in {@link #plan(ConvolutionBackward.Geometry, boolean)}
+     * @param relu whether the plan applies ReLU to its output
+     */
+    default Optional<Plan> plan(ConvolutionBackward.Geometry geometry, boolean training, boolean relu) {
+        return relu ? Optional.empty() : plan(geometry, training);
+    }
 
     /** One geometry's forward pass. */
     interface Plan {

@@ -60,6 +60,12 @@ public class FastBatchNormLayer extends BatchNormalization {
     private INDArray batchInvStd;
     /** A row of ones, [1, K], outside workspaces; views of it are the reduction vectors. */
     private INDArray ones;
+    /** The convolution folded into this layer's inference passes ({@link FoldedInference}), or {@code null}. */
+    private FastConvolutionLayer foldedFrom;
+    /** The array that convolution returned folded in its latest pass, until this layer's next input. */
+    private INDArray expected;
+    /** Whether the current input is that array: the batch norm has been applied already. */
+    private boolean passThrough;
 
     public FastBatchNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -71,10 +77,74 @@ public class FastBatchNormLayer extends BatchNormalization {
         return null;
     }
 
+    /**
+     * Sets the input and notes whether it is the array the paired convolution returned folded in this pass (object
+     * identity, before DL4J's workspace move of the input could copy it); that convolution folded, but this is another
+     * array, fails: the batch norm has been applied to it already, and applying it again would be silently wrong.
+     */
+    @Override
+    public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        INDArray folded = expected;
+        expected = null;
+        passThrough = folded != null && input == folded;
+        if (folded != null && !passThrough && input != null) {
+            throw new IllegalStateException(
+                    "FastBatchNorm layer '" + layerConf().getLayerName()
+                            + "': its convolution ran with this batch norm folded in, but the batch norm was given another"
+                            + " array than the convolution's output (shape " + Arrays.toString(input.shape()) + ")");
+        }
+        super.setInput(input, workspaceMgr);
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
+        if (passThrough) {
+            if (training) {
+                throw new IllegalStateException("FastBatchNorm layer '"
+                        + layerConf().getLayerName() + "': a training pass on the output of a folded inference pass");
+            }
+            return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
+        }
         return preOutput(input, training ? TrainingMode.TRAIN : TrainingMode.TEST, workspaceMgr);
+    }
+
+    /** Set by {@link FastConvolutionLayer#pairWith} and {@code unpair}: the convolution folded into this layer. */
+    void foldFrom(FastConvolutionLayer conv) {
+        foldedFrom = conv;
+        expected = null;
+        passThrough = false;
+    }
+
+    /** Called by the paired convolution in every pass: the array it returned folded, or {@code null} if it did not. */
+    void expectFolded(INDArray folded) {
+        expected = folded;
+    }
+
+    /** Whether this layer's current input is its convolution's folded output, passed on untouched (for tests). */
+    boolean passedThrough() {
+        return passThrough && foldedFrom != null;
+    }
+
+    /** Whether this layer's activation is a plain ReLU (no threshold, cap or slope). */
+    boolean plainRelu() {
+        return isPlainRelu(layerConf().getActivationFn());
+    }
+
+    /**
+     * The running variance as this layer's inference uses it ({@link #runningVar}: the {@code var} parameter, or
+     * {@code 10^(2·log10(std))}, here in double rounded to float where libnd4j's {@code pow} works in float: within
+     * an ulp), in Java, for the fold into a convolution.
+     */
+    float[] runningVariance(int c) {
+        if (layerConf().isUseLogStd()) {
+            float[] v = Floats.read(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD), c);
+            for (int i = 0; i < c; i++) {
+                v[i] = (float) Math.pow(100.0, v[i]);
+            }
+            return v;
+        }
+        return Floats.read(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR), c);
     }
 
     @Override

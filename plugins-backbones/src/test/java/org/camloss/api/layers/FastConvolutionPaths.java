@@ -16,6 +16,66 @@ public final class FastConvolutionPaths {
         return n;
     }
 
+    /**
+     * Those whose last pass ran with their batch norm folded in ({@link FoldedInference}), by what ran it (the plan's
+     * description, e.g. ending in "+ relu post-op").
+     */
+    public static java.util.List<String> folded(ComputationGraph g) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (Layer l : g.getLayers()) {
+            if (l instanceof FastConvolutionLayer f && f.foldedDescription() != null) {
+                out.add(f.foldedDescription());
+            }
+        }
+        return out;
+    }
+
+    /** The graph's batch norms whose last pass passed their folded convolution's output on untouched. */
+    public static long passedThrough(ComputationGraph g) {
+        long n = 0;
+        for (Layer l : g.getLayers()) {
+            n += l instanceof FastBatchNormLayer b && b.passedThrough() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * Median ms of folding every batch norm of the graph into its convolution once (the per-pass arithmetic of
+     * {@link FoldedInference}: {@code FastConvolutionLayer.fold} of each pair), over {@code reps} repetitions.
+     */
+    public static double foldMillis(ComputationGraph g, int reps) {
+        double[] t = new double[reps];
+        try (FoldedInference f = FoldedInference.open(g)) {
+            java.util.List<FastConvolutionLayer> convs = new java.util.ArrayList<>();
+            java.util.List<org.nd4j.linalg.api.ndarray.INDArray[]> outs = new java.util.ArrayList<>();
+            for (Layer l : g.getLayers()) {
+                if (l instanceof FastConvolutionLayer c && c.foldTarget() != null) {
+                    org.nd4j.linalg.api.ndarray.INDArray w = c.getParam("W");
+                    convs.add(c);
+                    outs.add(new org.nd4j.linalg.api.ndarray.INDArray[] {
+                        org.nd4j.linalg.factory.Nd4j.create(w.dataType(), w.shape()),
+                        org.nd4j.linalg.factory.Nd4j.create(w.dataType(), w.size(0))
+                    });
+                }
+            }
+            for (int r = 0; r < reps; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < convs.size(); i++) {
+                    FastConvolutionLayer c = convs.get(i);
+                    c.fold(
+                            c.foldTarget(),
+                            c.getParam("W"),
+                            c.hasBias() ? c.getParam("b") : null,
+                            outs.get(i)[0],
+                            outs.get(i)[1]);
+                }
+                t[r] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        java.util.Arrays.sort(t);
+        return t[reps / 2];
+    }
+
     /** Those whose last forward pass ran on a {@link ConvolutionForward} plan. */
     public static long nativeForward(ComputationGraph g) {
         long n = 0;

@@ -10,7 +10,9 @@ import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.dnnl.dnnl_version_t;
@@ -33,6 +35,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and oneDNN 2.5.2 picks faster kernels for it on this project's machine — {@code brgconv:avx512_core} with NHWC
  * activations, where {@code forward_training} picks {@code jit:avx512_common} with blocked layouts and reorders,
  * 0.7–1.5× libnd4j's time and 17× for a 1×1 stride-2 convolution (ConvolutionForwardTiming, 2026-11-30 14:01).
+ *
+ * <p>A ReLU plan ({@link #plan(Geometry, boolean, boolean)}) is the same primitive with an eltwise ReLU post-op on its
+ * attribute ({@code dnnl_post_ops_append_eltwise(po, 1, dnnl_eltwise_relu, 0, 0)}): oneDNN applies it to the
+ * accumulator after the bias, before the output is written, so the output makes one trip to memory.
  */
 public final class DnnlConvolutionForward implements ConvolutionForward {
 
@@ -52,6 +58,11 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
         return Optional.of(new DnnlForwardPlan(g, training));
     }
 
+    @Override
+    public Optional<Plan> plan(Geometry g, boolean training, boolean relu) {
+        return Optional.of(new DnnlForwardPlan(g, training, false, relu));
+    }
+
     static final class DnnlForwardPlan implements Plan {
         private final Natives natives = new Natives();
         private final dnnl_stream stream;
@@ -67,11 +78,14 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
         private final String description;
 
         DnnlForwardPlan(Geometry g, boolean training) {
-            this(g, training, false);
+            this(g, training, false, false);
         }
 
-        /** With {@code nhwc}, the activations' layout is fixed to NHWC and only the weights' is oneDNN's choice. */
-        DnnlForwardPlan(Geometry g, boolean training, boolean nhwc) {
+        /**
+         * With {@code nhwc}, the activations' layout is fixed to NHWC and only the weights' is oneDNN's choice; with
+         * {@code relu}, the primitive applies ReLU to its output (an eltwise post-op).
+         */
+        DnnlForwardPlan(Geometry g, boolean training, boolean nhwc, boolean relu) {
             dnnl_engine e = Engine.get();
             long[] srcDims = {g.n(), g.cin(), g.h(), g.w()};
             long[] dstDims = {g.n(), g.cout(), g.oh(), g.ow()};
@@ -100,7 +114,14 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
                             padR),
                     "convolution forward desc (" + g + ")");
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(fd), null, e, null), "forward");
+            dnnl_primitive_attr attr = relu ? reluAttribute() : null;
+            try {
+                check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(fd), attr, e, null), "forward");
+            } finally {
+                if (attr != null) {
+                    dnnl_primitive_attr_destroy(attr); // the primitive descriptor keeps its own copy
+                }
+            }
             natives.descs.add(pd);
             long off = 0;
             dnnl_memory_desc_t srcMd = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
@@ -124,10 +145,31 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
             stream = natives.stream(e);
             description = (training ? "training " : "inference ")
                     + implName(pd)
+                    + (relu ? " + relu post-op" : "")
                     + (scratch > 0
                             ? ", reorders" + src.named(" input") + wts.named(" weights") + dst.named(" output")
                             : ", zero-copy");
             CLEANER.register(this, natives);
+        }
+
+        /** A primitive attribute with one post-op, ReLU (negative slope 0) at scale 1. */
+        private static dnnl_primitive_attr reluAttribute() {
+            dnnl_primitive_attr attr = new dnnl_primitive_attr();
+            check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create");
+            dnnl_post_ops po = new dnnl_post_ops();
+            try {
+                check(dnnl_post_ops_create(po), "dnnl_post_ops_create");
+                try {
+                    check(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0f, 0f), "append relu post-op");
+                    check(dnnl_primitive_attr_set_post_ops(attr, po), "dnnl_primitive_attr_set_post_ops");
+                } finally {
+                    dnnl_post_ops_destroy(po); // the attribute keeps its own copy
+                }
+            } catch (RuntimeException ex) {
+                dnnl_primitive_attr_destroy(attr);
+                throw ex;
+            }
+            return attr;
         }
 
         @Override

@@ -78,8 +78,8 @@ public final class ConvolutionForwardTiming {
         INDArray b = Nd4j.randn(DataType.FLOAT, 1, sh.co());
         ConvolutionBackward.Geometry g = new ConvolutionBackward.Geometry(
                 n, h, h, sh.ci(), oh, oh, sh.co(), k, k, sh.s(), sh.s(), 1, 1, pt, pt, pb, pb, true);
-        ConvolutionForward.Plan any = new DnnlConvolutionForward.DnnlForwardPlan(g, false, false);
-        ConvolutionForward.Plan fixed = new DnnlConvolutionForward.DnnlForwardPlan(g, true, false);
+        ConvolutionForward.Plan any = new DnnlConvolutionForward.DnnlForwardPlan(g, false, false, false);
+        ConvolutionForward.Plan fixed = new DnnlConvolutionForward.DnnlForwardPlan(g, true, false, false);
         MKLDNNConvHelper helper = new MKLDNNConvHelper(DataType.FLOAT);
         WorkspaceConfiguration conf = WorkspaceConfiguration.builder()
                 .initialSize(0)
