@@ -222,7 +222,8 @@ public final class Benchmark {
         return median(ratio) - 1;
     }
 
-    private CamModel assemble(BenchCase c, BackboneFactory bf, LossFactory lf) {
+    /** The case's model as {@link #run} trains it: seed 1, the timed steps' updater and weight decay. */
+    static CamModel assemble(BenchCase c, BackboneFactory bf, LossFactory lf) {
         Map<String, Object> bp = new LinkedHashMap<>(c.params());
         if (c.depth() > 0) {
             bp.put("depth", c.depth());

@@ -157,6 +157,12 @@ public final class ClassicalMomentum implements IUpdater {
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
             double lr = config.getLearningRate(iteration, epoch);
             double mu = config.momentum;
+            if (HostLoops.applies(v, gradient)) {
+                // one Java loop over host memory, where ND4J's ops take seven executioner calls (a view, two scalar
+                // operands, four ops; docs/performance.md, "Profile of what is left")
+                HostLoops.momentum(mu, lr, config.nesterov, v, gradient);
+                return;
+            }
             INDArray vel = v.reshape(gradient.shape()); // a view of the state in the gradient's shape
             vel.muli(mu).addi(gradient); // v ← μ v + g
             if (config.nesterov) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.camloss.api.LossTerm;
 import org.camloss.api.loss.CrossEntropy;
@@ -47,6 +48,80 @@ class CoupledWeightDecayTest {
             INDArray actual = decayed.get(key).sub(plain.get(key));
             assertEquals(0.0, actual.sub(expected).norm2Number().doubleValue(), 1e-10, key);
         }
+    }
+
+    /** A backbone with the layouts of a real one: convolutions, batch norms (running statistics in the flat parameter
+     * array between trainable parameters) and a residual add. */
+    private static org.camloss.api.Backbone convBnBackbone() {
+        return new org.camloss.api.Backbone() {
+            @Override
+            public org.camloss.api.BackboneInfo info() {
+                return new org.camloss.api.BackboneInfo(
+                        4, 1, List.of(new org.camloss.api.BackboneInfo.Stage("add", 4, 1)));
+            }
+
+            @Override
+            public String build(org.camloss.api.BackboneContext ctx) {
+                org.camloss.api.layers.Layers l = new org.camloss.api.layers.Layers(ctx);
+                String a = l.convBnAct("a", ctx.input(), 2, 4, 3, 1, org.nd4j.linalg.activations.Activation.RELU);
+                String b = l.convBnAct("b", a, 4, 4, 3, 1, org.nd4j.linalg.activations.Activation.IDENTITY);
+                return l.addRelu("add", a, b);
+            }
+        };
+    }
+
+    private static CamModel steppedConvBnModel(DataType type) {
+        CamModel m = new org.camloss.engine.model.ModelAssembler()
+                .seed(3)
+                .dataType(type)
+                .updater(new Sgd(0.1))
+                .assemble(
+                        convBnBackbone(),
+                        TestNets.SHAPE,
+                        TestNets.CLASSES,
+                        Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1))));
+        m.graph().fit(new INDArray[] {TestNets.images(5, type, 4)}, new INDArray[] {TestNets.oneHot(5, type)});
+        return m;
+    }
+
+    @Test
+    void theHookAddsLambdaTimesBatchTimesWToTheGradientOfEveryTrainableParameter() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            CamModel m = steppedConvBnModel(type);
+            Map<String, INDArray> grads = m.graph().gradient().gradientForVariable();
+            Map<String, INDArray> before = new java.util.LinkedHashMap<>();
+            grads.forEach((k, v) -> before.put(k, v.dup()));
+            new CoupledWeightDecay(0.01).onGradientCalculation(m.graph());
+            int decayed = 0;
+            for (Map.Entry<String, INDArray> e : grads.entrySet()) {
+                INDArray w = m.graph().paramTable().get(e.getKey());
+                INDArray expected = CoupledWeightDecay.isRunningStatistic(e.getKey())
+                        ? before.get(e.getKey())
+                        : before.get(e.getKey()).add(w.mul(0.01 * 5));
+                double tolerance = type == DataType.FLOAT ? 1e-6 : 1e-14;
+                assertEquals(
+                        0.0, e.getValue().sub(expected).amaxNumber().doubleValue(), tolerance, type + " " + e.getKey());
+                decayed += CoupledWeightDecay.isRunningStatistic(e.getKey()) ? 0 : 1;
+            }
+            assertTrue(decayed >= 8, "conv, batch-norm and head parameters: " + grads.keySet());
+        }
+    }
+
+    @Test
+    void theHookAllocatesNoArray() throws ReflectiveOperationException {
+        // ND4J registers every buffer (and op context) made outside a workspace with its deallocator service; the
+        // hook runs outside DL4J's workspaces, so each temporary it made would wait there for the garbage collector
+        CamModel m = steppedConvBnModel(DataType.FLOAT);
+        CoupledWeightDecay decay = new CoupledWeightDecay(5e-4);
+        decay.onGradientCalculation(m.graph()); // the first call also looks up the frozen layers
+        java.lang.reflect.Field counter =
+                org.nd4j.linalg.api.memory.deallocation.DeallocatorService.class.getDeclaredField("counter");
+        counter.setAccessible(true);
+        java.util.concurrent.atomic.AtomicLong registered = (java.util.concurrent.atomic.AtomicLong)
+                counter.get(org.nd4j.linalg.factory.Nd4j.getDeallocatorService());
+        long before = registered.get();
+        decay.onGradientCalculation(m.graph());
+        assertEquals(0, registered.get() - before, "buffers and op contexts registered by one call of the hook");
     }
 
     @Test

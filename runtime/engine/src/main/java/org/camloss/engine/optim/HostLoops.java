@@ -1,0 +1,103 @@
+package org.camloss.engine.optim;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.camloss.engine.Backend;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The optimizer's element-wise updates as plain Java loops over the arrays' host memory, where ND4J's ops would make
+ * one native call per op plus its set-up (shape information, scalar operands, an op context, OpenMP's fork and join),
+ * and temporaries that, outside DL4J's workspaces, wait for the garbage collector (docs/performance.md, "Profile of
+ * what is left"). Only for CPU arrays of float or double whose elements lie contiguously in one order: {@link
+ * #applies} says when; otherwise callers keep ND4J's ops. The arrays are read and written in place; nothing is
+ * allocated outside the Java heap.
+ */
+final class HostLoops {
+    private HostLoops() {}
+
+    private static volatile Boolean cpu;
+
+    /**
+     * Whether {@code a} and {@code b} can be updated here: the CPU backend (host memory is the arrays' memory), one
+     * type (float or double), one length, each contiguous, and element i of one is element i of the other (both
+     * vectors, or one order and shape).
+     */
+    static boolean applies(INDArray a, INDArray b) {
+        if (cpu == null) {
+            cpu = "CPU".equals(Backend.name());
+        }
+        return cpu
+                && a.dataType() == b.dataType()
+                && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE)
+                && a.length() == b.length()
+                && a.length() <= Integer.MAX_VALUE
+                && a.elementWiseStride() == 1
+                && b.elementWiseStride() == 1
+                && (a.isVector() && b.isVector()
+                        || a.ordering() == b.ordering() && Arrays.equals(a.shape(), b.shape()));
+    }
+
+    /** y ← y + alpha·x (requires {@link #applies}{@code (x, y)}). */
+    static void axpy(double alpha, INDArray x, INDArray y) {
+        int n = (int) x.length();
+        if (x.dataType() == DataType.FLOAT) {
+            FloatBuffer xs = floats(x, n);
+            FloatBuffer ys = floats(y, n);
+            float a = (float) alpha;
+            for (int i = 0; i < n; i++) {
+                ys.put(i, ys.get(i) + a * xs.get(i));
+            }
+        } else {
+            DoubleBuffer xs = doubles(x, n);
+            DoubleBuffer ys = doubles(y, n);
+            for (int i = 0; i < n; i++) {
+                ys.put(i, ys.get(i) + alpha * xs.get(i));
+            }
+        }
+    }
+
+    /**
+     * Heavy-ball momentum in one pass (requires {@link #applies}{@code (v, g)}): v ← μ·v + g, then g ← lr·v, or with
+     * {@code nesterov} g ← lr·(g + μ·v), each value rounded as ND4J's sequence of ops rounds it.
+     */
+    static void momentum(double mu, double lr, boolean nesterov, INDArray v, INDArray g) {
+        int n = (int) v.length();
+        if (v.dataType() == DataType.FLOAT) {
+            FloatBuffer vs = floats(v, n);
+            FloatBuffer gs = floats(g, n);
+            float m = (float) mu;
+            float r = (float) lr;
+            for (int i = 0; i < n; i++) {
+                float gi = gs.get(i);
+                float vi = m * vs.get(i) + gi;
+                vs.put(i, vi);
+                gs.put(i, nesterov ? (gi + m * vi) * r : vi * r);
+            }
+        } else {
+            DoubleBuffer vs = doubles(v, n);
+            DoubleBuffer gs = doubles(g, n);
+            for (int i = 0; i < n; i++) {
+                double gi = gs.get(i);
+                double vi = mu * vs.get(i) + gi;
+                vs.put(i, vi);
+                gs.put(i, nesterov ? (gi + mu * vi) * lr : vi * lr);
+            }
+        }
+    }
+
+    /** The n floats from the array's first element (a view's address already points there). */
+    private static FloatBuffer floats(INDArray a, int n) {
+        FloatPointer p = new FloatPointer(a.data().addressPointer());
+        return p.capacity(n).limit(n).asBuffer();
+    }
+
+    private static DoubleBuffer doubles(INDArray a, int n) {
+        DoublePointer p = new DoublePointer(a.data().addressPointer());
+        return p.capacity(n).limit(n).asBuffer();
+    }
+}
