@@ -1,6 +1,11 @@
 package org.camloss.api.layers;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -29,6 +34,8 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The implementation of {@link FastBatchNorm}: batch normalisation whose per-channel reductions run as matrix
@@ -51,8 +58,40 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * with a ReLU, four without. The
  * running statistics are updated exactly as DL4J does it: as a "gradient" of the {@code mean} and
  * {@code log10stdev} (or {@code var}) parameters that a no-op updater subtracts.
+ *
+ * <p>Training passes of NHWC float data whose activation is a plain ReLU or the identity run on a
+ * {@link BatchNormTraining} provider where one is on the class path (the engine's oneDNN batch-normalization
+ * primitives, ReLU fused, plans cached per geometry), unless {@value #PROPERTY}{@code =dl4j}: the provider computes
+ * the batch statistics, the output, and in the backward pass dx, dγ and dβ; this layer still updates the running
+ * statistics from the batch statistics as above. Inference, NCHW, rank 2, double and other activations stay here.
  */
 public class FastBatchNormLayer extends BatchNormalization {
+    /**
+     * System property: {@code dl4j} keeps training passes on this layer's own path (matrix-product sums, libnd4j's
+     * batchnorm op) even when a {@link BatchNormTraining} provider is present; unset or anything else uses the provider
+     * for NHWC float data with a plain ReLU or the identity. Read at every training forward pass.
+     */
+    public static final String PROPERTY = "camloss.batchnorm";
+
+    /** Whether the provider runs when {@value #PROPERTY} is unset. */
+    static final boolean NATIVE_BY_DEFAULT = true;
+
+    private static final Logger LOG = LoggerFactory.getLogger(FastBatchNormLayer.class);
+    private static final int MAX_PLANS = 8;
+
+    /** Native plans by geometry ({@code null} values: the provider declined or failed). */
+    private final Map<BatchNormTraining.Geometry, BatchNormTraining.Plan> plans = new HashMap<>();
+    /** The plan of the last training forward pass if it ran natively, else {@code null}; the backward pass uses it. */
+    private BatchNormTraining.Plan trainedOn;
+    /** Its geometry. */
+    private BatchNormTraining.Geometry trainedGeometry;
+    /** The state the native forward pass keeps for the backward pass (the ReLU mask), outside workspaces. */
+    private INDArray nativeWorkspace;
+    /** What ran the last training pass (forward, then backward), for tests. */
+    private String lastTrainingForward;
+
+    private String lastTrainingBackward;
+
     /** Batch statistics of the last training forward pass, [1, C], kept outside workspaces. */
     private INDArray batchMean;
 
@@ -159,6 +198,29 @@ public class FastBatchNormLayer extends BatchNormalization {
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
         if (training == TrainingMode.TRAIN) {
             ensureCaches(l.c);
+            trainedOn = null;
+            BatchNormTraining.Plan plan = nativePlan(x, l);
+            if (plan != null) {
+                long wsLength = plan.workspaceLength();
+                INDArray ws = null;
+                if (wsLength > 0) {
+                    if (nativeWorkspace == null || nativeWorkspace.length() != wsLength) {
+                        nativeWorkspace = null;
+                        try (MemoryWorkspace w = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                            nativeWorkspace = Nd4j.createUninitialized(DataType.FLOAT, wsLength);
+                        }
+                    }
+                    ws = nativeWorkspace;
+                }
+                plan.forward(x, gamma, beta, out, batchMean, batchVar, ws);
+                Transforms.pow(batchInvStd.assign(batchVar).addi(eps), -0.5, false);
+                trainedOn = plan;
+                trainedGeometry = geometry(x, l);
+                lastTrainingForward = plan.describe();
+                // the activation (identity or ReLU) has been applied by the plan
+                return mgr.leverageTo(ArrayType.ACTIVATIONS, out);
+            }
+            lastTrainingForward = "dl4j";
             INDArray mean = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, 1, l.c);
             channelSum(l, xv, mean, mgr, ArrayType.FF_WORKING_MEM);
             mean.muli(1.0 / l.m);
@@ -173,6 +235,7 @@ public class FastBatchNormLayer extends BatchNormalization {
             Transforms.pow(batchInvStd.assign(var).addi(eps), -0.5, false);
             normalise(l, x, batchMean, batchVar, gamma, beta, eps, out);
         } else {
+            trainedOn = null;
             INDArray mean = row(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
             normalise(l, x, mean, runningVar(mgr), gamma, beta, eps, out);
         }
@@ -196,6 +259,22 @@ public class FastBatchNormLayer extends BatchNormalization {
         INDArray beta = row(getParam(BatchNormalizationParamInitializer.BETA));
 
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        if (trainedOn != null && x.rank() == 4 && l.channelsLast && trainedGeometry.equals(geometry(x, l))) {
+            INDArray dGammaView = row(gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
+            INDArray dBetaView = row(gradientViews.get(BatchNormalizationParamInitializer.BETA));
+            trainedOn.backward(x, dy, gamma, beta, batchMean, batchVar, nativeWorkspace, dx, dGammaView, dBetaView);
+            lastTrainingBackward = trainedOn.describe();
+            Gradient gradient = new DefaultGradient();
+            gradient.setGradientFor(
+                    BatchNormalizationParamInitializer.GAMMA,
+                    gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
+            gradient.setGradientFor(
+                    BatchNormalizationParamInitializer.BETA,
+                    gradientViews.get(BatchNormalizationParamInitializer.BETA));
+            runningStatisticsUpdate(gradient);
+            return new Pair<>(gradient, dx);
+        }
+        lastTrainingBackward = "dl4j";
         INDArray dxv = l.view(dx);
         // g = act'(z) · dL/dy, computed in dx where the activation is not the identity
         IActivation act = layerConf().getActivationFn();
@@ -245,6 +324,100 @@ public class FastBatchNormLayer extends BatchNormalization {
                 BatchNormalizationParamInitializer.BETA, gradientViews.get(BatchNormalizationParamInitializer.BETA));
         runningStatisticsUpdate(gradient);
         return new Pair<>(gradient, dx);
+    }
+
+    /**
+     * The provider's plan for this training pass, or {@code null} for this layer's own path: switched off
+     * ({@value #PROPERTY}{@code =dl4j}), no provider, not NHWC rank 4 float, an activation other than a plain ReLU or
+     * the identity, or the provider declined (or failed at) this geometry, which is logged once.
+     */
+    private BatchNormTraining.Plan nativePlan(INDArray x, Layout l) {
+        if (!nativeRequested()
+                || !l.channelsLast
+                || x.rank() != 4
+                || dataType != DataType.FLOAT
+                || x.dataType() != DataType.FLOAT) {
+            return null;
+        }
+        IActivation act = layerConf().getActivationFn();
+        if (!(act instanceof ActivationIdentity) && !isPlainRelu(act)) {
+            return null;
+        }
+        BatchNormTraining provider = Providers.TRAINING.orElse(null);
+        if (provider == null) {
+            return null;
+        }
+        BatchNormTraining.Geometry g = geometry(x, l);
+        BatchNormTraining.Plan plan = plans.get(g);
+        if (plan == null && !plans.containsKey(g)) {
+            try {
+                plan = provider.plan(g).orElse(null);
+                if (plan != null) {
+                    LOG.debug("batch norm training on {}: {} for {}", provider.name(), plan.describe(), g);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "{} cannot run the training passes of batch norm {} ({}); they fall back to camloss's own",
+                        provider.name(),
+                        g,
+                        e.toString());
+                plan = null;
+            }
+            if (plans.size() >= MAX_PLANS) {
+                plans.clear();
+            }
+            plans.put(g, plan);
+        }
+        return plan;
+    }
+
+    /** Whether {@value #PROPERTY} asks for the provider: {@code dl4j} no, anything else yes, unset {@link #NATIVE_BY_DEFAULT}. */
+    static boolean nativeRequested() {
+        String p = System.getProperty(PROPERTY);
+        return p == null ? NATIVE_BY_DEFAULT : !"dl4j".equals(p);
+    }
+
+    private BatchNormTraining.Geometry geometry(INDArray x, Layout l) {
+        return new BatchNormTraining.Geometry(
+                x.size(0),
+                x.size(1),
+                x.size(2),
+                l.c,
+                (float) layerConf().getEps(),
+                isPlainRelu(layerConf().getActivationFn()));
+    }
+
+    /** The batch mean and biased variance of the last training forward pass, [1, C] (for tests). */
+    INDArray[] batchStatistics() {
+        return new INDArray[] {batchMean, batchVar};
+    }
+
+    /** What ran this layer's last training forward pass: a provider plan's description, or "dl4j" (for tests). */
+    String trainingForwardPath() {
+        return lastTrainingForward;
+    }
+
+    /** What ran this layer's last backward pass: a provider plan's description, or "dl4j" (for tests). */
+    String trainingBackwardPath() {
+        return lastTrainingBackward;
+    }
+
+    /** The provider of native training passes, looked up once per process. */
+    private static final class Providers {
+        static final Optional<BatchNormTraining> TRAINING = load();
+
+        private static Optional<BatchNormTraining> load() {
+            try {
+                for (BatchNormTraining p : ServiceLoader.load(BatchNormTraining.class)) {
+                    LOG.debug("batch norm training passes: {}", p.name());
+                    return Optional.of(p);
+                }
+                LOG.info("no native batch norm training pass on the class path; camloss's own runs");
+            } catch (ServiceConfigurationError | LinkageError e) {
+                LOG.warn("the native batch norm training pass cannot load; camloss's own runs", e);
+            }
+            return Optional.empty();
+        }
     }
 
     /**
