@@ -1,11 +1,7 @@
 package org.camloss.api.layers;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -34,8 +30,6 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The implementation of {@link FastBatchNorm}: batch normalisation whose per-channel reductions run as matrix
@@ -76,11 +70,11 @@ public class FastBatchNormLayer extends BatchNormalization {
     /** Whether the provider runs when {@value #PROPERTY} is unset. */
     static final boolean NATIVE_BY_DEFAULT = true;
 
-    private static final Logger LOG = LoggerFactory.getLogger(FastBatchNormLayer.class);
     private static final int MAX_PLANS = 8;
 
     /** Native plans by geometry ({@code null} values: the provider declined or failed). */
-    private final Map<BatchNormTraining.Geometry, BatchNormTraining.Plan> plans = new HashMap<>();
+    private final NativePasses.Plans<BatchNormTraining.Geometry, BatchNormTraining.Plan> plans =
+            new NativePasses.Plans<>(MAX_PLANS, BatchNormTraining.Plan::describe);
     /** The plan of the last training forward pass if it ran natively, else {@code null}; the backward pass uses it. */
     private BatchNormTraining.Plan trainedOn;
     /** Its geometry. */
@@ -348,27 +342,8 @@ public class FastBatchNormLayer extends BatchNormalization {
             return null;
         }
         BatchNormTraining.Geometry g = geometry(x, l);
-        BatchNormTraining.Plan plan = plans.get(g);
-        if (plan == null && !plans.containsKey(g)) {
-            try {
-                plan = provider.plan(g).orElse(null);
-                if (plan != null) {
-                    LOG.debug("batch norm training on {}: {} for {}", provider.name(), plan.describe(), g);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "{} cannot run the training passes of batch norm {} ({}); they fall back to camloss's own",
-                        provider.name(),
-                        g,
-                        e.toString());
-                plan = null;
-            }
-            if (plans.size() >= MAX_PLANS) {
-                plans.clear();
-            }
-            plans.put(g, plan);
-        }
-        return plan;
+        return plans.get(
+                g, () -> provider.plan(g), provider.name(), "the training passes of batch norm", "camloss's own");
     }
 
     /** Whether {@value #PROPERTY} asks for the provider: {@code dl4j} no, anything else yes, unset {@link #NATIVE_BY_DEFAULT}. */
@@ -404,20 +379,8 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     /** The provider of native training passes, looked up once per process. */
     private static final class Providers {
-        static final Optional<BatchNormTraining> TRAINING = load();
-
-        private static Optional<BatchNormTraining> load() {
-            try {
-                for (BatchNormTraining p : ServiceLoader.load(BatchNormTraining.class)) {
-                    LOG.debug("batch norm training passes: {}", p.name());
-                    return Optional.of(p);
-                }
-                LOG.info("no native batch norm training pass on the class path; camloss's own runs");
-            } catch (ServiceConfigurationError | LinkageError e) {
-                LOG.warn("the native batch norm training pass cannot load; camloss's own runs", e);
-            }
-            return Optional.empty();
-        }
+        static final Optional<BatchNormTraining> TRAINING = NativePasses.load(
+                BatchNormTraining.class, BatchNormTraining::name, "batch norm training pass", "camloss's own");
     }
 
     /**

@@ -1,10 +1,6 @@
 package org.camloss.api.layers;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -25,8 +21,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The implementation of {@link FastConvolution}: for NHWC data with the oneDNN helper, the forward pass hands
@@ -62,13 +56,14 @@ public class FastConvolutionLayer extends ConvolutionLayer {
      */
     public static final String FORWARD_PROPERTY = "camloss.convolution.forward";
 
-    private static final Logger LOG = LoggerFactory.getLogger(FastConvolutionLayer.class);
     private static final int MAX_PLANS = 8;
 
-    private final Map<ConvolutionBackward.Geometry, ConvolutionBackward.Plan> plans = new HashMap<>();
+    private final NativePasses.Plans<ConvolutionBackward.Geometry, ConvolutionBackward.Plan> plans =
+            new NativePasses.Plans<>(MAX_PLANS, ConvolutionBackward.Plan::describe);
     private ConvolutionBackward.Geometry planGeometry;
     private ConvolutionBackward.Plan plan;
-    private final Map<ForwardKey, ConvolutionForward.Plan> forwardPlans = new HashMap<>();
+    private final NativePasses.Plans<ForwardKey, ConvolutionForward.Plan> forwardPlans =
+            new NativePasses.Plans<>(MAX_PLANS, ConvolutionForward.Plan::describe);
     private ForwardKey forwardKey;
     private ConvolutionForward.Plan forwardPlan;
     private ConvolutionForward.Plan lastForward;
@@ -378,29 +373,12 @@ public class FastConvolutionLayer extends ConvolutionLayer {
 
     /** The cached plan for {@code key}, made on first use; {@code null} (also cached) when the provider has none. */
     private ConvolutionForward.Plan forwardPlan(ConvolutionForward provider, ForwardKey key) {
-        ConvolutionForward.Plan plan = forwardPlans.get(key);
-        if (plan == null && !forwardPlans.containsKey(key)) {
-            try {
-                plan = provider.plan(key.geometry(), key.training(), key.relu()).orElse(null);
-                if (plan != null) {
-                    LOG.debug("convolution forward on {}: {} for {}", provider.name(), plan.describe(), key);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "{} cannot run the forward pass of convolution {} ({}); it falls back to libnd4j's",
-                        provider.name(),
-                        key.geometry(),
-                        e.toString());
-                plan = null;
-            }
-            if (forwardPlans.size() >= MAX_PLANS) {
-                forwardPlans.clear();
-                forwardKey = null;
-                forwardPlan = null;
-            }
-            forwardPlans.put(key, plan);
-        }
-        return plan;
+        return forwardPlans.get(
+                key,
+                () -> provider.plan(key.geometry(), key.training(), key.relu()),
+                provider.name(),
+                "the forward pass of convolution",
+                "libnd4j's conv2d");
     }
 
     /** What ran this layer's last forward pass if it was native, else {@code null} (for tests). */
@@ -427,26 +405,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         if (g.equals(planGeometry)) {
             plan = this.plan;
         } else {
-            plan = plans.get(g);
-            if (plan == null && !plans.containsKey(g)) {
-                try {
-                    plan = provider.plan(g).orElse(null);
-                    if (plan != null) {
-                        LOG.debug("convolution backward on {}: {} for {}", provider.name(), plan.describe(), g);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn(
-                            "{} cannot run the backward pass of convolution {} ({}); it falls back to DL4J's",
-                            provider.name(),
-                            g,
-                            e.toString());
-                    plan = null;
-                }
-                if (plans.size() >= MAX_PLANS) {
-                    plans.clear();
-                }
-                plans.put(g, plan);
-            }
+            plan = plans.get(g, () -> provider.plan(g), provider.name(), "the backward pass of convolution", "DL4J's");
             planGeometry = g;
             this.plan = plan;
         }
@@ -541,34 +500,10 @@ public class FastConvolutionLayer extends ConvolutionLayer {
 
     /** The providers of native passes, looked up once per process. */
     private static final class Providers {
-        static final Optional<ConvolutionBackward> BACKWARD = load();
-        static final Optional<ConvolutionForward> FORWARD = loadForward();
-
-        private static Optional<ConvolutionForward> loadForward() {
-            try {
-                for (ConvolutionForward p : ServiceLoader.load(ConvolutionForward.class)) {
-                    LOG.debug("convolution forward pass: {}", p.name());
-                    return Optional.of(p);
-                }
-                LOG.info("no native convolution forward pass on the class path; libnd4j's conv2d runs");
-            } catch (ServiceConfigurationError | LinkageError e) {
-                LOG.warn("the native convolution forward pass cannot load; libnd4j's conv2d runs", e);
-            }
-            return Optional.empty();
-        }
-
-        private static Optional<ConvolutionBackward> load() {
-            try {
-                for (ConvolutionBackward p : ServiceLoader.load(ConvolutionBackward.class)) {
-                    LOG.debug("convolution backward pass: {}", p.name());
-                    return Optional.of(p);
-                }
-                LOG.info("no native convolution backward pass on the class path; DL4J's conv2d_bp runs");
-            } catch (ServiceConfigurationError | LinkageError e) {
-                LOG.warn("the native convolution backward pass cannot load; DL4J's conv2d_bp runs", e);
-            }
-            return Optional.empty();
-        }
+        static final Optional<ConvolutionBackward> BACKWARD = NativePasses.load(
+                ConvolutionBackward.class, ConvolutionBackward::name, "convolution backward pass", "DL4J's conv2d_bp");
+        static final Optional<ConvolutionForward> FORWARD = NativePasses.load(
+                ConvolutionForward.class, ConvolutionForward::name, "convolution forward pass", "libnd4j's conv2d");
     }
 
     /**
