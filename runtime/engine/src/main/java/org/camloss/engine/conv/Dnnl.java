@@ -23,6 +23,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * INDArray's buffer, and where the primitive wants another layout, an internal memory in scratch with its reorder).
  */
 final class Dnnl {
+
+    /** The providers' name with the loaded oneDNN's version, e.g. {@code onednn-2.5.2}. */
+    static String providerName() {
+        org.bytedeco.dnnl.dnnl_version_t v = org.bytedeco.dnnl.global.dnnl.dnnl_version();
+        return "onednn-" + v.major() + "." + v.minor() + "." + v.patch();
+    }
+
     static final Cleaner CLEANER = Cleaner.create();
     static final long ALIGN_FLOATS = 16; // 64 bytes
 

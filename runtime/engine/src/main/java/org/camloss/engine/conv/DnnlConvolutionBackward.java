@@ -13,7 +13,6 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.dnnl.dnnl_version_t;
 import org.camloss.api.layers.ConvolutionBackward;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,8 +45,7 @@ public final class DnnlConvolutionBackward implements ConvolutionBackward {
 
     @Override
     public String name() {
-        dnnl_version_t v = dnnl_version();
-        return "onednn-" + v.major() + "." + v.minor() + "." + v.patch();
+        return Dnnl.providerName();
     }
 
     /**

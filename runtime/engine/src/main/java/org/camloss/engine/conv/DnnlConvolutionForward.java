@@ -15,7 +15,6 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.dnnl.dnnl_version_t;
 import org.camloss.api.layers.ConvolutionBackward.Geometry;
 import org.camloss.api.layers.ConvolutionForward;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -49,8 +48,7 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
 
     @Override
     public String name() {
-        dnnl_version_t v = dnnl_version();
-        return "onednn-" + v.major() + "." + v.minor() + "." + v.patch();
+        return Dnnl.providerName();
     }
 
     @Override
