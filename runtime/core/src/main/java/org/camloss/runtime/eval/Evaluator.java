@@ -4,7 +4,6 @@ import org.camloss.api.cam.CamMaps;
 import org.camloss.api.cam.Normalization;
 import org.camloss.api.data.DataSplit;
 import org.camloss.api.data.DatasetInfo;
-import org.camloss.api.layers.FoldedInference;
 import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.train.Batches;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -42,11 +41,8 @@ public final class Evaluator {
             int[] idx = batches.indices(order, b);
             int[] labels = batches.labels(idx);
             INDArray targets = batches.targets(idx);
-            CamModel.Forward fwd;
-            // only the features and logits are read: batch norms folded into their convolutions (FoldedInference)
-            try (FoldedInference folded = FoldedInference.open(model.graph())) {
-                fwd = model.forward(batches.images(idx));
-            }
+            // an inference pass: batch norms folded into their convolutions (FoldedInference, inside CamModel.forward)
+            CamModel.Forward fwd = model.forward(batches.images(idx));
             double[][] lp = logSoftmax(fwd.logits().castTo(DataType.DOUBLE).toDoubleMatrix());
             for (int i = 0; i < idx.length; i++) {
                 int y = labels[i];
