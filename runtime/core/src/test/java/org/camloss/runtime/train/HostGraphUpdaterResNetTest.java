@@ -56,11 +56,15 @@ class HostGraphUpdaterResNetTest {
     }
 
     private static void step(ComputationGraph g, int i) {
+        step(g, SHAPE, 10, i);
+    }
+
+    private static void step(ComputationGraph g, InputShape shape, int classes, int i) {
         Nd4j.getRandom().setSeed(50 + i);
-        INDArray x = Nd4j.randn(DataType.FLOAT, BATCH, SHAPE.height(), SHAPE.width(), SHAPE.channels());
-        INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, 10);
+        INDArray x = Nd4j.randn(DataType.FLOAT, BATCH, shape.height(), shape.width(), shape.channels());
+        INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, classes);
         for (int k = 0; k < BATCH; k++) {
-            y.putScalar(k, (k + i) % 10, 1.0);
+            y.putScalar(k, (k + i) % classes, 1.0);
         }
         g.fit(new INDArray[] {x}, new INDArray[] {y});
     }
@@ -92,5 +96,51 @@ class HostGraphUpdaterResNetTest {
                     bits(host.graph().getUpdater().getStateViewArray()),
                     what + ": updater state");
         }
+    }
+
+    private static final Map<String, Object> RUN = Map.of(
+            "name", "host-updater",
+            "seed", 5,
+            "data", Map.of("id", "shapes", "params", Map.of("train", 32, "test", 16, "size", 16)),
+            "backbone", Map.of("id", "resnet-cifar", "params", Map.of("depth", 8, "width", 0.25)),
+            "loss", Map.of("id", "cam-loss"),
+            "train", Map.of("epochs", 1, "batch_size", 8, "progress", false));
+
+    @Test
+    void theTrainersWiringInstallsItForNewAndResumedRunsAndNotForAdam() throws Exception {
+        org.camloss.runtime.Camloss camloss =
+                org.camloss.runtime.Camloss.builder().build();
+        org.camloss.runtime.config.ExperimentConfig config = camloss.config(RUN, List.of());
+        org.camloss.runtime.wiring.ExperimentParts parts =
+                org.camloss.runtime.wiring.ExperimentParts.make(camloss.registry(), config);
+        ComputationGraph fresh = org.camloss.runtime.wiring.Wiring.training(config, parts, java.time.Duration.ZERO)
+                .model()
+                .graph();
+        assertTrue(fresh.getUpdater() instanceof HostGraphUpdater h && h.takesOver(), "a new run");
+        var info = parts.dataset().info();
+        step(fresh, info.shape(), info.numClasses(), 0);
+
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(fresh, bytes, true);
+        ComputationGraph checkpoint = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()), true);
+        ComputationGraph resumed = org.camloss.runtime.wiring.Wiring.resumed(
+                        config, parts, java.time.Duration.ZERO, checkpoint)
+                .model()
+                .graph();
+        assertTrue(resumed.getUpdater() instanceof HostGraphUpdater h && h.takesOver(), "a resumed run");
+        assertArrayEquals(
+                bits(fresh.getUpdater().getStateViewArray()),
+                bits(resumed.getUpdater().getStateViewArray()),
+                "the checkpoint's updater state");
+
+        org.camloss.runtime.config.ExperimentConfig adam = camloss.config(RUN, List.of("optimizer.id=adam"));
+        ComputationGraph adamGraph = org.camloss.runtime.wiring.Wiring.training(
+                        adam,
+                        org.camloss.runtime.wiring.ExperimentParts.make(camloss.registry(), adam),
+                        java.time.Duration.ZERO)
+                .model()
+                .graph();
+        assertFalse(adamGraph.getUpdater() instanceof HostGraphUpdater, "Adam");
     }
 }
