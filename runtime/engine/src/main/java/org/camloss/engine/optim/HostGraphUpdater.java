@@ -26,23 +26,24 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 /**
  * DL4J's graph updater with the update of a {@link ClassicalMomentum} network done as one Java loop over the flat
  * gradient and updater-state arrays' host memory, where DL4J's {@code BaseMultiLayerUpdater} and {@code UpdaterBlock}
- * make about a third of a training step's native calls (ResNet-20: ~1100 of ~3300, nearly all shape information for
- * views made for regularization that is not configured, plus one {@code div_scalar} per block; docs/performance.md,
- * "Change 17").
+ * make half of a training step's native calls (ResNet-20: 1098 of 2182, nearly all shape information for views made
+ * anew in every step, some for regularization that is not configured, plus a {@code div_scalar} per stretch of the
+ * gradient; docs/performance.md, "Change 17").
  *
  * <p>Takes over only when every updater block is {@link ClassicalMomentum} or DL4J's {@code NoOp}, no parameter has a
  * regularization, no layer normalizes or clips its gradient, no block is a pretraining block, the backend is the CPU
  * and the parameters, gradients and state are float or double arrays laid out as DL4J lays them out (each block's
  * views inside the flat arrays at the block's offsets). Then {@link #update} divides by the minibatch where DL4J
  * would and steps the momentum, element by element in DL4J's order of float operations (g ← g / B, v ← μ·v + g,
- * g ← lr·v or lr·(g + μ·v)), so parameters and state are bit for bit as with DL4J's code. Otherwise, for a gradient
- * that is not the graph's own flat gradient (another network's, as in DL4J's "external" case), or with {@value #PROPERTY}{@code =dl4j} (read at every update), it is
- * DL4J's code unchanged ({@code super.update}). The state array is DL4J's layout, so saved models and checkpoints are
- * the same either way.
+ * g ← lr·v or lr·(g + μ·v)), so parameters and state are bit for bit as with DL4J's code. Otherwise — for a gradient
+ * that is not the graph's own flat gradient (another network's, DL4J's "external" case), or with
+ * {@value #PROPERTY}{@code =dl4j} (read at every update) — it is DL4J's code unchanged ({@code super.update}). The
+ * state array is DL4J's layout, so saved models and checkpoints are the same either way.
  *
  * <p>Installed by {@link #install} where the trainer, {@code bench} and Spark's workers prepare a graph for training;
- * DL4J makes its own updater again where it rebuilds one (e.g. {@code NetworkUtils.setLearningRate}), which is only
- * slower.
+ * DL4J makes a plain updater again where it rebuilds one itself ({@code ComputationGraph.clone()},
+ * {@code NetworkUtils.setLearningRate}), which is only slower. DL4J's {@code ComputationGraph.equals} compares the
+ * updaters' classes too, so a graph on this updater does not equal one on DL4J's.
  */
 public final class HostGraphUpdater extends ComputationGraphUpdater {
     /** System property: {@code dl4j} runs DL4J's own update path (read at every update and by {@link #install}). */
@@ -102,7 +103,7 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
             return;
         }
         workspaceMgr.assertNotOpen(ArrayType.UPDATER_WORKING_MEM, "Updater working memory");
-        plan.run(isMiniBatch() ? batchSize : 0, iteration, epoch);
+        plan.run(isMiniBatch(), batchSize, iteration, epoch);
     }
 
     /** DL4J's {@code DefaultGradient.flattenedGradient}, or null where it cannot be read. */
@@ -340,11 +341,11 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
             return a.data().addressPointer().address();
         }
 
-        /** One pass over the segments; {@code batch} 0: no division (DL4J's {@code isMiniBatch()} false). */
-        void run(int batch, int iteration, int epoch) {
+        /** One pass over the segments; {@code miniBatch}: DL4J's {@code isMiniBatch()} (divide by {@code batch}). */
+        void run(boolean miniBatch, int batch, int iteration, int epoch) {
             for (int s = 0; s < start.length; s++) {
                 ClassicalMomentum.Updater m = momentum[s];
-                boolean div = batch > 0 && divide[s];
+                boolean div = miniBatch && divide[s];
                 if (m == null) {
                     if (div) {
                         divide(s, batch);
