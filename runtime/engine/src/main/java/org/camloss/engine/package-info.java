@@ -31,6 +31,12 @@
  *       PyTorch does it (v ← μv + g, w ← w − lr·v; DL4J's {@code Nesterovs} updater is Nesterov only), schedules
  *       stepped per iteration, and L2 decay added to every gradient before the update, batch-norm scale and shift
  *       included (DL4J's own L2 skips batch-norm parameters).</li>
+ *   <li>{@link org.camloss.engine.optim.HostGraphUpdater} — DL4J's graph updater with the whole update (division by
+ *       the minibatch, momentum) as one Java loop over the flat gradient and state when every block is
+ *       {@code ClassicalMomentum} or {@code NoOp} and nothing is regularized or clipped, bit for bit DL4J's result;
+ *       installed by {@code ModelAssembler}, the resumed run's wiring and Spark's workers; {@code
+ *       -Dcamloss.updater=dl4j} turns it off. Why bent: DL4J's {@code UpdaterBlock} makes views for regularization
+ *       that is not configured, ~1100 native calls per ResNet-20 step.</li>
  *   <li>{@link org.camloss.engine.Backend} — the process-wide switches: DL4J's oneDNN layer helpers (off by
  *       default in M2.1 and unreachable without the shim below) and ND4J's thread count.</li>
  *   <li>{@link org.camloss.engine.conv.DnnlConvolutionBackward} — the backward pass of {@code FastConvolution}'s NHWC

@@ -93,6 +93,27 @@ public final class TestNets {
         };
     }
 
+    /**
+     * A backbone with the layouts of a real one: convolutions, batch norms (running statistics in the flat parameter
+     * array between trainable parameters) and a residual add with ReLU; {@link #CHANNELS} channels at stride 1.
+     */
+    public static Backbone convBnAddRelu() {
+        return new Backbone() {
+            @Override
+            public BackboneInfo info() {
+                return new BackboneInfo(CHANNELS, 1, List.of(new BackboneInfo.Stage("add", CHANNELS, 1)));
+            }
+
+            @Override
+            public String build(BackboneContext ctx) {
+                org.camloss.api.layers.Layers l = new org.camloss.api.layers.Layers(ctx);
+                String a = l.convBnAct("a", ctx.input(), SHAPE.channels(), CHANNELS, 3, 1, Activation.RELU);
+                String b = l.convBnAct("b", a, CHANNELS, CHANNELS, 3, 1, Activation.IDENTITY);
+                return l.addRelu("add", a, b);
+            }
+        };
+    }
+
     /** The tiny model with {@code objective}. */
     public static CamModel model(Objective objective, DataType dataType, IUpdater updater, long seed) {
         return new ModelAssembler()

@@ -13,6 +13,7 @@ import org.camloss.engine.head.Objective;
 import org.camloss.engine.head.TeacherColumns;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.engine.optim.HostGraphUpdater;
 import org.camloss.runtime.registry.PluginKind;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -37,7 +38,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * configuration when the hook is serialised for a round's tasks ({@link #follow}), after DL4J has advanced the
  * driver's count by the previous round's {@code averaging_frequency} steps.
  *
- * <p>Also attaches {@link CoupledWeightDecay}: listeners of the driver's graph do not travel to the workers; and, after
+ * <p>Also attaches {@link CoupledWeightDecay}: listeners of the driver's graph do not travel to the workers; installs
+ * {@link HostGraphUpdater} as the driver's graph has it (keeping the updater state DL4J's worker set from the
+ * broadcast, which the averaging reads back from {@code getUpdater().getStateViewArray()}); and, after
  * every minibatch, reports its size, loss and terms to the driver through a Spark accumulator ({@link #collect}), from
  * which the engine makes the epoch's {@code train_loss} and {@code train_<term>} means.
  */
@@ -175,6 +178,8 @@ final class ExecutorObjective implements TrainingHook, Serializable {
         head.head().setObjective(objective);
         head.redefine();
         graph.addListeners(new CoupledWeightDecay(weightDecay));
+        // DL4J's worker made a plain updater holding the broadcast state; the host-loop updater keeps that state
+        HostGraphUpdater.install(graph);
         prepared = model;
     }
 

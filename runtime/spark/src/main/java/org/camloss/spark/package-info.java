@@ -16,7 +16,8 @@
  *       graph from its configuration, which carries no objective (objectives are not serialised). Before the first
  *       step of each rebuilt graph {@link ExecutorObjective} — a DL4J training hook — makes the objective from the
  *       config's loss and regularizer nodes and gives it to the head, as {@code CamModel.setObjective} does for a
- *       model read from a file, attaches the coupled weight decay the driver's graph has as a listener, and sets the
+ *       model read from a file, attaches the coupled weight decay the driver's graph has as a listener, installs
+ *       camloss's host-loop updater on the state DL4J set from the broadcast ({@code HostGraphUpdater}), and sets the
  *       graph's iteration and epoch counts to the driver's (DL4J's rebuilt graphs start at 0, so learning-rate
  *       schedules would never advance on the workers).</li>
  *   <li>Every {@code averaging_frequency} minibatches per worker, the parameters and updater states are averaged

@@ -1,6 +1,8 @@
 package org.camloss.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,11 +18,13 @@ import java.util.Map;
 import org.camloss.engine.head.CamHeadLayer;
 import org.camloss.engine.model.CamModel;
 import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.engine.optim.HostGraphUpdater;
 import org.camloss.runtime.Camloss;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.wiring.ExperimentParts;
 import org.camloss.runtime.wiring.Wiring;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -106,6 +110,50 @@ class ExecutorObjectiveTest {
                         .iterator())
                 .next());
         assertEquals(38, worker.getConfiguration().getIterationCount());
+    }
+
+    @Test
+    void aRebuiltWorkerGraphUpdatesThroughHostLoopsOnTheBroadcastState() throws Exception {
+        ExperimentConfig config = CAMLOSS.config(TINY, List.of());
+        ExperimentParts parts = ExperimentParts.make(CAMLOSS.registry(), config);
+        CamModel driver = Wiring.training(config, parts, Duration.ofDays(1)).model();
+        assertTrue(driver.graph().getUpdater() instanceof HostGraphUpdater h && h.takesOver(), "the driver's updater");
+        ExecutorData data = new ExecutorData(Specs.of(config.data()), config.seed(), 0);
+        DataSet batch = data.call(List.of(new ExecutorData.Chunk(0, new int[] {0, 1, 2, 3}))
+                        .iterator())
+                .next();
+        driver.graph().fit(batch); // a non-zero state to broadcast
+
+        // as DL4J's ParameterAveragingTrainingWorker.getInitialModelGraph rebuilds a worker's graph
+        ComputationGraph[] workers = new ComputationGraph[2];
+        INDArray[] states = new INDArray[2];
+        for (int k = 0; k < 2; k++) {
+            workers[k] = new ComputationGraph(driver.graph().getConfiguration().clone());
+            workers[k].init(driver.graph().params().dup(), false);
+            states[k] = driver.graph().getUpdater().getStateViewArray().dup();
+            workers[k].setUpdater(new ComputationGraphUpdater(workers[k], states[k]));
+        }
+        new ExecutorObjective(Specs.of(config.loss()), Specs.of(config.regularizers()), 1.0e-4)
+                .preUpdate((org.nd4j.linalg.dataset.api.MultiDataSet) null, workers[0]);
+        System.setProperty(HostGraphUpdater.PROPERTY, "dl4j");
+        try {
+            new ExecutorObjective(Specs.of(config.loss()), Specs.of(config.regularizers()), 1.0e-4)
+                    .preUpdate((org.nd4j.linalg.dataset.api.MultiDataSet) null, workers[1]);
+        } finally {
+            System.clearProperty(HostGraphUpdater.PROPERTY);
+        }
+        assertTrue(workers[0].getUpdater() instanceof HostGraphUpdater h && h.takesOver(), "the worker's updater");
+        assertFalse(workers[1].getUpdater() instanceof HostGraphUpdater, "the switch leaves DL4J's updater");
+        // the state the averaging reads back is the one DL4J's worker set from the broadcast
+        assertSame(states[0], workers[0].getUpdater().getStateViewArray());
+        workers[0].fit(batch);
+        workers[1].fit(batch);
+        assertArrayEquals(
+                workers[1].params().toFloatVector(), workers[0].params().toFloatVector(), "parameters");
+        assertArrayEquals(
+                workers[1].getUpdater().getStateViewArray().toFloatVector(),
+                workers[0].getUpdater().getStateViewArray().toFloatVector(),
+                "updater state");
     }
 
     /**

@@ -14,6 +14,7 @@ import org.camloss.engine.model.CamModel;
 import org.camloss.engine.model.ModelAssembler;
 import org.camloss.engine.model.Transfer;
 import org.camloss.engine.optim.CoupledWeightDecay;
+import org.camloss.engine.optim.HostGraphUpdater;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.eval.Evaluator;
 import org.camloss.runtime.train.RunStore;
@@ -82,6 +83,8 @@ final class ExperimentModule extends AbstractModule {
                     data.info().shape());
             model.setObjective(objective);
             restored.addListeners(new CoupledWeightDecay(components.optimizer().weightDecay()));
+            // as ModelAssembler does for a new model; the restored updater state is kept as it is
+            HostGraphUpdater.install(restored);
             return model;
         }
         int steps = (data.train().size() + config.train().batchSize() - 1)

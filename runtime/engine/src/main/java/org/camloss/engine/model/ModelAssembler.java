@@ -215,6 +215,8 @@ public final class ModelAssembler {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         backbone.initialize(graph);
+        // the update as one host loop when every block is ClassicalMomentum or NoOp; otherwise DL4J's updater
+        org.camloss.engine.optim.HostGraphUpdater.install(graph);
         CamModel model = new CamModel(graph, features, info, shape);
         model.attach(objective);
         return model;

@@ -139,6 +139,11 @@ public final class ClassicalMomentum implements IUpdater {
             }
         }
 
+        /** The velocity v (a view of DL4J's flat updater state), for {@link HostGraphUpdater}'s checks. */
+        INDArray state() {
+            return v;
+        }
+
         @Override
         public Map<String, INDArray> getState() {
             return Map.of(V, v);

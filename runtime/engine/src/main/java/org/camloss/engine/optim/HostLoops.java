@@ -28,10 +28,7 @@ final class HostLoops {
      * vectors, or one order and shape).
      */
     static boolean applies(INDArray a, INDArray b) {
-        if (cpu == null) {
-            cpu = "CPU".equals(Backend.name());
-        }
-        return cpu
+        return cpu()
                 && a.dataType() == b.dataType()
                 && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE)
                 && a.length() == b.length()
@@ -40,6 +37,14 @@ final class HostLoops {
                 && b.elementWiseStride() == 1
                 && (a.isVector() && b.isVector()
                         || a.ordering() == b.ordering() && Arrays.equals(a.shape(), b.shape()));
+    }
+
+    /** Whether ND4J runs on the CPU backend, where an array's host memory is its memory. */
+    static boolean cpu() {
+        if (cpu == null) {
+            cpu = "CPU".equals(Backend.name());
+        }
+        return cpu;
     }
 
     /** y ← y + alpha·x (requires {@link #applies}{@code (x, y)}). */

@@ -50,33 +50,13 @@ class CoupledWeightDecayTest {
         }
     }
 
-    /** A backbone with the layouts of a real one: convolutions, batch norms (running statistics in the flat parameter
-     * array between trainable parameters) and a residual add. */
-    private static org.camloss.api.Backbone convBnBackbone() {
-        return new org.camloss.api.Backbone() {
-            @Override
-            public org.camloss.api.BackboneInfo info() {
-                return new org.camloss.api.BackboneInfo(
-                        4, 1, List.of(new org.camloss.api.BackboneInfo.Stage("add", 4, 1)));
-            }
-
-            @Override
-            public String build(org.camloss.api.BackboneContext ctx) {
-                org.camloss.api.layers.Layers l = new org.camloss.api.layers.Layers(ctx);
-                String a = l.convBnAct("a", ctx.input(), 2, 4, 3, 1, org.nd4j.linalg.activations.Activation.RELU);
-                String b = l.convBnAct("b", a, 4, 4, 3, 1, org.nd4j.linalg.activations.Activation.IDENTITY);
-                return l.addRelu("add", a, b);
-            }
-        };
-    }
-
     private static CamModel steppedConvBnModel(DataType type) {
         CamModel m = new org.camloss.engine.model.ModelAssembler()
                 .seed(3)
                 .dataType(type)
                 .updater(new Sgd(0.1))
                 .assemble(
-                        convBnBackbone(),
+                        TestNets.convBnAddRelu(),
                         TestNets.SHAPE,
                         TestNets.CLASSES,
                         Objective.of(ctx -> List.of(LossTerm.of("ce", CrossEntropy.value(ctx), 1))));
