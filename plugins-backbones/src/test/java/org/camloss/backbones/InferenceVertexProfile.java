@@ -100,6 +100,8 @@ public final class InferenceVertexProfile {
                 }
             }
             System.arraycopy(plain, 0, vertices, 0, vertices.length);
+            System.out.println("output slots: " + FastConvolutionPaths.outputSlots(g) + ", "
+                    + FastConvolutionPaths.outputSlotElements(g) + " floats");
             System.out.println(
                     folded.pairs() + " pairs, folded on: " + new java.util.TreeSet<>(FastConvolutionPaths.folded(g)));
             Map<String, double[]> groups = new TreeMap<>();

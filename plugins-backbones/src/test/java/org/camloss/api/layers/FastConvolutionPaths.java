@@ -98,6 +98,16 @@ public final class FastConvolutionPaths {
         return 0;
     }
 
+    /** Floats held by the graph's output slots. */
+    public static long outputSlotElements(ComputationGraph g) {
+        for (Layer l : g.getLayers()) {
+            if (l instanceof FastConvolutionLayer f && f.outputSlots() != null) {
+                return f.outputSlots().elements();
+            }
+        }
+        return 0;
+    }
+
     /** What ran {@code l}'s (a {@link FastConvolutionLayer}'s) last pass folded, or {@code null}. */
     public static String foldedDescription(Layer l) {
         return ((FastConvolutionLayer) l).foldedDescription();
