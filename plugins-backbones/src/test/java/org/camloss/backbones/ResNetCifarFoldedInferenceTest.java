@@ -48,8 +48,9 @@ class ResNetCifarFoldedInferenceTest {
     }
 
     @ParameterizedTest(name = "depth {0}, {1}x{1}x{2}")
-    @CsvSource({"8, 28, 1, 9, 4", "20, 32, 3, 21, 10"})
-    void foldedInferenceMatchesUnfused(int depth, int size, int channels, int pairs, int reluPairs) throws Exception {
+    @CsvSource({"8, 28, 1, 9, 4, 3", "20, 32, 3, 21, 10, 9"})
+    void foldedInferenceMatchesUnfused(int depth, int size, int channels, int pairs, int reluPairs, int blocks)
+            throws Exception {
         Backbone backbone = Support.create(new ResNetCifarFactory(), Map.of(ResNetCifarFactory.DEPTH, depth));
         ComputationGraph g = new ModelAssembler()
                 .seed(1)
@@ -76,7 +77,7 @@ class ResNetCifarFoldedInferenceTest {
         INDArray reference = g.outputSingle(false, x).dup();
         assertEquals(List.of(), FastConvolutionPaths.folded(g), "outside the scope: nothing folded");
         Map<String, INDArray> activations = g.feedForward(new INDArray[] {x}, false, false);
-        INDArray fused = folded(g, x, pairs, reluPairs);
+        INDArray fused = folded(g, x, pairs, reluPairs, blocks);
         assertClose(reference, fused, "folded inference");
         try (FoldedInference f = FoldedInference.open(g)) {
             Map<String, INDArray> inScope = g.feedForward(new INDArray[] {x}, false, false);
@@ -91,7 +92,7 @@ class ResNetCifarFoldedInferenceTest {
         INDArray reference2 = g.outputSingle(false, x).dup();
         assertTrue(
                 reference.sub(reference2).amaxNumber().doubleValue() > 1e-4, "the training steps changed the output");
-        INDArray fused2 = folded(g, x, pairs, reluPairs);
+        INDArray fused2 = folded(g, x, pairs, reluPairs, blocks);
         assertClose(reference2, fused2, "folded inference after 3 more training steps");
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -99,7 +100,7 @@ class ResNetCifarFoldedInferenceTest {
         ComputationGraph loaded =
                 ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
         assertEquals(g.getConfiguration().toJson(), loaded.getConfiguration().toJson(), "saved configuration");
-        assertClose(reference2, folded(loaded, x, pairs, reluPairs), "folded inference of the loaded model");
+        assertClose(reference2, folded(loaded, x, pairs, reluPairs, blocks), "folded inference of the loaded model");
 
         System.setProperty(FastConvolutionLayer.FORWARD_PROPERTY, "dl4j");
         try (FoldedInference f = FoldedInference.open(g)) {
@@ -109,17 +110,25 @@ class ResNetCifarFoldedInferenceTest {
         }
     }
 
-    private static INDArray folded(ComputationGraph g, INDArray x, int pairs, int reluPairs) {
+    private static INDArray folded(ComputationGraph g, INDArray x, int pairs, int reluPairs, int blocks) {
         try (FoldedInference f = FoldedInference.open(g)) {
             assertEquals(pairs, f.pairs(), "pairs");
+            assertEquals(blocks, f.residualPairs(), "pairs ending a residual block");
             INDArray out = g.outputSingle(false, x).dup();
             List<String> folded = FastConvolutionPaths.folded(g);
             assertEquals(pairs, folded.size(), "folded convolutions: " + folded);
             assertEquals(
-                    reluPairs,
+                    reluPairs + blocks,
                     folded.stream().filter(d -> d.contains("+ relu post-op")).count(),
-                    "ReLU post-ops: " + folded);
+                    "ReLU post-ops (the batch norms' and the residual adds'): " + folded);
+            assertEquals(
+                    blocks,
+                    folded.stream()
+                            .filter(d -> d.contains("+ sum post-op + relu post-op"))
+                            .count(),
+                    "residual adds fused: " + folded);
             assertEquals(pairs, FastConvolutionPaths.passedThrough(g), "batch norms passing their input on");
+            assertEquals(blocks, FastConvolutionPaths.addsPassedThrough(g), "adds passing their input on");
             return out;
         }
     }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.camloss.api.Backbone;
 import org.camloss.api.InputShape;
+import org.camloss.api.layers.FoldedInference;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,6 +27,24 @@ final class SwitchAbTiming {
 
     static void run(
             boolean train, int depth, int size, int channels, int rounds, int steps, int warmup, Variant a, Variant b) {
+        run(train, false, depth, size, channels, rounds, steps, warmup, a, b);
+    }
+
+    /**
+     * As above; with {@code folded}, every inference pass runs inside its own {@link FoldedInference} scope (opened
+     * and closed around the pass, as the evaluator does per batch).
+     */
+    static void run(
+            boolean train,
+            boolean folded,
+            int depth,
+            int size,
+            int channels,
+            int rounds,
+            int steps,
+            int warmup,
+            Variant a,
+            Variant b) {
         int n = 128;
         Backbone backbone = Support.create(new ResNetCifarFactory(), Map.of(ResNetCifarFactory.DEPTH, depth));
         ComputationGraph g = Support.model(backbone, new InputShape(channels, size, size), 10)
@@ -39,9 +58,14 @@ final class SwitchAbTiming {
         INDArray[] in = {x};
         INDArray[] out = {y};
         Variant[] variants = {a, b};
+        if (folded) {
+            for (int i = 0; i < 3; i++) { // statistics that are not the initial ones, as FoldedInferenceTiming
+                g.fit(in, out);
+            }
+        }
         for (int i = 0; i < warmup; i++) {
             variants[i % 2].select().run();
-            step(g, train, in, out);
+            step(g, train, folded, in, out);
         }
         double[][] med = new double[2][rounds];
         double[] ratio = new double[rounds];
@@ -52,7 +76,7 @@ final class SwitchAbTiming {
                 double[] t = new double[steps];
                 for (int i = 0; i < steps; i++) {
                     long t0 = System.nanoTime();
-                    step(g, train, in, out);
+                    step(g, train, folded, in, out);
                     t[i] = (System.nanoTime() - t0) / 1e6;
                 }
                 med[v][r] = median(t);
@@ -87,9 +111,13 @@ final class SwitchAbTiming {
                 steps);
     }
 
-    private static void step(ComputationGraph g, boolean train, INDArray[] in, INDArray[] out) {
+    private static void step(ComputationGraph g, boolean train, boolean folded, INDArray[] in, INDArray[] out) {
         if (train) {
             g.fit(in, out);
+        } else if (folded) {
+            try (FoldedInference f = FoldedInference.open(g)) {
+                g.output(false, in);
+            }
         } else {
             g.output(false, in);
         }

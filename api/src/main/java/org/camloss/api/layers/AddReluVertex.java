@@ -30,6 +30,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * pass) instead of the inputs' sum. DL4J modifies a layer input in place only to apply dropout, so this output
  * must not feed a layer with dropout; camloss's backbones never do that. A bean (no-argument constructor) so
  * that graph configurations with it survive JSON serialisation.
+ *
+ * <p>Inside a {@link FoldedInference} scope the convolution ending a residual block may compute this vertex's output
+ * itself (sum and ReLU post-ops); the vertex then passes that array on, after checking by object identity that its
+ * inputs are that output and the shortcut the convolution added ({@link Impl#expectFused}).
  */
 public class AddReluVertex extends GraphVertex {
 
@@ -106,15 +110,64 @@ public class AddReluVertex extends GraphVertex {
     static final class Impl extends ParameterFreeVertex {
         /** The output of the last forward pass (activations workspace), for the backward pass's mask. */
         private INDArray output;
+        /**
+         * Set for one pass by a convolution that computed this vertex's output itself ({@link FoldedInference}: the
+         * residual add and ReLU fused into it): the array it returned, on which input edge it arrives, and the array
+         * it added as the other input.
+         */
+        private INDArray fused;
+
+        private INDArray fusedShortcut;
+        private int fusedEdge;
+        /** Whether the last pass passed a fused convolution's output on (for tests). */
+        private boolean passedThrough;
 
         Impl(ComputationGraph graph, String name, int index, DataType dataType) {
             super(graph, name, index, dataType);
+        }
+
+        /**
+         * Called in every pass by the convolution that may end this residual block ({@link FoldedInference}): the
+         * array it returned with the add and ReLU already applied, arriving on input {@code edge}, and the array it
+         * added (this vertex's other input); {@code out == null} when it did not fuse them in this pass.
+         */
+        void expectFused(int edge, INDArray out, INDArray shortcut) {
+            fused = out;
+            fusedShortcut = shortcut;
+            fusedEdge = edge;
+        }
+
+        /** This vertex's other input as it stands now (set once that input's vertex has run in this pass). */
+        INDArray input(int edge) {
+            return inputs == null || edge >= inputs.length ? null : inputs[edge];
+        }
+
+        /** Whether the last pass passed a fused convolution's output on untouched (for tests). */
+        boolean passedThrough() {
+            return passedThrough;
         }
 
         @Override
         public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
             if (!canDoForward()) {
                 throw new IllegalStateException("AddReluVertex " + vertexName + ": inputs not set");
+            }
+            INDArray f = fused;
+            fused = null;
+            passedThrough = false;
+            if (f != null) {
+                INDArray s = fusedShortcut;
+                fusedShortcut = null;
+                if (training || inputs.length != 2 || inputs[fusedEdge] != f || inputs[1 - fusedEdge] != s) {
+                    throw new IllegalStateException("AddReluVertex " + vertexName + ": the convolution ending this"
+                            + " residual block ran with the add and ReLU fused in, but the vertex was given other"
+                            + " arrays" + (training ? " (in a training pass)" : "") + " than that convolution's output"
+                            + " and the shortcut it added");
+                }
+                passedThrough = true;
+                // the fused output is the convolution's own buffer, outside workspaces and rewritten by the next
+                // pass: a caller that asked for this vertex's activation gets a copy
+                return workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) ? workspaceMgr.dup(ArrayType.ACTIVATIONS, f) : f;
             }
             INDArray first = inputs[0];
             for (int i = 1; i < inputs.length; i++) {

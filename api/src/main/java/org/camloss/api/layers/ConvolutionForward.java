@@ -46,13 +46,31 @@ public interface ConvolutionForward {
         return relu ? Optional.empty() : plan(geometry, training);
     }
 
+    /**
+     * A forward pass for one geometry whose output, with {@code sum}, is {@code conv(input, weights) + bias + output}
+     * (the output array's prior contents added, e.g. a oneDNN sum post-op), followed by ReLU where {@code relu}:
+     * {@code max(0, conv + bias + output)}. {@link FastConvolutionLayer} asks for it to end a residual block in its
+     * convolution (inference only, see {@link FoldedInference}): the output array is first filled with the shortcut.
+     * Without {@code sum} the same as {@link #plan(ConvolutionBackward.Geometry, boolean, boolean)}. Arrays, layouts
+     * and errors as {@link Plan#forward}.
+     *
+     * <p>The default declines a sum plan (empty) and otherwise delegates, so a provider written before this method
+     * keeps working: the layer then leaves the residual add and its ReLU to the graph's add vertex.
+     *
+     * @param sum whether the plan adds the output array's prior contents to the convolution
+     */
+    default Optional<Plan> plan(ConvolutionBackward.Geometry geometry, boolean training, boolean relu, boolean sum) {
+        return sum ? Optional.empty() : plan(geometry, training, relu);
+    }
+
     /** One geometry's forward pass. */
     interface Plan {
         /** Float elements of working memory {@link #forward} needs (0 when it works on the arrays themselves). */
         long scratchLength();
 
         /**
-         * Writes {@code output = conv(input, weights) + bias}.
+         * Writes {@code output = conv(input, weights) + bias} (for a sum plan, adds that to the output's prior
+         * contents; for a ReLU plan, then applies ReLU).
          *
          * @param input the layer input, NHWC, C-order contiguous
          * @param weights the weights in DL4J's layout [cout, cin, kh, kw], C-order contiguous

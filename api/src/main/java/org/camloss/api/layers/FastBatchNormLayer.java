@@ -99,6 +99,10 @@ public class FastBatchNormLayer extends BatchNormalization {
     private INDArray expected;
     /** Whether the current input is that array: the batch norm has been applied already. */
     private boolean passThrough;
+    /** Whether that array also holds the residual add and ReLU that follow this layer (then it is not this layer's). */
+    private boolean expectedResidual;
+
+    private boolean passThroughResidual;
 
     public FastBatchNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -120,6 +124,7 @@ public class FastBatchNormLayer extends BatchNormalization {
         INDArray folded = expected;
         expected = null;
         passThrough = folded != null && input == folded;
+        passThroughResidual = passThrough && expectedResidual;
         if (folded != null && !passThrough && input != null) {
             throw new IllegalStateException(
                     "FastBatchNorm layer '" + layerConf().getLayerName()
@@ -137,6 +142,19 @@ public class FastBatchNormLayer extends BatchNormalization {
                 throw new IllegalStateException("FastBatchNorm layer '"
                         + layerConf().getLayerName() + "': a training pass on the output of a folded inference pass");
             }
+            boolean toCaller = workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS);
+            if (passThroughResidual && toCaller) {
+                throw new IllegalStateException(
+                        "FastBatchNorm layer '" + layerConf().getLayerName()
+                                + "': its activation was asked for inside a FoldedInference scope, but its convolution ran with"
+                                + " the residual add and ReLU after this batch norm fused in; ask for the add vertex's"
+                                + " activation, or run outside the scope");
+            }
+            if (!input.isAttached()) {
+                // the convolution's own output buffer (outside workspaces, rewritten by its next pass): handed on as
+                // it is, copied only for a caller that asked for this activation
+                return toCaller ? workspaceMgr.dup(ArrayType.ACTIVATIONS, input) : input;
+            }
             return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
         }
         return preOutput(input, training ? TrainingMode.TRAIN : TrainingMode.TEST, workspaceMgr);
@@ -146,12 +164,18 @@ public class FastBatchNormLayer extends BatchNormalization {
     void foldFrom(FastConvolutionLayer conv) {
         foldedFrom = conv;
         expected = null;
+        expectedResidual = false;
         passThrough = false;
+        passThroughResidual = false;
     }
 
-    /** Called by the paired convolution in every pass: the array it returned folded, or {@code null} if it did not. */
-    void expectFolded(INDArray folded) {
+    /**
+     * Called by the paired convolution in every pass: the array it returned folded, or {@code null} if it did not, and
+     * whether that array also has the residual add and ReLU after this layer applied.
+     */
+    void expectFolded(INDArray folded, boolean residual) {
         expected = folded;
+        expectedResidual = residual;
     }
 
     /** Whether this layer's current input is its convolution's folded output, passed on untouched (for tests). */

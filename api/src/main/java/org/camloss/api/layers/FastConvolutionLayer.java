@@ -56,6 +56,24 @@ public class FastConvolutionLayer extends ConvolutionLayer {
      */
     public static final String FORWARD_PROPERTY = "camloss.convolution.forward";
 
+    /**
+     * System property for folded inference ({@link FoldedInference}): {@code workspace} puts a folded convolution's
+     * output in DL4J's activations workspace as Change 14 did (the batch norm, and every layer after it, then copies it
+     * into its own workspace, and no residual add is fused); unset or anything else writes it to one of a few buffers
+     * outside workspaces shared by the graph's folded convolutions ({@link OutputSlots}), which the following vertices
+     * read without copying. Read at every pass.
+     */
+    public static final String OUTPUT_BUFFERS_PROPERTY = "camloss.inference.outputBuffers";
+
+    /**
+     * System property for folded inference: {@code false} leaves a residual block's add and ReLU to its
+     * {@link AddReluVertex}; unset or anything else fuses them into the block's last folded convolution where
+     * {@link FoldedInference} found one (a sum and a ReLU post-op, written into the shortcut's own buffer where that is
+     * a folded output nothing reads afterwards, else into the convolution's buffer with the shortcut copied there
+     * first). Read when a scope opens (which outputs share a buffer) and at every pass.
+     */
+    public static final String FUSE_RESIDUAL_PROPERTY = "camloss.inference.fuseResidual";
+
     private static final int MAX_PLANS = 8;
 
     private final NativePasses.Plans<ConvolutionBackward.Geometry, ConvolutionBackward.Plan> plans =
@@ -73,9 +91,39 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     private String lastFolded;
     /** The weights being folded, in Java (reused from pass to pass). */
     private float[] foldBuffer;
+    /**
+     * The residual add that may follow this convolution's batch norm, set by {@link FoldedInference} with the pair;
+     * transient.
+     */
+    private Residual residual;
+    /** The shortcut the last folded pass added (the residual add fused in), or {@code null}. */
+    private INDArray lastShortcut;
+    /** The graph's folded outputs' buffers ({@link OutputSlots}), kept from scope to scope; transient. */
+    private OutputSlots slots;
+    /** This layer's slot in them while paired, else −1. */
+    private int slot = -1;
+    /** The view of its slot's buffer that the last folded pass wrote, and that buffer. */
+    private INDArray ownOutput;
+    /** {@link #ownOutput} if this pass wrote it (set by every pass), else {@code null}. */
+    private INDArray passOutput;
+    /**
+     * The pair whose output is this residual block's shortcut and whose slot this one shares, when the sum may be
+     * written into the shortcut itself ({@link FoldedInference} proved nothing reads the shortcut after this
+     * convolution but the add), else {@code null}.
+     */
+    private FastConvolutionLayer inPlaceOf;
 
-    /** A forward plan's key: the geometry, whether it serves training, and whether it applies ReLU. */
-    private record ForwardKey(ConvolutionBackward.Geometry geometry, boolean training, boolean relu) {}
+    private INDArray ownOutputBase;
+
+    /** A forward plan's key: the geometry, whether it serves training, and whether it applies ReLU and adds. */
+    private record ForwardKey(ConvolutionBackward.Geometry geometry, boolean training, boolean relu, boolean sum) {
+        ForwardKey(ConvolutionBackward.Geometry geometry, boolean training, boolean relu) {
+            this(geometry, training, relu, false);
+        }
+    }
+
+    /** The add vertex after the paired batch norm, and the input edge on which the batch norm's output arrives. */
+    private record Residual(AddReluVertex.Impl add, int edge) {}
 
     public FastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -108,8 +156,60 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         return true;
     }
 
+    /**
+     * Lets this paired convolution end a residual block: its batch norm (identity activation) feeds only {@code add},
+     * on input {@code edge}, and the add's other input is computed before this convolution runs. Called by
+     * {@link FoldedInference} only, after {@link #pairWith}.
+     */
+    void residualWith(AddReluVertex.Impl add, int edge) {
+        residual = new Residual(add, edge);
+    }
+
+    /** Gives this paired convolution slot {@code slot} of {@code slots} for its folded output. */
+    void outputSlot(OutputSlots slots, int slot) {
+        this.slots = slots;
+        this.slot = slot;
+    }
+
+    /**
+     * Lets this convolution, which ends a residual block ({@link #residualWith}), add into the shortcut's own array when
+     * that is {@code owner}'s folded output of this pass; this layer then shares {@code owner}'s slot. Called by
+     * {@link FoldedInference} only, which checked that nothing else reads the shortcut from this step on.
+     */
+    void sumInto(FastConvolutionLayer owner) {
+        inPlaceOf = owner;
+    }
+
+    /** The pair whose output this one adds into in place ({@link #sumInto}), or {@code null}. */
+    FastConvolutionLayer inPlaceOf() {
+        return inPlaceOf;
+    }
+
+    /** This layer's slot while paired, else −1. */
+    int slot() {
+        return slot;
+    }
+
+    /** The graph's output slots, once a scope gave this layer one (kept after the scope). */
+    OutputSlots outputSlots() {
+        return slots;
+    }
+
+    /** Whether {@link #residualWith} was called for the current pairing. */
+    boolean endsResidual() {
+        return residual != null;
+    }
+
     /** Ends the pairing made by {@link #pairWith}. */
     void unpair() {
+        if (residual != null) {
+            residual.add().expectFused(residual.edge(), null, null);
+            residual = null;
+        }
+        lastShortcut = null;
+        passOutput = null;
+        inPlaceOf = null;
+        slot = -1;
         if (foldTarget != null) {
             foldTarget.foldFrom(null);
             foldTarget = null;
@@ -131,12 +231,18 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
         lastFolded = null;
         lastForward = null;
+        lastShortcut = null;
+        passOutput = null;
         FastBatchNormLayer bn = foldTarget;
         if (bn == null) {
             return super.activate(training, mgr);
         }
         INDArray folded = training ? null : foldedForward(bn, mgr);
-        bn.expectFolded(folded);
+        boolean summed = folded != null && lastShortcut != null;
+        bn.expectFolded(folded, summed);
+        if (residual != null) {
+            residual.add().expectFused(residual.edge(), summed ? folded : null, summed ? lastShortcut : null);
+        }
         return folded != null ? folded : super.activate(training, mgr);
     }
 
@@ -162,34 +268,104 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         validateInputDepth(weights.size(1));
         int[] outSize = outputSize(input);
         ConvolutionBackward.Geometry g = geometry(input, outSize[0], outSize[1], true);
+        long cout = weights.size(0);
+        long[] outShape = {input.size(0), outSize[0], outSize[1], cout};
+        boolean own = slot >= 0 && !"workspace".equals(System.getProperty(OUTPUT_BUFFERS_PROPERTY));
+        INDArray shortcut = own ? shortcut(outShape) : null;
+        ConvolutionForward.Plan plan = null;
         boolean relu = bn.plainRelu();
-        ConvolutionForward.Plan plan = relu ? forwardPlan(provider, new ForwardKey(g, false, true)) : null;
-        boolean reluInPlan = plan != null;
+        boolean reluInPlan = false;
+        if (shortcut != null) {
+            plan = forwardPlan(provider, new ForwardKey(g, false, true, true));
+            reluInPlan = plan != null; // the add's ReLU (the batch norm has none, FoldedInference checked)
+            if (plan == null) {
+                shortcut = null;
+            }
+        }
+        if (plan == null && relu) {
+            plan = forwardPlan(provider, new ForwardKey(g, false, true));
+            reluInPlan = plan != null;
+        }
         if (plan == null) {
             plan = forwardPlan(provider, new ForwardKey(g, false, false));
         }
         if (plan == null) {
             return null;
         }
-        long cout = weights.size(0);
         INDArray w = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, weights.shape(), 'c');
         INDArray shift = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {cout}, 'c');
         INDArray bias = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, false, mgr) : null;
         fold(bn, dense(weights, ArrayType.FF_WORKING_MEM, mgr), bias, w, shift);
 
         INDArray x = dense(input, ArrayType.FF_WORKING_MEM, mgr);
-        INDArray out = mgr.createUninitialized(
-                ArrayType.ACTIVATIONS, dataType, new long[] {input.size(0), outSize[0], outSize[1], cout}, 'c');
+        // into the shortcut itself where FoldedInference proved it safe and the shortcut is that pair's output of
+        // this pass (shortcut() checked; the same slot); otherwise into this layer's slot, the shortcut copied there
+        // first; a layer sharing the shortcut's slot that does not add into it in place writes to the workspace
+        boolean inPlace = shortcut != null && inPlaceOf != null;
+        if (inPlaceOf != null && !inPlace) {
+            own = false;
+        }
+        INDArray out = inPlace
+                ? shortcut
+                : own ? ownOutput(outShape) : mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outShape, 'c');
         INDArray scratch = plan.scratchLength() == 0
                 ? null
                 : mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {plan.scratchLength()}, 'c');
+        if (shortcut != null && !inPlace) {
+            out.assign(shortcut); // the sum post-op adds the convolution to it; the shortcut itself is not written
+        }
+        passOutput = own ? out : null;
         plan.forward(x, w, shift, out, scratch);
         if (relu && !reluInPlan) {
             Transforms.relu(out, false);
         }
         lastForward = plan;
-        lastFolded = plan.describe() + (relu && !reluInPlan ? " + relu after" : "");
+        lastShortcut = shortcut;
+        lastFolded = plan.describe()
+                + (relu && !reluInPlan ? " + relu after" : "")
+                + (shortcut == null ? "" : inPlace ? ", into the shortcut" : ", shortcut copied");
         return out;
+    }
+
+    /**
+     * The residual block's shortcut, when this convolution ends one ({@link #residualWith}), the add is switched on
+     * ({@value #FUSE_RESIDUAL_PROPERTY}) and the add's other input has been set in this pass with the output's shape
+     * and type; else {@code null}.
+     */
+    private INDArray shortcut(long[] outShape) {
+        if (residual == null || "false".equals(System.getProperty(FUSE_RESIDUAL_PROPERTY))) {
+            return null;
+        }
+        INDArray s = residual.add().input(1 - residual.edge());
+        if (s == null
+                || s.dataType() != dataType
+                || !java.util.Arrays.equals(s.shape(), outShape)
+                || (inPlaceOf != null
+                        && s != inPlaceOf.passOutput)) { // sharing that pair's slot: in place or not at all
+            return null;
+        }
+        return s;
+    }
+
+    /** A view of this layer's output slot, outside workspaces, of {@code shape} (C order, from the slot's start). */
+    private INDArray ownOutput(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        INDArray base = slots.buffer(slot, dataType, n);
+        if (base != ownOutputBase || !java.util.Arrays.equals(ownOutput.shape(), shape)) {
+            ownOutputBase = base;
+            ownOutput = base.length() == n
+                    ? base.reshape('c', shape)
+                    : base.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n))
+                            .reshape('c', shape);
+            if (ownOutput.isAttached()) { // a copy in a workspace, not a view of the slot
+                throw new IllegalStateException("FastConvolution layer '"
+                        + layerConf().getLayerName() + "': the view of its output slot is a copy in a workspace");
+            }
+        }
+        return ownOutput;
     }
 
     /**
@@ -375,7 +551,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     private ConvolutionForward.Plan forwardPlan(ConvolutionForward provider, ForwardKey key) {
         return forwardPlans.get(
                 key,
-                () -> provider.plan(key.geometry(), key.training(), key.relu()),
+                () -> provider.plan(key.geometry(), key.training(), key.relu(), key.sum()),
                 provider.name(),
                 "the forward pass of convolution",
                 "libnd4j's conv2d");

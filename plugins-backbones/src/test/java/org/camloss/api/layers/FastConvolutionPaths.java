@@ -76,6 +76,43 @@ public final class FastConvolutionPaths {
         return t[reps / 2];
     }
 
+    /**
+     * The graph's {@link AddReluVertex} vertices whose last pass passed on a convolution's output with the add and
+     * ReLU already fused in ({@link FoldedInference}).
+     */
+    public static long addsPassedThrough(ComputationGraph g) {
+        long n = 0;
+        for (org.deeplearning4j.nn.graph.vertex.GraphVertex v : g.getVertices()) {
+            n += v instanceof AddReluVertex.Impl a && a.passedThrough() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** How many output slots the graph's folded convolutions share ({@link OutputSlots}), 0 before any scope. */
+    public static int outputSlots(ComputationGraph g) {
+        for (Layer l : g.getLayers()) {
+            if (l instanceof FastConvolutionLayer f && f.outputSlots() != null) {
+                return f.outputSlots().size();
+            }
+        }
+        return 0;
+    }
+
+    /** Floats held by the graph's output slots. */
+    public static long outputSlotElements(ComputationGraph g) {
+        for (Layer l : g.getLayers()) {
+            if (l instanceof FastConvolutionLayer f && f.outputSlots() != null) {
+                return f.outputSlots().elements();
+            }
+        }
+        return 0;
+    }
+
+    /** What ran {@code l}'s (a {@link FastConvolutionLayer}'s) last pass folded, or {@code null}. */
+    public static String foldedDescription(Layer l) {
+        return ((FastConvolutionLayer) l).foldedDescription();
+    }
+
     /** Those whose last forward pass ran on a {@link ConvolutionForward} plan. */
     public static long nativeForward(ComputationGraph g) {
         long n = 0;

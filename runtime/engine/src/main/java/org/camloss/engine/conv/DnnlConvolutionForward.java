@@ -37,7 +37,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>A ReLU plan ({@link #plan(Geometry, boolean, boolean)}) is the same primitive with an eltwise ReLU post-op on its
  * attribute ({@code dnnl_post_ops_append_eltwise(po, 1, dnnl_eltwise_relu, 0, 0)}): oneDNN applies it to the
- * accumulator after the bias, before the output is written, so the output makes one trip to memory.
+ * accumulator after the bias, before the output is written, so the output makes one trip to memory. A sum plan
+ * ({@link #plan(Geometry, boolean, boolean, boolean)}) puts a sum post-op (scale 1) ahead of it: the primitive reads
+ * the output's prior contents and adds them to the accumulator (a residual block's add, Change 16).
  */
 public final class DnnlConvolutionForward implements ConvolutionForward {
 
@@ -58,7 +60,18 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
 
     @Override
     public Optional<Plan> plan(Geometry g, boolean training, boolean relu) {
-        return Optional.of(new DnnlForwardPlan(g, training, false, relu));
+        return Optional.of(new DnnlForwardPlan(g, training, false, relu, false));
+    }
+
+    /**
+     * With {@code sum}, a sum post-op ahead of the ReLU one: oneDNN reads the output array's prior contents and adds
+     * them to the accumulator. Declined (empty) when oneDNN's kernel wants the output in another layout than NHWC:
+     * the prior contents would need a reorder in as well, which the plans do not make.
+     */
+    @Override
+    public Optional<Plan> plan(Geometry g, boolean training, boolean relu, boolean sum) {
+        DnnlForwardPlan p = new DnnlForwardPlan(g, training, false, relu, sum);
+        return sum && p.reordersOutput() ? Optional.empty() : Optional.of(p);
     }
 
     static final class DnnlForwardPlan implements Plan {
@@ -76,14 +89,19 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
         private final String description;
 
         DnnlForwardPlan(Geometry g, boolean training) {
-            this(g, training, false, false);
+            this(g, training, false, false, false);
+        }
+
+        DnnlForwardPlan(Geometry g, boolean training, boolean nhwc, boolean relu) {
+            this(g, training, nhwc, relu, false);
         }
 
         /**
          * With {@code nhwc}, the activations' layout is fixed to NHWC and only the weights' is oneDNN's choice; with
-         * {@code relu}, the primitive applies ReLU to its output (an eltwise post-op).
+         * {@code relu}, the primitive applies ReLU to its output (an eltwise post-op); with {@code sum}, it first adds the
+         * output's prior contents (a sum post-op, ahead of the ReLU).
          */
-        DnnlForwardPlan(Geometry g, boolean training, boolean nhwc, boolean relu) {
+        DnnlForwardPlan(Geometry g, boolean training, boolean nhwc, boolean relu, boolean sum) {
             dnnl_engine e = Engine.get();
             long[] srcDims = {g.n(), g.cin(), g.h(), g.w()};
             long[] dstDims = {g.n(), g.cout(), g.oh(), g.ow()};
@@ -112,7 +130,7 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
                             padR),
                     "convolution forward desc (" + g + ")");
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            dnnl_primitive_attr attr = relu ? reluAttribute() : null;
+            dnnl_primitive_attr attr = relu || sum ? postOps(relu, sum) : null;
             try {
                 check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(fd), attr, e, null), "forward");
             } finally {
@@ -143,6 +161,7 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
             stream = natives.stream(e);
             description = (training ? "training " : "inference ")
                     + implName(pd)
+                    + (sum ? " + sum post-op" : "")
                     + (relu ? " + relu post-op" : "")
                     + (scratch > 0
                             ? ", reorders" + src.named(" input") + wts.named(" weights") + dst.named(" output")
@@ -150,15 +169,25 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
             CLEANER.register(this, natives);
         }
 
-        /** A primitive attribute with one post-op, ReLU (negative slope 0) at scale 1. */
-        private static dnnl_primitive_attr reluAttribute() {
+        /** Whether the output goes through a reorder (oneDNN's kernel wants another layout than NHWC). */
+        boolean reordersOutput() {
+            return dst.reorder != null;
+        }
+
+        /** A primitive attribute with a sum post-op (scale 1) where {@code sum}, then ReLU (slope 0) where {@code relu}. */
+        private static dnnl_primitive_attr postOps(boolean relu, boolean sum) {
             dnnl_primitive_attr attr = new dnnl_primitive_attr();
             check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create");
             dnnl_post_ops po = new dnnl_post_ops();
             try {
                 check(dnnl_post_ops_create(po), "dnnl_post_ops_create");
                 try {
-                    check(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0f, 0f), "append relu post-op");
+                    if (sum) {
+                        check(dnnl_post_ops_append_sum(po, 1.0f), "append sum post-op");
+                    }
+                    if (relu) {
+                        check(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0f, 0f), "append relu post-op");
+                    }
                     check(dnnl_primitive_attr_set_post_ops(attr, po), "dnnl_primitive_attr_set_post_ops");
                 } finally {
                     dnnl_post_ops_destroy(po); // the attribute keeps its own copy

@@ -228,4 +228,54 @@ class FastConvolutionNativeForwardTest {
                 () -> plan.forward(x.castTo(DataType.DOUBLE), w, Nd4j.rand(DataType.FLOAT, 4), y, scratch));
         assertEquals("oneDNN forward: float arrays only, found DOUBLE", dbl.getMessage());
     }
+
+    /**
+     * A sum plan (Change 16: a residual block's add and ReLU fused into its last convolution) adds the output's prior
+     * contents to the convolution and bias, then applies ReLU where asked: against the plain plan's output plus the
+     * prior contents, for a 3×3 stride-1, a 3×3 stride-2 and a 1×1 stride-2 geometry, with and without ReLU.
+     */
+    @ParameterizedTest(name = "{0}->{1} k{2} s{3} relu={4}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "16, 16, 3, 1, true",
+        "16, 16, 3, 1, false",
+        "16, 32, 3, 2, true",
+        "16, 32, 1, 2, true",
+        "32, 64, 1, 2, false"
+    })
+    void aSumPlanAddsTheOutputsPriorContents(int cin, int cout, int k, int s, boolean relu) {
+        ConvolutionForward provider = java.util.ServiceLoader.load(ConvolutionForward.class)
+                .findFirst()
+                .orElseThrow();
+        int n = 3;
+        int h = 10;
+        int oh = (h + s - 1) / s;
+        int pad = k / 2;
+        int padEnd = Math.max(0, (oh - 1) * s + k - h - pad);
+        ConvolutionBackward.Geometry g = new ConvolutionBackward.Geometry(
+                n, h, h, cin, oh, oh, cout, k, k, s, s, 1, 1, pad, pad, padEnd, padEnd, true);
+        ConvolutionForward.Plan plain = provider.plan(g, false).orElseThrow();
+        ConvolutionForward.Plan sum = provider.plan(g, false, relu, true).orElseThrow();
+        assertTrue(
+                sum.describe().contains("+ sum post-op" + (relu ? " + relu post-op" : ",")),
+                "implementation: " + sum.describe());
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, h, h, cin).subi(0.5);
+        INDArray w = Nd4j.rand(DataType.FLOAT, cout, cin, k, k).subi(0.5);
+        INDArray b = Nd4j.rand(DataType.FLOAT, cout).subi(0.5);
+        INDArray prior = Nd4j.rand(DataType.FLOAT, n, oh, oh, cout).subi(0.5).muli(4);
+        INDArray expected = Nd4j.create(DataType.FLOAT, n, oh, oh, cout);
+        plain.forward(x, w, b, expected, scratch(plain));
+        expected.addi(prior);
+        if (relu) {
+            org.nd4j.linalg.ops.transforms.Transforms.relu(expected, false);
+        }
+        INDArray out = prior.dup();
+        sum.forward(x, w, b, out, scratch(sum));
+        assertClose(expected, out, 1e-5, "sum plan");
+        assertTrue(relu == (out.minNumber().doubleValue() >= 0), "ReLU applied exactly with relu");
+    }
+
+    private static INDArray scratch(ConvolutionForward.Plan plan) {
+        return plan.scratchLength() == 0 ? null : Nd4j.create(DataType.FLOAT, plan.scratchLength());
+    }
 }

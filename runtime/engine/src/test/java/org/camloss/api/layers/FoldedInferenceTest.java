@@ -296,7 +296,7 @@ class FoldedInferenceTest {
     void batchNormRefusesAnotherArrayAfterAFoldedConvolution() {
         ComputationGraph g = pair(DataType.FLOAT, CNN2DFormat.NHWC, 3, 16, 3, 1, false, true, true, 6, 6);
         try (FoldedInference f = FoldedInference.open(g)) {
-            bn(g).expectFolded(Nd4j.zeros(DataType.FLOAT, 1, 6, 6, 16));
+            bn(g).expectFolded(Nd4j.zeros(DataType.FLOAT, 1, 6, 6, 16), false);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> bn(g).setInput(
                             Nd4j.zeros(DataType.FLOAT, 1, 6, 6, 16), LayerWorkspaceMgr.noWorkspaces()));
             assertEquals(
