@@ -384,6 +384,70 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
         }
     }
 
+    /**
+     * {@link CamModel#forward(INDArray, boolean, boolean)}'s inference pass, which runs inside a
+     * {@link FoldedInference} scope (batch norms folded into their convolutions, residual adds into the convolution
+     * before them), hands back the same feature map, logits and declared stage maps as the same model with every
+     * layer unfused ({@code camloss.convolution.forward=dl4j}): the maps CAM, the few-shot features and distillation
+     * read keep their meaning. Batch norms made non-trivial as in {@link #foldedInferenceMatchesPlainInference()}.
+     */
+    @Test
+    void foldedForwardKeepsFeatureStageMapsAndLogits() {
+        InputShape shape = new InputShape(3, 16, 16);
+        CamModel model = testModel(shape, 0.01);
+        var graph = model.graph();
+        Nd4j.getRandom().setSeed(12);
+        int n = 4;
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, shape.height(), shape.width(), shape.channels());
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, n, CLASSES);
+        for (int i = 0; i < n; i++) {
+            labels.putScalar(i, i % CLASSES, 1.0);
+        }
+        for (int step = 0; step < 2; step++) {
+            graph.fit(new INDArray[] {x}, new INDArray[] {labels});
+        }
+        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
+            if (l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
+                INDArray gamma = l.getParam("gamma");
+                gamma.assign(Nd4j.rand(gamma.dataType(), gamma.shape()).addi(0.5));
+                INDArray beta = l.getParam("beta");
+                beta.assign(Nd4j.rand(beta.dataType(), beta.shape()).subi(0.5));
+            }
+        }
+        String property = org.camloss.api.layers.FastConvolutionLayer.FORWARD_PROPERTY;
+        String before = System.getProperty(property);
+        CamModel.Forward plain;
+        try {
+            System.setProperty(property, "dl4j");
+            plain = model.forward(x, false, true);
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
+        CamModel.Forward folded = model.forward(x, false, true);
+        requireClose(plain.features(), folded.features(), "the feature map");
+        requireClose(plain.logits(), folded.logits(), "the logits");
+        List<BackboneInfo.Stage> stages = model.backboneInfo().stages();
+        for (int i = 0; i < stages.size(); i++) {
+            requireClose(
+                    plain.stages().get(i),
+                    folded.stages().get(i),
+                    "the map of stage '" + stages.get(i).vertex() + "'");
+        }
+    }
+
+    private void requireClose(INDArray plain, INDArray folded, String what) {
+        double scale = Math.max(1e-3, plain.amaxNumber().doubleValue());
+        double diff = plain.sub(folded).amaxNumber().doubleValue();
+        require(
+                diff <= 1e-4 * scale,
+                () -> plugin() + ": " + what + " from CamModel.forward's folded inference pass differs from the"
+                        + " unfused pass by " + diff + " (largest value " + scale + ")");
+    }
+
     /** A few SGD steps on one fixed batch lower its training-mode loss; the parameters stay finite. */
     @Test
     void trainingStepsLowerTheLoss() {
