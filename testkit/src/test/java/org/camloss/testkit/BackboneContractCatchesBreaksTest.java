@@ -110,7 +110,11 @@ class BackboneContractCatchesBreaksTest {
     void wrongChannelsFailTheShapeChecksWithAMessageAboutChannels() {
         ContractRun run = ContractRun.of(WrongChannelsContract.class);
         assertEquals(
-                Set.of("featureMapMatchesInfo", "foldedInferenceMatchesPlainInference", "trainingStepsLowerTheLoss"),
+                Set.of(
+                        "featureMapMatchesInfo",
+                        "foldedInferenceMatchesPlainInference",
+                        "foldedForwardKeepsFeatureStageMapsAndLogits",
+                        "trainingStepsLowerTheLoss"),
                 run.failed(),
                 run.toString());
         String expected =
@@ -118,6 +122,7 @@ class BackboneContractCatchesBreaksTest {
                         + "gives 16";
         assertEquals(expected, run.message("featureMapMatchesInfo"));
         assertEquals(expected, run.message("foldedInferenceMatchesPlainInference"));
+        assertEquals(expected, run.message("foldedForwardKeepsFeatureStageMapsAndLogits"));
         assertEquals(expected, run.message("trainingStepsLowerTheLoss"));
     }
 
@@ -125,7 +130,11 @@ class BackboneContractCatchesBreaksTest {
     void aWrongStrideFailsTheShapeChecksWithAMessageAboutTheStride() {
         ContractRun run = ContractRun.of(WrongStrideContract.class);
         assertEquals(
-                Set.of("featureMapMatchesInfo", "foldedInferenceMatchesPlainInference", "trainingStepsLowerTheLoss"),
+                Set.of(
+                        "featureMapMatchesInfo",
+                        "foldedInferenceMatchesPlainInference",
+                        "foldedForwardKeepsFeatureStageMapsAndLogits",
+                        "trainingStepsLowerTheLoss"),
                 run.failed(),
                 run.toString());
         String expected =
@@ -133,6 +142,7 @@ class BackboneContractCatchesBreaksTest {
                         + "stride 4 (the map of a 16x16 input is 4x4, not 8x8)";
         assertEquals(expected, run.message("featureMapMatchesInfo"));
         assertEquals(expected, run.message("foldedInferenceMatchesPlainInference"));
+        assertEquals(expected, run.message("foldedForwardKeepsFeatureStageMapsAndLogits"));
         assertEquals(expected, run.message("trainingStepsLowerTheLoss"));
     }
 }
