@@ -169,6 +169,32 @@ class ResNetCifarResidualFusionTest {
     }
 
     @Test
+    void aBatchNormNamedAtOpenKeepsItsActivationAndOnlyItsAddStaysUnfused() {
+        ComputationGraph g = model(8, 28, 1, "B");
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 28, 28, 1);
+        Map<String, INDArray> activations = g.feedForward(new INDArray[] {x}, false, false);
+        try (FoldedInference f = FoldedInference.open(g, List.of("s1_b0_bn2"))) {
+            INDArray[] out = g.output(List.of("s1_b0_bn2"), false, new INDArray[] {x}, null);
+            assertClose(activations.get("s1_b0_bn2"), out[0], "the named batch norm's activation");
+            // output(List) runs only up to the vertex asked for: the stem and the first block's two pairs
+            List<String> upToIt = FastConvolutionPaths.folded(g);
+            assertEquals(3, upToIt.size(), "the pairs up to the named batch norm fold");
+            assertTrue(upToIt.stream().noneMatch(d -> d.contains("sum post-op")), "its add is not fused: " + upToIt);
+            assertClose(
+                    activations.get(g.getConfiguration().getNetworkOutputs().get(0)),
+                    g.outputSingle(false, x),
+                    "the network's output");
+            List<String> whole = FastConvolutionPaths.folded(g);
+            assertEquals(9, whole.size(), "a whole pass: every pair folds");
+            assertEquals(
+                    2,
+                    whole.stream().filter(d -> d.contains("sum post-op")).count(),
+                    "a whole pass: the other blocks' adds are fused, the named batch norm's is not: " + whole);
+        }
+    }
+
+    @Test
     void trainingAfterTheScopeIsUnchanged() {
         ComputationGraph scoped = model(8, 28, 1, "B");
         ComputationGraph plain = model(8, 28, 1, "B");

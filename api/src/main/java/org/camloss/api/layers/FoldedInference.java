@@ -27,7 +27,8 @@ import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
  * convolution's). {@code graph.output} only hands back the network's outputs, but {@code feedForward} and
  * {@code output(List, ...)} return chosen vertices' activations — what CAM, Grad-CAM and the explain code read —
  * and there a convolution's activation must keep its meaning. So folding is off unless a caller that reads nothing
- * but outputs opens this scope (the evaluator, {@code demo}'s prediction, {@code bench}'s inference passes); outside
+ * but outputs, or only chosen vertices' activations, opens this scope ({@code CamModel.forward}'s inference passes,
+ * which the evaluator, few-shot features and a camloss-trained teacher use; {@code bench}'s inference passes); outside
  * it every layer runs as before, and saved models, configurations and training are untouched (the pairing lives in
  * the layers' transient state only, set here and cleared by {@link #close()}). Inside the scope, as a second guard, a
  * convolution folds only when its activation goes to a DL4J workspace, not to the caller: {@code feedForward}
@@ -57,7 +58,8 @@ import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
  * nothing reads after this convolution but the add (identity and 1×1-projection shortcuts), else into the
  * convolution's buffer with the shortcut copied there first (a zero-pad shortcut). An add or batch norm asked for by
  * {@code output(List, ...)} hands back a copy; a batch norm whose output already holds the add fails loudly there,
- * since its own activation no longer exists. {@value FastConvolutionLayer#OUTPUT_BUFFERS_PROPERTY}{@code =workspace}
+ * since its own activation no longer exists — unless the scope was opened with it among the vertices the caller
+ * will ask for ({@link #open(ComputationGraph, java.util.Collection)}), which leaves that add unfused. {@value FastConvolutionLayer#OUTPUT_BUFFERS_PROPERTY}{@code =workspace}
  * and {@value FastConvolutionLayer#FUSE_RESIDUAL_PROPERTY}{@code =false} switch these off. The buffers stay with the
  * layers after the scope (one activation per buffer, at the largest batch seen), so that a scope per batch does not
  * allocate.
@@ -81,6 +83,18 @@ public final class FoldedInference implements AutoCloseable {
 
     /** Pairs {@code graph}'s convolution → batch norm vertices for folded inference until {@link #close()}. */
     public static FoldedInference open(ComputationGraph graph) {
+        return open(graph, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #open(ComputationGraph)}, for a caller that will ask {@code output(List, ...)} for the vertices
+     * {@code asked}: a batch norm among them keeps its own activation (its pair still folds, but the residual add
+     * after it is not fused into the convolution), so asking for it does not fail. Names that are not vertices are
+     * ignored.
+     *
+     * @param asked the vertices whose activations the caller will request inside the scope
+     */
+    public static FoldedInference open(ComputationGraph graph, java.util.Collection<String> asked) {
         ComputationGraphConfiguration conf = graph.getConfiguration();
         Map<String, List<String>> consumers = new HashMap<>();
         for (Map.Entry<String, List<String>> e : conf.getVertexInputs().entrySet()) {
@@ -116,7 +130,9 @@ public final class FoldedInference implements AutoCloseable {
             }
             if (conv.foldTarget() == null && conv.pairWith(bn)) {
                 paired.add(conv);
-                GraphVertex add = residualAdd(graph, consumers, b, bn, step[v.getVertexIndex()], step);
+                GraphVertex add = asked.contains(b.getVertexName())
+                        ? null
+                        : residualAdd(graph, consumers, b, bn, step[v.getVertexIndex()], step);
                 GraphVertex last = b; // the last vertex that passes the convolution's output on
                 if (add != null && claimedAdds.add(add)) {
                     List<String> in = conf.getVertexInputs().get(add.getVertexName());

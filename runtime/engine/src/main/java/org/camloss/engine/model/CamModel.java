@@ -155,15 +155,6 @@ public final class CamModel {
      * @param images [N, H, W, C]
      */
     public Forward forward(INDArray images, boolean training, boolean withStages) {
-        if (training) {
-            return forwardPass(images, true, withStages);
-        }
-        try (FoldedInference folded = FoldedInference.open(graph)) {
-            return forwardPass(images, false, withStages);
-        }
-    }
-
-    private Forward forwardPass(INDArray images, boolean training, boolean withStages) {
         // only the vertices asked for: feedForward would copy every vertex's activations out of the workspaces
         // (hundreds of MB per batch for ResNet-20), which the small Java heap does not collect in time
         List<String> names = new ArrayList<>();
@@ -175,6 +166,15 @@ public final class CamModel {
                 }
             }
         }
+        if (training) {
+            return forwardPass(images, true, withStages, names);
+        }
+        try (FoldedInference folded = FoldedInference.open(graph, names)) {
+            return forwardPass(images, false, withStages, names);
+        }
+    }
+
+    private Forward forwardPass(INDArray images, boolean training, boolean withStages, List<String> names) {
         INDArray[] acts;
         try {
             acts = detachedOutput ? feedForward(images, training, names) : output(images, training, names);

@@ -112,6 +112,47 @@ class CamModelFoldedForwardTest {
         FoldedInferenceTest.assertClose(reference.features(), staged.features(), "features with stages");
     }
 
+    /**
+     * A stage at a batch norm that feeds a residual add ({@code c1 → b1 (ReLU) → c2 → b2 (ReLU) → c3 → b3 →
+     * add(b3, b1) + ReLU}, stage {@code b3}): asked for by the pass, so its add is not fused into {@code c3} and its
+     * map keeps its meaning.
+     */
+    @Test
+    void aStageAtABatchNormBeforeAResidualAddKeepsItsMap() {
+        Backbone residual = new Backbone() {
+            @Override
+            public BackboneInfo info() {
+                return new BackboneInfo(8, 1, List.of(new BackboneInfo.Stage("b3", 8, 1)));
+            }
+
+            @Override
+            public String build(BackboneContext ctx) {
+                Layers layers = new Layers(ctx);
+                String b1 = layers.bn("b1", layers.conv("c1", ctx.input(), 3, 8, 3, 1), 8, true);
+                String b2 = layers.bn("b2", layers.conv("c2", b1, 8, 8, 3, 1), 8, true);
+                String b3 = layers.bn("b3", layers.conv("c3", b2, 8, 8, 3, 1), 8, false);
+                return layers.addRelu("add", b3, b1);
+            }
+        };
+        CamModel m = new ModelAssembler()
+                .seed(4)
+                .dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1))
+                .assemble(residual, SHAPE, 4, Objective.of(ctx -> List.of(CrossEntropy.term(ctx))));
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 5, 8, 8, 3);
+        System.setProperty(FastConvolutionLayer.FORWARD_PROPERTY, "dl4j");
+        CamModel.Forward reference = m.forward(x, false, true);
+        System.clearProperty(FastConvolutionLayer.FORWARD_PROPERTY);
+
+        CamModel.Forward staged = m.forward(x, false, true);
+        assertNotNull(conv(m, "c2").foldedDescription(), "c2 folded with b2");
+        FoldedInferenceTest.assertClose(
+                reference.stages().get(0), staged.stages().get(0), "stage b2");
+        FoldedInferenceTest.assertClose(reference.features(), staged.features(), "features");
+        FoldedInferenceTest.assertClose(reference.logits(), staged.logits(), "logits");
+    }
+
     @Test
     void trainingPassesStayUnfused() {
         CamModel m = model();
