@@ -342,26 +342,9 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
      */
     @Test
     void foldedInferenceMatchesPlainInference() {
-        InputShape shape = new InputShape(3, 16, 16);
-        var graph = testModel(shape, 0.01).graph();
-        Nd4j.getRandom().setSeed(11);
-        int n = 4;
-        INDArray x = Nd4j.rand(DataType.FLOAT, n, shape.height(), shape.width(), shape.channels());
-        INDArray labels = Nd4j.zeros(DataType.FLOAT, n, CLASSES);
-        for (int i = 0; i < n; i++) {
-            labels.putScalar(i, i % CLASSES, 1.0);
-        }
-        for (int step = 0; step < 2; step++) {
-            graph.fit(new INDArray[] {x}, new INDArray[] {labels});
-        }
-        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
-            if (l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
-                INDArray gamma = l.getParam("gamma");
-                gamma.assign(Nd4j.rand(gamma.dataType(), gamma.shape()).addi(0.5));
-                INDArray beta = l.getParam("beta");
-                beta.assign(Nd4j.rand(beta.dataType(), beta.shape()).subi(0.5));
-            }
-        }
+        CamModel model = withNonTrivialBatchNorms(11);
+        var graph = model.graph();
+        INDArray x = FOLDING_INPUT.apply(11);
         INDArray plain = graph.outputSingle(false, x).dup();
         Map<String, INDArray> activations = graph.feedForward(new INDArray[] {x}, false, false);
         INDArray folded;
@@ -393,27 +376,8 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
      */
     @Test
     void foldedForwardKeepsFeatureStageMapsAndLogits() {
-        InputShape shape = new InputShape(3, 16, 16);
-        CamModel model = testModel(shape, 0.01);
-        var graph = model.graph();
-        Nd4j.getRandom().setSeed(12);
-        int n = 4;
-        INDArray x = Nd4j.rand(DataType.FLOAT, n, shape.height(), shape.width(), shape.channels());
-        INDArray labels = Nd4j.zeros(DataType.FLOAT, n, CLASSES);
-        for (int i = 0; i < n; i++) {
-            labels.putScalar(i, i % CLASSES, 1.0);
-        }
-        for (int step = 0; step < 2; step++) {
-            graph.fit(new INDArray[] {x}, new INDArray[] {labels});
-        }
-        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
-            if (l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
-                INDArray gamma = l.getParam("gamma");
-                gamma.assign(Nd4j.rand(gamma.dataType(), gamma.shape()).addi(0.5));
-                INDArray beta = l.getParam("beta");
-                beta.assign(Nd4j.rand(beta.dataType(), beta.shape()).subi(0.5));
-            }
-        }
+        CamModel model = withNonTrivialBatchNorms(12);
+        INDArray x = FOLDING_INPUT.apply(12);
         String property = org.camloss.api.layers.FastConvolutionLayer.FORWARD_PROPERTY;
         String before = System.getProperty(property);
         CamModel.Forward plain;
@@ -437,6 +401,39 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
                     folded.stages().get(i),
                     "the map of stage '" + stages.get(i).vertex() + "'");
         }
+    }
+
+    /** The input of the folding checks: 4 images of 16×16×3, uniform in [0, 1), from {@code seed}. */
+    private static final java.util.function.IntFunction<INDArray> FOLDING_INPUT = seed -> {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, 4, 16, 16, 3);
+    };
+
+    /**
+     * The test model on 16×16×3 with non-trivial batch norms for the folding checks: two SGD steps on
+     * {@link #FOLDING_INPUT}{@code (seed)} move their running statistics, then γ and β are set at random (γ in
+     * [0.5, 1.5], β in [−0.5, 0.5]).
+     */
+    private CamModel withNonTrivialBatchNorms(int seed) {
+        CamModel model = testModel(new InputShape(3, 16, 16), 0.01);
+        var graph = model.graph();
+        INDArray x = FOLDING_INPUT.apply(seed);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, x.size(0), CLASSES);
+        for (int i = 0; i < x.size(0); i++) {
+            labels.putScalar(i, i % CLASSES, 1.0);
+        }
+        for (int step = 0; step < 2; step++) {
+            graph.fit(new INDArray[] {x}, new INDArray[] {labels});
+        }
+        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
+            if (l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
+                INDArray gamma = l.getParam("gamma");
+                gamma.assign(Nd4j.rand(gamma.dataType(), gamma.shape()).addi(0.5));
+                INDArray beta = l.getParam("beta");
+                beta.assign(Nd4j.rand(beta.dataType(), beta.shape()).subi(0.5));
+            }
+        }
+        return model;
     }
 
     private void requireClose(INDArray plain, INDArray folded, String what) {
