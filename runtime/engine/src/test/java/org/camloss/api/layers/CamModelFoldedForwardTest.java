@@ -1,6 +1,7 @@
 package org.camloss.api.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -59,13 +60,18 @@ class CamModelFoldedForwardTest {
     }
 
     private static CamModel model() {
+        return model(twoPairs(), List.of("b1", "b2"));
+    }
+
+    /** {@code backbone} with the CAM head, its batch norms {@code bns} given random parameters and statistics. */
+    private static CamModel model(Backbone backbone, List<String> bns) {
         CamModel m = new ModelAssembler()
                 .seed(3)
                 .dataType(DataType.FLOAT)
                 .updater(new Sgd(0.1))
-                .assemble(twoPairs(), SHAPE, 4, Objective.of(ctx -> List.of(CrossEntropy.term(ctx))));
+                .assemble(backbone, SHAPE, 4, Objective.of(ctx -> List.of(CrossEntropy.term(ctx))));
         Nd4j.getRandom().setSeed(11);
-        for (String bn : List.of("b1", "b2")) {
+        for (String bn : bns) {
             Layer l = m.graph().getLayer(bn);
             uniform(l.getParam(BatchNormalizationParamInitializer.GAMMA), 0.5, 1.5);
             uniform(l.getParam(BatchNormalizationParamInitializer.BETA), -0.5, 0.5);
@@ -134,11 +140,7 @@ class CamModelFoldedForwardTest {
                 return layers.addRelu("add", b3, b1);
             }
         };
-        CamModel m = new ModelAssembler()
-                .seed(4)
-                .dataType(DataType.FLOAT)
-                .updater(new Sgd(0.1))
-                .assemble(residual, SHAPE, 4, Objective.of(ctx -> List.of(CrossEntropy.term(ctx))));
+        CamModel m = model(residual, List.of("b1", "b2", "b3"));
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.randn(DataType.FLOAT, 5, 8, 8, 3);
         System.setProperty(FastConvolutionLayer.FORWARD_PROPERTY, "dl4j");
@@ -146,9 +148,10 @@ class CamModelFoldedForwardTest {
         System.clearProperty(FastConvolutionLayer.FORWARD_PROPERTY);
 
         CamModel.Forward staged = m.forward(x, false, true);
-        assertNotNull(conv(m, "c2").foldedDescription(), "c2 folded with b2");
+        assertNotNull(conv(m, "c3").foldedDescription(), "c3 folded with b3");
+        assertFalse(conv(m, "c3").foldedDescription().contains("sum post-op"), "the add after the stage b3: unfused");
         FoldedInferenceTest.assertClose(
-                reference.stages().get(0), staged.stages().get(0), "stage b2");
+                reference.stages().get(0), staged.stages().get(0), "stage b3");
         FoldedInferenceTest.assertClose(reference.features(), staged.features(), "features");
         FoldedInferenceTest.assertClose(reference.logits(), staged.logits(), "logits");
     }
