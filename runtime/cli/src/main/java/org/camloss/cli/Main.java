@@ -104,6 +104,12 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
+        java.util.Optional<String> badSwitch = SwitchProperties.problem(System.getProperties());
+        if (badSwitch.isPresent()) {
+            err.println("error: " + badSwitch.get());
+            err.flush();
+            return 2;
+        }
         try {
             return commandLine(out, err).execute(args);
         } finally {
