@@ -26,7 +26,25 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code cam} separately.
  */
 public class CamHeadLayer extends SameDiffOutputLayer {
+    /**
+     * System property choosing how the head infers on its kernels: {@code gemm} (default) computes the pooled
+     * product as one matrix product of the feature map with the classifier weights spread over the pixels, then adds
+     * the bias and takes the softmax on the host; {@code ops} runs ND4J's mean, product, bias add and softmax as
+     * before (2026-11-30, issue 16). Read at every pass.
+     */
+    public static final String INFERENCE_PROPERTY = "camloss.head.inference";
+
     private Map<String, Double> lastTerms = Map.of();
+    /** The weights {@link #spread} was made from, [K·C], and its geometry. */
+    private float[] spreadFrom;
+
+    private long spreadPixels;
+    private boolean spreadChannelsLast;
+    /** Wᵀ/(H·W) repeated per pixel in the feature map's element order, [H·W·C, K] (outside workspaces). */
+    private INDArray spread;
+    /** Passes that took {@link #gemmActivate} (test-visible). */
+    long gemmPasses;
+
     private double cachedScoreSum = Double.NaN;
     private INDArray cachedInput;
     private INDArray cachedLabels;
@@ -176,6 +194,9 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         if (!infersOnKernels()) {
             return super.activate(training, workspaceMgr);
         }
+        if (GemmHead.applies(this)) {
+            return gemmActivate(workspaceMgr);
+        }
         CamHead conf = head();
         DataType type = input.dataType();
         long n = input.size(0);
@@ -202,6 +223,39 @@ public class CamHeadLayer extends SameDiffOutputLayer {
                     .addiRowVector(bias.castTo(type).reshape(1, k));
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(logits, out, -1));
         }
+        return out;
+    }
+
+    /**
+     * The probabilities as one matrix product and a host loop: {@code F·S}, where {@code F} is the feature map
+     * [N, H·W·C] as it lies in memory and {@code S} holds Wᵀ/(H·W) once per pixel, is GAP(F)·Wᵀ (the pooling is
+     * linear); then the bias and the softmax per row, on the [N, K] result in place. Three ND4J calls (the output,
+     * the product, and {@code S} again only when the weights changed) instead of the mean, two casts, the transpose,
+     * the product, the bias add and the softmax, whose Java-side cost in DL4J's graph was most of the head's time.
+     */
+    private INDArray gemmActivate(LayerWorkspaceMgr workspaceMgr) {
+        gemmPasses++;
+        CamHead conf = head();
+        long n = input.size(0);
+        long pixels = conf.isChannelsLast() ? input.size(1) * input.size(2) : input.size(2) * input.size(3);
+        INDArray weight = paramTable.get(CamHead.WEIGHT);
+        int k = (int) weight.size(0);
+        int c = (int) weight.size(1);
+        float[] w = GemmHead.floats(weight, k * c);
+        if (spread == null
+                || spreadPixels != pixels
+                || spreadChannelsLast != conf.isChannelsLast()
+                || !java.util.Arrays.equals(w, spreadFrom)) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                spread = GemmHead.spread(w, k, c, pixels, conf.isChannelsLast());
+            }
+            spreadFrom = w;
+            spreadPixels = pixels;
+            spreadChannelsLast = conf.isChannelsLast();
+        }
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[] {n, k}, 'c');
+        Nd4j.gemm(input.reshape('c', n, pixels * c), spread, out, false, false, 1.0, 0.0);
+        GemmHead.biasSoftmax(out, GemmHead.floats(paramTable.get(CamHead.BIAS), k), (int) n, k);
         return out;
     }
 
