@@ -35,6 +35,7 @@ final class SwitchProperties {
         m.put(HostGraphUpdater.PROPERTY, List.of("host", "dl4j"));
         m.put(FastConvolutionLayer.OUTPUT_BUFFERS_PROPERTY, List.of("shared", "workspace"));
         m.put(FastConvolutionLayer.FUSE_RESIDUAL_PROPERTY, List.of("true", "false"));
+        m.put(org.camloss.engine.head.CamHeadLayer.INFERENCE_PROPERTY, List.of("gemm", "ops"));
         return java.util.Collections.unmodifiableMap(m);
     }
 

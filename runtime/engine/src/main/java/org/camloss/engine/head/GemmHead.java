@@ -17,9 +17,19 @@ final class GemmHead {
     private static volatile Boolean cpu;
 
     /**
+     * The largest spread weight matrix, in floats (pixels × channels × classes; 256 KB): the product costs that many
+     * multiply-adds per image where pooling and the linear layer cost pixels × channels + channels × classes, so it
+     * pays only while ND4J's per-call overhead, not arithmetic, dominates the head (ResNet-8 28×28×1: 7·7·64·10 =
+     * 31,360; ResNet-20 32×32×3: 41,024). A larger head (e.g. 7×7×2048 features and 1000 classes: 100 million floats)
+     * keeps the ops.
+     */
+    static final long MAX_SPREAD = 1L << 16;
+
+    /**
      * Whether {@code layer}'s inference can run as one product: the switch is not {@code ops}, the CPU backend (an
      * array's host memory is its memory), float input, weights and bias, a feature map (not packed stage maps) that
-     * is one contiguous c-order block, and contiguous weights and bias.
+     * is one contiguous c-order block, contiguous weights and bias, and a spread matrix of at most {@link #MAX_SPREAD}
+     * floats.
      */
     static boolean applies(CamHeadLayer layer) {
         if ("ops".equals(System.getProperty(CamHeadLayer.INFERENCE_PROPERTY))) {
@@ -43,7 +53,7 @@ final class GemmHead {
                 && w.ordering() == 'c'
                 && w.elementWiseStride() == 1
                 && b.elementWiseStride() == 1
-                && in.length() <= Integer.MAX_VALUE;
+                && in.length() / in.size(0) * w.size(0) <= MAX_SPREAD;
     }
 
     /** A copy of the first {@code n} floats of {@code a} (contiguous; a view's address already points there). */

@@ -72,4 +72,32 @@ class GemmHeadTest {
             model.graph().fit(new INDArray[] {x}, new INDArray[] {TestNets.oneHot(8, DataType.FLOAT)});
         }
     }
+
+    /** A head whose spread matrix would exceed {@link GemmHead#MAX_SPREAD} floats keeps ND4J's ops. */
+    @org.junit.jupiter.api.Test
+    void aLargeHeadKeepsTheOps() {
+        org.camloss.api.InputShape big = new org.camloss.api.InputShape(2, 64, 64);
+        CamModel model = new ModelAssembler()
+                .seed(7)
+                .updater(new Sgd(0.5))
+                .assemble(TestNets.oneConv(), big, TestNets.CLASSES, crossEntropy());
+        // 64·64 pixels × 4 channels × 3 classes = 49,152 floats: within the limit
+        long before = model.headLayer().gemmPasses;
+        output(model, org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 2, 64, 64, 2), "gemm");
+        assertEquals(before + 1, model.headLayer().gemmPasses, "64x64: the product");
+        CamModel larger = new ModelAssembler()
+                .seed(7)
+                .updater(new Sgd(0.5))
+                .assemble(
+                        TestNets.oneConv(),
+                        new org.camloss.api.InputShape(2, 96, 96),
+                        TestNets.CLASSES,
+                        crossEntropy());
+        // 96·96 × 4 × 3 = 110,592 floats: over the limit
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 2, 96, 96, 2);
+        INDArray ops = output(larger, x, "ops");
+        INDArray gemm = output(larger, x, "gemm");
+        assertEquals(0, larger.headLayer().gemmPasses, "96x96: the ops");
+        assertEquals(0, gemm.sub(ops).amaxNumber().doubleValue(), 1e-6, "96x96: the same output");
+    }
 }
