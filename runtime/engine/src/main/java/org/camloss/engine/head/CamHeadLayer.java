@@ -241,7 +241,7 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         INDArray weight = paramTable.get(CamHead.WEIGHT);
         int k = (int) weight.size(0);
         int c = (int) weight.size(1);
-        float[] w = GemmHead.floats(weight, k * c);
+        float[] w = org.camloss.engine.HostMemory.copyFloats(weight, k * c);
         if (spread == null
                 || spreadPixels != pixels
                 || spreadChannelsLast != conf.isChannelsLast()
@@ -255,7 +255,8 @@ public class CamHeadLayer extends SameDiffOutputLayer {
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[] {n, k}, 'c');
         Nd4j.gemm(input.reshape('c', n, pixels * c), spread, out, false, false, 1.0, 0.0);
-        GemmHead.biasSoftmax(out, GemmHead.floats(paramTable.get(CamHead.BIAS), k), (int) n, k);
+        GemmHead.biasSoftmax(
+                out, org.camloss.engine.HostMemory.copyFloats(paramTable.get(CamHead.BIAS), k), (int) n, k);
         return out;
     }
 

@@ -1,8 +1,7 @@
 package org.camloss.engine.head;
 
 import java.nio.FloatBuffer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.camloss.engine.Backend;
+import org.camloss.engine.HostMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,8 +12,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class GemmHead {
     private GemmHead() {}
-
-    private static volatile Boolean cpu;
 
     /**
      * The largest spread weight matrix, in floats (pixels × channels × classes; 256 KB): the product costs that many
@@ -35,13 +32,10 @@ final class GemmHead {
         if ("ops".equals(System.getProperty(CamHeadLayer.INFERENCE_PROPERTY))) {
             return false;
         }
-        if (cpu == null) {
-            cpu = "CPU".equals(Backend.name());
-        }
         INDArray in = layer.getInput();
         INDArray w = layer.getParam(CamHead.WEIGHT);
         INDArray b = layer.getParam(CamHead.BIAS);
-        return cpu
+        return HostMemory.cpu()
                 && !layer.head().receivesStages()
                 && in.rank() == 4
                 && (layer.head().isChannelsLast() ? in.size(3) : in.size(1)) == w.size(1)
@@ -54,17 +48,6 @@ final class GemmHead {
                 && w.elementWiseStride() == 1
                 && b.elementWiseStride() == 1
                 && in.length() / in.size(0) * w.size(0) <= MAX_SPREAD;
-    }
-
-    /** A copy of the first {@code n} floats of {@code a} (contiguous; a view's address already points there). */
-    static float[] floats(INDArray a, int n) {
-        float[] v = new float[n];
-        new FloatPointer(a.data().addressPointer())
-                .capacity(n)
-                .limit(n)
-                .asBuffer()
-                .get(v);
-        return v;
     }
 
     /**
@@ -88,10 +71,7 @@ final class GemmHead {
 
     /** out[i, ·] ← softmax(out[i, ·] + bias), row by row on the host ({@code out} contiguous c-order [n, k]). */
     static void biasSoftmax(INDArray out, float[] bias, int n, int k) {
-        FloatBuffer o = new FloatPointer(out.data().addressPointer())
-                .capacity((long) n * k)
-                .limit((long) n * k)
-                .asBuffer();
+        FloatBuffer o = HostMemory.floats(out, (long) n * k);
         for (int i = 0; i < n; i++) {
             int r = i * k;
             float max = Float.NEGATIVE_INFINITY;

@@ -5,8 +5,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
+import org.camloss.engine.HostMemory;
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -209,27 +208,11 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
             int g = (int) gradients.length();
             int s = state == null ? 0 : (int) state.length();
             if (isFloat) {
-                gf = new FloatPointer(gradients.data().addressPointer())
-                        .capacity(g)
-                        .limit(g)
-                        .asBuffer();
-                sf = s == 0
-                        ? null
-                        : new FloatPointer(state.data().addressPointer())
-                                .capacity(s)
-                                .limit(s)
-                                .asBuffer();
+                gf = HostMemory.floats(gradients, g);
+                sf = s == 0 ? null : HostMemory.floats(state, s);
             } else {
-                gd = new DoublePointer(gradients.data().addressPointer())
-                        .capacity(g)
-                        .limit(g)
-                        .asBuffer();
-                sd = s == 0
-                        ? null
-                        : new DoublePointer(state.data().addressPointer())
-                                .capacity(s)
-                                .limit(s)
-                                .asBuffer();
+                gd = HostMemory.doubles(gradients, g);
+                sd = s == 0 ? null : HostMemory.doubles(state, s);
             }
         }
 

@@ -3,9 +3,7 @@ package org.camloss.engine.optim;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.camloss.engine.Backend;
+import org.camloss.engine.HostMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,8 +17,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class HostLoops {
     private HostLoops() {}
-
-    private static volatile Boolean cpu;
 
     /**
      * Whether {@code a} and {@code b} can be updated here: the CPU backend (host memory is the arrays' memory), one
@@ -41,25 +37,22 @@ final class HostLoops {
 
     /** Whether ND4J runs on the CPU backend, where an array's host memory is its memory. */
     static boolean cpu() {
-        if (cpu == null) {
-            cpu = "CPU".equals(Backend.name());
-        }
-        return cpu;
+        return HostMemory.cpu();
     }
 
     /** y ← y + alpha·x (requires {@link #applies}{@code (x, y)}). */
     static void axpy(double alpha, INDArray x, INDArray y) {
         int n = (int) x.length();
         if (x.dataType() == DataType.FLOAT) {
-            FloatBuffer xs = floats(x, n);
-            FloatBuffer ys = floats(y, n);
+            FloatBuffer xs = HostMemory.floats(x, n);
+            FloatBuffer ys = HostMemory.floats(y, n);
             float a = (float) alpha;
             for (int i = 0; i < n; i++) {
                 ys.put(i, ys.get(i) + a * xs.get(i));
             }
         } else {
-            DoubleBuffer xs = doubles(x, n);
-            DoubleBuffer ys = doubles(y, n);
+            DoubleBuffer xs = HostMemory.doubles(x, n);
+            DoubleBuffer ys = HostMemory.doubles(y, n);
             for (int i = 0; i < n; i++) {
                 ys.put(i, ys.get(i) + alpha * xs.get(i));
             }
@@ -73,8 +66,8 @@ final class HostLoops {
     static void momentum(double mu, double lr, boolean nesterov, INDArray v, INDArray g) {
         int n = (int) v.length();
         if (v.dataType() == DataType.FLOAT) {
-            FloatBuffer vs = floats(v, n);
-            FloatBuffer gs = floats(g, n);
+            FloatBuffer vs = HostMemory.floats(v, n);
+            FloatBuffer gs = HostMemory.floats(g, n);
             float m = (float) mu;
             float r = (float) lr;
             for (int i = 0; i < n; i++) {
@@ -84,8 +77,8 @@ final class HostLoops {
                 gs.put(i, nesterov ? (gi + m * vi) * r : vi * r);
             }
         } else {
-            DoubleBuffer vs = doubles(v, n);
-            DoubleBuffer gs = doubles(g, n);
+            DoubleBuffer vs = HostMemory.doubles(v, n);
+            DoubleBuffer gs = HostMemory.doubles(g, n);
             for (int i = 0; i < n; i++) {
                 double gi = gs.get(i);
                 double vi = mu * vs.get(i) + gi;
@@ -93,16 +86,5 @@ final class HostLoops {
                 gs.put(i, nesterov ? (gi + mu * vi) * lr : vi * lr);
             }
         }
-    }
-
-    /** The n floats from the array's first element (a view's address already points there). */
-    private static FloatBuffer floats(INDArray a, int n) {
-        FloatPointer p = new FloatPointer(a.data().addressPointer());
-        return p.capacity(n).limit(n).asBuffer();
-    }
-
-    private static DoubleBuffer doubles(INDArray a, int n) {
-        DoublePointer p = new DoublePointer(a.data().addressPointer());
-        return p.capacity(n).limit(n).asBuffer();
     }
 }
