@@ -325,8 +325,8 @@ public final class Camloss {
             return "train.threads";
         }
         if (settings.autoThreads()) {
-            Backend.setThreads(Backend.autoThreads(config.train().batchSize()));
-            return "auto for batch size " + config.train().batchSize();
+            Backend.setThreads(Backend.autoThreads());
+            return "auto (OMP_NUM_THREADS, else every core)";
         }
         return "ND4J default";
     }

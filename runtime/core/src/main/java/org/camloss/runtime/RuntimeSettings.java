@@ -15,8 +15,8 @@ import org.camloss.runtime.train.Trainer;
  *                      CPU. DL4J reads the property per layer and offers no per-model switch. camloss's own
  *                      {@code FastConvolution} and {@code FastBatchNorm} are fast either way.
  * @param autoThreads   when a config says {@code train.threads: 0}, sets ND4J's (process-wide) OpenMP thread count
- *                      from the batch size: one thread for batches of at most 32, else {@code OMP_NUM_THREADS} or
- *                      every core. Without it ND4J keeps its own default. A config's explicit
+ *                      (and OpenBLAS's and OpenMP's) to {@code OMP_NUM_THREADS} if set, else every core, whatever
+ *                      the batch size. Without it ND4J keeps its own default. A config's explicit
  *                      {@code train.threads: N} is always applied (it is the user's request), process-wide as well.
  * @param gcInterval    how often the trainer calls {@link System#gc()} to free ND4J's native memory (see
  *                      {@link Trainer#collectOffHeapGarbage}); {@link Duration#ZERO} for never. A long run without it

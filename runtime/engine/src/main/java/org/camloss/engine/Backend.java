@@ -62,14 +62,14 @@ public final class Backend {
     }
 
     /**
-     * The thread count for a batch size when the config says 0 (auto): one thread for batches of at most 32
-     * (measured faster on 2 cores: 367 vs 266 img/s at batch 32), otherwise OMP_NUM_THREADS if set, else all
-     * cores.
+     * The thread count when the config says 0 (auto): {@code OMP_NUM_THREADS} if set to a positive number, else every
+     * core, whatever the batch size. Until 2026-11-30 batches of at most 32 ran on one thread (367 against 266 img/s
+     * at batch 32 on 2 cores, before oneDNN's convolutions and batch norm); since issue 16's changes two threads are
+     * faster at every batch measured (`camloss bench --threads 1,2 --no-torch`, 5 rounds, training img/s, one
+     * thread → two: ResNet-20 32×32×3 329 → 417 at batch 8, 418 → 605 at 16, 503 → 767 at 32; ResNet-8 28×28×1 952 →
+     * 1098, 1352 → 1755, 1674 → 2331; docs/performance.md, "Thread policy").
      */
-    public static int autoThreads(int batchSize) {
-        if (batchSize <= 32) {
-            return 1;
-        }
+    public static int autoThreads() {
         String omp = System.getenv("OMP_NUM_THREADS");
         if (omp != null && omp.matches("\\d+") && Integer.parseInt(omp) > 0) {
             return Integer.parseInt(omp);

@@ -10,9 +10,13 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 
 class BackendTest {
     @Test
-    void smallBatchesRunOnOneThread() {
-        assertEquals(1, Backend.autoThreads(32));
-        assertTrue(Backend.autoThreads(128) >= 1);
+    void autoThreadsAreOmpNumThreadsElseEveryCore() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        int expected = omp != null && omp.matches("\\d+") && Integer.parseInt(omp) > 0
+                ? Integer.parseInt(omp)
+                : Runtime.getRuntime().availableProcessors();
+        assertEquals(expected, Backend.autoThreads());
+        assertTrue(Backend.autoThreads() >= 1);
     }
 
     @Test
