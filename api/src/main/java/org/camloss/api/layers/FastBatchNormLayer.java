@@ -91,6 +91,8 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     private INDArray batchVar;
     private INDArray batchInvStd;
+    /** Whether {@link #batchInvStd} has not been computed from the latest batch statistics. */
+    private boolean invStdStale;
     /** A row of ones, [1, K], outside workspaces; views of it are the reduction vectors. */
     private INDArray ones;
     /** The convolution folded into this layer's inference passes ({@link FoldedInference}), or {@code null}. */
@@ -231,7 +233,7 @@ public class FastBatchNormLayer extends BatchNormalization {
                     ws = nativeWorkspace;
                 }
                 plan.forward(x, gamma, beta, out, batchMean, batchVar, ws);
-                Transforms.pow(batchInvStd.assign(batchVar).addi(eps), -0.5, false);
+                invStdStale = true; // only this layer's own backward path reads it: computed there if it runs
                 trainedOn = plan;
                 trainedGeometry = geometry(x, l);
                 lastTrainingForward = plan.describe();
@@ -251,6 +253,7 @@ public class FastBatchNormLayer extends BatchNormalization {
             batchMean.assign(mean);
             batchVar.assign(var);
             Transforms.pow(batchInvStd.assign(var).addi(eps), -0.5, false);
+            invStdStale = false;
             normalise(l, x, batchMean, batchVar, gamma, beta, eps, out);
         } else {
             trainedOn = null;
@@ -293,6 +296,10 @@ public class FastBatchNormLayer extends BatchNormalization {
             return new Pair<>(gradient, dx);
         }
         lastTrainingBackward = "dl4j";
+        if (invStdStale) { // the forward pass ran on the provider's plan, which does not compute it
+            Transforms.pow(batchInvStd.assign(batchVar).addi(layerConf().getEps()), -0.5, false);
+            invStdStale = false;
+        }
         INDArray dxv = l.view(dx);
         // g = act'(z) · dL/dy, computed in dx where the activation is not the identity
         IActivation act = layerConf().getActivationFn();
@@ -412,6 +419,10 @@ public class FastBatchNormLayer extends BatchNormalization {
      * (1 - decay)·batchMean}, and likewise for the variance or, with {@code log10stdev}, its logarithm.
      */
     private void runningStatisticsUpdate(Gradient gradient) {
+        if (dataType == DataType.FLOAT && batchMean.dataType() == DataType.FLOAT) {
+            runningStatisticsUpdateOnHost(gradient);
+            return;
+        }
         double decay = layerConf().getDecay();
         INDArray globalMean = row(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
         INDArray dGlobalMean = row(gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN));
@@ -442,6 +453,49 @@ public class FastBatchNormLayer extends BatchNormalization {
                     BatchNormalizationParamInitializer.GLOBAL_VAR,
                     gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_VAR));
         }
+    }
+
+    /**
+     * {@link #runningStatisticsUpdate} for float layers as one Java loop over the [C] vectors' host memory, the same
+     * float arithmetic as the ND4J ops it replaces (which were ~25 native calls per layer and training step, most of
+     * batch norm's calls after Change 15): {@code dMean = (mean - batchMean)·(1 - decay)}; {@code dVar = (var -
+     * batchVar)·(1 - decay)}, or with {@code log10stdev}, from {@code var_t = (10^log10Std)²}: {@code dLog10Std =
+     * ln(var_t / (var_t·decay + batchVar·(1 - decay))) / (2 ln 10)}, where {@code 10^x} and {@code ln} are taken in
+     * double and rounded to float (libnd4j's float {@code pow} and {@code log}: within an ulp).
+     */
+    private void runningStatisticsUpdateOnHost(Gradient gradient) {
+        int c = (int) batchMean.length();
+        float keep = (float) layerConf().getDecay();
+        float take = (float) (1 - layerConf().getDecay());
+        float[] bMean = Floats.read(batchMean, c);
+        float[] gMean = Floats.read(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN), c);
+        for (int i = 0; i < c; i++) {
+            gMean[i] = (gMean[i] - bMean[i]) * take;
+        }
+        Floats.write(gMean, gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+        gradient.setGradientFor(
+                BatchNormalizationParamInitializer.GLOBAL_MEAN,
+                gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+        float[] bVar = Floats.read(batchVar, c);
+        String key = layerConf().isUseLogStd()
+                ? BatchNormalizationParamInitializer.GLOBAL_LOG_STD
+                : BatchNormalizationParamInitializer.GLOBAL_VAR;
+        float[] g = Floats.read(getParam(key), c);
+        if (layerConf().isUseLogStd()) {
+            float perLn = (float) (1.0 / (2 * Math.log(10.0)));
+            for (int i = 0; i < c; i++) {
+                float std = (float) Math.pow(10.0, g[i]);
+                float var = std * std;
+                float next = var * keep + bVar[i] * take;
+                g[i] = (float) Math.log(var / next) * perLn;
+            }
+        } else {
+            for (int i = 0; i < c; i++) {
+                g[i] = (g[i] - bVar[i]) * take;
+            }
+        }
+        Floats.write(g, gradientViews.get(key));
+        gradient.setGradientFor(key, gradientViews.get(key));
     }
 
     /**
