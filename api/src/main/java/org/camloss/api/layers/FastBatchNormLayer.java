@@ -91,6 +91,10 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     private INDArray batchVar;
     private INDArray batchInvStd;
+    /** The sources and [1, C] views of {@link #cachedRow}. */
+    private final INDArray[] rowSources = new INDArray[4];
+
+    private final INDArray[] rows = new INDArray[4];
     /** Whether {@link #batchInvStd} has not been computed from the latest batch statistics. */
     private boolean invStdStale;
     /** A row of ones, [1, K], outside workspaces; views of it are the reduction vectors. */
@@ -210,9 +214,8 @@ public class FastBatchNormLayer extends BatchNormalization {
     public INDArray preOutput(INDArray x, TrainingMode training, LayerWorkspaceMgr mgr) {
         Layout l = layout(x);
         x = contiguous(x.castTo(dataType), mgr, ArrayType.FF_WORKING_MEM);
-        INDArray xv = l.view(x);
-        INDArray gamma = row(getParam(BatchNormalizationParamInitializer.GAMMA));
-        INDArray beta = row(getParam(BatchNormalizationParamInitializer.BETA));
+        INDArray gamma = cachedRow(0, getParam(BatchNormalizationParamInitializer.GAMMA));
+        INDArray beta = cachedRow(1, getParam(BatchNormalizationParamInitializer.BETA));
         double eps = layerConf().getEps();
 
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
@@ -241,6 +244,7 @@ public class FastBatchNormLayer extends BatchNormalization {
                 return mgr.leverageTo(ArrayType.ACTIVATIONS, out);
             }
             lastTrainingForward = "dl4j";
+            INDArray xv = l.view(x);
             INDArray mean = mgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, 1, l.c);
             channelSum(l, xv, mean, mgr, ArrayType.FF_WORKING_MEM);
             mean.muli(1.0 / l.m);
@@ -274,15 +278,13 @@ public class FastBatchNormLayer extends BatchNormalization {
         Layout l = layout(input);
         INDArray x = contiguous(input.castTo(dataType), mgr, ArrayType.BP_WORKING_MEM);
         INDArray dy = contiguous(epsilon.castTo(dataType), mgr, ArrayType.BP_WORKING_MEM);
-        INDArray xv = l.view(x);
-        INDArray dyv = l.view(dy);
-        INDArray gamma = row(getParam(BatchNormalizationParamInitializer.GAMMA));
-        INDArray beta = row(getParam(BatchNormalizationParamInitializer.BETA));
+        INDArray gamma = cachedRow(0, getParam(BatchNormalizationParamInitializer.GAMMA));
+        INDArray beta = cachedRow(1, getParam(BatchNormalizationParamInitializer.BETA));
 
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
         if (trainedOn != null && x.rank() == 4 && l.channelsLast && trainedGeometry.equals(geometry(x, l))) {
-            INDArray dGammaView = row(gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
-            INDArray dBetaView = row(gradientViews.get(BatchNormalizationParamInitializer.BETA));
+            INDArray dGammaView = cachedRow(2, gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
+            INDArray dBetaView = cachedRow(3, gradientViews.get(BatchNormalizationParamInitializer.BETA));
             trainedOn.backward(x, dy, gamma, beta, batchMean, batchVar, nativeWorkspace, dx, dGammaView, dBetaView);
             lastTrainingBackward = trainedOn.describe();
             Gradient gradient = new DefaultGradient();
@@ -300,6 +302,8 @@ public class FastBatchNormLayer extends BatchNormalization {
             Transforms.pow(batchInvStd.assign(batchVar).addi(layerConf().getEps()), -0.5, false);
             invStdStale = false;
         }
+        INDArray xv = l.view(x);
+        INDArray dyv = l.view(dy);
         INDArray dxv = l.view(dx);
         // g = act'(z) · dL/dy, computed in dx where the activation is not the identity
         IActivation act = layerConf().getActivationFn();
@@ -339,8 +343,8 @@ public class FastBatchNormLayer extends BatchNormalization {
         Nd4j.exec(new AddOp(dxv, workv, dxv));
 
         Gradient gradient = new DefaultGradient();
-        INDArray dGammaView = row(gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
-        INDArray dBetaView = row(gradientViews.get(BatchNormalizationParamInitializer.BETA));
+        INDArray dGammaView = cachedRow(2, gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
+        INDArray dBetaView = cachedRow(3, gradientViews.get(BatchNormalizationParamInitializer.BETA));
         dGammaView.assign(dGamma);
         dBetaView.assign(dBeta);
         gradient.setGradientFor(
@@ -539,6 +543,19 @@ public class FastBatchNormLayer extends BatchNormalization {
             var.assign(row(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR)));
         }
         return var;
+    }
+
+    /**
+     * {@link #row} of {@code a} for one of the hot call sites ({@code slot}: 0 γ, 1 β, 2 dγ, 3 dβ), made once and
+     * kept while {@code a} is the same object (DL4J replaces its parameter and gradient views, never moves them, when a
+     * network is initialised or its parameters re-bound), which saves a view's native shape information per call.
+     */
+    private INDArray cachedRow(int slot, INDArray a) {
+        if (rowSources[slot] != a) {
+            rows[slot] = row(a);
+            rowSources[slot] = a;
+        }
+        return rows[slot];
     }
 
     /** A [C] parameter or gradient as a [1, C] view. */

@@ -250,6 +250,30 @@ class FastBatchNormTest {
         }
     }
 
+    /**
+     * The layer keeps its [1, C] views of γ, β and their gradients while DL4J's parameter and gradient views are the
+     * same objects; a re-bound gradient array (DL4J makes new gradient views in {@code setBackpropGradientsViewArray})
+     * must be written from then on. (Parameter views are made once, when the layer is instantiated.)
+     */
+    @Test
+    void reboundGradientViewsAreWritten() {
+        MultiLayerNetwork net = net(true, CNN2DFormat.NHWC, Activation.RELU, true, DataType.FLOAT, 0.1);
+        randomiseBn(net);
+        INDArray x = input(CNN2DFormat.NHWC, DataType.FLOAT, 8, 1);
+        net.setInput(x);
+        net.setLabels(labels(DataType.FLOAT, 8));
+        net.computeGradientAndScore(); // the layer's views of the current arrays are made here
+        org.deeplearning4j.nn.api.Layer bn = net.getLayer(1);
+        INDArray grads = Nd4j.zeros(DataType.FLOAT, 1, bn.numParams());
+        bn.setBackpropGradientsViewArray(grads);
+        net.computeGradientAndScore();
+        for (String p : new String[] {"1_gamma", "1_beta"}) {
+            INDArray g = net.gradient().getGradientFor(p);
+            assertTrue(g.amaxNumber().doubleValue() > 0, p + " lands in the new gradient array");
+        }
+        assertTrue(grads.amaxNumber().doubleValue() > 0, "the new gradient array is written");
+    }
+
     @Test
     void survivesSerialisation() throws IOException {
         MultiLayerNetwork n = net(true, CNN2DFormat.NHWC, Activation.RELU, true, DataType.FLOAT, 0.1);
