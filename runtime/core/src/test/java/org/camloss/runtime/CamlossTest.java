@@ -63,6 +63,38 @@ class CamlossTest {
         verify(listener, times(1)).onRunEnd(any(RunSummary.class));
     }
 
+    /**
+     * With the command line's settings, {@code train.threads: 0} runs even a batch of 32 on every core (or {@code
+     * OMP_NUM_THREADS}): two threads measured faster than one at batch 8-32 since the oneDNN layers (issue 16).
+     */
+    @Test
+    void automaticThreadsUseEveryCoreAtSmallBatches(@TempDir Path tmp) throws Exception {
+        int before = org.camloss.engine.Backend.threads();
+        try {
+            org.camloss.engine.Backend.setThreads(1);
+            Map<String, Object> oneEpoch = new LinkedHashMap<>(TINY);
+            oneEpoch.put("train", Map.of("epochs", 1, "batch_size", 32, "threads", 0, "progress", false));
+            Camloss camloss = Camloss.builder()
+                    .runsRoot(tmp.resolve("runs"))
+                    .settings(RuntimeSettings.commandLine())
+                    .build();
+            Path dir = camloss.train(camloss.config(oneEpoch, List.of()), null).runDir();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> prov =
+                    (Map<String, Object>) Json.read(dir.resolve("run.json")).get("provenance");
+            String omp = System.getenv("OMP_NUM_THREADS");
+            int cores = omp != null && omp.matches("\\d+") && Integer.parseInt(omp) > 0
+                    ? Integer.parseInt(omp)
+                    : Runtime.getRuntime().availableProcessors();
+            int expected = Math.min(
+                    cores, org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads());
+            assertEquals(expected, ((Number) prov.get("threads")).intValue(), prov.toString());
+            assertTrue(prov.get("threads_policy").toString().startsWith("auto"), prov.toString());
+        } finally {
+            org.camloss.engine.Backend.setThreads(before);
+        }
+    }
+
     @Test
     void runDirectoryHoldsConfigProvenanceMetricsAndModel() throws Exception {
         assertTrue(runDir.getFileName().toString().startsWith("tiny-"), runDir.toString());
