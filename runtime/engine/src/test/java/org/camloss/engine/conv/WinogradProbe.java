@@ -22,7 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * primitive on NHWC activations (oneDNN's choice of weights layout, as {@link DnnlConvolutionForward}); the Winograd
  * primitive ({@code dnnl_convolution_winograd}, every layout oneDNN's choice) with the NHWC input reordered in and the
  * output reordered out, as it would run inside an NHWC network; and the Winograd primitive alone, the best case of a
- * network kept in oneDNN's blocked layout throughout. Weights are reordered once, outside the timing, for both. Prints
+ * network kept in oneDNN's blocked layout throughout; and direct and Winograd (with its NHWC reorders) with the weights
+ * reordered into the primitive's layout in every call, as camloss's folded inference does (it folds batch norm into the
+ * weights in every pass). Otherwise weights are reordered once, outside the timing. Prints
  * each variant's median over rounds and whether Winograd exists for the geometry (oneDNN 2.5.2 has it for AVX-512
  * only, with channels a multiple of 16). Not a test: run with {@code java -cp <engine test class path>
  * org.camloss.engine.conv.WinogradProbe [rounds] [reps]}.
@@ -63,17 +65,25 @@ public final class WinogradProbe {
         }
         direct.bind(x, w, b, y, stream);
         wino.bind(x, w, b, y, stream);
-        double[][] t = new double[3][rounds];
+        double[][] t = new double[5][rounds];
         for (int r = 0; r < rounds + 1; r++) { // round 0 warms up
-            for (int k = 0; k < 3; k++) {
-                int v = (k + r) % 3;
+            for (int k = 0; k < 5; k++) {
+                int v = (k + r) % 5;
                 double[] each = new double[reps];
                 for (int i = 0; i < reps; i++) {
                     long t0 = System.nanoTime();
                     switch (v) {
                         case 0 -> direct.run(stream, false);
                         case 1 -> wino.run(stream, true);
-                        default -> wino.run(stream, false);
+                        case 2 -> wino.run(stream, false);
+                        case 3 -> {
+                            direct.weights.run(stream);
+                            direct.run(stream, false);
+                        }
+                        default -> {
+                            wino.weights.run(stream);
+                            wino.run(stream, true);
+                        }
                     }
                     each[i] = (System.nanoTime() - t0) / 1e6;
                 }
@@ -88,7 +98,8 @@ public final class WinogradProbe {
         }
         System.out.printf(
                 "%d×%d, %d→%d, batch %d: direct (%s, NHWC) %.3f ms; Winograd (%s) with NHWC reorders in and out %.3f ms;"
-                        + " Winograd alone (blocked layouts) %.3f ms (medians of %d rounds of %d calls)%n",
+                        + " Winograd alone (blocked layouts) %.3f ms; with the weights reordered in every call (as a"
+                        + " folded pass does): direct %.3f ms, Winograd %.3f ms (medians of %d rounds of %d calls)%n",
                 side,
                 side,
                 c,
@@ -99,6 +110,8 @@ public final class WinogradProbe {
                 Dnnl.implName(wino.pd),
                 t[1][rounds / 2],
                 t[2][rounds / 2],
+                t[3][rounds / 2],
+                t[4][rounds / 2],
                 rounds,
                 reps);
     }
@@ -119,6 +132,9 @@ public final class WinogradProbe {
         dnnl_memory userY;
         dnnl_primitive inReorder;
         dnnl_primitive outReorder;
+        /** The weights' reorder from DL4J's [out, in, kh, kw] into the primitive's layout (Winograd's: transformed). */
+        Reorder weights;
+
         final dnnl_exec_arg_t args = new dnnl_exec_arg_t(4);
         final dnnl_exec_arg_t inArgs = new dnnl_exec_arg_t(2);
         final dnnl_exec_arg_t outArgs = new dnnl_exec_arg_t(2);
@@ -158,7 +174,8 @@ public final class WinogradProbe {
             bias = memory(Dnnl.md(new long[] {b.length()}, dnnl_a), e, b);
             dnnl_memory_desc_t oihw = Dnnl.md(w.shape(), dnnl_oihw);
             dnnl_memory userW = memory(oihw, e, w);
-            reorder(oihw, userW, wMd, wts, e).run(s);
+            weights = reorder(oihw, userW, wMd, wts, e);
+            weights.run(s);
             if (src != userX) {
                 inReorder = reorder(nhwc, userX, srcMd, src, e).primitive;
                 inArgs.position(0).arg(DNNL_ARG_FROM).memory(userX);
