@@ -31,6 +31,7 @@ final class SwitchProperties {
         Map<String, List<String>> m = new LinkedHashMap<>();
         m.put(FastConvolutionLayer.FORWARD_PROPERTY, List.of("onednn", "dl4j"));
         m.put(FastConvolutionLayer.BACKWARD_PROPERTY, List.of("onednn", "dl4j"));
+        m.put(org.camloss.engine.conv.DnnlConvolutionForward.WINOGRAD_PROPERTY, List.of("true", "false"));
         m.put(FastBatchNormLayer.PROPERTY, List.of("onednn", "dl4j"));
         m.put(HostGraphUpdater.PROPERTY, List.of("host", "dl4j"));
         m.put(FastConvolutionLayer.OUTPUT_BUFFERS_PROPERTY, List.of("shared", "workspace"));

@@ -123,6 +123,13 @@ final class Dnnl {
         }
     }
 
+    /** A reorder primitive with its arguments (the memories bound when the plan runs). */
+    record Reorder(dnnl_primitive primitive, dnnl_exec_arg_t args) {
+        void run(dnnl_stream s) {
+            check(dnnl_primitive_execute(primitive, s, 2, args), "reorder");
+        }
+    }
+
     /**
      * One tensor as a primitive sees it: the user's memory (the INDArray's buffer), and, when the primitive wants
      * another layout, an internal memory in the scratch array with the reorder between them.
@@ -137,7 +144,12 @@ final class Dnnl {
         final long scratchOffset; // floats
         final boolean intoUser; // reorder direction: internal → user (an output) or user → internal (an input)
 
+        private final dnnl_memory_desc_t userMd;
+        private final dnnl_memory_desc_t wanted;
+
         Port(dnnl_memory_desc_t userMd, dnnl_memory_desc_t wanted, boolean output, long scratchOffset, Natives n) {
+            this.userMd = userMd;
+            this.wanted = wanted;
             dnnl_engine e = Engine.get();
             user = n.memory(userMd, e);
             intoUser = output;
@@ -184,6 +196,18 @@ final class Dnnl {
             return internal;
         }
 
+        /** As {@link #bind}, with the internal memory at {@code internalAddr} (a buffer the plan keeps) instead of in scratch. */
+        dnnl_memory bindAt(long userAddr, long internalAddr) {
+            check(dnnl_memory_set_data_handle(user, userAddress.at(userAddr)), "dnnl_memory_set_data_handle");
+            if (internal == null) {
+                return user;
+            }
+            check(
+                    dnnl_memory_set_data_handle(internal, internalAddress.at(internalAddr)),
+                    "dnnl_memory_set_data_handle");
+            return internal;
+        }
+
         /** {@code name} when this port reorders, else "". */
         String named(String name) {
             return reorder == null ? "" : name;
@@ -193,6 +217,27 @@ final class Dnnl {
             if (reorder != null && !intoUser) {
                 check(dnnl_primitive_execute(reorder, s, 2, reorderArgs), "reorder");
             }
+        }
+
+        /**
+         * For an output port that reorders: the reorder the other way, the user's array into the internal memory
+         * (for a primitive that reads the output's prior contents, a sum post-op); destroyed with the plan.
+         */
+        Reorder reverse(Natives n) {
+            if (reorder == null || !intoUser) {
+                throw new IllegalStateException("only an output port with a reorder has a reverse one");
+            }
+            dnnl_engine e = Engine.get();
+            dnnl_primitive_desc rpd = new dnnl_primitive_desc();
+            check(
+                    dnnl_reorder_primitive_desc_create(rpd, userMd, e, wanted, e, null),
+                    "dnnl_reorder_primitive_desc_create");
+            n.descs.add(rpd);
+            dnnl_exec_arg_t a = new dnnl_exec_arg_t(2);
+            a.position(0).arg(DNNL_ARG_FROM).memory(user);
+            a.position(1).arg(DNNL_ARG_TO).memory(internal);
+            a.position(0);
+            return new Reorder(n.primitive(rpd, "reorder"), a);
         }
 
         void reorderOut(dnnl_stream s) {

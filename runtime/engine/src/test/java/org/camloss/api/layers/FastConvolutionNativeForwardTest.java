@@ -275,6 +275,95 @@ class FastConvolutionNativeForwardTest {
         assertTrue(relu == (out.minNumber().doubleValue() >= 0), "ReLU applied exactly with relu");
     }
 
+    /**
+     * 64→64 3×3 stride-1 inference plans on 8×8 maps run oneDNN's Winograd convolution (where the machine has one:
+     * AVX-512) and give the direct convolution's output within float rounding, plain, with ReLU, and with the sum
+     * post-op (the output's prior contents reordered into Winograd's layout first), also when the weights change
+     * between calls (the plan keeps the transformed weights); training plans, 16×16 and 7×7 maps and
+     * {@code camloss.convolution.winograd=false} stay direct.
+     */
+    @ParameterizedTest(name = "relu={0} sum={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"false, false", "true, false", "true, true", "false, true"})
+    void winogradPlansMatchTheDirectConvolution(boolean relu, boolean sum) {
+        ConvolutionForward provider = java.util.ServiceLoader.load(ConvolutionForward.class)
+                .findFirst()
+                .orElseThrow();
+        int n = 4;
+        ConvolutionBackward.Geometry g =
+                new ConvolutionBackward.Geometry(n, 8, 8, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true);
+        ConvolutionForward.Plan wino = provider.plan(g, false, relu, sum).orElseThrow();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                wino.describe().contains("wino"), "no Winograd kernel on this machine: " + wino.describe());
+        ConvolutionForward.Plan training = provider.plan(g, true, relu, false).orElseThrow();
+        assertTrue(!training.describe().contains("wino"), "a training plan stays direct: " + training.describe());
+        ConvolutionBackward.Geometry wide =
+                new ConvolutionBackward.Geometry(n, 16, 16, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true);
+        assertTrue(!provider.plan(wide, false).orElseThrow().describe().contains("wino"), "a 16×16 map stays direct");
+        ConvolutionBackward.Geometry seven =
+                new ConvolutionBackward.Geometry(n, 7, 7, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true);
+        assertTrue(
+                !provider.plan(seven, false).orElseThrow().describe().contains("wino"),
+                "a 7×7 map (not whole 4×4 tiles) stays direct");
+        ConvolutionForward.Plan direct;
+        System.setProperty("camloss.convolution.winograd", "false");
+        try {
+            direct = provider.plan(g, false, relu, false).orElseThrow();
+        } finally {
+            System.clearProperty("camloss.convolution.winograd");
+        }
+        assertTrue(!direct.describe().contains("wino"), "switched off: " + direct.describe());
+        System.setProperty("camloss.convolution.winograd", "false");
+        try {
+            assertTrue(!wino.describe().contains("wino"), "switched off after the plan was made: " + wino.describe());
+        } finally {
+            System.clearProperty("camloss.convolution.winograd");
+        }
+
+        Nd4j.getRandom().setSeed(12);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, 8, 8, 64).subi(0.5);
+        INDArray w = Nd4j.rand(DataType.FLOAT, 64, 64, 3, 3).subi(0.5).muli(0.2);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 64).subi(0.5);
+        INDArray prior = Nd4j.rand(DataType.FLOAT, n, 8, 8, 64).subi(0.5).muli(4);
+        INDArray expected = Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
+        direct.forward(x, w, b, expected, scratch(direct)); // with ReLU already where relu
+        if (sum) {
+            // the direct plan without ReLU, plus the prior contents, then ReLU
+            ConvolutionForward.Plan plain = new org.camloss.engine.conv.DnnlConvolutionForward()
+                    .plan(g, true)
+                    .orElseThrow();
+            plain.forward(x, w, b, expected, scratch(plain));
+            expected.addi(prior);
+            if (relu) {
+                org.nd4j.linalg.ops.transforms.Transforms.relu(expected, false);
+            }
+        }
+        INDArray out = sum ? prior.dup() : Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
+        wino.forward(x, w, b, out, scratch(wino));
+        assertClose(expected, out, 1e-4, "Winograd plan");
+        // the plan keeps its transformed weights between calls: the same values again, then other values
+        INDArray again = sum ? prior.dup() : Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
+        wino.forward(x, w.dup(), b, again, scratch(wino));
+        assertClose(expected, again, 1e-4, "Winograd plan, the same weights in another array");
+        INDArray w2 = w.mul(-1.5);
+        INDArray expected2 = Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
+        ConvolutionForward.Plan plain2 = new org.camloss.engine.conv.DnnlConvolutionForward()
+                .plan(g, true)
+                .orElseThrow();
+        plain2.forward(x, w2, b, expected2, scratch(plain2));
+        if (sum) {
+            expected2.addi(prior);
+        }
+        if (relu) {
+            org.nd4j.linalg.ops.transforms.Transforms.relu(expected2, false);
+        }
+        INDArray changed = sum ? prior.dup() : Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
+        wino.forward(x, w2, b, changed, scratch(wino));
+        assertClose(expected2, changed, 1e-4, "Winograd plan after the weights changed");
+        if (sum) {
+            assertTrue(wino.describe().contains("prior contents"), wino.describe());
+        }
+    }
+
     private static INDArray scratch(ConvolutionForward.Plan plan) {
         return plan.scratchLength() == 0 ? null : Nd4j.create(DataType.FLOAT, plan.scratchLength());
     }
