@@ -28,7 +28,7 @@ class KillAndResumeTest {
             "\n",
             "name: killed",
             "seed: 3",
-            "data: { id: shapes, params: { train: 480, test: 32, size: 16 } }",
+            "data: { id: shapes, params: { train: 1920, test: 32, size: 16 } }",
             "backbone: { id: resnet-cifar, params: { depth: 8, width: 0.25 } }",
             "loss: { id: cam-loss }",
             "train: { epochs: 4, batch_size: 8, threads: 1, progress: false }",
@@ -93,7 +93,8 @@ class KillAndResumeTest {
         Path run = tmp.resolve("run");
         Process p = start(config, run);
         awaitEpochs(run, 1, p);
-        // somewhere in epoch 2 (60 steps: with 96 images the last epochs could finish within the sleep)
+        // somewhere in epoch 2 (240 steps; with 480 images, after session 10's faster batch norm, an epoch took
+        // 0.2-0.3 s and the last three could finish within the sleep)
         Thread.sleep(new Random().nextInt(1000));
         assertTrue(p.isAlive(), "the run finished before it could be killed: make its epochs longer");
         p.destroyForcibly().waitFor(); // SIGKILL: no hook runs
