@@ -324,19 +324,7 @@ class FastConvolutionNativeForwardTest {
         INDArray w = Nd4j.rand(DataType.FLOAT, 64, 64, 3, 3).subi(0.5).muli(0.2);
         INDArray b = Nd4j.rand(DataType.FLOAT, 64).subi(0.5);
         INDArray prior = Nd4j.rand(DataType.FLOAT, n, 8, 8, 64).subi(0.5).muli(4);
-        INDArray expected = Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
-        direct.forward(x, w, b, expected, scratch(direct)); // with ReLU already where relu
-        if (sum) {
-            // the direct plan without ReLU, plus the prior contents, then ReLU
-            ConvolutionForward.Plan plain = new org.camloss.engine.conv.DnnlConvolutionForward()
-                    .plan(g, true)
-                    .orElseThrow();
-            plain.forward(x, w, b, expected, scratch(plain));
-            expected.addi(prior);
-            if (relu) {
-                org.nd4j.linalg.ops.transforms.Transforms.relu(expected, false);
-            }
-        }
+        INDArray expected = reference(g, x, w, b, sum ? prior : null, relu);
         INDArray out = sum ? prior.dup() : Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
         wino.forward(x, w, b, out, scratch(wino));
         assertClose(expected, out, 1e-4, "Winograd plan");
@@ -345,23 +333,30 @@ class FastConvolutionNativeForwardTest {
         wino.forward(x, w.dup(), b, again, scratch(wino));
         assertClose(expected, again, 1e-4, "Winograd plan, the same weights in another array");
         INDArray w2 = w.mul(-1.5);
-        INDArray expected2 = Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
-        ConvolutionForward.Plan plain2 = new org.camloss.engine.conv.DnnlConvolutionForward()
-                .plan(g, true)
-                .orElseThrow();
-        plain2.forward(x, w2, b, expected2, scratch(plain2));
-        if (sum) {
-            expected2.addi(prior);
-        }
-        if (relu) {
-            org.nd4j.linalg.ops.transforms.Transforms.relu(expected2, false);
-        }
+        INDArray expected2 = reference(g, x, w2, b, sum ? prior : null, relu);
         INDArray changed = sum ? prior.dup() : Nd4j.create(DataType.FLOAT, n, 8, 8, 64);
         wino.forward(x, w2, b, changed, scratch(wino));
         assertClose(expected2, changed, 1e-4, "Winograd plan after the weights changed");
         if (sum) {
             assertTrue(wino.describe().contains("prior contents"), wino.describe());
         }
+    }
+
+    /** The direct convolution (a training plan, no post-ops) plus {@code prior} where given, then ReLU where asked. */
+    private static INDArray reference(
+            ConvolutionBackward.Geometry g, INDArray x, INDArray w, INDArray b, INDArray prior, boolean relu) {
+        ConvolutionForward.Plan plain = new org.camloss.engine.conv.DnnlConvolutionForward()
+                .plan(g, true)
+                .orElseThrow();
+        INDArray y = Nd4j.create(DataType.FLOAT, g.n(), g.oh(), g.ow(), g.cout());
+        plain.forward(x, w, b, y, scratch(plain));
+        if (prior != null) {
+            y.addi(prior);
+        }
+        if (relu) {
+            org.nd4j.linalg.ops.transforms.Transforms.relu(y, false);
+        }
+        return y;
     }
 
     private static INDArray scratch(ConvolutionForward.Plan plan) {
