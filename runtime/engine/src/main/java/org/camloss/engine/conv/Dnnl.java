@@ -161,19 +161,27 @@ final class Dnnl {
                 return;
             }
             internal = n.memory(wanted, e);
+            Reorder r =
+                    output ? reorder(wanted, internal, userMd, user, n) : reorder(userMd, user, wanted, internal, n);
+            reorder = r.primitive();
+            reorderArgs = r.args();
+            this.scratchOffset = scratchOffset;
+        }
+
+        /** A reorder from {@code from} (laid out as {@code fromMd}) into {@code to}, destroyed with the plan. */
+        private static Reorder reorder(
+                dnnl_memory_desc_t fromMd, dnnl_memory from, dnnl_memory_desc_t toMd, dnnl_memory to, Natives n) {
+            dnnl_engine e = Engine.get();
             dnnl_primitive_desc rpd = new dnnl_primitive_desc();
             check(
-                    output
-                            ? dnnl_reorder_primitive_desc_create(rpd, wanted, e, userMd, e, null)
-                            : dnnl_reorder_primitive_desc_create(rpd, userMd, e, wanted, e, null),
+                    dnnl_reorder_primitive_desc_create(rpd, fromMd, e, toMd, e, null),
                     "dnnl_reorder_primitive_desc_create");
             n.descs.add(rpd);
-            reorder = n.primitive(rpd, "reorder");
-            reorderArgs = new dnnl_exec_arg_t(2);
-            reorderArgs.position(0).arg(DNNL_ARG_FROM).memory(output ? internal : user);
-            reorderArgs.position(1).arg(DNNL_ARG_TO).memory(output ? user : internal);
-            reorderArgs.position(0);
-            this.scratchOffset = scratchOffset;
+            dnnl_exec_arg_t a = new dnnl_exec_arg_t(2);
+            a.position(0).arg(DNNL_ARG_FROM).memory(from);
+            a.position(1).arg(DNNL_ARG_TO).memory(to);
+            a.position(0);
+            return new Reorder(n.primitive(rpd, "reorder"), a);
         }
 
         static long floats(dnnl_memory_desc_t userMd, dnnl_memory_desc_t wanted) {
@@ -186,14 +194,7 @@ final class Dnnl {
 
         /** The memory the primitive takes, after binding both to their buffers. */
         dnnl_memory bind(long userAddr, long scratchBase) {
-            check(dnnl_memory_set_data_handle(user, userAddress.at(userAddr)), "dnnl_memory_set_data_handle");
-            if (internal == null) {
-                return user;
-            }
-            check(
-                    dnnl_memory_set_data_handle(internal, internalAddress.at(scratchBase + 4 * scratchOffset)),
-                    "dnnl_memory_set_data_handle");
-            return internal;
+            return bindAt(userAddr, scratchBase + 4 * scratchOffset);
         }
 
         /** As {@link #bind}, with the internal memory at {@code internalAddr} (a buffer the plan keeps) instead of in scratch. */
@@ -227,17 +228,7 @@ final class Dnnl {
             if (reorder == null || !intoUser) {
                 throw new IllegalStateException("only an output port with a reorder has a reverse one");
             }
-            dnnl_engine e = Engine.get();
-            dnnl_primitive_desc rpd = new dnnl_primitive_desc();
-            check(
-                    dnnl_reorder_primitive_desc_create(rpd, userMd, e, wanted, e, null),
-                    "dnnl_reorder_primitive_desc_create");
-            n.descs.add(rpd);
-            dnnl_exec_arg_t a = new dnnl_exec_arg_t(2);
-            a.position(0).arg(DNNL_ARG_FROM).memory(user);
-            a.position(1).arg(DNNL_ARG_TO).memory(internal);
-            a.position(0);
-            return new Reorder(n.primitive(rpd, "reorder"), a);
+            return reorder(userMd, user, wanted, internal, n);
         }
 
         void reorderOut(dnnl_stream s) {

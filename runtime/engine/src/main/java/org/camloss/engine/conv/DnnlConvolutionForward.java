@@ -191,10 +191,6 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
         private float[] lastWeights;
         private float[] readWeights;
 
-        DnnlForwardPlan(Geometry g, boolean training) {
-            this(g, training, false, false, false);
-        }
-
         DnnlForwardPlan(Geometry g, boolean training, boolean nhwc, boolean relu) {
             this(g, training, nhwc, relu, false);
         }
@@ -219,10 +215,24 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
             dnnl_memory_desc_t wUser = md(wDims, dnnl_oihw);
             dnnl_memory_desc_t bUser = g.bias() ? md(new long[] {g.cout()}, dnnl_a) : null;
             boolean wino = tryWinograd && !training && !nhwc;
-            dnnl_primitive_desc pd = wino ? winogradDesc(g, srcDims, wDims, bUser, dstDims, relu, sum) : null;
+            dnnl_memory_desc_t srcAny = md(srcDims, dnnl_format_tag_any);
+            dnnl_memory_desc_t dstAny = md(dstDims, dnnl_format_tag_any);
+            dnnl_primitive_desc pd =
+                    wino ? desc(g, dnnl_convolution_winograd, srcAny, wDims, bUser, dstAny, relu, sum) : null;
             wino = pd != null;
             if (pd == null) {
-                pd = directDesc(g, nhwc, srcUser, srcDims, wDims, bUser, dstUser, dstDims, relu, sum);
+                pd = desc(
+                        g,
+                        dnnl_convolution_direct,
+                        nhwc ? srcUser : srcAny,
+                        wDims,
+                        bUser,
+                        nhwc ? dstUser : dstAny,
+                        relu,
+                        sum);
+                if (pd == null) {
+                    throw new IllegalStateException("oneDNN has no forward convolution for " + g);
+                }
             }
             natives.descs.add(pd);
             long off = 0;
@@ -267,78 +277,32 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
         }
 
         /**
-         * The direct convolution's primitive descriptor (the layouts of the activations NHWC with {@code nhwc}, else
-         * oneDNN's choice).
+         * The inference convolution's primitive descriptor for {@code algorithm} (direct or Winograd) with the given
+         * activation layouts (oneDNN's choice of the weights'), or {@code null} when oneDNN has none for this geometry,
+         * machine and post-ops (its Winograd kernels are AVX-512 only in 2.5.2).
          */
-        private static dnnl_primitive_desc directDesc(
+        private static dnnl_primitive_desc desc(
                 Geometry g,
-                boolean nhwc,
-                dnnl_memory_desc_t srcUser,
-                long[] srcDims,
+                int algorithm,
+                dnnl_memory_desc_t src,
                 long[] wDims,
                 dnnl_memory_desc_t bUser,
-                dnnl_memory_desc_t dstUser,
-                long[] dstDims,
-                boolean relu,
-                boolean sum) {
-            long[] strides = {g.strideH(), g.strideW()};
-            long[] dilates = {g.dilationH() - 1, g.dilationW() - 1};
-            long[] padL = {g.padTop(), g.padLeft()};
-            long[] padR = {g.padBottom(), g.padRight()};
-            dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
-            check(
-                    dnnl_dilated_convolution_forward_desc_init(
-                            fd,
-                            dnnl_forward_inference,
-                            dnnl_convolution_direct,
-                            nhwc ? srcUser : md(srcDims, dnnl_format_tag_any),
-                            md(wDims, dnnl_format_tag_any),
-                            bUser,
-                            nhwc ? dstUser : md(dstDims, dnnl_format_tag_any),
-                            strides,
-                            dilates,
-                            padL,
-                            padR),
-                    "convolution forward desc (" + g + ")");
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            dnnl_primitive_attr attr = relu || sum ? postOps(relu, sum) : null;
-            try {
-                check(
-                        dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(fd), attr, Engine.get(), null),
-                        "forward");
-            } finally {
-                if (attr != null) {
-                    dnnl_primitive_attr_destroy(attr); // the primitive descriptor keeps its own copy
-                }
-            }
-            return pd;
-        }
-
-        /**
-         * The Winograd primitive descriptor (every layout oneDNN's choice), or {@code null} when oneDNN has
-         * none for this geometry, machine and post-ops (oneDNN 2.5.2 implements it for AVX-512 only).
-         */
-        private static dnnl_primitive_desc winogradDesc(
-                Geometry g,
-                long[] srcDims,
-                long[] wDims,
-                dnnl_memory_desc_t bUser,
-                long[] dstDims,
+                dnnl_memory_desc_t dst,
                 boolean relu,
                 boolean sum) {
             dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
             int status = dnnl_dilated_convolution_forward_desc_init(
                     fd,
                     dnnl_forward_inference,
-                    dnnl_convolution_winograd,
-                    md(srcDims, dnnl_format_tag_any),
+                    algorithm,
+                    src,
                     md(wDims, dnnl_format_tag_any),
                     bUser,
-                    md(dstDims, dnnl_format_tag_any),
-                    new long[] {1, 1},
-                    new long[] {0, 0},
-                    new long[] {1, 1},
-                    new long[] {1, 1});
+                    dst,
+                    new long[] {g.strideH(), g.strideW()},
+                    new long[] {g.dilationH() - 1, g.dilationW() - 1},
+                    new long[] {g.padTop(), g.padLeft()},
+                    new long[] {g.padBottom(), g.padRight()});
             if (status != dnnl_success) {
                 return null;
             }
@@ -348,7 +312,7 @@ public final class DnnlConvolutionForward implements ConvolutionForward {
                 status = dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(fd), attr, Engine.get(), null);
             } finally {
                 if (attr != null) {
-                    dnnl_primitive_attr_destroy(attr);
+                    dnnl_primitive_attr_destroy(attr); // the primitive descriptor keeps its own copy
                 }
             }
             return status == dnnl_success ? pd : null;
