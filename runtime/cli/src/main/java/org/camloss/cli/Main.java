@@ -104,7 +104,8 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        java.util.Optional<String> badSwitch = SwitchProperties.problem(System.getProperties());
+        java.util.Optional<String> badSwitch = SwitchProperties.problem(System.getProperties())
+                .or(() -> SwitchProperties.environmentProblem(System.getenv()));
         if (badSwitch.isPresent()) {
             err.println("error: " + badSwitch.get());
             err.flush();

@@ -41,6 +41,21 @@ final class SwitchProperties {
     }
 
     /**
+     * The problem with the environment variables ND4J reads when it loads, one message; empty when there is none. Only
+     * {@code OMP_NUM_THREADS}: set, it must be a positive whole number — libgomp aborts the JVM on {@code 0} and
+     * ND4J's loader fails with a stack trace on anything {@code Integer.parseInt} refuses (measured: {@code abc},
+     * {@code 4,2}), before any camloss code could say so.
+     */
+    static Optional<String> environmentProblem(Map<String, String> env) {
+        String omp = env.get("OMP_NUM_THREADS");
+        if (omp == null || omp.matches("[1-9][0-9]{0,5}")) {
+            return Optional.empty();
+        }
+        return Optional.of("OMP_NUM_THREADS='" + omp + "' is not a positive whole number (the threads of ND4J's"
+                + " OpenMP pool, e.g. OMP_NUM_THREADS=2); unset it to use every core");
+    }
+
+    /**
      * The problem with {@code properties}' {@code camloss.*} entries, one message naming the property, what is wrong
      * and the valid choices; empty when there is none.
      */

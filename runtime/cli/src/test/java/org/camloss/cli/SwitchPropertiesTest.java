@@ -49,6 +49,21 @@ class SwitchPropertiesTest {
     }
 
     @Test
+    void ompNumThreadsMustBeAPositiveWholeNumber() {
+        assertEquals(Optional.empty(), SwitchProperties.environmentProblem(Map.of()), "unset");
+        assertEquals(Optional.empty(), SwitchProperties.environmentProblem(Map.of("OMP_NUM_THREADS", "2")));
+        assertEquals(Optional.empty(), SwitchProperties.environmentProblem(Map.of("OMP_NUM_THREADS", "16")));
+        for (String bad : List.of("abc", "0", "4,2", "", "-1", " 2", "2.5", "99999999999")) {
+            assertEquals(
+                    "OMP_NUM_THREADS='" + bad + "' is not a positive whole number (the threads of ND4J's OpenMP pool,"
+                            + " e.g. OMP_NUM_THREADS=2); unset it to use every core",
+                    SwitchProperties.environmentProblem(Map.of("OMP_NUM_THREADS", bad))
+                            .orElse("accepted"),
+                    bad);
+        }
+    }
+
+    @Test
     void aMisspeltSwitchIsRefusedListingTheSwitches() {
         String message = SwitchProperties.problem(of("camloss.updtaer", "dl4j")).orElseThrow();
         assertTrue(message.startsWith("-Dcamloss.updtaer: unknown camloss switch; the switches are "), message);
