@@ -104,6 +104,9 @@ class BenchCommandTest {
             r.put("torch_infer_images_per_sec", 10.0);
             r.put("peak_rss_mb", 500.0 + i);
             r.put("round", i + 1);
+            r.put("torch_layout", i == 1 ? "channels-last" : "nchw");
+            r.put("torch_inference", "optimize-for-inference");
+            r.put("torch_allocator", "tcmalloc");
             BenchCommand.addRatios(r);
             rounds.add(r);
         }
@@ -121,6 +124,15 @@ class BenchCommandTest {
         String table = BenchCommand.table(List.of(s));
         assertTrue(table.contains("3.00 [0.50-4.00]"), table);
         assertTrue(table.contains("3 round(s) per case"), table);
+        // which of PyTorch's settings won, round by round, is carried and shown
+        assertEquals("nchw x2, channels-last x1", s.get("torch_layout"));
+        assertEquals("optimize-for-inference x3", s.get("torch_inference"));
+        assertTrue(table.contains("training nchw x2, channels-last x1; inference optimize-for-inference x3"), table);
+        String progress = BenchCommand.progress(
+                new BenchCase("resnet-cifar", 8, 28, 28, 1, 128, "cross-entropy"), 2, rounds.get(1));
+        assertTrue(
+                progress.endsWith("(PyTorch's fastest: channels-last training, optimize-for-inference inference)"),
+                progress);
     }
 
     @Test
@@ -188,7 +200,8 @@ class BenchCommandTest {
                 new String[] {"bench", "--json", tmp.resolve("missing/out.json").toString()},
                 new String[] {"bench", "--json", tmp.toString()},
                 new String[] {"bench", "--threads", "0"},
-                new String[] {"bench", "--threads", "1,2000"})) {
+                new String[] {"bench", "--threads", "1,2000"},
+                new String[] {"bench", "--torch-allocator", "jemalloc"})) {
             java.io.StringWriter err = new java.io.StringWriter();
             int code = Main.commandLine(
                             new java.io.PrintWriter(new java.io.StringWriter(), true),
@@ -199,6 +212,16 @@ class BenchCommandTest {
             assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);
             assertEquals(1, err.toString().strip().lines().count(), "one message: " + err);
         }
+    }
+
+    @Test
+    void tcmallocIsFoundInTheFirstLibraryDirectoryThatHasIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        java.nio.file.Path a = java.nio.file.Files.createDirectory(tmp.resolve("a"));
+        java.nio.file.Path b = java.nio.file.Files.createDirectory(tmp.resolve("b"));
+        assertTrue(BenchCommand.tcmalloc(List.of(a, b)).isEmpty());
+        java.nio.file.Path lib = java.nio.file.Files.createFile(b.resolve("libtcmalloc_minimal.so.4"));
+        assertEquals(java.util.Optional.of(lib), BenchCommand.tcmalloc(List.of(a, b)));
     }
 
     @Test
