@@ -433,6 +433,12 @@ public abstract class BackboneContract extends PluginContract<BackboneFactory> {
                 beta.assign(Nd4j.rand(beta.dataType(), beta.shape()).subi(0.5));
             }
         }
+        // a net whose training diverges fails trainingStepsLowerTheLoss; comparing NaN maps here would say nothing more
+        INDArray plain = graph.outputSingle(false, x);
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                plain.isNaN().any() || plain.isInfinite().any(),
+                () -> plugin() + ": its plain inference is not finite after 2 training steps, so folded inference "
+                        + "cannot be compared with it (trainingStepsLowerTheLoss reports the divergence)");
         return model;
     }
 
