@@ -173,9 +173,8 @@ def main():
     flushed = False if a.keep_denormals else torch.set_flush_denormal(True)
     h, w, c = (int(v) for v in a.input.split("x"))
     x, y, source = batch(a, h, w, c)
-    layouts = [a.layout] if a.layout != "auto" else ["nchw", "channels-last"]
-    if a.channels_last:
-        layouts = ["channels-last"]
+    layout = "channels-last" if a.channels_last else a.layout
+    layouts = list(FORMATS) if layout == "auto" else [layout]
     # every candidate layout trains its own copies of the network from the same seeds, in alternating blocks
     cand = []
     for lay in layouts:

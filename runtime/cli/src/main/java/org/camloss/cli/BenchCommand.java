@@ -135,6 +135,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-torch", description = "Skip the PyTorch comparison.")
     boolean noTorch;
 
+    /** What tcmalloc gave PyTorch's twin here (docs/performance.md, "The twin in PyTorch's fastest settings"). */
+    static final String TCMALLOC_GAIN = "1.25-1.36x faster training on the project's machine";
+
     /** The valid {@code --torch-allocator} values. */
     static final List<String> ALLOCATORS = List.of("auto", "tcmalloc", "glibc");
 
@@ -142,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
             names = "--torch-allocator",
             paramLabel = "NAME",
             description = "The PyTorch twin's memory allocator: tcmalloc (preloaded; PyTorch's CPU tuning guide's "
-                    + "advice: 1.25-1.36x faster training here, camloss gains nothing from it), glibc, or auto "
+                    + "advice: " + TCMALLOC_GAIN + ", camloss gains nothing from it), glibc, or auto "
                     + "(tcmalloc when libtcmalloc-minimal4 is installed; default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
     String torchAllocator;
@@ -684,8 +687,8 @@ final class BenchCommand implements Callable<Integer> {
                         .append(a)
                         .append(
                                 a.equals("glibc")
-                                        ? " (install libtcmalloc-minimal4 for PyTorch's fastest loop: it trained "
-                                                + "1.25-1.36x faster with tcmalloc here)"
+                                        ? " (install libtcmalloc-minimal4 for PyTorch's fastest loop: tcmalloc gave "
+                                                + TCMALLOC_GAIN + ")"
                                         : " (preloaded)")
                         .append('\n'));
         Map<String, Object> first = rows.isEmpty() ? Map.of() : rows.get(0);
