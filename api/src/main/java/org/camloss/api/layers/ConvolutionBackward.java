@@ -57,7 +57,9 @@ public interface ConvolutionBackward {
          * @param weights the weights in DL4J's layout [cout, cin, kh, kw], C-order contiguous
          * @param delta the gradient with respect to the convolution's output (before any activation), NHWC, C-order
          *     contiguous
-         * @param inputGrad receives the input gradient, NHWC, C-order contiguous
+         * @param inputGrad receives the input gradient, NHWC, C-order contiguous; or {@code null} when none is wanted
+         *     (the layer's input is a network input nothing differentiates): then only the weight and bias gradients
+         *     are computed
          * @param weightGrad receives the weight gradient, [cout, cin, kh, kw], C-order contiguous
          * @param biasGrad receives the bias gradient ({@code cout} contiguous values), or {@code null} without bias
          * @param scratch {@link #scratchLength()} contiguous floats of working memory, or {@code null} when that is 0

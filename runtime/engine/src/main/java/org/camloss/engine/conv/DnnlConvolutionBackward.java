@@ -203,7 +203,7 @@ public final class DnnlConvolutionBackward implements ConvolutionBackward {
                 INDArray biasGrad,
                 INDArray scratchArray) {
             for (INDArray a : new INDArray[] {input, w, delta, inputGrad, weightGrad}) {
-                if (a.dataType() != DataType.FLOAT) {
+                if (a != null && a.dataType() != DataType.FLOAT) {
                     throw new IllegalArgumentException("oneDNN backward: float arrays only, found " + a.dataType());
                 }
             }
@@ -217,18 +217,9 @@ public final class DnnlConvolutionBackward implements ConvolutionBackward {
             }
             long x = address(input);
             long dy = address(delta);
-            // backward data
-            dnnl_memory mDy = dataDy.bind(dy, base);
-            dnnl_memory mW = dataW.bind(address(w), base);
-            dnnl_memory mDx = dataDx.bind(address(inputGrad), base);
-            dataDy.reorderIn(stream);
-            dataW.reorderIn(stream);
-            dataArgs.position(0).arg(DNNL_ARG_DIFF_DST).memory(mDy);
-            dataArgs.position(1).arg(DNNL_ARG_WEIGHTS).memory(mW);
-            dataArgs.position(2).arg(DNNL_ARG_DIFF_SRC).memory(mDx);
-            dataArgs.position(0);
-            check(dnnl_primitive_execute(data, stream, 3, dataArgs), "backward data");
-            dataDx.reorderOut(stream);
+            if (inputGrad != null) {
+                backwardData(dy, address(w), address(inputGrad), base);
+            }
             // backward weights (+ bias)
             dnnl_memory mX = wX.bind(x, base);
             dnnl_memory mDy2 = wDy.bind(dy, base);
@@ -246,6 +237,21 @@ public final class DnnlConvolutionBackward implements ConvolutionBackward {
             check(dnnl_primitive_execute(weights, stream, weightArgCount, weightArgs), "backward weights");
             wDw.reorderOut(stream);
             check(dnnl_stream_wait(stream), "dnnl_stream_wait");
+        }
+
+        /** The input gradient (oneDNN's backward data) from the output gradient and the weights, at addresses. */
+        private void backwardData(long dy, long w, long dx, long base) {
+            dnnl_memory mDy = dataDy.bind(dy, base);
+            dnnl_memory mW = dataW.bind(w, base);
+            dnnl_memory mDx = dataDx.bind(dx, base);
+            dataDy.reorderIn(stream);
+            dataW.reorderIn(stream);
+            dataArgs.position(0).arg(DNNL_ARG_DIFF_DST).memory(mDy);
+            dataArgs.position(1).arg(DNNL_ARG_WEIGHTS).memory(mW);
+            dataArgs.position(2).arg(DNNL_ARG_DIFF_SRC).memory(mDx);
+            dataArgs.position(0);
+            check(dnnl_primitive_execute(data, stream, 3, dataArgs), "backward data");
+            dataDx.reorderOut(stream);
         }
     }
 }

@@ -215,6 +215,8 @@ public final class ModelAssembler {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         backbone.initialize(graph);
+        // training never reads the image's gradient: a convolution on it computes only its weight gradients
+        InputGradients.skipUnused(graph);
         // the update as one host loop when every block is ClassicalMomentum or NoOp; otherwise DL4J's updater
         org.camloss.engine.optim.HostGraphUpdater.install(graph);
         CamModel model = new CamModel(graph, features, info, shape);
