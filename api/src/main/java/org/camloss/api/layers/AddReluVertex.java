@@ -14,7 +14,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -199,7 +198,7 @@ public class AddReluVertex extends GraphVertex {
             INDArray[] grads = new INDArray[inputs.length];
             grads[0] = workspaceMgr.createUninitialized(
                     ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
-            Nd4j.exec(new RectifiedLinearDerivative(output, epsilon, grads[0], 0.0));
+            ReluBackward.apply(output, epsilon, grads[0]);
             for (int i = 1; i < inputs.length; i++) {
                 grads[i] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, grads[0]);
             }

@@ -21,7 +21,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SquaredDifferenceOp;
@@ -313,7 +312,7 @@ public class FastBatchNormLayer extends BatchNormalization {
         } else {
             normalise(l, x, batchMean, batchVar, gamma, beta, layerConf().getEps(), dx); // z
             if (isPlainRelu(act)) {
-                Nd4j.exec(new RectifiedLinearDerivative(dxv, dyv, dxv, 0.0));
+                ReluBackward.apply(dxv, dyv, dxv);
             } else {
                 INDArray d = act.backprop(dxv, dyv).getFirst();
                 if (d != dxv) {

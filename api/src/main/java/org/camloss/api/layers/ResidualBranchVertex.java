@@ -19,7 +19,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -297,7 +296,7 @@ public class ResidualBranchVertex extends GraphVertex {
             if (conf.relu) {
                 g = workspaceMgr.createUninitialized(
                         ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
-                Nd4j.exec(new RectifiedLinearDerivative(output, epsilon, g, 0.0));
+                ReluBackward.apply(output, epsilon, g);
             } else {
                 g = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon);
             }
