@@ -180,6 +180,10 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
         private final ClassicalMomentum.Updater[] momentum;
         private FloatBuffer gf;
         private FloatBuffer sf;
+        /** The float gradients and state during {@link #run}, copied from and back to {@link #gf}, {@link #sf}. */
+        private float[] ga;
+
+        private float[] sa;
         private DoubleBuffer gd;
         private DoubleBuffer sd;
 
@@ -324,8 +328,29 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
             return a.data().addressPointer().address();
         }
 
-        /** One pass over the segments; {@code miniBatch}: DL4J's {@code isMiniBatch()} (divide by {@code batch}). */
+        /**
+         * One pass over the segments; {@code miniBatch}: DL4J's {@code isMiniBatch()} (divide by {@code batch}). Float
+         * gradients and state are copied to Java arrays and back in bulk around the loops ({@link HostLoops#scratch}).
+         */
         void run(boolean miniBatch, int batch, int iteration, int epoch) {
+            if (isFloat) {
+                ga = HostLoops.scratch(0, gf.limit());
+                gf.get(0, ga, 0, gf.limit());
+                if (sf != null) {
+                    sa = HostLoops.scratch(1, sf.limit());
+                    sf.get(0, sa, 0, sf.limit());
+                }
+            }
+            segments(miniBatch, batch, iteration, epoch);
+            if (isFloat) {
+                gf.put(0, ga, 0, gf.limit());
+                if (sf != null) {
+                    sf.put(0, sa, 0, sf.limit());
+                }
+            }
+        }
+
+        private void segments(boolean miniBatch, int batch, int iteration, int epoch) {
             for (int s = 0; s < start.length; s++) {
                 ClassicalMomentum.Updater m = momentum[s];
                 boolean div = miniBatch && divide[s];
@@ -349,7 +374,7 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
             if (isFloat) {
                 float b = batch;
                 for (int i = start[s]; i < end[s]; i++) {
-                    gf.put(i, gf.get(i) / b);
+                    ga[i] = ga[i] / b;
                 }
             } else {
                 double b = batch;
@@ -364,10 +389,10 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
             float b = batch;
             int shift = stateShift[s];
             for (int i = start[s]; i < end[s]; i++) {
-                float g = div ? gf.get(i) / b : gf.get(i);
-                float v = mu * sf.get(i + shift) + g;
-                sf.put(i + shift, v);
-                gf.put(i, nesterov ? (g + mu * v) * lr : v * lr);
+                float g = div ? ga[i] / b : ga[i];
+                float v = mu * sa[i + shift] + g;
+                sa[i + shift] = v;
+                ga[i] = nesterov ? (g + mu * v) * lr : v * lr;
             }
         }
 
