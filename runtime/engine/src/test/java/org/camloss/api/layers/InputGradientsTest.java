@@ -83,14 +83,7 @@ class InputGradientsTest {
     /** input → two convolutions → merged: DL4J adds the second consumer's input gradient into the first's in place. */
     @Test
     void keepsTheGradientOfAnInputWithTwoConsumers() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(1)
-                .dataType(DataType.FLOAT)
-                .updater(new Sgd(0.1))
-                .graphBuilder()
-                .addInputs("in")
-                .setInputTypes(InputType.convolutional(6, 6, 2, CNN2DFormat.NHWC))
-                .addLayer("a", new FastConvolution(conv(3)), "in")
+        ComputationGraphConfiguration conf = graph().addLayer("a", new FastConvolution(conv(3)), "in")
                 .addLayer("b", new FastConvolution(conv(3)), "in")
                 .addVertex("m", new MergeVertex(), "a", "b")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "m")
@@ -107,14 +100,7 @@ class InputGradientsTest {
     /** Dropout on the stem's input needs the gradient it would scale: the layer computes it though asked not to. */
     @Test
     void aStemWithInputDropoutStillReturnsItsInputGradient() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(1)
-                .dataType(DataType.FLOAT)
-                .updater(new Sgd(0.1))
-                .graphBuilder()
-                .addInputs("in")
-                .setInputTypes(InputType.convolutional(6, 6, 2, CNN2DFormat.NHWC))
-                .addLayer("a", new FastConvolution(conv(3).dropOut(0.8)), "in")
+        ComputationGraphConfiguration conf = graph().addLayer("a", new FastConvolution(conv(3).dropOut(0.8)), "in")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "a")
                 .addLayer("out", output(), "pool")
                 .setOutputs("out")
@@ -126,6 +112,17 @@ class InputGradientsTest {
         });
         assertNotNull(layer(g, "a").nativeBackwardDescription(), "ran on oneDNN");
         assertFalse(layer(g, "a").lastSkippedInputGradient(), "computed for the dropout");
+    }
+
+    /** A float NHWC graph on 6×6×2 images named {@code in}, trained by SGD. */
+    private static ComputationGraphConfiguration.GraphBuilder graph() {
+        return new NeuralNetConfiguration.Builder()
+                .seed(1)
+                .dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1))
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(6, 6, 2, CNN2DFormat.NHWC));
     }
 
     private static ConvolutionLayer.Builder conv(int out) {
