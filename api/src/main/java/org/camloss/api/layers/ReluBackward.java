@@ -9,8 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * ReLU's backward pass as two of libnd4j's vectorised loops, a step and a product: libnd4j M2.1's {@code relu_bp}
  * ({@code RectifiedLinearDerivative}) calls a {@code std::function} per element and took 2.18 / 0.95 / 0.56 ms where
  * these take 0.38 / 0.38 / 0.09 ms (128×28×28×16, 128×14×14×32, 128×7×7×64 floats, 2 threads,
- * {@code ReluBackwardTiming}; docs/performance.md, Change 23). The same values as {@code relu_bp} for finite gradients (a zero may come out as −0); where the unit is
- * inactive a non-finite gradient gives NaN instead of 0.
+ * {@code ReluBackwardTiming}; docs/performance.md, Change 23). The same values as {@code relu_bp} for finite
+ * gradients (a zero may come out as −0); where the unit is inactive a non-finite gradient gives NaN instead of 0.
  */
 final class ReluBackward {
     private ReluBackward() {}

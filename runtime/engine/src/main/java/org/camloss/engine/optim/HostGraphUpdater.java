@@ -180,10 +180,6 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
         private final ClassicalMomentum.Updater[] momentum;
         private FloatBuffer gf;
         private FloatBuffer sf;
-        /** The float gradients and state during {@link #run}, copied from and back to {@link #gf}, {@link #sf}. */
-        private float[] ga;
-
-        private float[] sa;
         private DoubleBuffer gd;
         private DoubleBuffer sd;
 
@@ -333,6 +329,8 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
          * gradients and state are copied to Java arrays and back in bulk around the loops ({@link HostLoops#scratch}).
          */
         void run(boolean miniBatch, int batch, int iteration, int epoch) {
+            float[] ga = null;
+            float[] sa = null;
             if (isFloat) {
                 ga = HostLoops.scratch(0, gf.limit());
                 gf.get(0, ga, 0, gf.limit());
@@ -341,7 +339,7 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
                     sf.get(0, sa, 0, sf.limit());
                 }
             }
-            segments(miniBatch, batch, iteration, epoch);
+            segments(ga, sa, miniBatch, batch, iteration, epoch);
             if (isFloat) {
                 gf.put(0, ga, 0, gf.limit());
                 if (sf != null) {
@@ -350,42 +348,46 @@ public final class HostGraphUpdater extends ComputationGraphUpdater {
             }
         }
 
-        private void segments(boolean miniBatch, int batch, int iteration, int epoch) {
+        /** The segments' loops; {@code ga}, {@code sa}: the float gradients and state ({@code null} for doubles). */
+        private void segments(float[] ga, float[] sa, boolean miniBatch, int batch, int iteration, int epoch) {
             for (int s = 0; s < start.length; s++) {
                 ClassicalMomentum.Updater m = momentum[s];
                 boolean div = miniBatch && divide[s];
                 if (m == null) {
-                    if (div) {
-                        divide(s, batch);
+                    if (div && isFloat) {
+                        divideFloat(s, batch, ga);
+                    } else if (div) {
+                        divideDouble(s, batch);
                     }
                     continue;
                 }
                 ClassicalMomentum c = m.getConfig();
                 double lr = c.getLearningRate(iteration, epoch);
                 if (isFloat) {
-                    momentumFloat(s, div ? batch : 1, div, (float) c.momentum(), (float) lr, c.nesterov());
+                    momentumFloat(ga, sa, s, div ? batch : 1, div, (float) c.momentum(), (float) lr, c.nesterov());
                 } else {
                     momentumDouble(s, div ? batch : 1, div, c.momentum(), lr, c.nesterov());
                 }
             }
         }
 
-        private void divide(int s, int batch) {
-            if (isFloat) {
-                float b = batch;
-                for (int i = start[s]; i < end[s]; i++) {
-                    ga[i] = ga[i] / b;
-                }
-            } else {
-                double b = batch;
-                for (int i = start[s]; i < end[s]; i++) {
-                    gd.put(i, gd.get(i) / b);
-                }
+        private void divideFloat(int s, int batch, float[] ga) {
+            float b = batch;
+            for (int i = start[s]; i < end[s]; i++) {
+                ga[i] = ga[i] / b;
+            }
+        }
+
+        private void divideDouble(int s, int batch) {
+            double b = batch;
+            for (int i = start[s]; i < end[s]; i++) {
+                gd.put(i, gd.get(i) / b);
             }
         }
 
         // g ← g / B (DL4J's divi of a float scalar), then HostLoops.momentum's operations
-        private void momentumFloat(int s, int batch, boolean div, float mu, float lr, boolean nesterov) {
+        private void momentumFloat(
+                float[] ga, float[] sa, int s, int batch, boolean div, float mu, float lr, boolean nesterov) {
             float b = batch;
             int shift = stateShift[s];
             for (int i = start[s]; i < end[s]; i++) {

@@ -22,11 +22,11 @@ final class HostLoops {
      * element (1.87 ms for ResNet-8's 78,000 parameters' weight decay and momentum against 0.30 ms through arrays;
      * docs/performance.md, Change 24). Grown as needed and kept.
      */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private HostLoops() {}
 
-    /** Scratch array {@code which} (0–2) of this thread, of at least {@code n} floats. */
+    /** Scratch array {@code which} (0 or 1) of this thread, of at least {@code n} floats. */
     static float[] scratch(int which, int n) {
         float[][] s = SCRATCH.get();
         if (s[which].length < n) {
