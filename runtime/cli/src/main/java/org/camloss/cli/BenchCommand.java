@@ -58,20 +58,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backbone", paramLabel = "ID", description = "Backbone id (default: the two default cases).")
     String backbone;
 
-    @Option(names = "--depth", description = "Backbone depth (0: the backbone's default).", defaultValue = "0")
+    @Option(names = "--depth", description = "The --backbone case's depth (0: the backbone's default).", defaultValue = "0")
     int depth;
 
     @Option(
             names = "--param",
             paramLabel = "NAME=VALUE",
-            description = "Further backbone param (repeatable), "
+            description = "Further parameter of the --backbone case (repeatable), "
                     + "e.g. --param zoo=simple-cnn --param vertex=layer11 for dl4j-graph.")
     Map<String, String> params = new LinkedHashMap<>();
 
     @Option(
             names = "--input",
             paramLabel = "HxWxC",
-            description = "Input size (default: ${DEFAULT-VALUE}).",
+            description = "The --backbone case's input size (default: ${DEFAULT-VALUE}).",
             defaultValue = "32x32x3")
     String input;
 
@@ -138,6 +138,9 @@ final class BenchCommand implements Callable<Integer> {
     /** What tcmalloc gave PyTorch's twin here (docs/performance.md, "The twin in PyTorch's fastest settings"). */
     static final String TCMALLOC_GAIN = "1.25-1.36x faster training on the project's machine";
 
+    /** The largest {@code --batch}. */
+    static final int MAX_BATCH = 4096;
+
     /** The valid {@code --torch-allocator} values. */
     static final List<String> ALLOCATORS = List.of("auto", "tcmalloc", "glibc");
 
@@ -180,8 +183,23 @@ final class BenchCommand implements Callable<Integer> {
         if (inferSteps == 0) {
             inferSteps = 4 * steps;
         }
-        if (warmup < 0 || batch < 1) {
-            throw new UserException("--warmup must be >= 0 and --batch >= 1, found " + warmup + " and " + batch);
+        if (warmup < 0 || warmup > 100000) {
+            throw new UserException("--warmup: must be in [0, 100000], found " + warmup);
+        }
+        if (batch < 1 || batch > MAX_BATCH) {
+            throw new UserException("--batch: must be in [1, " + MAX_BATCH + "], found " + batch);
+        }
+        if (depth < 0) {
+            throw new UserException("--depth: must be >= 0 (0: the backbone's default), found " + depth);
+        }
+        if (backbone == null) {
+            for (String option : List.of("--depth", "--input", "--param")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new UserException(option + " applies to the case --backbone names; the default cases fix "
+                            + "their own (resnet-cifar depth 8 at 28x28x1 and depth 20 at 32x32x3): add --backbone "
+                            + "ID (e.g. --backbone resnet-cifar) or drop " + option);
+                }
+            }
         }
         if (rounds < 1 || rounds > 1000) {
             throw new UserException("--rounds: must be in [1, 1000], found " + rounds);
@@ -218,7 +236,7 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         for (BenchCase c : cases) { // before any case forks: one message, not the child's and then the parent's
-            Benchmark.checkIds(main.camloss().registry(), c);
+            Benchmark.check(main.camloss().registry(), c);
         }
         if (json != null
                 && (Files.isDirectory(json)

@@ -201,7 +201,20 @@ class BenchCommandTest {
                 new String[] {"bench", "--json", tmp.toString()},
                 new String[] {"bench", "--threads", "0"},
                 new String[] {"bench", "--threads", "1,2000"},
-                new String[] {"bench", "--torch-allocator", "jemalloc"})) {
+                new String[] {"bench", "--torch-allocator", "jemalloc"},
+                new String[] {"bench", "--steps", "0"},
+                new String[] {"bench", "--infer-steps", "-1"},
+                new String[] {"bench", "--warmup", "-1"},
+                new String[] {"bench", "--batch", "0"},
+                new String[] {"bench", "--batch", "100000"},
+                new String[] {"bench", "--depth", "-3", "--backbone", "resnet-cifar", "--no-torch"},
+                // the default cases fix their own depth and input: these options apply only with --backbone
+                new String[] {"bench", "--depth", "56", "--no-torch"},
+                new String[] {"bench", "--input", "64x64x3", "--no-torch"},
+                new String[] {"bench", "--param", "width=2", "--no-torch"},
+                // refused by the backbone's own rules, before a round forks a JVM (one message, not two)
+                new String[] {"bench", "--backbone", "resnet-cifar", "--depth", "7", "--rounds", "1", "--no-torch"},
+                new String[] {"bench", "--backbone", "resnet-cifar", "--param", "widht=2", "--rounds", "1"})) {
             java.io.StringWriter err = new java.io.StringWriter();
             int code = Main.commandLine(
                             new java.io.PrintWriter(new java.io.StringWriter(), true),

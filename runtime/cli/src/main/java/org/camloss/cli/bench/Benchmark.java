@@ -93,17 +93,33 @@ public final class Benchmark {
     }
 
     /**
-     * Checks that the case's backbone and loss ids are installed plugins.
+     * Checks a case before it runs (and before a round forks a JVM for it): its backbone and loss ids are installed
+     * plugins and its depth and {@code --param} values are valid for the backbone and make a backbone.
      *
-     * @throws UserException naming {@code --backbone} or {@code --loss}, with the nearest id and the available ones
+     * @throws UserException naming {@code --backbone} or {@code --loss}: an unknown id with the nearest id and the
+     *     available ones, or each invalid parameter with its valid range or choices
      */
-    public static void checkIds(PluginRegistry registry, BenchCase c) {
-        if (registry.find(PluginKind.BACKBONE, c.backbone()).isEmpty()) {
-            throw new UserException("--backbone: " + registry.unknownIdMessage(PluginKind.BACKBONE, c.backbone()));
-        }
+    public static void check(PluginRegistry registry, BenchCase c) {
+        BackboneFactory bf = registry.find(PluginKind.BACKBONE, c.backbone())
+                .orElseThrow(() -> new UserException(
+                        "--backbone: " + registry.unknownIdMessage(PluginKind.BACKBONE, c.backbone())));
         if (registry.find(PluginKind.LOSS, c.loss()).isEmpty()) {
             throw new UserException("--loss: " + registry.unknownIdMessage(PluginKind.LOSS, c.loss()));
         }
+        try {
+            bf.create(backboneParams(c, bf));
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--backbone " + c.backbone() + ": " + e.getMessage());
+        }
+    }
+
+    /** The backbone's parameters for a case: its {@code --param} values, its depth when not 0, defaults filled in. */
+    private static Params backboneParams(BenchCase c, BackboneFactory bf) {
+        Map<String, Object> bp = new LinkedHashMap<>(c.params());
+        if (c.depth() > 0) {
+            bp.put("depth", c.depth());
+        }
+        return Params.resolve(bf.params(), bp);
     }
 
     /** Runs one case and returns its JSON-ready row. */
@@ -224,12 +240,8 @@ public final class Benchmark {
 
     /** The case's model as {@link #run} trains it: seed 1, the timed steps' updater and weight decay. */
     static CamModel assemble(BenchCase c, BackboneFactory bf, LossFactory lf) {
-        Map<String, Object> bp = new LinkedHashMap<>(c.params());
-        if (c.depth() > 0) {
-            bp.put("depth", c.depth());
-        }
         try {
-            Params backboneParams = Params.resolve(bf.params(), bp);
+            Params backboneParams = backboneParams(c, bf);
             CamModel m = new ModelAssembler()
                     .seed(1)
                     .updater(new ClassicalMomentum(LEARNING_RATE, null, MOMENTUM, false))
