@@ -58,7 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backbone", paramLabel = "ID", description = "Backbone id (default: the two default cases).")
     String backbone;
 
-    @Option(names = "--depth", description = "The --backbone case's depth (0: the backbone's default).", defaultValue = "0")
+    @Option(
+            names = "--depth",
+            description = "The --backbone case's depth (0: the backbone's default).",
+            defaultValue = "0")
     int depth;
 
     @Option(

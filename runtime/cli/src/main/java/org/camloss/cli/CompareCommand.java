@@ -116,6 +116,29 @@ final class CompareCommand implements Callable<Integer> {
         if (seeds < 1 || seeds > 1000) {
             throw new org.camloss.api.UserException("--seeds: must be in [1, 1000], found " + seeds);
         }
+        OptionChecks.notBlank(config, "CONFIG", "give an experiment config (YAML)");
+        OptionChecks.notBlank(out, "--out", "give a directory to create, or drop --out for the default");
+        OptionChecks.notBlank(teacher, "--teacher", "give the teacher's run directory or model file");
+        // options that would be silently ignored: each names what it needs
+        OptionChecks.onlyWhen(
+                spec,
+                faithfulness,
+                "only with --faithfulness (it sets the faithfulness measurement, which runs only then)",
+                "add --faithfulness",
+                "--method",
+                "--faithfulness-limit",
+                "--steps");
+        OptionChecks.onlyWhen(
+                spec,
+                !distillerSets.isEmpty(),
+                "only with --distillers (the teacher of the distiller sets; the other comparisons train no student)",
+                "add --distillers SETS",
+                "--teacher");
+        OptionChecks.noBlankEntries(
+                spec,
+                faithfulnessMethods,
+                "--method",
+                "give CAM method ids, e.g. --method cam,grad-cam, or drop --method for cam,caam");
         org.camloss.runtime.explain.EvalFaithfulness faith = null;
         if (faithfulness) {
             if (faithfulnessLimit < 0) {
@@ -133,8 +156,6 @@ final class CompareCommand implements Callable<Integer> {
                             org.camloss.runtime.explain.FaithfulnessOptions.DEFAULT
                                     .insertionBaseline()
                                     .id()));
-        } else if (!faithfulnessMethods.isEmpty()) {
-            throw new org.camloss.api.UserException("--method: only with --faithfulness");
         }
         Camloss camloss = main.camloss();
         ExperimentConfig base = camloss.loadConfig(config, overrides);
@@ -148,6 +169,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<RegularizerSets.Set> sets =
                 regularizerSets.isEmpty() ? List.of() : RegularizerSets.parse(regularizerSets, camloss.registry());
+        checkDistillerSets(distillerSets, camloss.registry());
         List<Comparison.Variant> variants = !sets.isEmpty()
                 ? RegularizerSets.variants(sets, base)
                 : distillerSets.isEmpty() ? lossVariants(base) : distillerVariants(base);
@@ -198,6 +220,46 @@ final class CompareCommand implements Callable<Integer> {
                 new Comparison.Variant("cross-entropy", List.of("loss.id=cross-entropy")),
                 new Comparison.Variant(
                         camId, base.loss().id().equals("cross-entropy") ? List.of("loss.id=cam-loss") : List.of()));
+    }
+
+    private static final String DISTILLER_EXAMPLE = "e.g. none,kd,at,caam-cam,caam-cam+kd";
+
+    /**
+     * Checks the {@code --distillers} sets before anything trains: no empty set or empty id, {@code none} only on its
+     * own, every id an installed distiller, no set twice (two variants of one name would collide when the comparison
+     * is written).
+     *
+     * @throws org.camloss.api.UserException naming {@code --distillers}, the set and the problem
+     */
+    static void checkDistillerSets(List<String> texts, org.camloss.runtime.registry.PluginRegistry registry) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (String raw : texts) {
+            String set = raw.trim();
+            if (set.isEmpty()) {
+                throw new org.camloss.api.UserException("--distillers: an empty set; give sets, " + DISTILLER_EXAMPLE);
+            }
+            if (!set.equals("none")) {
+                for (String part : set.split("\\+", -1)) {
+                    String id = part.trim();
+                    if (id.isEmpty()) {
+                        throw new org.camloss.api.UserException("--distillers: an empty distiller in set '" + set
+                                + "'; join ids with '+', " + DISTILLER_EXAMPLE);
+                    }
+                    if (id.equals("none")) {
+                        throw new org.camloss.api.UserException("--distillers: 'none' cannot be combined with "
+                                + "distillers, in set '" + set + "'; give none as a set of its own");
+                    }
+                    if (registry.find(org.camloss.runtime.registry.PluginKind.DISTILLER, id)
+                            .isEmpty()) {
+                        throw new org.camloss.api.UserException("--distillers: set '" + set + "': "
+                                + registry.unknownIdMessage(org.camloss.runtime.registry.PluginKind.DISTILLER, id));
+                    }
+                }
+            }
+            if (!names.add(set.replace('+', '_').replace(" ", ""))) {
+                throw new org.camloss.api.UserException("--distillers: set '" + set + "' is given twice");
+            }
+        }
     }
 
     private List<Comparison.Variant> distillerVariants(ExperimentConfig base) {

@@ -19,6 +19,8 @@ import org.camloss.cli.viz.CamFigure;
 import org.camloss.datasets.ShapesSplit;
 import org.camloss.engine.model.CamModel;
 import org.camloss.runtime.Camloss;
+import org.camloss.runtime.config.ConfigException;
+import org.camloss.runtime.config.ConfigProblem;
 import org.camloss.runtime.config.ExperimentConfig;
 import org.camloss.runtime.run.Json;
 import org.camloss.runtime.run.RunDirectory;
@@ -65,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Camloss camloss = main.camloss();
         Map<String, Object> recipe = recipe();
+        OptionChecks.notBlank(out, "--out", "give a directory to create, or drop --out for runs/demo-<timestamp>");
         Path dir = out != null ? out : Path.of("runs", RunDirectory.stamped("demo"));
         if (dir.toFile().exists()) {
             throw new UserException("--out " + dir + ": already exists; the demo never overwrites results");
@@ -83,7 +86,11 @@ final class DemoCommand implements Callable<Integer> {
                 raw.put("loss", Map.of("id", "cross-entropy"));
                 sets.remove(m[1]);
             }
-            configs.put(m[0], camloss.config(raw, sets));
+            try {
+                configs.put(m[0], camloss.config(raw, sets));
+            } catch (ConfigException e) {
+                throw optionProblem(e);
+            }
         }
         List<Camloss.TrainResult> results = new ArrayList<>();
         try (AutoCloseable stop = Main.stopOnSignal()) {
@@ -106,6 +113,26 @@ final class DemoCommand implements Callable<Integer> {
         out().println("runs:    " + dir.resolve("cross-entropy") + "  " + dir.resolve("cam-loss"));
         out().println(verdict(results));
         return 0;
+    }
+
+    /** The demo's options by the config path each sets. */
+    static final Map<String, String> OPTION_OF_PATH = Map.of(
+            "train.epochs", "--epochs",
+            "data.params.train", "--train",
+            "data.params.test", "--test",
+            "loss.params.alpha", "--alpha");
+
+    /**
+     * A config problem of a variant as the user sees it: naming the demo's option that set the value (not the
+     * {@code --set} the demo made of it), one line.
+     */
+    static UserException optionProblem(ConfigException e) {
+        List<String> problems = new ArrayList<>();
+        for (ConfigProblem p : e.problems()) {
+            String option = OPTION_OF_PATH.get(p.path());
+            problems.add(option != null ? option + ": " + p.message() : p.render());
+        }
+        return new UserException(String.join("; ", problems), e);
     }
 
     private static Map<String, Object> recipe() throws IOException {

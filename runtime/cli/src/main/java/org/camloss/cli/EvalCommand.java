@@ -85,6 +85,23 @@ final class EvalCommand implements Callable<Integer> {
                     default -> throw new org.camloss.api.UserException(
                             "--model: must be one of [best, last], found '" + model + "'");
                 };
+        OptionChecks.notBlank(runDir, "RUN_DIR", "give a run directory written by 'camloss train'");
+        // these options set the faithfulness measurement: without --faithfulness nothing would use them
+        OptionChecks.onlyWhen(
+                spec,
+                faithfulness,
+                "only with --faithfulness (it sets the faithfulness measurement, which runs only then)",
+                "add --faithfulness",
+                "--method",
+                "--limit",
+                "--steps",
+                "--deletion-baseline",
+                "--insertion-baseline");
+        OptionChecks.noBlankEntries(
+                spec,
+                methods,
+                "--method",
+                "give CAM method ids, e.g. --method cam,grad-cam, or drop --method for cam,caam");
         org.camloss.runtime.explain.EvalFaithfulness faith = null;
         if (faithfulness) {
             if (limit < 0) {
@@ -92,8 +109,6 @@ final class EvalCommand implements Callable<Integer> {
             }
             faith = new org.camloss.runtime.explain.EvalFaithfulness(
                     methods, limit, ExplainCommand.faithfulnessOptions(steps, deletionBaseline, insertionBaseline));
-        } else if (!methods.isEmpty()) {
-            throw new org.camloss.api.UserException("--method: only with --faithfulness");
         }
         Camloss.EvalReport report;
         try (TaskProgress progress = new TaskProgress(System.err, System.console() != null, "eval")) {

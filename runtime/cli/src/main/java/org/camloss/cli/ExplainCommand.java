@@ -221,6 +221,7 @@ final class ExplainCommand implements Callable<Integer> {
                     case "best" -> true;
                     default -> throw new UserException("--model: must be one of [best, last], found '" + which + "'");
                 };
+        checkCombinations();
         ExplainRequest.Builder b = ExplainRequest.builder(model)
                 .best(best)
                 .graph(logits, features, format == null ? null : format.toUpperCase(Locale.ROOT))
@@ -258,6 +259,89 @@ final class ExplainCommand implements Callable<Integer> {
         printSummary(o, r);
         o.println("written: " + r.out());
         return 0;
+    }
+
+    /**
+     * Refuses empty values and options that would be silently ignored in this combination (before any model is
+     * loaded), each with one message naming the option and what to do instead.
+     */
+    private void checkCombinations() {
+        OptionChecks.notBlank(model, "MODEL", "give a run directory, a camloss model.zip or a DL4J graph file");
+        for (Path p : images) {
+            OptionChecks.notBlank(p, "--images", "give image files or directories");
+        }
+        OptionChecks.notBlank(masks, "--masks", "give the directory of the object masks");
+        OptionChecks.notBlank(out, "--out", "give a directory to create, or drop --out for the default");
+        if (split != null && split.isBlank()) {
+            throw new UserException("--data: must be test, train or validation, found '" + split + "'");
+        }
+        OptionChecks.notBlank(dataset, "--dataset", "give a dataset plugin id ('camloss plugins' lists them)");
+        OptionChecks.notBlank(layer, "--layer", "give a layer name, or drop --layer for the map the head pools");
+        OptionChecks.notBlank(logits, "--logits", "give the graph's dense or output layer that makes the logits");
+        OptionChecks.notBlank(features, "--features", "give the graph's 4-D map, or drop --features to find it");
+        OptionChecks.notBlank(inputShape, "--input-shape", "give HxWxC, e.g. 28x28x1");
+        OptionChecks.noBlankEntries(
+                spec,
+                methods,
+                "--method",
+                "give CAM method ids, e.g. --method cam,grad-cam, or drop --method for the default");
+        if (format != null && !List.of("NHWC", "NCHW").contains(format.toUpperCase(Locale.ROOT))) {
+            throw new UserException("--format: must be NHWC or NCHW, found '" + format + "'");
+        }
+        OptionChecks.onlyWhen(
+                spec,
+                faithfulness,
+                "only with --faithfulness (it sets the deletion and insertion games, which run only then)",
+                "add --faithfulness",
+                "--steps",
+                "--deletion-baseline",
+                "--insertion-baseline");
+        OptionChecks.onlyWhen(
+                spec,
+                !noOverlays,
+                "enlarges the PNG overlays, which --no-overlays turns off (grid.png has its own size)",
+                "drop --no-overlays",
+                "--scale");
+        if (java.nio.file.Files.isDirectory(model)) {
+            OptionChecks.onlyWhen(
+                    spec,
+                    false,
+                    "only for a model file; MODEL " + model + " is a run directory, which knows its model's input, "
+                            + "layout and head",
+                    "give a model file as MODEL",
+                    "--logits",
+                    "--features",
+                    "--format",
+                    "--input-shape");
+        } else if (java.nio.file.Files.isRegularFile(model)) {
+            OptionChecks.onlyWhen(
+                    spec,
+                    false,
+                    "only for a run directory (its model.zip or model-best.zip); MODEL " + model + " is a model file",
+                    "give the run directory as MODEL",
+                    "--model");
+        }
+        // image files are normalised by --mean/--std; a dataset split by its dataset, drawn from --dataset's params
+        OptionChecks.onlyWhen(
+                spec,
+                split != null || images.isEmpty(),
+                "only with --data SPLIT (image files are not drawn from a dataset)",
+                "use --data SPLIT instead of --images",
+                "--dataset",
+                "--data-param");
+        OptionChecks.onlyWhen(
+                spec,
+                dataset != null,
+                "only with --dataset ID (a run's own data keeps the run's parameters)",
+                "add --dataset ID",
+                "--data-param");
+        OptionChecks.onlyWhen(
+                spec,
+                !images.isEmpty() || split == null,
+                "only with --images (a dataset split is normalised as its dataset says)",
+                "use --images instead of --data",
+                "--mean",
+                "--std");
     }
 
     /** The faithfulness settings from command-line values, with messages naming the option. */

@@ -142,6 +142,9 @@ final class FewShotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.notBlank(runDir, "RUN_DIR", "give a finished run directory");
+        OptionChecks.notBlank(
+                out, "--out", "give a results file to create, or drop --out for the run directory's fewshot.json");
         FewShotRequest.Split which =
                 switch (split) {
                     case "test" -> FewShotRequest.Split.TEST;

@@ -30,6 +30,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.notBlank(runDir, "RUN_DIR", "give a run directory written by 'camloss train'");
         Path file;
         try (TaskProgress progress = new TaskProgress(System.err, System.console() != null, "report")) {
             file = RunReport.write(main.camloss(), runDir, noProgress ? ExplainListener.NONE : progress);

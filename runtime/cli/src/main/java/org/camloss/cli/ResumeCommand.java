@@ -32,6 +32,7 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.notBlank(runDir, "RUN_DIR", "give a run directory written by 'camloss train'");
         Camloss camloss = main.camloss();
         Camloss.TrainResult result;
         try (AutoCloseable stop = Main.stopOnSignal()) {

@@ -57,6 +57,23 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.notBlank(config, "CONFIG", "give an experiment config (YAML) or a run's run.json");
+        OptionChecks.notBlank(out, "--out", "give a directory to create, or drop --out for runs/<name>-<timestamp>");
+        OptionChecks.notBlank(
+                engine,
+                "--engine",
+                "give an engine id (e.g. --engine spark), or drop --engine for the config's engine");
+        if (engine != null) {
+            for (String o : overrides) {
+                String path = o.contains("=") ? o.substring(0, o.indexOf('=')).trim() : "";
+                if (path.equals("engine") || path.equals("engine.id")) {
+                    // --set is applied after --engine and would silently replace it
+                    throw new org.camloss.api.UserException("--engine: --set " + o + " also sets the engine and would "
+                            + "replace --engine " + engine + "; give the engine once (--engine ID, with "
+                            + "--set engine.params.NAME=VALUE for its settings)");
+                }
+            }
+        }
         Camloss camloss = main.camloss();
         List<String> all = new ArrayList<>();
         if (engine != null) {

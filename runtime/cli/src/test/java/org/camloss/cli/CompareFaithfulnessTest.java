@@ -134,7 +134,58 @@ class CompareFaithfulnessTest {
         assertFalse(Files.exists(dir));
         err.getBuffer().setLength(0);
         assertEquals(2, run("compare", cfg.toString(), "--method", "cam", "--out", dir.toString()));
-        assertEquals("error: --method: only with --faithfulness", err.toString().strip());
+        assertEquals(
+                "error: --method: only with --faithfulness (it sets the faithfulness measurement, "
+                        + "which runs only then); add --faithfulness or drop --method",
+                err.toString().strip());
         assertFalse(Files.exists(dir));
+    }
+
+    /**
+     * Options that would be silently ignored, empty values and bad {@code --distillers} sets (an unknown id named
+     * {@code --set} in two lines; a set given twice trained every run, then failed with a stack trace): exit 2, one
+     * line naming the option, before anything trains.
+     */
+    @Test
+    void badOptionsExitWithTwoBeforeAnyRunTrains(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("c.yaml");
+        Files.writeString(cfg, TINY);
+        Path dir = tmp.resolve("cmp");
+        String teacher = tmp.resolve("teacher").toString(); // never read: refused first
+        String[][] cases = { // {the option the message names, the arguments after CONFIG...}
+            {"--faithfulness-limit", "--faithfulness-limit", "-1"},
+            {"--steps", "--steps", "0"},
+            {"--teacher", "--teacher", teacher},
+            {"--teacher", "--teacher", teacher, "--regularizers", "none,mixup"},
+            {"--teacher", "--teacher", "", "--distillers", "kd"},
+            {"--method", "--faithfulness", "--method", ""},
+            {"--distillers", "--distillers", ""},
+            {"--distillers", "--distillers", "kd,kd+", "--teacher", teacher},
+            {"--distillers", "--distillers", "none+kd", "--teacher", teacher},
+            {"--distillers", "--distillers", "bogus", "--teacher", teacher},
+            {"--distillers", "--distillers", "none,none"},
+            {"--out", "--out", ""},
+            {"CONFIG"},
+        };
+        List<String> failures = new java.util.ArrayList<>();
+        for (String[] k : cases) {
+            List<String> args = new java.util.ArrayList<>(
+                    List.of("compare", k[0].equals("CONFIG") ? "" : cfg.toString(), "--seeds", "1", "--no-progress"));
+            args.addAll(List.of(k).subList(1, k.length));
+            if (!args.contains("--out")) {
+                args.addAll(List.of("--out", dir.toString()));
+            }
+            err.getBuffer().setLength(0);
+            int code = run(args.toArray(String[]::new));
+            String problem = MainTest.problem(code, err.toString(), k[0]);
+            if (Files.exists(dir)) {
+                problem = "trained before it refused";
+                MainTest.deleteTree(dir);
+            }
+            if (problem != null) {
+                failures.add(String.join(" ", args) + ": " + problem);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 }

@@ -447,6 +447,103 @@ class ExplainCommandTest {
         }
     }
 
+    /**
+     * Empty values and options that would be silently ignored in the combination given: exit 2, one line naming the
+     * option, no stack trace, nothing written.
+     */
+    @Test
+    void optionsThatWouldBeIgnoredOrAreEmptyExitWithTwo(@TempDir Path tmp) throws Exception {
+        Path o = tmp.resolve("out");
+        String a = images.resolve("a.png").toString();
+        Object[][] cases = { // {the option the message names, MODEL, the arguments...}
+            // the faithfulness settings without --faithfulness
+            {"--steps", run, "--data", "test", "--steps", "0"},
+            {"--deletion-baseline", run, "--data", "test", "--deletion-baseline", "noise"},
+            {"--insertion-baseline", run, "--data", "test", "--insertion-baseline", ""},
+            // the overlays' enlargement without overlays
+            {"--scale", run, "--data", "test", "--scale", "4", "--no-overlays"},
+            // model-file options for a run, and the run option for a model file
+            {"--logits", run, "--data", "test", "--logits", "fc"},
+            {"--features", run, "--data", "test", "--features", "x"},
+            {"--format", run, "--data", "test", "--format", "NCHW"},
+            {"--input-shape", run, "--data", "test", "--input-shape", "16x16x3"},
+            {"--model", plainGraph, "--logits", "fc", "--input-shape", "16x16x3", "--images", a, "--model", "best"},
+            {"--format", plainGraph, "--logits", "fc", "--input-shape", "16x16x3", "--images", a, "--format", "x"},
+            // dataset options for image files, image options for a dataset split
+            {"--dataset", run, "--images", a, "--dataset", "shapes"},
+            {"--data-param", run, "--images", a, "--data-param", "classes=3"},
+            {"--data-param", run, "--data", "test", "--data-param", "classes=3"},
+            {"--mean", run, "--data", "test", "--mean", "0.5", "--std", "0.2"},
+            {"--std", run, "--data", "test", "--std", "0.2"},
+            // empty values
+            {"--data", run, "--data", ""},
+            {"--dataset", run, "--data", "test", "--dataset", ""},
+            {"--layer", run, "--data", "test", "--layer", ""},
+            {"--method", run, "--data", "test", "--method", ""},
+            {"--method", run, "--data", "test", "--method", "cam,,grad-cam"},
+            {"--images", run, "--images", ""},
+            {"--masks", run, "--images", a, "--masks", ""},
+            {"--out", run, "--data", "test", "--out", ""},
+            {"MODEL", Path.of(""), "--data", "test"},
+        };
+        List<String> failures = new ArrayList<>();
+        for (Object[] k : cases) {
+            List<String> args = new ArrayList<>();
+            for (int i = 2; i < k.length; i++) {
+                args.add((String) k[i]);
+            }
+            if (!args.contains("--out")) {
+                args.addAll(List.of("--out", o.toString()));
+            }
+            err.getBuffer().setLength(0);
+            int code = explain((Path) k[1], args.toArray(String[]::new));
+            String problem = MainTest.problem(code, err.toString(), (String) k[0]);
+            if (Files.exists(o)) {
+                problem = "output directory written";
+                MainTest.deleteTree(o);
+            }
+            if (problem != null) {
+                failures.add(k[1] + " " + String.join(" ", args) + ": " + problem);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        assertEquals(List.of(), listing(tmp), "nothing left behind");
+    }
+
+    /**
+     * eval's faithfulness options without --faithfulness (they were silently ignored, the run evaluated) and empty
+     * method ids: exit 2, one line naming the option, no eval.json.
+     */
+    @Test
+    void evalsFaithfulnessOptionsWithoutFaithfulnessExitWithTwo() throws Exception {
+        Path evalJson = run.resolve("eval.json");
+        assertFalse(Files.exists(evalJson), "the shared run has no eval.json between tests");
+        String[][] cases = { // {the option the message names, the arguments after RUN_DIR...}
+            {"--limit", "--limit", "-1"},
+            {"--steps", "--steps", "0"},
+            {"--deletion-baseline", "--deletion-baseline", "noise"},
+            {"--insertion-baseline", "--insertion-baseline", ""},
+            {"--method", "--faithfulness", "--method", ""},
+            {"--method", "--faithfulness", "--method", "cam,,caam"},
+        };
+        List<String> failures = new ArrayList<>();
+        for (String[] k : cases) {
+            List<String> args = new ArrayList<>(List.of("eval", run.toString(), "--no-progress"));
+            args.addAll(List.of(k).subList(1, k.length));
+            err.getBuffer().setLength(0);
+            int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                    .execute(args.toArray(String[]::new));
+            String problem = MainTest.problem(code, err.toString(), k[0]);
+            if (Files.deleteIfExists(evalJson) && problem == null) {
+                problem = "eval.json written";
+            }
+            if (problem != null) {
+                failures.add(String.join(" ", args) + ": " + problem);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void evalFaithfulnessAddsExplainsSummaryToEvalJson(@TempDir Path tmp) throws Exception {
@@ -551,7 +648,9 @@ class ExplainCommandTest {
                     Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
                             .execute("eval", run.toString(), "--method", "cam"));
             assertEquals(
-                    "error: --method: only with --faithfulness", err.toString().strip());
+                    "error: --method: only with --faithfulness (it sets the faithfulness measurement, "
+                            + "which runs only then); add --faithfulness or drop --method",
+                    err.toString().strip());
         } finally {
             Files.deleteIfExists(run.resolve("eval.json"));
         }

@@ -124,6 +124,7 @@ class FewShotCommandTest {
             {"--data-param", "size=[16"},
             {"--data-param", "size"},
             {"--ways", "two"},
+            {"--out", ""},
         };
         String[] expected = {
             "error: --classifier: must be one of [prototype, prototype-cosine, logistic, nearest], found 'logistc'; "
@@ -135,6 +136,8 @@ class FewShotCommandTest {
             "error: --data-param size: cannot parse '[16' as YAML",
             "error: Value for option option '--data-param' (NAME=VALUE) should be in KEY=VALUE format but was size",
             "error: Invalid value for option '--ways' (N): 'two' is not an int",
+            "error: --out: an empty path; give a results file to create, or drop --out for the run directory's "
+                    + "fewshot.json",
         };
         for (int i = 0; i < cases.length; i++) {
             err.getBuffer().setLength(0);

@@ -147,8 +147,79 @@ class MainTest {
     void demoWithABadAlphaRefusesBeforeTrainingAnything(@TempDir Path tmp) {
         Path out = tmp.resolve("demo");
         assertEquals(2, run("demo", "--alpha", "-1", "--out", out.toString(), "--no-progress"));
-        assertTrue(err.toString().contains("loss.params.alpha: must be in [0, 1000], found -1"), err.toString());
+        assertTrue(err.toString().startsWith("error: --alpha: must be in [0, 1000], found -1"), err.toString());
         assertTrue(Files.notExists(out), "the demo trained before it refused");
+    }
+
+    /**
+     * Out-of-range and empty values, and options that would be silently ignored, in demo, train, resume, report,
+     * eval and fewshot (explain's, eval's faithfulness options, compare's and bench's are in their own tests): exit 2,
+     * one line naming the option, no stack trace, nothing run.
+     */
+    @Test
+    void badOptionsExitWithTwoBeforeAnythingRuns(@TempDir Path tmp) throws Exception {
+        Path cfg = Files.writeString(
+                tmp.resolve("ok.yaml"),
+                "name: x\ndata: { params: { train: 32, test: 16, size: 16 } }\n"
+                        + "backbone: { params: { depth: 8, width: 0.25 } }\ntrain: { epochs: 1, batch_size: 16 }\n");
+        String c = cfg.toString();
+        String o = tmp.resolve("out").toString();
+        String[][] cases = { // {the option the message names, the arguments...}
+            {"--epochs", "demo", "--epochs", "0", "--out", o},
+            {"--train", "demo", "--train", "-5", "--out", o},
+            {"--test", "demo", "--test", "1000000000", "--out", o},
+            {"--alpha", "demo", "--alpha", "NaN", "--out", o},
+            {"--out", "demo", "--out", "", "--epochs", "0"}, // an empty --out was the current directory
+            {"--engine", "train", c, "--engine", "", "--out", o},
+            {"--engine", "train", c, "--engine", "local", "--set", "engine.id=spark", "--out", o},
+            {"--out", "train", c, "--out", ""},
+            {"CONFIG", "train", "", "--out", o},
+            {"RUN_DIR", "resume", ""},
+            {"RUN_DIR", "report", ""},
+            {"RUN_DIR", "eval", ""},
+            {"RUN_DIR", "fewshot", ""},
+        }; // eval's options: ExplainCommandTest.evalsFaithfulnessOptionsWithoutFaithfulnessExitWithTwo
+        java.util.List<String> failures = new java.util.ArrayList<>();
+        for (String[] k : cases) {
+            String[] args = java.util.Arrays.copyOfRange(k, 1, k.length);
+            err.getBuffer().setLength(0);
+            int code = run(args);
+            String problem = problem(code, err.toString(), k[0]);
+            if (Files.exists(tmp.resolve("out"))) {
+                problem = "ran before it refused";
+                deleteTree(tmp.resolve("out"));
+            }
+            if (problem != null) {
+                failures.add(String.join(" ", args) + ": " + problem);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    /** Deletes a directory a refused command should not have written, and all in it. */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /**
+     * What is wrong with a refusal, or null: exit 2 and one line, {@code error: OPTION: ...}, with no stack trace.
+     */
+    static String problem(int code, String err, String option) {
+        if (code != 2) {
+            return "exit " + code + ", not 2: "
+                    + err.strip().lines().findFirst().orElse("");
+        }
+        if (err.contains("\tat ")) {
+            return "stack trace printed: " + err;
+        }
+        if (err.strip().lines().count() != 1) {
+            return "not one message: " + err;
+        }
+        return err.startsWith("error: " + option + ": ") ? null : "does not name " + option + ": " + err.strip();
     }
 
     @Test
