@@ -120,25 +120,14 @@ final class CompareCommand implements Callable<Integer> {
         OptionChecks.notBlank(out, "--out", "give a directory to create, or drop --out for the default");
         OptionChecks.notBlank(teacher, "--teacher", "give the teacher's run directory or model file");
         // options that would be silently ignored: each names what it needs
-        OptionChecks.onlyWhen(
-                spec,
-                faithfulness,
-                "only with --faithfulness (it sets the faithfulness measurement, which runs only then)",
-                "add --faithfulness",
-                "--method",
-                "--faithfulness-limit",
-                "--steps");
+        OptionChecks.onlyWithFaithfulness(spec, faithfulness, "--method", "--faithfulness-limit", "--steps");
         OptionChecks.onlyWhen(
                 spec,
                 !distillerSets.isEmpty(),
                 "only with --distillers (the teacher of the distiller sets; the other comparisons train no student)",
                 "add --distillers SETS",
                 "--teacher");
-        OptionChecks.noBlankEntries(
-                spec,
-                faithfulnessMethods,
-                "--method",
-                "give CAM method ids, e.g. --method cam,grad-cam, or drop --method for cam,caam");
+        OptionChecks.methodIds(spec, faithfulnessMethods, "cam,caam");
         org.camloss.runtime.explain.EvalFaithfulness faith = null;
         if (faithfulness) {
             if (faithfulnessLimit < 0) {

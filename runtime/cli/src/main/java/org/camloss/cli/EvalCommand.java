@@ -87,21 +87,9 @@ final class EvalCommand implements Callable<Integer> {
                 };
         OptionChecks.notBlank(runDir, "RUN_DIR", "give a run directory written by 'camloss train'");
         // these options set the faithfulness measurement: without --faithfulness nothing would use them
-        OptionChecks.onlyWhen(
-                spec,
-                faithfulness,
-                "only with --faithfulness (it sets the faithfulness measurement, which runs only then)",
-                "add --faithfulness",
-                "--method",
-                "--limit",
-                "--steps",
-                "--deletion-baseline",
-                "--insertion-baseline");
-        OptionChecks.noBlankEntries(
-                spec,
-                methods,
-                "--method",
-                "give CAM method ids, e.g. --method cam,grad-cam, or drop --method for cam,caam");
+        OptionChecks.onlyWithFaithfulness(
+                spec, faithfulness, "--method", "--limit", "--steps", "--deletion-baseline", "--insertion-baseline");
+        OptionChecks.methodIds(spec, methods, "cam,caam");
         org.camloss.runtime.explain.EvalFaithfulness faith = null;
         if (faithfulness) {
             if (limit < 0) {

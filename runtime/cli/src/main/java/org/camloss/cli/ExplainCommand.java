@@ -280,11 +280,7 @@ final class ExplainCommand implements Callable<Integer> {
         OptionChecks.notBlank(logits, "--logits", "give the graph's dense or output layer that makes the logits");
         OptionChecks.notBlank(features, "--features", "give the graph's 4-D map, or drop --features to find it");
         OptionChecks.notBlank(inputShape, "--input-shape", "give HxWxC, e.g. 28x28x1");
-        OptionChecks.noBlankEntries(
-                spec,
-                methods,
-                "--method",
-                "give CAM method ids, e.g. --method cam,grad-cam, or drop --method for the default");
+        OptionChecks.methodIds(spec, methods, "the default");
         if (format != null && !List.of("NHWC", "NCHW").contains(format.toUpperCase(Locale.ROOT))) {
             throw new UserException("--format: must be NHWC or NCHW, found '" + format + "'");
         }

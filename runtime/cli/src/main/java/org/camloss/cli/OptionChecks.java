@@ -36,6 +36,28 @@ final class OptionChecks {
         }
     }
 
+    /**
+     * Refuses each of the faithfulness measurement's {@code options} that the user gave without {@code
+     * --faithfulness} (eval and compare).
+     */
+    static void onlyWithFaithfulness(CommandSpec spec, boolean faithfulness, String... options) {
+        onlyWhen(
+                spec,
+                faithfulness,
+                "only with --faithfulness (it sets the faithfulness measurement, which runs only then)",
+                "add --faithfulness",
+                options);
+    }
+
+    /** Refuses a {@code --method} list with an empty entry; {@code fallback} names what dropping it gives. */
+    static void methodIds(CommandSpec spec, List<String> methods, String fallback) {
+        noBlankEntries(
+                spec,
+                methods,
+                "--method",
+                "give CAM method ids, e.g. --method cam,grad-cam, or drop --method for " + fallback);
+    }
+
     /** Refuses an empty (or blank) value of an option the user gave. */
     static void notBlank(String value, String option, String hint) {
         if (value != null && value.isBlank()) {

@@ -469,6 +469,10 @@ class ExplainCommandTest {
             {"--input-shape", run, "--data", "test", "--input-shape", "16x16x3"},
             {"--model", plainGraph, "--logits", "fc", "--input-shape", "16x16x3", "--images", a, "--model", "best"},
             {"--format", plainGraph, "--logits", "fc", "--input-shape", "16x16x3", "--images", a, "--format", "x"},
+            // a plain graph's options for a camloss model file, which knows its head, map and layout
+            {"--logits", run.resolve("model.zip"), "--images", a, "--logits", "fc"},
+            {"--features", run.resolve("model.zip"), "--images", a, "--features", "x"},
+            {"--format", run.resolve("model.zip"), "--images", a, "--format", "NCHW"},
             // dataset options for image files, image options for a dataset split
             {"--dataset", run, "--images", a, "--dataset", "shapes"},
             {"--data-param", run, "--images", a, "--data-param", "classes=3"},

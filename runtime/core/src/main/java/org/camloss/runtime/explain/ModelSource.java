@@ -141,14 +141,28 @@ final class ModelSource {
             throw new UserException("MODEL " + file + ": not a readable DL4J ComputationGraph file (" + e.getMessage()
                     + "); give a camloss run directory, a model.zip or a graph written by ModelSerializer");
         }
+        boolean camlossModel = graph.getConfiguration().getVertices().containsKey(CamModel.HEAD)
+                && graph.getLayer(CamModel.HEAD) instanceof CamHeadLayer;
+        if (camlossModel) {
+            // a camloss model knows its head, feature map and layout: a plain graph's options would be ignored
+            Map<String, String> graphOptions = new LinkedHashMap<>();
+            graphOptions.put("--logits", r.logitsLayer());
+            graphOptions.put("--features", r.featuresLayer());
+            graphOptions.put("--format", r.format());
+            graphOptions.forEach((option, value) -> {
+                if (!value.isEmpty()) {
+                    throw new UserException(option + ": only for a plain DL4J graph; MODEL " + file + " is a camloss "
+                            + "model file, which knows its head, feature map and layout: drop " + option);
+                }
+            });
+        }
         Optional<InputType.InputTypeConvolutional> declared = declaredInput(graph);
         InputShape shape = shape(r, file, declared);
         String sha = sha256(file);
         Map<String, Object> describe = new LinkedHashMap<>();
         describe.put("file", file.toString());
         describe.put("sha256", sha);
-        if (graph.getConfiguration().getVertices().containsKey(CamModel.HEAD)
-                && graph.getLayer(CamModel.HEAD) instanceof CamHeadLayer) {
+        if (camlossModel) {
             CamModel model = ModelFiles.load(file, "MODEL", shape);
             describe.put("kind", "camloss model");
             return new Loaded(
