@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Times {@link CamTermKernel#apply} in isolation, at the shapes of ResNet-8 on 28×28×1 at batch 128 (7×7×64 features,
  * 10 classes, float), each call in a workspace as in a training step (DL4J opens one around a layer's backward pass,
  * so the kernel's temporaries are not fresh memory from the second call on). Not a test (no timing in tests): run by
- * hand with the test classpath, e.g. {@code java -cp ... org.camloss.api.cam.CamTermKernelTiming 200 5 [batch] [channels] [side]}; prints the median
+ * hand with the test classpath, e.g. {@code java -cp ... org.camloss.api.cam.CamTermKernelTiming 200 5 [batch] [channels] [side] [classes]}; prints the median
  * microseconds per call, over rounds, for each routing and layout.
  */
 public final class CamTermKernelTiming {
@@ -38,7 +38,7 @@ public final class CamTermKernelTiming {
         int n = args.length > 2 ? Integer.parseInt(args[2]) : 128;
         int c = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         int side = args.length > 4 ? Integer.parseInt(args[4]) : 7;
-        int k = 10;
+        int k = args.length > 5 ? Integer.parseInt(args[5]) : 10;
         Nd4j.getRandom().setSeed(1);
         INDArray nhwc = Nd4j.rand(DataType.FLOAT, n, side, side, c);
         INDArray nchw = nhwc.permute(0, 3, 1, 2).dup('c');
@@ -53,27 +53,36 @@ public final class CamTermKernelTiming {
                 CamTermKernel kernel = new CamTermKernel(routing, Normalization.MIN_MAX, 1e-8);
                 TermKernel.Input in = new TermKernel.Input(
                         last ? nhwc : nchw, last, w, b, targets, true, n, Nd4j::createUninitialized);
-                double[] us = new double[rounds];
-                for (int r = 0; r < rounds; r++) {
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < calls; i++) {
-                        try (MemoryWorkspace ws =
-                                Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, "CAM")) {
-                            kernel.apply(in);
+                // NHWC: the kernel's own choice, then each way of computing the maps forced
+                for (String way : last ? new String[] {"auto", "all-class", "per-sample"} : new String[] {"auto"}) {
+                    double[] us = new double[rounds];
+                    for (int r = 0; r < rounds; r++) {
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < calls; i++) {
+                            try (MemoryWorkspace ws =
+                                    Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, "CAM")) {
+                                switch (way) {
+                                    case "all-class" -> kernel.apply(in, new CamTermKernel.AllClassMaps(in));
+                                    case "per-sample" -> kernel.apply(in, new CamTermKernel.PerSampleMaps(in));
+                                    default -> kernel.apply(in);
+                                }
+                            }
                         }
+                        us[r] = (System.nanoTime() - t0) / 1e3 / calls;
                     }
-                    us[r] = (System.nanoTime() - t0) / 1e3 / calls;
+                    Arrays.sort(us);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%s %s %s, %d classes: %.0f us per call (median of %d rounds; min %.0f max %.0f)%n",
+                            routing,
+                            last ? "NHWC" : "NCHW",
+                            way,
+                            k,
+                            us[rounds / 2],
+                            rounds,
+                            us[0],
+                            us[rounds - 1]);
                 }
-                Arrays.sort(us);
-                System.out.printf(
-                        Locale.ROOT,
-                        "%s %s: %.0f us per call (median of %d rounds; min %.0f max %.0f)%n",
-                        routing,
-                        last ? "NHWC" : "NCHW",
-                        us[rounds / 2],
-                        rounds,
-                        us[0],
-                        us[rounds - 1]);
             }
         }
     }
