@@ -207,6 +207,10 @@ final class BenchCommand implements Callable<Integer> {
         if (rounds < 1 || rounds > 1000) {
             throw new UserException("--rounds: must be in [1, 1000], found " + rounds);
         }
+        if (noTorch && spec.commandLine().getParseResult().hasMatchedOption("--torch-allocator")) {
+            throw new UserException("--torch-allocator: sets the PyTorch twin's allocator, which --no-torch does not "
+                    + "run; drop --no-torch or drop --torch-allocator");
+        }
         if (!ALLOCATORS.contains(torchAllocator)) {
             throw new UserException("--torch-allocator: unknown allocator '" + torchAllocator + "'; valid: "
                     + String.join(", ", ALLOCATORS));

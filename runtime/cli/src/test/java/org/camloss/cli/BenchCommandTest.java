@@ -214,7 +214,9 @@ class BenchCommandTest {
                 new String[] {"bench", "--param", "width=2", "--no-torch"},
                 // refused by the backbone's own rules, before a round forks a JVM (one message, not two)
                 new String[] {"bench", "--backbone", "resnet-cifar", "--depth", "7", "--rounds", "1", "--no-torch"},
-                new String[] {"bench", "--backbone", "resnet-cifar", "--param", "widht=2", "--rounds", "1"})) {
+                new String[] {"bench", "--backbone", "resnet-cifar", "--param", "widht=2", "--rounds", "1"},
+                // the twin's allocator without the twin
+                new String[] {"bench", "--torch-allocator", "glibc", "--no-torch"})) {
             java.io.StringWriter err = new java.io.StringWriter();
             int code = Main.commandLine(
                             new java.io.PrintWriter(new java.io.StringWriter(), true),
