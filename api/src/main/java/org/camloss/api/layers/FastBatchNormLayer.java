@@ -562,7 +562,7 @@ public class FastBatchNormLayer extends BatchNormalization {
         return a.rank() == 2 ? a : a.reshape(1, a.length());
     }
 
-    private static boolean isPlainRelu(IActivation act) {
+    static boolean isPlainRelu(IActivation act) {
         return act instanceof ActivationReLU r
                 && r.getMax() == null
                 && r.getThreshold() == null

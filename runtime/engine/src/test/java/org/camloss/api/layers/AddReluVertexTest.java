@@ -1,6 +1,7 @@
 package org.camloss.api.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +135,113 @@ class AddReluVertexTest {
             }
             assertClose(ref.params(), fused.params(), 1e-5, inputs + " inputs: parameters after 3 SGD steps");
         }
+    }
+
+    /**
+     * A residual graph of camloss's layers: a stem; an identity block (its shortcut, the stem, also feeds the block's
+     * first convolution, an ancestor of the block's last batch norm); a projection block; and, with {@code unsafe},
+     * a block whose shortcut also feeds a convolution that is <em>not</em> an ancestor of the branch's batch norm
+     * (a side branch summed in later), so that DL4J could add that branch's gradient into a shared array before the
+     * batch norm has read it.
+     */
+    private static ComputationGraph residualGraph(boolean unsafe) {
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(11)
+                .dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1))
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(8, 8, 3, CNN2DFormat.NHWC));
+        Layers net = new Layers(g, CNN2DFormat.NHWC);
+        String x = net.convBnAct("stem", "in", 3, 4, 3, 1, Activation.RELU);
+        String b1 = net.convBnAct("b1a", x, 4, 4, 3, 1, Activation.RELU);
+        b1 = net.convBnAct("b1b", b1, 4, 4, 3, 1, Activation.IDENTITY);
+        x = net.addRelu("b1", b1, x);
+        String b2 = net.convBnAct("b2a", x, 4, 6, 3, 2, Activation.RELU);
+        b2 = net.convBnAct("b2b", b2, 6, 6, 3, 1, Activation.IDENTITY);
+        String s2 = net.convBnAct("b2s", x, 4, 6, 1, 2, Activation.IDENTITY);
+        x = net.addRelu("b2", b2, s2);
+        if (unsafe) {
+            // declared in this order, DL4J's backward pass reaches "u", then "side_conv" (which adds its gradient
+            // into the array "u" gave "u0_bn" first), then "u1_bn": a shared array would reach "u1_bn" altered
+            String right = net.convBnAct("u1", "in", 3, 6, 3, 2, Activation.IDENTITY);
+            String left = net.convBnAct("u0", "in", 3, 6, 3, 2, Activation.IDENTITY);
+            String side = net.convBnAct("side", left, 6, 6, 3, 1, Activation.IDENTITY);
+            String u = net.addRelu("u", right, left); // left also feeds "side", which is no ancestor of "u1_bn"
+            x = net.addRelu("u2", net.addRelu("u3", u, side), x);
+        }
+        g.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
+        g.addLayer(
+                "out",
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(6)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build(),
+                "pool");
+        g.setOutputs("out");
+        ComputationGraph net2 = new ComputationGraph(g.build());
+        net2.init();
+        return net2;
+    }
+
+    private static AddReluVertex.Impl vertex(ComputationGraph g, String name) {
+        return (AddReluVertex.Impl) g.getVertex(name);
+    }
+
+    private static INDArray gradients(ComputationGraph g, INDArray x, INDArray y, boolean share) {
+        String before = System.getProperty(AddReluVertex.SHARED_GRADIENT_PROPERTY);
+        System.setProperty(AddReluVertex.SHARED_GRADIENT_PROPERTY, Boolean.toString(share));
+        try {
+            g.setInputs(x);
+            g.setLabels(y);
+            g.computeGradientAndScore();
+            return g.gradient().gradient().dup();
+        } finally {
+            if (before == null) {
+                System.clearProperty(AddReluVertex.SHARED_GRADIENT_PROPERTY);
+            } else {
+                System.setProperty(AddReluVertex.SHARED_GRADIENT_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void sharesTheGradientArrayOnlyWhereNoInPlaceSumCanReachItEarly() {
+        for (boolean unsafe : new boolean[] {false, true}) {
+            ComputationGraph g = residualGraph(unsafe);
+            Nd4j.getRandom().setSeed(6);
+            INDArray x = Nd4j.randn(DataType.FLOAT, 5, 8, 8, 3);
+            INDArray y = labels(5, DataType.FLOAT);
+            INDArray copied = gradients(g, x, y, false);
+            for (String v : unsafe ? new String[] {"b1", "b2", "u", "u2", "u3"} : new String[] {"b1", "b2"}) {
+                assertFalse(vertex(g, v).lastShared(), v + " with sharing switched off");
+            }
+            INDArray shared = gradients(g, x, y, true);
+            assertTrue(vertex(g, "b1").lastShared(), "identity block: its shortcut's other consumer is upstream");
+            assertTrue(vertex(g, "b2").lastShared(), "projection block: both inputs feed only the vertex");
+            if (unsafe) {
+                assertFalse(vertex(g, "u").lastShared(), "\"left\" also feeds \"side\", no ancestor of \"u1_bn\"");
+                assertTrue(
+                        vertex(g, "u3").lastShared(), "u3: an AddReluVertex and a batch norm, each with one consumer");
+                assertTrue(vertex(g, "u2").lastShared(), "u2: both inputs feed only the vertex");
+            }
+            // the same arithmetic either way: bit for bit
+            assertEquals(
+                    0.0,
+                    copied.sub(shared).amaxNumber().doubleValue(),
+                    (unsafe ? "with" : "without") + " the unsafe block: gradients shared vs copied");
+        }
+    }
+
+    @Test
+    void copiesForInputsWhoseBackwardPassIsNotKnownToOnlyReadIt() {
+        // DL4J's own convolutions feed the vertex: their backward pass is not this vertex's to vouch for
+        ComputationGraph g = graph(true, 2, DataType.FLOAT);
+        g.setInputs(Nd4j.randn(DataType.FLOAT, 2, 5, 4, 3));
+        g.setLabels(labels(2, DataType.FLOAT));
+        g.computeGradientAndScore();
+        assertFalse(vertex(g, "relu").lastShared());
     }
 
     @Test
