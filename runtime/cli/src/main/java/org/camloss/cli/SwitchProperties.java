@@ -37,6 +37,7 @@ final class SwitchProperties {
         m.put(FastConvolutionLayer.OUTPUT_BUFFERS_PROPERTY, List.of("shared", "workspace"));
         m.put(FastConvolutionLayer.FUSE_RESIDUAL_PROPERTY, List.of("true", "false"));
         m.put(org.camloss.engine.head.CamHeadLayer.INFERENCE_PROPERTY, List.of("gemm", "ops"));
+        m.put(org.camloss.api.layers.AddReluVertex.SHARED_GRADIENT_PROPERTY, List.of("true", "false"));
         return java.util.Collections.unmodifiableMap(m);
     }
 
