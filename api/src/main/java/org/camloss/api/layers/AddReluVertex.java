@@ -183,9 +183,9 @@ public class AddReluVertex extends GraphVertex {
          *   <li>the inputs are distinct vertices, none of them a network output, each a {@link FastBatchNormLayer} with
          *       identity or plain ReLU activation or another {@code AddReluVertex} — vertices whose backward pass only
          *       reads the gradient it is given and returns new arrays;
-         *   <li>at most one input feeds further vertices (so at most one in-place sum lands in the array), and each of
-         *       those further vertices is an ancestor of every other input: DL4J's backward pass then reaches it —
-         *       and adds its gradient into the array — only after every other input has read the array.
+         *   <li>at most one input feeds further vertices (so only that input's in-place sums land in the array), and
+         *       each of those further vertices is an ancestor of every other input: DL4J's backward pass then reaches
+         *       them — and adds their gradients into the array — only after every other input has read the array.
          * </ul>
          *
          * Residual blocks meet this: the block's last batch norm feeds only this vertex, and an identity shortcut
