@@ -8,6 +8,8 @@ import org.camloss.api.Backbone;
 import org.camloss.api.InputShape;
 import org.camloss.api.layers.AddReluPaths;
 import org.camloss.api.layers.AddReluVertex;
+import org.camloss.api.layers.FastBatchNormLayer;
+import org.camloss.api.layers.FastBatchNormPaths;
 import org.camloss.engine.model.ModelAssembler;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -21,14 +23,38 @@ import org.nd4j.linalg.learning.config.Sgd;
 /**
  * ResNet-CIFAR's residual blocks hand their two inputs one gradient array ({@link AddReluVertex}'s shared gradient):
  * every block with a batch-norm or identity shortcut shares, a block whose shortcut is the option-A zero-pad vertex
- * copies, and the gradients of every parameter are the same bit for bit as with copies.
+ * copies, and the gradients of every parameter are the same bit for bit as with copies — with batch norm's training
+ * passes on the engine's oneDNN primitives and on the layer's own ND4J path.
  */
 class ResNetCifarSharedGradientTest {
 
-    @ParameterizedTest(name = "depth {0}, {1}x{1}x{2}, shortcut {3}")
-    @CsvSource({"8, 28, 1, B, 3, 3", "20, 32, 3, B, 9, 9", "8, 28, 1, A, 3, 1", "20, 16, 3, A, 9, 7"})
+    @ParameterizedTest(name = "depth {0}, {1}x{1}x{2}, shortcut {3}, batch norm {6}")
+    @CsvSource({
+        "8, 28, 1, B, 3, 3, onednn",
+        "20, 32, 3, B, 9, 9, onednn",
+        "8, 28, 1, A, 3, 1, onednn",
+        "20, 16, 3, A, 9, 7, onednn",
+        "8, 28, 1, B, 3, 3, dl4j"
+    })
     void blocksShareTheGradientWithTheSameResult(
-            int depth, int size, int channels, String shortcut, int blocks, int sharing) {
+            int depth, int size, int channels, String shortcut, int blocks, int sharing, String batchNorm) {
+        String before = System.getProperty(FastBatchNormLayer.PROPERTY);
+        System.setProperty(FastBatchNormLayer.PROPERTY, batchNorm); // the layer's own backward path reads it too
+        try {
+            ComputationGraph g = check(depth, size, channels, shortcut, blocks, sharing);
+            for (String path : FastBatchNormPaths.training(g)) {
+                assertEquals(batchNorm.equals("dl4j"), path.startsWith("dl4j"), "batch norm ran " + path);
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(FastBatchNormLayer.PROPERTY);
+            } else {
+                System.setProperty(FastBatchNormLayer.PROPERTY, before);
+            }
+        }
+    }
+
+    private static ComputationGraph check(int depth, int size, int channels, String shortcut, int blocks, int sharing) {
         Backbone backbone = Support.create(
                 new ResNetCifarFactory(),
                 Map.of(ResNetCifarFactory.DEPTH, depth, ResNetCifarFactory.SHORTCUT, shortcut));
@@ -56,6 +82,7 @@ class ResNetCifarSharedGradientTest {
                 on.values().stream().filter(b -> b).count(),
                 "blocks that shared (option A's first blocks of stages 2 and 3 copy): " + on);
         assertEquals(0.0, copied.sub(shared).amaxNumber().doubleValue(), "gradients, shared vs copied");
+        return g;
     }
 
     private static INDArray gradients(ComputationGraph g, INDArray x, INDArray y, boolean share) {
