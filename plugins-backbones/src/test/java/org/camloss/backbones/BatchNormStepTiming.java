@@ -15,20 +15,8 @@ public final class BatchNormStepTiming {
     private BatchNormStepTiming() {}
 
     public static void main(String[] args) {
-        int depth = Integer.parseInt(args[0]);
-        int size = Integer.parseInt(args[1]);
-        int channels = Integer.parseInt(args[2]);
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 6;
-        int steps = args.length > 4 ? Integer.parseInt(args[4]) : 20;
-        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 30;
-        SwitchAbTiming.run(
-                true,
-                depth,
-                size,
-                channels,
-                rounds,
-                steps,
-                warmup,
+        SwitchAbTiming.training(
+                args,
                 new SwitchAbTiming.Variant("own", () -> System.setProperty(FastBatchNormLayer.PROPERTY, "dl4j")),
                 new SwitchAbTiming.Variant("oneDNN", () -> System.setProperty(FastBatchNormLayer.PROPERTY, "onednn")));
     }

@@ -8,26 +8,15 @@ import org.camloss.api.layers.AddReluVertex;
  * ({@value AddReluVertex#SHARED_GRADIENT_PROPERTY}{@code =false}, A) and handing both inputs one array (B). One model,
  * the switch flipped between blocks of steps ({@link SwitchAbTiming}); the result is the median of the per-round ratios
  * B/A with their range. Not a test: run with {@code java -cp <backbones test class path>
- * org.camloss.backbones.SharedGradientStepTiming depth size channels [rounds] [steps] [warm-up]}.
+ * org.camloss.backbones.SharedGradientStepTiming depth size channels [rounds] [steps] [warm-up]}, with
+ * {@code -Dorg.eclipse.deeplearning4j.helpers.disable=false}.
  */
 public final class SharedGradientStepTiming {
     private SharedGradientStepTiming() {}
 
     public static void main(String[] args) {
-        int depth = Integer.parseInt(args[0]);
-        int size = Integer.parseInt(args[1]);
-        int channels = Integer.parseInt(args[2]);
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 6;
-        int steps = args.length > 4 ? Integer.parseInt(args[4]) : 20;
-        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 30;
-        SwitchAbTiming.run(
-                true,
-                depth,
-                size,
-                channels,
-                rounds,
-                steps,
-                warmup,
+        SwitchAbTiming.training(
+                args,
                 new SwitchAbTiming.Variant(
                         "copied", () -> System.setProperty(AddReluVertex.SHARED_GRADIENT_PROPERTY, "false")),
                 new SwitchAbTiming.Variant(

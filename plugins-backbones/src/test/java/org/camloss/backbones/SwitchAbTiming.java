@@ -25,6 +25,24 @@ final class SwitchAbTiming {
     /** One side of the comparison: its label and how to select it. */
     record Variant(String label, Runnable select) {}
 
+    /**
+     * A training A/B from a harness's command line {@code depth size channels [rounds] [steps] [warm-up]} (defaults 6,
+     * 20, 30). Run the JVM with {@code -Dorg.eclipse.deeplearning4j.helpers.disable=false}, as the tests do: without
+     * it DL4J's helpers are off and a ResNet-8 step takes seconds.
+     */
+    static void training(String[] args, Variant a, Variant b) {
+        run(
+                true,
+                Integer.parseInt(args[0]),
+                Integer.parseInt(args[1]),
+                Integer.parseInt(args[2]),
+                args.length > 3 ? Integer.parseInt(args[3]) : 6,
+                args.length > 4 ? Integer.parseInt(args[4]) : 20,
+                args.length > 5 ? Integer.parseInt(args[5]) : 30,
+                a,
+                b);
+    }
+
     static void run(
             boolean train, int depth, int size, int channels, int rounds, int steps, int warmup, Variant a, Variant b) {
         run(train, false, depth, size, channels, rounds, steps, warmup, a, b);
